@@ -1,0 +1,42 @@
+// A scenario file: the cluster, the work, and how to run it (format: README.md, "Scenario files").
+//
+//   {"schema_version": 1, "name": "...", "description": "...", "seed": 42,
+//    "catalog": {...optional additions to the bundled catalog...},
+//    "topology": {...topology format v1, topology/README.md...},
+//    "workload": {"type": "trace", "file": "traces/dp.json"}       (path relative to the scenario)
+//             or {"type": "trace", "trace": {...inline trace v1...}},
+//    "run": {"output_dir": "results/name", "top_links": 10}}
+//
+// Everything is validated here, before any simulation object exists.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "twin/models/trace.hpp"
+#include "twin/topology/cluster.hpp"
+
+namespace twin::models {
+
+struct RunSettings {
+    std::string output_dir; // "" = results/<scenario name>
+    int top_links = 10;     // busiest links listed in the report
+};
+
+struct Scenario {
+    std::string file;
+    std::string name;
+    std::string description;
+    std::uint64_t seed = 0;
+    topology::Cluster cluster;
+    Trace trace;
+    RunSettings run;
+};
+
+[[nodiscard]] Scenario load_scenario(const std::filesystem::path& path);
+// For tests and tools that hold the text in memory; relative workload files resolve against `base_dir`.
+[[nodiscard]] Scenario parse_scenario(std::string_view text, const std::string& file_name,
+                                      const std::filesystem::path& base_dir);
+
+} // namespace twin::models

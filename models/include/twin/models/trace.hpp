@@ -1,0 +1,112 @@
+// Workload trace v1: what every rank does, compactly. Ranks that do the same thing form a
+// rank class with one program; a program is a list of steps, each an operation or a repeated
+// block; collectives name a group family (a partition of the ranks into communicators, such as
+// "dp" or "tp"). A 10,000-rank data-parallel trace is a few kilobytes. Format: models/README.md.
+#pragma once
+
+#include "twin/core/json_reader.hpp"
+#include "twin/core/units.hpp"
+#include "twin/topology/catalog.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace twin::models {
+
+enum class CollectiveKind : std::uint8_t { AllReduce, AllGather, ReduceScatter, AllToAll, Broadcast };
+[[nodiscard]] std::string_view collective_name(CollectiveKind k); // "all_reduce", ...
+
+// A partition of ranks into communicators. Rank r belongs to at most one communicator of a family.
+struct GroupFamily {
+    std::string name;
+    std::vector<std::vector<int>> communicators; // each sorted ascending, size >= 2
+    std::vector<std::int32_t> comm_of_rank;      // -1 when the rank is in none
+    std::vector<std::int32_t> position_of_rank;  // index of the rank inside its communicator
+};
+
+struct ComputeOp {
+    Flops flops;
+    Bytes bytes; // HBM traffic
+    topology::Precision precision = topology::Precision::BF16;
+};
+
+struct CollectiveOp {
+    CollectiveKind kind = CollectiveKind::AllReduce;
+    int family = 0; // index into Trace::groups
+    Bytes size;     // all_reduce/broadcast: buffer; all_gather: output; reduce_scatter: input;
+                    // all_to_all: total bytes each rank sends (split evenly over the peers)
+    int root = 0;   // broadcast: position of the root inside the communicator
+};
+
+// Peer of a send/recv, resolved per rank at run time.
+struct Peer {
+    enum class Kind : std::uint8_t { Rank, Offset, GroupNext, GroupPrev } kind = Kind::Rank;
+    int value = 0;   // Rank: absolute rank; Offset: rank + value (must stay in range)
+    int family = -1; // GroupNext/GroupPrev: the family whose communicator order is used (no wrap)
+};
+
+struct P2POp {
+    Peer peer;
+    Bytes size;
+};
+
+struct Op;
+struct Block;
+using Step = std::variant<Op, Block>;
+
+struct Op {
+    enum class Kind : std::uint8_t { Compute, Collective, Send, Recv } kind = Kind::Compute;
+    std::string name; // phase label used in the per-phase breakdown
+    ComputeOp compute;
+    CollectiveOp collective;
+    P2POp p2p;
+    std::string pointer; // JSON pointer of the step in Trace::file, for errors found later
+};
+
+struct Block {
+    std::string name;
+    std::int64_t repeat = 1;
+    std::vector<Step> body;
+    // deps[i]: indices (into body) of the steps that step i waits for. A step without "after"
+    // waits for the step before it (the first waits for the block's start).
+    std::vector<std::vector<int>> deps;
+};
+
+struct RankClass {
+    std::string name;
+    std::vector<int> ranks; // sorted
+    Block program;          // repeat == 1
+};
+
+struct Trace {
+    std::string name;
+    int ranks = 0;
+    std::vector<GroupFamily> groups;
+    std::vector<RankClass> classes;
+    std::vector<std::int32_t> class_of_rank; // -1: rank idle
+    std::string file;                        // the file the trace was read from, for errors
+};
+
+// Reads a trace object (a whole trace file's root, or the scenario's inline "workload").
+// Checks everything that can be checked without the cluster: unknown keys, units, group ranks
+// in range, names resolved, ids and "after" references, peers in range, non-zero sizes.
+// Synchronisation that needs the whole run (every send has a matching recv, every member of a
+// communicator reaches the collective) is not checked here: the simulator reports a deadlock.
+[[nodiscard]] Trace load_trace(Object trace);
+// Reads a trace file (Document::load + load_trace).
+[[nodiscard]] Trace load_trace_file(const std::filesystem::path& path);
+
+// "compute", "send", "recv", or the collective's name.
+[[nodiscard]] std::string_view op_kind_name(const Op& op);
+// The rank that `rank` exchanges with, or -1 when it has none (out of range, not in a
+// communicator of the family, end of the communicator). load_trace guarantees >= 0 (and != rank)
+// for every rank of the class whose program holds the op.
+[[nodiscard]] int peer_of(const Trace& trace, const Peer& peer, int rank);
+// Operations one run of `block` executes, repeats expanded (saturates at INT64_MAX).
+[[nodiscard]] std::int64_t count_ops(const Block& block);
+
+} // namespace twin::models

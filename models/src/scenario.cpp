@@ -1,0 +1,99 @@
+#include "twin/models/scenario.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "twin/models/compute.hpp"
+#include "twin/topology/load.hpp"
+
+namespace twin::models {
+namespace {
+
+Trace load_workload(Object workload, const std::filesystem::path& base_dir) {
+    workload.at("type").as_choice({"trace"});
+    auto file = workload.find("file");
+    auto inline_trace = workload.find("trace");
+    if (file && inline_trace) {
+        workload.fail("give either \"file\" or \"trace\", not both");
+    }
+    if (!file && !inline_trace) {
+        workload.fail_at("file", "missing required key \"file\" (or an inline \"trace\")");
+    }
+    workload.finish();
+    if (inline_trace) {
+        return load_trace(inline_trace->as_object());
+    }
+    const std::filesystem::path path = base_dir / file->as_string();
+    if (!std::filesystem::exists(path)) {
+        file->fail(fmt::format("trace file \"{}\" does not exist", path.string()));
+    }
+    return load_trace_file(path);
+}
+
+void check_trace_fits(const Trace& trace, const topology::Cluster& cluster, const Value& workload) {
+    if (trace.ranks > cluster.gpu_count()) {
+        workload.fail(fmt::format("the trace has {} ranks but the cluster has only {} GPUs (rank r runs on GPU r)",
+                                  trace.ranks, cluster.gpu_count()));
+    }
+    for (const auto& cls : trace.classes) {
+        // Ranks of a class may sit on GPUs of several types; check each type once.
+        std::vector<const topology::GpuType*> seen;
+        for (int r : cls.ranks) {
+            const auto* gpu = &cluster.gpu_type(r);
+            if (std::find(seen.begin(), seen.end(), gpu) == seen.end()) {
+                seen.push_back(gpu);
+                check_compute_support(trace, cls, *gpu);
+            }
+        }
+    }
+}
+
+Scenario from_document(const Document& doc, const std::filesystem::path& base_dir) {
+    Object root = doc.root().as_object();
+    root.at("schema_version").as_integer(1, 1);
+    Scenario s;
+    s.file = doc.file();
+    s.name = root.at("name").as_string();
+    if (s.name.empty()) {
+        root.at("name").fail("the scenario name must not be empty");
+    }
+    if (auto d = root.find("description")) {
+        s.description = d->as_string();
+    }
+    s.seed = static_cast<std::uint64_t>(root.at("seed").as_integer(0, INT64_MAX));
+
+    topology::Catalog catalog = topology::Catalog::builtin();
+    if (auto c = root.find("catalog")) {
+        catalog.merge(c->as_object());
+    }
+    s.cluster = topology::load_topology(root.at("topology").as_object(), std::move(catalog));
+
+    const Value workload = root.at("workload");
+    s.trace = load_workload(workload.as_object(), base_dir);
+    check_trace_fits(s.trace, s.cluster, workload);
+
+    if (auto run = root.find("run")) {
+        Object r = run->as_object();
+        if (auto dir = r.find("output_dir")) {
+            s.run.output_dir = dir->as_string();
+        }
+        if (auto top = r.find("top_links")) {
+            s.run.top_links = static_cast<int>(top->as_integer(1, 100000));
+        }
+        r.finish();
+    }
+    root.finish();
+    return s;
+}
+
+} // namespace
+
+Scenario parse_scenario(std::string_view text, const std::string& file_name, const std::filesystem::path& base_dir) {
+    return from_document(Document::parse(text, file_name), base_dir);
+}
+
+Scenario load_scenario(const std::filesystem::path& path) {
+    return from_document(Document::load(path), path.parent_path());
+}
+
+} // namespace twin::models

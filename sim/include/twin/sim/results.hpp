@@ -1,0 +1,60 @@
+// What a run produces, as plain data (no SimGrid types): read by the report writers, the CLI
+// and tests.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace twin::sim {
+
+struct GpuActivity {
+    double compute_s = 0.0;       // time with a compute op running
+    double communication_s = 0.0; // time in a started collective or transfer while not computing
+    double idle_s = 0.0;          // the rest (includes waiting for peers)
+    double finish_s = 0.0;        // when the rank's program ended
+};
+
+struct PhaseStats {
+    std::string name;         // op name from the trace
+    std::string kind;         // "compute", "all_reduce", "send", ...
+    std::int64_t count = 0;   // executions summed over ranks
+    int ranks = 0;            // distinct ranks that executed it
+    double total_time_s = 0.0; // summed over ranks and executions (op start or arrival -> end)
+    double bytes = 0.0;       // payload summed over ranks and executions (collectives, p2p)
+};
+
+struct CollectiveStats {
+    std::string name;
+    std::string kind;
+    std::string algorithm;
+    int members = 0;
+    double size_bytes = 0.0;
+    std::int64_t instances = 0;
+    double total_duration_s = 0.0; // start (all members arrived) -> end, summed over instances
+};
+
+struct LinkLoad {
+    std::uint32_t link = 0;
+    bool up = true;
+    double bytes = 0.0;
+};
+
+struct RunResult {
+    double simulated_time_s = 0.0;
+    int ranks = 0;
+    std::vector<GpuActivity> gpus; // by rank
+    std::vector<PhaseStats> phases;
+    std::vector<CollectiveStats> collectives;
+    std::vector<double> link_bytes_up;   // by link id
+    std::vector<double> link_bytes_down; // by link id
+    // GPU-seconds of exposed time attributed to each bound: "compute", "scale-up", "host",
+    // "access", "leaf-spine", "spine-core", "latency".
+    std::map<std::string, double> bound_gpu_s;
+    std::int64_t flows = 0;             // flows handed to SimGrid
+    std::int64_t collective_instances = 0;
+    double wall_time_s = 0.0;           // not part of the deterministic report
+};
+
+} // namespace twin::sim

@@ -1,0 +1,642 @@
+#include "engine.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <fmt/format.h>
+#include <memory>
+#include <mutex>
+#include <queue>
+#include <simgrid/s4u/Actor.hpp>
+#include <simgrid/s4u/Comm.hpp>
+#include <simgrid/s4u/ConditionVariable.hpp>
+#include <simgrid/s4u/Engine.hpp>
+#include <simgrid/s4u/Mutex.hpp>
+#include <unordered_map>
+
+#include "platform.hpp"
+#include "twin/models/collective_plan.hpp"
+#include "twin/models/compute.hpp"
+
+namespace twin::sim {
+namespace {
+
+using models::Block;
+using models::Op;
+namespace s4u = simgrid::s4u;
+
+struct BlockPlan {
+    std::vector<std::vector<int>> dependents; // steps that wait for step i
+    std::vector<int> indegree;                // number of steps step i waits for
+};
+
+struct Frame {
+    const Block* block = nullptr;
+    const BlockPlan* plan = nullptr;
+    std::int64_t iteration = 0;
+    std::vector<int> pending;
+    int remaining = 0;
+    int parent = -1; // frame index, -1 for the rank's program
+    int parent_step = -1;
+    int rank = 0;
+};
+
+struct OpRef {
+    int frame = 0;
+    int step = 0;
+};
+
+struct RankState {
+    int computing = 0;
+    int communicating = 0;
+    double last_change = 0.0;
+    GpuActivity activity;
+    std::deque<std::pair<OpRef, double>> compute_queue; // ops waiting for the GPU, with durations
+    std::vector<std::uint32_t> collective_seq;          // per group family
+    bool done = false;
+};
+
+struct Pending {
+    OpRef op;
+    int rank = 0;
+    double since = 0.0; // arrival time
+};
+
+struct CollectiveInstance {
+    const Op* op = nullptr;
+    int family = 0;
+    int comm = 0;
+    std::vector<Pending> arrived;
+};
+
+struct P2PPost {
+    const Op* op = nullptr;
+    Pending who;
+};
+
+// A batch of flows handed to SimGrid: a started collective or transfer.
+struct FlowGroup {
+    std::vector<models::CollectivePhase> phases;
+    std::vector<double> extra_latency_s; // per phase
+    std::vector<double> estimate_s;      // per phase, for attributing time to tiers
+    std::vector<std::string> bound;      // per phase: tier of its bottleneck link
+    std::vector<Pending> members;
+    const Op* op = nullptr;
+    int stats = -1; // index into collectives stats, -1 for p2p
+    double start = 0.0;
+};
+
+class Coordinator {
+public:
+    Coordinator(const models::Scenario& s, Platform platform)
+        : scenario_(s), trace_(s.trace), cluster_(s.cluster), platform_(std::move(platform)) {
+        result_.ranks = trace_.ranks;
+        result_.gpus.resize(static_cast<std::size_t>(trace_.ranks));
+        ranks_.resize(static_cast<std::size_t>(trace_.ranks));
+        for (auto& r : ranks_) {
+            r.collective_seq.assign(trace_.groups.size(), 0);
+        }
+        result_.link_bytes_up.assign(cluster_.links().size(), 0.0);
+        result_.link_bytes_down.assign(cluster_.links().size(), 0.0);
+        scratch_load_.assign(2 * cluster_.links().size(), 0.0);
+    }
+
+    void run() {
+        mutex_ = s4u::Mutex::create();
+        wakeup_ = s4u::ConditionVariable::create();
+        std::unique_lock<s4u::Mutex> lock(*mutex_);
+        for (int r = 0; r < trace_.ranks; ++r) {
+            const int cls = trace_.class_of_rank[static_cast<std::size_t>(r)];
+            if (cls < 0) {
+                ranks_[static_cast<std::size_t>(r)].done = true;
+                continue;
+            }
+            ++running_ranks_;
+            start_frame(r, &trace_.classes[static_cast<std::size_t>(cls)].program, -1, -1);
+        }
+        while (running_ranks_ > 0) {
+            if (!completed_.empty()) {
+                auto done = std::move(completed_);
+                completed_.clear();
+                for (auto id : done) {
+                    finish_group(id);
+                }
+                continue;
+            }
+            if (!timers_.empty() && timers_.top().time <= now() + 1e-15 * std::max(1.0, now())) {
+                const auto t = timers_.top();
+                timers_.pop();
+                finish_compute(t.rank);
+                continue;
+            }
+            if (timers_.empty() && in_flight_.empty()) {
+                report_deadlock();
+            }
+            if (timers_.empty()) {
+                wakeup_->wait(lock);
+            } else {
+                wakeup_->wait_until(lock, timers_.top().time);
+            }
+        }
+        result_.simulated_time_s = now();
+        for (std::size_t r = 0; r < ranks_.size(); ++r) {
+            auto& st = ranks_[r];
+            auto& a = result_.gpus[r];
+            a = st.activity;
+            a.idle_s = std::max(0.0, result_.simulated_time_s - a.compute_s - a.communication_s);
+        }
+        attribute_bounds();
+        for (auto& [name, index] : phase_index_) {
+            (void)name;
+            result_.phases[index].ranks = static_cast<int>(
+                std::count(phase_ranks_[index].begin(), phase_ranks_[index].end(), static_cast<std::uint8_t>(1)));
+        }
+    }
+
+    RunResult take_result() { return std::move(result_); }
+
+private:
+    struct Timer {
+        double time;
+        std::uint64_t seq;
+        int rank;
+        bool operator>(const Timer& o) const { return time != o.time ? time > o.time : seq > o.seq; }
+    };
+
+    static double now() { return s4u::Engine::get_clock(); }
+
+    // ---- per-rank activity accounting (compute has priority over communication) ----
+    void account(int rank, int d_compute, int d_comm) {
+        auto& st = ranks_[static_cast<std::size_t>(rank)];
+        const double t = now();
+        const double dt = t - st.last_change;
+        if (st.computing > 0) {
+            st.activity.compute_s += dt;
+        } else if (st.communicating > 0) {
+            st.activity.communication_s += dt;
+        }
+        st.last_change = t;
+        st.computing += d_compute;
+        st.communicating += d_comm;
+    }
+
+    // ---- program interpretation ----
+    const BlockPlan* plan_of(const Block* b) {
+        auto it = plans_.find(b);
+        if (it != plans_.end()) {
+            return it->second.get();
+        }
+        auto p = std::make_unique<BlockPlan>();
+        const auto n = b->body.size();
+        p->dependents.resize(n);
+        p->indegree.assign(n, 0);
+        for (std::size_t i = 0; i < n; ++i) {
+            for (int d : b->deps[i]) {
+                p->dependents[static_cast<std::size_t>(d)].push_back(static_cast<int>(i));
+                ++p->indegree[i];
+            }
+        }
+        return plans_.emplace(b, std::move(p)).first->second.get();
+    }
+
+    int new_frame() {
+        if (!free_frames_.empty()) {
+            const int f = free_frames_.back();
+            free_frames_.pop_back();
+            return f;
+        }
+        frames_.emplace_back();
+        return static_cast<int>(frames_.size() - 1);
+    }
+
+    void start_frame(int rank, const Block* block, int parent, int parent_step) {
+        const int f = new_frame();
+        auto& fr = frames_[static_cast<std::size_t>(f)];
+        fr.block = block;
+        fr.plan = plan_of(block);
+        fr.iteration = 0;
+        fr.parent = parent;
+        fr.parent_step = parent_step;
+        fr.rank = rank;
+        start_iteration(f);
+    }
+
+    void start_iteration(int f) {
+        std::vector<int> ready;
+        {
+            auto& fr = frames_[static_cast<std::size_t>(f)];
+            fr.pending = fr.plan->indegree;
+            fr.remaining = static_cast<int>(fr.block->body.size());
+            for (std::size_t i = 0; i < fr.pending.size(); ++i) {
+                if (fr.pending[i] == 0) {
+                    ready.push_back(static_cast<int>(i));
+                }
+            }
+        }
+        for (int i : ready) {
+            start_step(f, i);
+        }
+    }
+
+    void start_step(int f, int i) {
+        const auto& fr = frames_[static_cast<std::size_t>(f)];
+        const auto& step = fr.block->body[static_cast<std::size_t>(i)];
+        const int rank = fr.rank;
+        if (const auto* b = std::get_if<Block>(&step)) {
+            start_frame(rank, b, f, i);
+            return;
+        }
+        const Op& op = std::get<Op>(step);
+        const OpRef ref{f, i};
+        switch (op.kind) {
+        case Op::Kind::Compute: start_compute(rank, ref, op); break;
+        case Op::Kind::Collective: arrive_collective(rank, ref, op); break;
+        case Op::Kind::Send:
+        case Op::Kind::Recv: post_p2p(rank, ref, op); break;
+        }
+    }
+
+    void finish_step(OpRef ref) {
+        std::vector<int> ready;
+        int f = ref.frame;
+        {
+            auto& fr = frames_[static_cast<std::size_t>(f)];
+            for (int d : fr.plan->dependents[static_cast<std::size_t>(ref.step)]) {
+                if (--fr.pending[static_cast<std::size_t>(d)] == 0) {
+                    ready.push_back(d);
+                }
+            }
+            --fr.remaining;
+        }
+        for (int d : ready) {
+            start_step(f, d);
+        }
+        auto& fr = frames_[static_cast<std::size_t>(f)];
+        if (fr.remaining > 0) {
+            return;
+        }
+        if (++fr.iteration < fr.block->repeat) {
+            start_iteration(f);
+            return;
+        }
+        const int parent = fr.parent;
+        const int parent_step = fr.parent_step;
+        const int rank = fr.rank;
+        free_frames_.push_back(f);
+        if (parent >= 0) {
+            finish_step(OpRef{parent, parent_step});
+        } else {
+            auto& st = ranks_[static_cast<std::size_t>(rank)];
+            account(rank, 0, 0);
+            st.done = true;
+            st.activity.finish_s = now();
+            --running_ranks_;
+        }
+    }
+
+    // ---- phases (per op name) ----
+    std::size_t phase_of(const Op& op) {
+        auto [it, inserted] = phase_index_.try_emplace(op.name, result_.phases.size());
+        if (inserted) {
+            PhaseStats ps;
+            ps.name = op.name;
+            ps.kind = std::string(models::op_kind_name(op));
+            result_.phases.push_back(ps);
+            phase_ranks_.emplace_back(static_cast<std::size_t>(trace_.ranks), 0);
+        }
+        return it->second;
+    }
+
+    void record_phase(const Op& op, int rank, double duration, double bytes) {
+        const auto idx = phase_of(op);
+        auto& ps = result_.phases[idx];
+        ++ps.count;
+        ps.total_time_s += duration;
+        ps.bytes += bytes;
+        phase_ranks_[idx][static_cast<std::size_t>(rank)] = 1;
+    }
+
+    // ---- compute ----
+    void start_compute(int rank, OpRef ref, const Op& op) {
+        const auto& gpu = cluster_.gpu_type(rank);
+        const double d = models::compute_time(gpu, op.compute).time.value();
+        auto& st = ranks_[static_cast<std::size_t>(rank)];
+        st.compute_queue.emplace_back(ref, d);
+        if (st.compute_queue.size() == 1) {
+            begin_compute(rank);
+        }
+    }
+
+    void begin_compute(int rank) {
+        auto& st = ranks_[static_cast<std::size_t>(rank)];
+        account(rank, +1, 0);
+        timers_.push(Timer{now() + st.compute_queue.front().second, timer_seq_++, rank});
+    }
+
+    void finish_compute(int rank) {
+        auto& st = ranks_[static_cast<std::size_t>(rank)];
+        const auto [ref, d] = st.compute_queue.front();
+        st.compute_queue.pop_front();
+        account(rank, -1, 0);
+        const Op& op = op_at(ref);
+        record_phase(op, rank, d, 0.0);
+        result_.bound_gpu_s["compute"] += d;
+        if (!st.compute_queue.empty()) {
+            begin_compute(rank);
+        }
+        finish_step(ref);
+    }
+
+    const Op& op_at(OpRef ref) const {
+        return std::get<Op>(frames_[static_cast<std::size_t>(ref.frame)].block->body[static_cast<std::size_t>(ref.step)]);
+    }
+
+    // ---- collectives ----
+    void arrive_collective(int rank, OpRef ref, const Op& op) {
+        const int family = op.collective.family;
+        const auto& fam = trace_.groups[static_cast<std::size_t>(family)];
+        const int comm = fam.comm_of_rank[static_cast<std::size_t>(rank)];
+        const std::uint32_t seq = ranks_[static_cast<std::size_t>(rank)].collective_seq[static_cast<std::size_t>(family)]++;
+        const std::uint64_t key = (static_cast<std::uint64_t>(family) << 56) ^
+                                  (static_cast<std::uint64_t>(comm) << 32) ^ static_cast<std::uint64_t>(seq);
+        auto& inst = instances_[key];
+        if (inst.op == nullptr) {
+            inst.op = &op;
+            inst.family = family;
+            inst.comm = comm;
+        } else if (inst.op->collective.kind != op.collective.kind || inst.op->collective.size != op.collective.size ||
+                   inst.op->collective.root != op.collective.root) {
+            throw InputError(trace_.file, op.pointer,
+                             fmt::format("rank {} calls {} of {} bytes as collective #{} on its \"{}\" communicator, "
+                                         "but another member called {} of {} bytes (from {})",
+                                         rank, models::collective_name(op.collective.kind), op.collective.size.value(),
+                                         seq, fam.name, models::collective_name(inst.op->collective.kind),
+                                         inst.op->collective.size.value(), inst.op->pointer));
+        }
+        inst.arrived.push_back(Pending{ref, rank, now()});
+        const auto& members = fam.communicators[static_cast<std::size_t>(comm)];
+        if (inst.arrived.size() < members.size()) {
+            return;
+        }
+        CollectiveInstance ready = std::move(inst);
+        instances_.erase(key);
+        start_collective(ready, members);
+    }
+
+    void start_collective(CollectiveInstance& inst, const std::vector<int>& members) {
+        const Op& op = *inst.op;
+        auto group = std::make_shared<FlowGroup>();
+        auto plan = models::plan_collective(op.collective.kind, members, op.collective.size, op.collective.root, cluster_);
+        group->phases = std::move(plan.phases);
+        group->members = std::move(inst.arrived);
+        group->op = inst.op;
+        group->stats = collective_stats(op, plan.algorithm, static_cast<int>(members.size()));
+        launch(std::move(group));
+    }
+
+    int collective_stats(const Op& op, const std::string& algorithm, int members) {
+        const auto key = op.name + '\x1f' + algorithm + '\x1f' + std::to_string(members);
+        auto [it, inserted] = collective_index_.try_emplace(key, static_cast<int>(result_.collectives.size()));
+        if (inserted) {
+            CollectiveStats cs;
+            cs.name = op.name;
+            cs.kind = std::string(models::collective_name(op.collective.kind));
+            cs.algorithm = algorithm;
+            cs.members = members;
+            cs.size_bytes = op.collective.size.value();
+            result_.collectives.push_back(cs);
+        }
+        return it->second;
+    }
+
+    // ---- send / recv ----
+    void post_p2p(int rank, OpRef ref, const Op& op) {
+        const int peer = models::peer_of(trace_, op.p2p.peer, rank);
+        const bool is_send = op.kind == Op::Kind::Send;
+        const int src = is_send ? rank : peer;
+        const int dst = is_send ? peer : rank;
+        auto& ch = channels_[(static_cast<std::uint64_t>(src) << 32) | static_cast<std::uint32_t>(dst)];
+        auto& mine = is_send ? ch.first : ch.second;
+        auto& theirs = is_send ? ch.second : ch.first;
+        if (theirs.empty()) {
+            mine.push_back(P2PPost{&op, Pending{ref, rank, now()}});
+            return;
+        }
+        const P2PPost other = theirs.front();
+        theirs.pop_front();
+        if (other.op->p2p.size != op.p2p.size) {
+            throw InputError(trace_.file, op.pointer,
+                             fmt::format("rank {} {} {} bytes but rank {} {} {} bytes (from {}); sizes of matching "
+                                         "send and recv must be equal",
+                                         rank, is_send ? "sends" : "receives", op.p2p.size.value(), peer,
+                                         is_send ? "receives" : "sends", other.op->p2p.size.value(), other.op->pointer));
+        }
+        auto group = std::make_shared<FlowGroup>();
+        models::CollectivePhase phase;
+        phase.label = "transfer";
+        phase.flows.push_back(models::Flow{src, dst, op.p2p.size});
+        group->phases.push_back(std::move(phase));
+        group->members = {other.who, Pending{ref, rank, now()}};
+        group->op = &op;
+        launch(std::move(group));
+    }
+
+    // ---- handing flows to SimGrid ----
+    void launch(std::shared_ptr<FlowGroup> group) {
+        group->start = now();
+        for (const auto& m : group->members) {
+            account(m.rank, 0, +1);
+        }
+        for (const auto& phase : group->phases) {
+            analyse_phase(*group, phase);
+        }
+        const std::uint64_t id = next_group_++;
+        in_flight_.emplace(id, group);
+        s4u::Actor::create("flows", platform_.hosts[0], [this, group, id] {
+            for (std::size_t p = 0; p < group->phases.size(); ++p) {
+                std::vector<s4u::CommPtr> comms;
+                comms.reserve(group->phases[p].flows.size());
+                for (const auto& f : group->phases[p].flows) {
+                    comms.push_back(s4u::Comm::sendto_async(platform_.hosts[static_cast<std::size_t>(f.src_gpu)],
+                                                            platform_.hosts[static_cast<std::size_t>(f.dst_gpu)],
+                                                            static_cast<std::uint64_t>(f.bytes.value())));
+                }
+                s4u::Comm::wait_all(comms);
+                if (group->extra_latency_s[p] > 0) {
+                    s4u::this_actor::sleep_for(group->extra_latency_s[p]);
+                }
+            }
+            completed_.push_back(id);
+            wakeup_->notify_all();
+        });
+    }
+
+    // Routes the phase's flows once to account link bytes, find its slowest hop latency (paid once
+    // per extra algorithm step) and its bottleneck link (for attributing time to a tier).
+    void analyse_phase(FlowGroup& group, const models::CollectivePhase& phase) {
+        double max_latency = 0.0;
+        touched_.clear();
+        for (const auto& f : phase.flows) {
+            hops_.clear();
+            cluster_.route(f.src_gpu, f.dst_gpu, hops_);
+            double latency = 0.0;
+            for (const auto& h : hops_) {
+                const auto& link = cluster_.links()[h.link];
+                latency += link.latency.value();
+                (h.up ? result_.link_bytes_up : result_.link_bytes_down)[h.link] += f.bytes.value();
+                const std::size_t slot = 2 * h.link + (h.up ? 0 : 1);
+                if (scratch_load_[slot] == 0.0) {
+                    touched_.push_back(slot);
+                }
+                scratch_load_[slot] += f.bytes.value();
+            }
+            max_latency = std::max(max_latency, latency);
+        }
+        // The bottleneck is the link with the largest load / bandwidth; on a tie (a NIC's host and
+        // access links carry the same bytes at the same rate) the tier further out is named.
+        double worst = 0.0;
+        int worst_tier = -1;
+        std::string bound = "latency";
+        for (auto slot : touched_) {
+            const auto& link = cluster_.links()[slot / 2];
+            const double t = scratch_load_[slot] / link.bandwidth.value();
+            const int tier = static_cast<int>(link.tier);
+            if (t > worst * (1 + 1e-9) || (t >= worst * (1 - 1e-9) && tier > worst_tier)) {
+                worst = std::max(worst, t);
+                worst_tier = tier;
+                bound = std::string(topology::link_tier_name(link.tier));
+            }
+            scratch_load_[slot] = 0.0;
+        }
+        const double extra = max_latency * static_cast<double>(std::max(0, phase.steps - 1));
+        if (extra + max_latency > worst) {
+            bound = "latency";
+        }
+        group.extra_latency_s.push_back(extra);
+        group.estimate_s.push_back(worst + extra + max_latency);
+        group.bound.push_back(bound);
+        result_.flows += static_cast<std::int64_t>(phase.flows.size());
+    }
+
+    void finish_group(std::uint64_t id) {
+        auto it = in_flight_.find(id);
+        auto group = it->second;
+        in_flight_.erase(it);
+        const double end = now();
+        const double duration = end - group->start;
+        ++result_.collective_instances;
+        // Attribute the group's duration to the tiers of its phases' bottlenecks, weighted by estimate.
+        double total_estimate = 0.0;
+        for (double e : group->estimate_s) {
+            total_estimate += e;
+        }
+        for (std::size_t p = 0; p < group->bound.size(); ++p) {
+            const double share = total_estimate > 0 ? group->estimate_s[p] / total_estimate : 0.0;
+            comm_credit_[group->bound[p]] += share * duration * static_cast<double>(group->members.size());
+        }
+        if (group->stats >= 0) {
+            auto& cs = result_.collectives[static_cast<std::size_t>(group->stats)];
+            ++cs.instances;
+            cs.total_duration_s += duration;
+        }
+        const Op& op = *group->op;
+        const double bytes = op.kind == Op::Kind::Collective ? op.collective.size.value() : op.p2p.size.value();
+        for (const auto& m : group->members) {
+            account(m.rank, 0, -1);
+            record_phase(op_at(m.op), m.rank, end - m.since, bytes);
+        }
+        for (const auto& m : group->members) {
+            finish_step(m.op);
+        }
+    }
+
+    // Exposed communication time of each GPU is split over bounds in proportion to the credit the
+    // collectives gave each tier; compute keeps its own GPU-seconds.
+    void attribute_bounds() {
+        double exposed = 0.0;
+        for (const auto& g : result_.gpus) {
+            exposed += g.communication_s;
+        }
+        double credit = 0.0;
+        for (const auto& [k, v] : comm_credit_) {
+            credit += v;
+        }
+        for (const auto& [k, v] : comm_credit_) {
+            result_.bound_gpu_s[k] += credit > 0 ? exposed * v / credit : 0.0;
+        }
+    }
+
+    [[noreturn]] void report_deadlock() {
+        // Name the first waiting rank and what it waits in.
+        for (const auto& [key, inst] : instances_) {
+            (void)key;
+            const auto& fam = trace_.groups[static_cast<std::size_t>(inst.family)];
+            throw InputError(trace_.file, inst.op->pointer,
+                             fmt::format("deadlock: {} of {} members of a \"{}\" communicator wait in {} \"{}\"; the "
+                                         "others never reach it",
+                                         inst.arrived.size(), fam.communicators[static_cast<std::size_t>(inst.comm)].size(),
+                                         fam.name, models::collective_name(inst.op->collective.kind), inst.op->name));
+        }
+        for (const auto& [key, ch] : channels_) {
+            const auto& posts = ch.first.empty() ? ch.second : ch.first;
+            if (!posts.empty()) {
+                const auto& p = posts.front();
+                throw InputError(trace_.file, p.op->pointer,
+                                 fmt::format("deadlock: rank {} waits in {} \"{}\" with rank {}, which never posts the "
+                                             "matching {}",
+                                             p.who.rank, models::op_kind_name(*p.op), p.op->name,
+                                             p.op->kind == Op::Kind::Send ? key & 0xffffffffU : key >> 32,
+                                             p.op->kind == Op::Kind::Send ? "recv" : "send"));
+            }
+        }
+        throw InputError(trace_.file, "", "deadlock: ranks wait for each other");
+    }
+
+    const models::Scenario& scenario_;
+    const models::Trace& trace_;
+    const topology::Cluster& cluster_;
+    Platform platform_;
+    RunResult result_;
+    std::vector<RankState> ranks_;
+    std::vector<Frame> frames_;
+    std::vector<int> free_frames_;
+    std::unordered_map<const Block*, std::unique_ptr<BlockPlan>> plans_;
+    std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
+    std::uint64_t timer_seq_ = 0;
+    std::map<std::uint64_t, CollectiveInstance> instances_;
+    std::map<std::uint64_t, std::pair<std::deque<P2PPost>, std::deque<P2PPost>>> channels_;
+    std::map<std::uint64_t, std::shared_ptr<FlowGroup>> in_flight_;
+    std::vector<std::uint64_t> completed_;
+    std::uint64_t next_group_ = 0;
+    int running_ranks_ = 0;
+    std::map<std::string, std::size_t> phase_index_;
+    std::vector<std::vector<std::uint8_t>> phase_ranks_;
+    std::map<std::string, int> collective_index_;
+    std::map<std::string, double> comm_credit_;
+    std::vector<double> scratch_load_;
+    std::vector<std::size_t> touched_;
+    std::vector<topology::Hop> hops_;
+    s4u::MutexPtr mutex_;
+    s4u::ConditionVariablePtr wakeup_;
+};
+
+} // namespace
+
+RunResult execute(const models::Scenario& scenario) {
+    Platform platform = build_platform(scenario.cluster);
+    Coordinator coordinator(scenario, platform);
+    std::exception_ptr error;
+    s4u::Actor::create("coordinator", platform.hosts[0], [&] {
+        try {
+            coordinator.run();
+        } catch (...) {
+            error = std::current_exception();
+        }
+    });
+    s4u::Engine::get_instance()->run();
+    if (error) {
+        std::rethrow_exception(error);
+    }
+    return coordinator.take_result();
+}
+
+} // namespace twin::sim

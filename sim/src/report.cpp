@@ -1,0 +1,314 @@
+#include "twin/sim/report.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <fmt/format.h>
+#include <fstream>
+#include <map>
+
+#include "twin/models/collective_plan.hpp"
+
+namespace twin::sim {
+namespace {
+
+struct Spread {
+    double min = 0.0, mean = 0.0, max = 0.0;
+};
+
+template <class F>
+Spread spread_of(const RunResult& r, F value) {
+    Spread s;
+    if (r.gpus.empty()) {
+        return s;
+    }
+    s.min = value(r.gpus.front());
+    s.max = s.min;
+    double sum = 0.0;
+    for (const auto& g : r.gpus) {
+        const double v = value(g);
+        s.min = std::min(s.min, v);
+        s.max = std::max(s.max, v);
+        sum += v;
+    }
+    s.mean = sum / static_cast<double>(r.gpus.size());
+    return s;
+}
+
+nlohmann::json spread_json(const Spread& s) {
+    return {{"min", s.min}, {"mean", s.mean}, {"max", s.max}};
+}
+
+struct DirectedLink {
+    std::uint32_t link;
+    bool up;
+    double bytes;
+    double utilization;
+};
+
+std::vector<DirectedLink> directed_links(const models::Scenario& s, const RunResult& r) {
+    std::vector<DirectedLink> out;
+    const auto& links = s.cluster.links();
+    out.reserve(2 * links.size());
+    const double t = r.simulated_time_s;
+    for (std::uint32_t i = 0; i < links.size(); ++i) {
+        const double cap = links[i].bandwidth.value() * t;
+        for (bool up : {true, false}) {
+            const double bytes = up ? r.link_bytes_up[i] : r.link_bytes_down[i];
+            out.push_back(DirectedLink{i, up, bytes, cap > 0 ? bytes / cap : 0.0});
+        }
+    }
+    return out;
+}
+
+std::vector<DirectedLink> busiest(const models::Scenario& s, const RunResult& r, std::size_t n) {
+    auto all = directed_links(s, r);
+    std::erase_if(all, [](const DirectedLink& d) { return d.bytes <= 0.0; });
+    std::vector<int> tiers;
+    tiers.reserve(s.cluster.links().size());
+    for (const auto& l : s.cluster.links()) {
+        tiers.push_back(static_cast<int>(l.tier));
+    }
+    const auto k = std::min(n, all.size());
+    std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(k), all.end(), [&tiers](const auto& a, const auto& b) {
+        if (a.utilization != b.utilization) {
+            return a.utilization > b.utilization;
+        }
+        // Ties: fabric links before host links, then by id.
+        if (tiers[a.link] != tiers[b.link]) {
+            return tiers[a.link] > tiers[b.link];
+        }
+        return a.link != b.link ? a.link < b.link : a.up > b.up;
+    });
+    all.resize(k);
+    return all;
+}
+
+std::string bound_by(const RunResult& r) {
+    std::string best = "idle";
+    double best_v = 0.0;
+    for (const auto& [k, v] : r.bound_gpu_s) {
+        if (v > best_v) {
+            best_v = v;
+            best = k;
+        }
+    }
+    return best;
+}
+
+std::string human_bytes(double b) {
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    int u = 0;
+    while (b >= 1024.0 && u < 5) {
+        b /= 1024.0;
+        ++u;
+    }
+    return fmt::format("{:.3g} {}", b, units[u]);
+}
+
+std::string human_time(double s) {
+    if (s >= 1.0) {
+        return fmt::format("{:.4g} s", s);
+    }
+    if (s >= 1e-3) {
+        return fmt::format("{:.4g} ms", s * 1e3);
+    }
+    return fmt::format("{:.4g} us", s * 1e6);
+}
+
+std::string direction_name(const models::Scenario& s, const DirectedLink& d) {
+    const auto& l = s.cluster.links()[d.link];
+    return d.up ? s.cluster.vertex_name(l.a) + " -> " + s.cluster.vertex_name(l.b)
+                : s.cluster.vertex_name(l.b) + " -> " + s.cluster.vertex_name(l.a);
+}
+
+void write_atomically(const std::filesystem::path& path, const std::string& text) {
+    const auto tmp = path.string() + ".partial";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out) {
+            throw InputError(path.string(), "", "cannot write output file");
+        }
+        out << text;
+        if (!out.flush()) {
+            throw InputError(path.string(), "", "cannot write output file");
+        }
+    }
+    std::filesystem::rename(tmp, path);
+}
+
+} // namespace
+
+nlohmann::json report_json(const models::Scenario& s, const RunResult& r) {
+    using nlohmann::json;
+    const double t = r.simulated_time_s;
+    const auto frac = [t](double v) { return t > 0 ? v / t : 0.0; };
+    json j;
+    j["format_version"] = kReportFormatVersion;
+    j["scenario"] = {{"name", s.name}, {"file", s.file}, {"seed", s.seed}};
+    j["simulated_time_s"] = t;
+    j["gpus"] = s.cluster.gpu_count();
+    j["ranks"] = r.ranks;
+    j["gpu_time_fraction"] = {
+        {"compute", spread_json(spread_of(r, [&](const GpuActivity& g) { return frac(g.compute_s); }))},
+        {"communication", spread_json(spread_of(r, [&](const GpuActivity& g) { return frac(g.communication_s); }))},
+        {"idle", spread_json(spread_of(r, [&](const GpuActivity& g) { return frac(g.idle_s); }))}};
+    j["bound_by"] = bound_by(r);
+    json bounds = json::object();
+    const double gpus = std::max(1, r.ranks);
+    for (const auto& [k, v] : r.bound_gpu_s) {
+        bounds[k] = v / gpus;
+    }
+    j["time_per_gpu_by_bound_s"] = bounds;
+
+    auto phases = r.phases;
+    std::sort(phases.begin(), phases.end(), [](const auto& a, const auto& b) {
+        return a.total_time_s != b.total_time_s ? a.total_time_s > b.total_time_s : a.name < b.name;
+    });
+    json pj = json::array();
+    for (const auto& p : phases) {
+        pj.push_back({{"name", p.name},
+                      {"kind", p.kind},
+                      {"ranks", p.ranks},
+                      {"count", p.count},
+                      {"time_per_rank_s", p.ranks > 0 ? p.total_time_s / p.ranks : 0.0},
+                      {"bytes_per_rank", p.ranks > 0 ? p.bytes / p.ranks : 0.0}});
+    }
+    j["phases"] = pj;
+
+    json cj = json::array();
+    for (const auto& c : r.collectives) {
+        const double mean = c.instances > 0 ? c.total_duration_s / static_cast<double>(c.instances) : 0.0;
+        const double algbw = mean > 0 ? c.size_bytes / mean : 0.0;
+        models::CollectiveKind kind = models::CollectiveKind::AllReduce;
+        for (auto k : {models::CollectiveKind::AllReduce, models::CollectiveKind::AllGather,
+                       models::CollectiveKind::ReduceScatter, models::CollectiveKind::AllToAll,
+                       models::CollectiveKind::Broadcast}) {
+            if (models::collective_name(k) == c.kind) {
+                kind = k;
+            }
+        }
+        cj.push_back({{"name", c.name},
+                      {"kind", c.kind},
+                      {"algorithm", c.algorithm},
+                      {"members", c.members},
+                      {"size_bytes", c.size_bytes},
+                      {"instances", c.instances},
+                      {"mean_time_s", mean},
+                      {"algbw_bytes_per_s", algbw},
+                      {"busbw_bytes_per_s", algbw * models::busbw_factor(kind, c.members)}});
+    }
+    j["collectives"] = cj;
+
+    json lj = json::array();
+    for (const auto& d : busiest(s, r, static_cast<std::size_t>(s.run.top_links))) {
+        const auto& l = s.cluster.links()[d.link];
+        lj.push_back({{"link", direction_name(s, d)},
+                      {"id", d.link},
+                      {"direction", d.up ? "up" : "down"},
+                      {"tier", topology::link_tier_name(l.tier)},
+                      {"bandwidth_bytes_per_s", l.bandwidth.value()},
+                      {"bytes", d.bytes},
+                      {"utilization", d.utilization}});
+    }
+    j["busiest_links"] = lj;
+
+    std::map<std::string, std::tuple<int, double, double, double>> tiers; // links, sum util, max util, bytes
+    for (const auto& d : directed_links(s, r)) {
+        auto& [n, sum, mx, bytes] = tiers[std::string(topology::link_tier_name(s.cluster.links()[d.link].tier))];
+        ++n;
+        sum += d.utilization;
+        mx = std::max(mx, d.utilization);
+        bytes += d.bytes;
+    }
+    json tj = json::array();
+    for (const auto& [name, v] : tiers) {
+        const auto& [n, sum, mx, bytes] = v;
+        tj.push_back({{"tier", name},
+                      {"directed_links", n},
+                      {"bytes", bytes},
+                      {"mean_utilization", n > 0 ? sum / n : 0.0},
+                      {"max_utilization", mx}});
+    }
+    j["link_tiers"] = tj;
+    j["engine"] = {{"flows", r.flows}, {"flow_groups", r.collective_instances}, {"shortcuts", json::array()}};
+    return j;
+}
+
+std::string report_text(const models::Scenario& s, const RunResult& r) {
+    const auto j = report_json(s, r);
+    std::string out;
+    out += fmt::format("clustertwin run: {}  ({} GPUs, {} ranks, seed {})\n", s.name, s.cluster.gpu_count(), r.ranks,
+                       s.seed);
+    out += fmt::format("  simulated time         {}\n", human_time(r.simulated_time_s));
+    out += fmt::format("  bound by               {}\n", j["bound_by"].get<std::string>());
+    const auto& f = j["gpu_time_fraction"];
+    for (const char* k : {"compute", "communication", "idle"}) {
+        out += fmt::format("  {:<22} mean {:5.1f} %   min {:5.1f} %   max {:5.1f} %\n", std::string(k) + " fraction",
+                           100 * f[k]["mean"].get<double>(), 100 * f[k]["min"].get<double>(),
+                           100 * f[k]["max"].get<double>());
+    }
+    out += "  time per GPU by bound:";
+    for (const auto& [k, v] : j["time_per_gpu_by_bound_s"].items()) {
+        out += fmt::format("  {} {}", k, human_time(v.get<double>()));
+    }
+    out += "\n\n  phases (per rank)\n";
+    for (const auto& p : j["phases"]) {
+        out += fmt::format("    {:<24} {:<15} x{:<6} {:>12}  {:>10}\n", p["name"].get<std::string>(),
+                           p["kind"].get<std::string>(), p["count"].get<std::int64_t>() / std::max(1, p["ranks"].get<int>()),
+                           human_time(p["time_per_rank_s"].get<double>()),
+                           p["bytes_per_rank"].get<double>() > 0 ? human_bytes(p["bytes_per_rank"].get<double>()) : "");
+    }
+    if (!j["collectives"].empty()) {
+        out += "\n  collectives\n";
+        for (const auto& c : j["collectives"]) {
+            out += fmt::format("    {:<20} {:<14} {:<18} n={:<5} {:>10}  {:>11}  algbw {:7.1f} GB/s  busbw {:7.1f} GB/s\n",
+                               c["name"].get<std::string>(), c["kind"].get<std::string>(),
+                               c["algorithm"].get<std::string>(), c["members"].get<int>(),
+                               human_bytes(c["size_bytes"].get<double>()), human_time(c["mean_time_s"].get<double>()),
+                               c["algbw_bytes_per_s"].get<double>() / 1e9, c["busbw_bytes_per_s"].get<double>() / 1e9);
+        }
+    }
+    out += "\n  busiest links\n";
+    for (const auto& l : j["busiest_links"]) {
+        out += fmt::format("    {:5.1f} %  {:<11} {}\n", 100 * l["utilization"].get<double>(),
+                           l["tier"].get<std::string>(), l["link"].get<std::string>());
+    }
+    out += "\n  link tiers            links   mean util   max util   bytes\n";
+    for (const auto& t : j["link_tiers"]) {
+        out += fmt::format("    {:<18} {:>7}   {:7.1f} %  {:7.1f} %   {}\n", t["tier"].get<std::string>(),
+                           t["directed_links"].get<int>(), 100 * t["mean_utilization"].get<double>(),
+                           100 * t["max_utilization"].get<double>(), human_bytes(t["bytes"].get<double>()));
+    }
+    return out;
+}
+
+std::string links_csv(const models::Scenario& s, const RunResult& r) {
+    std::string out = "link_id,direction,from,to,tier,bandwidth_bytes_per_s,latency_s,bytes,utilization\n";
+    for (const auto& d : directed_links(s, r)) {
+        const auto& l = s.cluster.links()[d.link];
+        const auto a = s.cluster.vertex_name(l.a);
+        const auto b = s.cluster.vertex_name(l.b);
+        out += fmt::format("{},{},{},{},{},{},{},{},{}\n", d.link, d.up ? "up" : "down", d.up ? a : b, d.up ? b : a,
+                           topology::link_tier_name(l.tier), l.bandwidth.value(), l.latency.value(), d.bytes,
+                           d.utilization);
+    }
+    return out;
+}
+
+std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& dir, const models::Scenario& s,
+                                                 const RunResult& r) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+        throw InputError(dir.string(), "", "cannot create output directory: " + ec.message());
+    }
+    const auto json_path = dir / "report.json";
+    const auto csv_path = dir / "links.csv";
+    const std::string json_text = report_json(s, r).dump(2) + "\n";
+    const std::string csv_text = links_csv(s, r);
+    write_atomically(csv_path, csv_text);
+    write_atomically(json_path, json_text);
+    return {json_path, csv_path};
+}
+
+} // namespace twin::sim

@@ -1,0 +1,88 @@
+// The hardware catalog: GPU, NIC, switch and cable types, and node types built from them.
+// The bundled catalog (catalog/builtin.json, compiled into the library) carries A100, H100,
+// H200, B200, ConnectX-7, Quantum-2 QM9700, Spectrum-4 SN5600, NVSwitch and cable types, each
+// with the source of its numbers; a scenario may add or override entries under "catalog".
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "twin/core/json_reader.hpp"
+#include "twin/core/units.hpp"
+
+namespace twin::topology {
+
+enum class Precision { FP64, TF32, BF16, FP16, FP8, FP4 };
+// "fp64", "tf32", "bf16", "fp16", "fp8", "fp4"
+[[nodiscard]] std::string_view precision_name(Precision p);
+[[nodiscard]] std::optional<Precision> parse_precision(std::string_view s);
+
+struct GpuType {
+    std::string name;
+    std::map<Precision, FlopsPerSecond> peak_flops; // dense (no 2:4 sparsity)
+    Bytes hbm_capacity;
+    BytesPerSecond hbm_bandwidth;
+    BytesPerSecond scaleup_bandwidth; // NVLink per GPU, per direction
+    Seconds scaleup_latency;          // one NVLink hop through the NVSwitch
+    Watts idle_power;
+    Watts max_power;
+    double compute_efficiency = 1.0; // achievable / peak FLOP/s for large GEMMs, (0, 1]
+    double memory_efficiency = 1.0;  // achievable / peak HBM bandwidth, (0, 1]
+    std::string source;
+};
+
+struct NicType {
+    std::string name;
+    BytesPerSecond port_bandwidth; // per port, per direction
+    int ports = 1;
+    Seconds latency; // added once per traversal
+    Watts power;
+    std::string source;
+};
+
+struct SwitchType {
+    std::string name;
+    int radix = 0;                 // ports at port_bandwidth
+    BytesPerSecond port_bandwidth; // per port, per direction
+    Seconds latency;               // port-to-port
+    Watts power;
+    std::string source;
+};
+
+struct CableType {
+    std::string name;
+    BytesPerSecond bandwidth; // per direction
+    Seconds latency;          // propagation + serdes
+    Watts power;              // both ends' optics together (0 for copper)
+    std::string source;
+};
+
+struct NodeType {
+    std::string name;
+    std::string gpu;     // GpuType name
+    int gpus = 0;        // GPUs in the node's scale-up (NVLink) domain
+    std::string nic;     // NicType name ("" when the node has no scale-out NIC)
+    std::vector<int> nic_rails; // one entry per NIC: the rail it is on
+    std::string scaleup_switch; // SwitchType name of the NVSwitch chips ("" = direct)
+    int scaleup_switches = 0;
+    std::string host_link;      // CableType for GPU <-> NIC (PCIe)
+    Watts other_power;          // CPUs, memory, fans, NVSwitch chips... at full load
+    std::string source;
+};
+
+struct Catalog {
+    std::map<std::string, GpuType> gpus;
+    std::map<std::string, NicType> nics;
+    std::map<std::string, SwitchType> switches;
+    std::map<std::string, CableType> cables;
+    std::map<std::string, NodeType> nodes;
+
+    // The bundled catalog (parsed from the embedded builtin.json).
+    [[nodiscard]] static Catalog builtin();
+    // Adds/overrides entries from a "catalog" object of a scenario (same format as builtin.json).
+    void merge(Object catalog);
+};
+
+} // namespace twin::topology

@@ -1,0 +1,135 @@
+// The cluster as a graph: every GPU, scale-up switch, NIC and fabric switch is a vertex, every
+// cable an undirected edge (full duplex: its bandwidth is available in each direction).
+// Built by topology::load_topology() from the scenario's "topology" object; read by models/ and
+// sim/. Vertex and link ids are dense, stable and deterministic, so sim/ can index arrays by them.
+#pragma once
+
+#include "twin/topology/catalog.hpp"
+
+#include <boost/graph/adjacency_list.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace twin::topology {
+
+namespace detail {
+struct ClusterIndex; // compact routing/naming tables, defined in src/
+class Builder;       // the only writer of a Cluster
+} // namespace detail
+
+enum class VertexKind : std::uint8_t { Gpu, ScaleUpSwitch, Nic, Switch };
+
+// Which part of the network a link belongs to; used for per-tier reports.
+enum class LinkTier : std::uint8_t {
+    ScaleUp,     // GPU <-> scale-up switch (NVLink)
+    Host,        // GPU <-> NIC (PCIe)
+    Access,      // NIC <-> leaf switch (tier 1)
+    Aggregation, // leaf (tier 1) <-> spine (tier 2)
+    Core,        // spine (tier 2) <-> core (tier 3)
+};
+[[nodiscard]] std::string_view link_tier_name(LinkTier t); // "scale-up", "host", "access", "leaf-spine", "spine-core"
+
+struct VertexProps {
+    VertexKind kind = VertexKind::Gpu;
+    std::uint8_t tier = 0;   // fabric switches: 1 leaf, 2 spine, 3 core; 0 otherwise
+    std::int32_t node = -1;  // Gpu, Nic, ScaleUpSwitch: node index
+    std::int32_t local = -1; // Gpu: index in node; Nic: index in node; Switch: index within its tier
+    std::int32_t group = -1; // Switch: pod / scalable unit (-1 when not applicable)
+    std::int32_t rail = -1;  // Nic: its rail; leaf Switch: its rail in a rail-optimized fabric
+};
+
+struct EdgeProps {
+    std::uint32_t id = 0; // dense link id, index into Cluster::links()
+};
+
+using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS, VertexProps, EdgeProps>;
+using VertexId = std::uint32_t;
+
+struct LinkInfo {
+    VertexId a = 0; // the endpoint closer to the GPUs (lower tier)
+    VertexId b = 0;
+    BytesPerSecond bandwidth; // per direction
+    // Cable latency + half the latency of each end device (switch port-to-port, NIC; GPUs add
+    // nothing; a scale-up link is half the GPU's scaleup_latency). A route's sum is then every
+    // cable plus every switch and NIC it passes, once (see topology/README.md, "Latency").
+    Seconds latency;
+    LinkTier tier = LinkTier::Access;
+    std::string cable; // CableType name ("" for scale-up links, which have no cable type)
+};
+
+// One hop of a route: a link and the direction it is crossed in (true: a -> b, i.e. upward).
+struct Hop {
+    std::uint32_t link = 0;
+    bool up = true;
+    bool operator==(const Hop&) const = default;
+};
+
+struct NodeInfo {
+    std::string type; // NodeType name
+    int rack = 0;
+    int first_gpu = 0; // global GPU index of local GPU 0
+    int gpus = 0;
+    VertexId scaleup_switch = 0; // valid when gpus > 1
+    std::vector<VertexId> nics;  // by NIC index
+};
+
+class Cluster {
+public:
+    [[nodiscard]] const Catalog& catalog() const { return catalog_; }
+    [[nodiscard]] const Graph& graph() const { return graph_; }
+    [[nodiscard]] const std::vector<LinkInfo>& links() const { return links_; }
+    [[nodiscard]] const std::vector<NodeInfo>& nodes() const { return nodes_; }
+
+    [[nodiscard]] int gpu_count() const { return static_cast<int>(gpu_vertex_.size()); }
+    [[nodiscard]] VertexId gpu_vertex(int gpu) const { return gpu_vertex_[gpu]; }
+    [[nodiscard]] int node_of_gpu(int gpu) const { return graph_[gpu_vertex_[gpu]].node; }
+    [[nodiscard]] int local_index(int gpu) const { return graph_[gpu_vertex_[gpu]].local; }
+    [[nodiscard]] const GpuType& gpu_type(int gpu) const;
+    // The NIC a GPU sends through: local GPU i of a node with G GPUs and K NICs uses NIC i*K/G.
+    [[nodiscard]] int nic_of_gpu(int gpu) const;
+    [[nodiscard]] int rail_of_gpu(int gpu) const; // rail of that NIC, -1 without NIC
+
+    // Human-readable names, built on demand: "node12/gpu3", "node12/nvswitch", "node12/nic3",
+    // "leaf.g2.r5" (group 2, rail 5), "spine.g0.7", "core.12", or the explicit name.
+    [[nodiscard]] std::string vertex_name(VertexId v) const;
+    [[nodiscard]] std::string link_name(std::uint32_t link) const; // "node0/nic3 <-> leaf.g0.r3"
+
+    // Appends the hops from GPU src to GPU dst (src != dst): through the scale-up switch inside
+    // a node; otherwise GPU -> its NIC -> fabric (ECMP over shortest paths, a deterministic hash of
+    // (src, dst) picks among equal-cost next hops) -> the NIC of dst's rail -> dst.
+    // Throws InputError-free std::logic_error only on programmer error; reachability is checked
+    // when the cluster is loaded.
+    void route(int src_gpu, int dst_gpu, std::vector<Hop>& out) const;
+
+    [[nodiscard]] const std::string& name() const { return name_; } // "" when not given
+    [[nodiscard]] const std::string& source_file() const { return source_file_; }
+    // Number of fabric switches (tiers 1..3); their vertices are the last ones of the graph.
+    [[nodiscard]] int switch_count() const;
+    // Fabric switch i (0 <= i < switch_count()) and its SwitchType name.
+    [[nodiscard]] VertexId switch_vertex(int i) const;
+    [[nodiscard]] const std::string& switch_type(int i) const;
+    // Ids of the links at a vertex, in build order.
+    [[nodiscard]] std::vector<std::uint32_t> links_of(VertexId v) const;
+
+    // --- construction (used by the loaders; not by readers) ---
+    Catalog catalog_;
+    Graph graph_;
+    std::vector<LinkInfo> links_;
+    std::vector<NodeInfo> nodes_;
+    std::vector<VertexId> gpu_vertex_;
+    std::string source_file_; // scenario file it came from (for error messages)
+    std::string name_;        // optional name given in the scenario
+
+    // Lazily filled routing state (per destination switch, BFS distances over switches).
+    // route() fills it on first use of a destination, so route() must not run concurrently on
+    // one Cluster (the simulator is single-threaded).
+    mutable std::vector<std::vector<std::uint16_t>> dist_to_switch_;
+
+private:
+    friend class detail::Builder;
+    std::shared_ptr<const detail::ClusterIndex> index_;
+};
+
+} // namespace twin::topology

@@ -1,0 +1,53 @@
+// Loading a cluster from the scenario's "topology" object, and the planner's summary of it.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "twin/topology/cluster.hpp"
+
+namespace twin::topology {
+
+// Reads and validates the "topology" object (format v1, see topology/README.md), builds the
+// graph, and runs the planner's checks: no switch over its radix, no dangling port, every GPU
+// reachable from every other. Throws InputError (file + JSON pointer) on any violation.
+// `catalog` is the builtin catalog already merged with the scenario's own "catalog" entries.
+[[nodiscard]] Cluster load_topology(Object topology, Catalog catalog);
+
+struct TierSummary {
+    std::string name;          // "leaf", "spine", "core"
+    int switches = 0;
+    int ports_used = 0;
+    int ports_total = 0;
+    double oversubscription = 1.0; // down / up bandwidth of this tier's switches (1 at the top)
+};
+
+struct LinkTierSummary {
+    LinkTier tier;
+    int links = 0;
+    BytesPerSecond total_bandwidth; // sum over links, one direction
+};
+
+struct Summary {
+    std::string name;
+    int nodes = 0;
+    int racks = 0;
+    int gpus = 0;
+    int nics = 0;
+    int scaleup_switches = 0;
+    int fabric_switches = 0;
+    std::map<std::string, int> gpus_by_type;
+    std::vector<TierSummary> tiers;
+    std::vector<LinkTierSummary> link_tiers;
+    BytesPerSecond scaleup_bandwidth_per_gpu;   // smallest over GPUs
+    BytesPerSecond scaleout_bandwidth_per_gpu;  // NIC bandwidth per GPU, smallest over nodes
+    BytesPerSecond bisection_bandwidth;         // one direction, worst balanced cut (see README)
+    Watts it_power_max;                         // GPUs at max + node other power + NICs + switches + optics
+};
+
+[[nodiscard]] Summary summarize(const Cluster& cluster);
+// Multi-line, aligned text for `clustertwin info`.
+[[nodiscard]] std::string format_summary(const Summary& s);
+
+} // namespace twin::topology

@@ -1,0 +1,306 @@
+// Assembling a Cluster (see builder.hpp).
+//
+// Link parameters: bandwidth = min(cable bandwidth, port bandwidth of each end) per direction;
+// latency = cable latency + (latency of end a + latency of end b) / 2, where a switch's latency
+// is its port-to-port time and a NIC's its traversal time, so a route adds every device it
+// passes exactly once. Scale-up links (GPU <-> NVSwitch) carry the GPU's scaleup_bandwidth and
+// half its scaleup_latency (GPU -> GPU in a node = 2 links = one NVLink hop). Host links
+// (GPU <-> NIC) carry min(host cable, NIC ports x port bandwidth) and the host cable's latency
+// plus half the NIC's.
+#include "builder.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <stdexcept>
+
+namespace twin::topology::detail {
+
+Builder::Builder(Catalog catalog, std::string file, std::string name) : index_(std::make_shared<ClusterIndex>()) {
+    c_.catalog_ = std::move(catalog);
+    c_.source_file_ = std::move(file);
+    c_.name_ = std::move(name);
+    c_.index_ = index_;
+}
+
+std::uint32_t Builder::add_origin(std::string pointer) {
+    origins_.push_back(std::move(pointer));
+    return static_cast<std::uint32_t>(origins_.size() - 1);
+}
+
+void Builder::add_nodes(const NodeType& type, int count, int nodes_per_rack) {
+    if (switches_started_) {
+        throw std::logic_error("Builder::add_nodes after the first switch");
+    }
+    const GpuType& gpu = c_.catalog_.gpus.at(type.gpu);
+    const NicType* nic = type.nic.empty() ? nullptr : &c_.catalog_.nics.at(type.nic);
+    const CableType* host = type.host_link.empty() ? nullptr : &c_.catalog_.cables.at(type.host_link);
+    const int nics = static_cast<int>(type.nic_rails.size());
+    auto& g = c_.graph_;
+    for (int i = 0; i < count; ++i) {
+        const int n = node_count();
+        NodeInfo info;
+        info.type = type.name;
+        info.rack = n / nodes_per_rack;
+        info.first_gpu = c_.gpu_count();
+        info.gpus = type.gpus;
+        for (int l = 0; l < type.gpus; ++l) {
+            const VertexId v =
+                static_cast<VertexId>(boost::add_vertex(VertexProps{VertexKind::Gpu, 0, n, l, -1, -1}, g));
+            c_.gpu_vertex_.push_back(v);
+        }
+        if (!type.scaleup_switch.empty()) {
+            info.scaleup_switch =
+                static_cast<VertexId>(boost::add_vertex(VertexProps{VertexKind::ScaleUpSwitch, 0, n, 0, -1, -1}, g));
+        }
+        for (int k = 0; k < nics; ++k) {
+            info.nics.push_back(static_cast<VertexId>(
+                boost::add_vertex(VertexProps{VertexKind::Nic, 0, n, k, -1, type.nic_rails[k]}, g)));
+        }
+        ports_used_.resize(boost::num_vertices(g), 0);
+        index_->node_first_nic.push_back(static_cast<std::uint32_t>(
+            index_->node_first_nic.empty() ? 0 : index_->node_first_nic.back() + c_.nodes_.back().nics.size()));
+        for (int l = 0; l < type.gpus; ++l) {
+            const VertexId v = c_.gpu_vertex_[info.first_gpu + l];
+            index_->gpu_scaleup_link.push_back(
+                type.scaleup_switch.empty() ? kNoLink
+                                            : add_link(v, info.scaleup_switch, gpu.scaleup_bandwidth,
+                                                       gpu.scaleup_latency / 2, LinkTier::ScaleUp, std::string()));
+        }
+        for (int l = 0; l < type.gpus; ++l) {
+            if (nic == nullptr) {
+                index_->gpu_host_link.push_back(kNoLink);
+                continue;
+            }
+            const VertexId nic_v = info.nics[l * nics / type.gpus];
+            const BytesPerSecond bw = std::min(host->bandwidth, nic->port_bandwidth * nic->ports);
+            index_->gpu_host_link.push_back(add_link(c_.gpu_vertex_[info.first_gpu + l], nic_v, bw,
+                                                     host->latency + nic->latency / 2, LinkTier::Host, host->name));
+        }
+        c_.nodes_.push_back(std::move(info));
+        node_types_.push_back(&type);
+    }
+}
+
+VertexId Builder::add_switch(const SwitchType& type, int tier, int local, int group, int rail, std::uint32_t origin,
+                             std::string name) {
+    if (!switches_started_) {
+        switches_started_ = true;
+        index_->first_switch = static_cast<VertexId>(boost::num_vertices(c_.graph_));
+    }
+    const VertexId v = static_cast<VertexId>(boost::add_vertex(
+        VertexProps{VertexKind::Switch, static_cast<std::uint8_t>(tier), -1, local, group, rail}, c_.graph_));
+    ports_used_.push_back(0);
+    switch_type_ptrs_.push_back(&type);
+    switch_origin_.push_back(origin);
+    auto& types = index_->switch_types;
+    auto it = std::find(types.begin(), types.end(), type.name);
+    if (it == types.end()) {
+        types.push_back(type.name);
+        it = types.end() - 1;
+    }
+    index_->switch_type.push_back(static_cast<std::uint16_t>(it - types.begin()));
+    if (name.empty()) {
+        static constexpr std::array<std::string_view, 4> kTierName{"switch", "leaf", "spine", "core"};
+        const std::string_view t = kTierName[std::min(tier, 3)];
+        if (tier == 1 && group >= 0 && rail >= 0) {
+            name = fmt::format("leaf.g{}.r{}", group, rail);
+        } else if (group >= 0) {
+            name = fmt::format("{}.g{}.{}", t, group, local);
+        } else {
+            name = fmt::format("{}.{}", t, local);
+        }
+    }
+    index_->switch_names.push_back(std::move(name));
+    return v;
+}
+
+BytesPerSecond Builder::port_bandwidth(VertexId v) const {
+    const auto& p = c_.graph_[v];
+    if (p.kind == VertexKind::Nic) {
+        return c_.catalog_.nics.at(node_types_[p.node]->nic).port_bandwidth;
+    }
+    return switch_type_ptrs_[switch_number(v)]->port_bandwidth;
+}
+
+Seconds Builder::device_latency(VertexId v) const {
+    const auto& p = c_.graph_[v];
+    if (p.kind == VertexKind::Nic) {
+        return c_.catalog_.nics.at(node_types_[p.node]->nic).latency;
+    }
+    return switch_type_ptrs_[switch_number(v)]->latency;
+}
+
+int Builder::ports(VertexId v) const {
+    const auto& p = c_.graph_[v];
+    if (p.kind == VertexKind::Nic) {
+        return c_.catalog_.nics.at(node_types_[p.node]->nic).ports;
+    }
+    return switch_type_ptrs_[switch_number(v)]->radix;
+}
+
+void Builder::use_port(VertexId v, std::uint32_t origin) {
+    const int have = ports(v);
+    if (++ports_used_[v] > have) {
+        const auto& p = c_.graph_[v];
+        const std::string& type =
+            p.kind == VertexKind::Nic ? node_types_[p.node]->nic : switch_type_ptrs_[switch_number(v)]->name;
+        throw InputError(file(), origins_[origin],
+                         fmt::format("{}{} ({}) needs more than its {} ports",
+                                     p.kind == VertexKind::Switch ? "switch " : "", c_.vertex_name(v), type, have));
+    }
+}
+
+void Builder::connect(VertexId lower, VertexId upper, const CableType& cable, LinkTier tier, std::uint32_t origin) {
+    use_port(lower, origin);
+    use_port(upper, origin);
+    const BytesPerSecond bw = std::min({cable.bandwidth, port_bandwidth(lower), port_bandwidth(upper)});
+    const Seconds latency = cable.latency + (device_latency(lower) + device_latency(upper)) / 2;
+    add_link(lower, upper, bw, latency, tier, cable.name);
+}
+
+std::uint32_t Builder::add_link(VertexId a, VertexId b, BytesPerSecond bw, Seconds latency, LinkTier tier,
+                                std::string cable) {
+    const auto id = static_cast<std::uint32_t>(c_.links_.size());
+    boost::add_edge(a, b, EdgeProps{id}, c_.graph_);
+    c_.links_.push_back(LinkInfo{a, b, bw, latency, tier, std::move(cable)});
+    return id;
+}
+
+void Builder::build_tables() {
+    ClusterIndex& ix = *index_;
+    const auto& links = c_.links_;
+    const std::size_t vertices = boost::num_vertices(c_.graph_);
+    const std::size_t switches = switch_type_ptrs_.size();
+    if (!switches_started_) {
+        ix.first_switch = static_cast<VertexId>(vertices);
+    }
+    const std::size_t nics = ix.node_first_nic.empty() ? 0 : ix.node_first_nic.back() + c_.nodes_.back().nics.size();
+    const auto nic_number = [&](VertexId v) {
+        const auto& p = c_.graph_[v];
+        return ix.node_first_nic[p.node] + static_cast<std::uint32_t>(p.local);
+    };
+    // Counting sort into CSR arrays: count, prefix sums, fill (link order is kept per row).
+    ix.nic_access_begin.assign(nics + 1, 0);
+    ix.switch_adj_begin.assign(switches + 1, 0);
+    ix.vertex_link_begin.assign(vertices + 1, 0);
+    for (const auto& l : links) {
+        ++ix.vertex_link_begin[l.a + 1];
+        ++ix.vertex_link_begin[l.b + 1];
+        if (l.tier == LinkTier::Access) {
+            ++ix.nic_access_begin[nic_number(l.a) + 1];
+        } else if (l.tier == LinkTier::Aggregation || l.tier == LinkTier::Core) {
+            ++ix.switch_adj_begin[switch_number(l.a) + 1];
+            ++ix.switch_adj_begin[switch_number(l.b) + 1];
+        }
+    }
+    const auto prefix = [](std::vector<std::uint32_t>& begin) {
+        for (std::size_t i = 1; i < begin.size(); ++i) {
+            begin[i] += begin[i - 1];
+        }
+        return std::vector<std::uint32_t>(begin.begin(), begin.end() - 1); // next free slot per row
+    };
+    auto nic_next = prefix(ix.nic_access_begin);
+    auto adj_next = prefix(ix.switch_adj_begin);
+    auto vertex_next = prefix(ix.vertex_link_begin);
+    ix.nic_access_link.resize(ix.nic_access_begin.back());
+    ix.switch_adj.resize(ix.switch_adj_begin.back());
+    ix.vertex_link.resize(ix.vertex_link_begin.back());
+    for (std::uint32_t id = 0; id < links.size(); ++id) {
+        const auto& l = links[id];
+        ix.vertex_link[vertex_next[l.a]++] = id;
+        ix.vertex_link[vertex_next[l.b]++] = id;
+        if (l.tier == LinkTier::Access) {
+            ix.nic_access_link[nic_next[nic_number(l.a)]++] = id;
+        } else if (l.tier == LinkTier::Aggregation || l.tier == LinkTier::Core) {
+            const auto sa = static_cast<std::uint32_t>(switch_number(l.a));
+            const auto sb = static_cast<std::uint32_t>(switch_number(l.b));
+            ix.switch_adj[adj_next[sa]++] = {id, sb};
+            ix.switch_adj[adj_next[sb]++] = {id, sa};
+        }
+    }
+}
+
+void Builder::set_fabric_pointer(std::string pointer) {
+    fabric_pointer_ = std::move(pointer);
+}
+
+void Builder::check_fabric() const {
+    const ClusterIndex& ix = *index_;
+    // No dangling NIC port: every port of every NIC is cabled.
+    for (const auto& node : c_.nodes_) {
+        for (VertexId nic : node.nics) {
+            if (ports_used_[nic] < ports(nic)) {
+                throw InputError(file(), fabric_pointer_,
+                                 fmt::format("{} has {} of its {} ports connected (dangling NIC port)",
+                                             c_.vertex_name(nic), ports_used_[nic], ports(nic)));
+            }
+        }
+    }
+    const std::size_t switches = switch_type_ptrs_.size();
+    for (std::size_t s = 0; s < switches; ++s) {
+        if (ports_used_[ix.first_switch + s] == 0) {
+            throw InputError(file(), origins_[switch_origin_[s]],
+                             fmt::format("switch {} has no links", ix.switch_names[s]));
+        }
+    }
+    // Reachability: the switches form one connected part, so every NIC reaches every other.
+    if (switches == 0) {
+        return;
+    }
+    std::vector<std::uint8_t> seen(switches, 0);
+    std::vector<std::uint32_t> queue;
+    queue.reserve(switches);
+    const auto first_nic_switch = [&](VertexId nic) {
+        const auto& p = c_.graph_[nic];
+        const std::uint32_t i = ix.node_first_nic[p.node] + static_cast<std::uint32_t>(p.local);
+        return c_.links_[ix.nic_access_link[ix.nic_access_begin[i]]].b - ix.first_switch;
+    };
+    const VertexId start_nic = c_.nodes_.front().nics.front();
+    const std::uint32_t start = first_nic_switch(start_nic);
+    seen[start] = 1;
+    queue.push_back(start);
+    for (std::size_t head = 0; head < queue.size(); ++head) {
+        const std::uint32_t s = queue[head];
+        for (std::uint32_t e = ix.switch_adj_begin[s]; e < ix.switch_adj_begin[s + 1]; ++e) {
+            const std::uint32_t o = ix.switch_adj[e].other;
+            if (seen[o] == 0) {
+                seen[o] = 1;
+                queue.push_back(o);
+            }
+        }
+    }
+    for (const auto& node : c_.nodes_) {
+        for (VertexId nic : node.nics) {
+            const std::uint32_t s = first_nic_switch(nic);
+            if (seen[s] == 0) {
+                throw InputError(
+                    file(), fabric_pointer_,
+                    fmt::format("GPU {} cannot reach GPU {}: {} is on switch {}, which has no path to switch {} "
+                                "of {} (the fabric is in separate parts)",
+                                c_.vertex_name(c_.gpu_vertex_[node.first_gpu]), c_.vertex_name(c_.gpu_vertex_[0]),
+                                c_.vertex_name(nic), ix.switch_names[s], ix.switch_names[start],
+                                c_.vertex_name(start_nic)));
+            }
+        }
+    }
+    for (std::size_t s = 0; s < switches; ++s) {
+        if (seen[s] == 0) {
+            throw InputError(file(), origins_[switch_origin_[s]],
+                             fmt::format("switch {} is not connected to the switches the NICs use (no path to {})",
+                                         ix.switch_names[s], ix.switch_names[start]));
+        }
+    }
+}
+
+Cluster Builder::finish(bool has_fabric) {
+    build_tables();
+    if (has_fabric) {
+        check_fabric();
+    }
+    c_.dist_to_switch_.assign(switch_type_ptrs_.size(), {});
+    node_types_.clear();
+    switch_type_ptrs_.clear();
+    return std::move(c_);
+}
+
+} // namespace twin::topology::detail

@@ -1,0 +1,68 @@
+// detail::Builder assembles a Cluster: vertices and links in a fixed order (nodes first, node by
+// node: GPUs, scale-up switch, NICs, then fabric switches tier by tier), port accounting with the
+// planner's radix checks as links are added, and the final checks (no dangling port, every GPU
+// reachable) before the routing tables are frozen. Fabric generators (fat_tree.cpp,
+// explicit_fabric.cpp) only call add_switch() and connect().
+#pragma once
+
+#include "cluster_index.hpp"
+#include "twin/topology/cluster.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace twin::topology::detail {
+
+class Builder {
+public:
+    Builder(Catalog catalog, std::string file, std::string name);
+
+    [[nodiscard]] const Catalog& catalog() const { return c_.catalog_; }
+    [[nodiscard]] const std::string& file() const { return c_.source_file_; }
+    [[nodiscard]] int node_count() const { return static_cast<int>(c_.nodes_.size()); }
+    [[nodiscard]] const NodeInfo& node(int n) const { return c_.nodes_[n]; }
+    [[nodiscard]] const NodeType& node_type(int n) const { return *node_types_[n]; }
+    [[nodiscard]] const Cluster& cluster() const { return c_; }
+
+    // Adds `count` nodes of one type with their GPUs, scale-up switch, NICs and internal links.
+    void add_nodes(const NodeType& type, int count, int nodes_per_rack);
+
+    // A pointer (JSON) that errors about what is built next should name; returns its id.
+    std::uint32_t add_origin(std::string pointer);
+    VertexId add_switch(const SwitchType& type, int tier, int local, int group, int rail, std::uint32_t origin,
+                        std::string name = {});
+    // Links `lower` (a NIC or switch) to the switch `upper` with `cable`; counts one port at each
+    // end and throws InputError at `origin` when either end runs out of ports.
+    void connect(VertexId lower, VertexId upper, const CableType& cable, LinkTier tier, std::uint32_t origin);
+
+    // The pointer that fabric-wide errors (dangling NIC port, unreachable GPU) name.
+    void set_fabric_pointer(std::string pointer);
+    // Runs the dangling-port and reachability checks (when `has_fabric`), builds the routing
+    // tables and hands the cluster over.
+    [[nodiscard]] Cluster finish(bool has_fabric);
+
+private:
+    std::uint32_t add_link(VertexId a, VertexId b, BytesPerSecond bw, Seconds latency, LinkTier tier,
+                           std::string cable);
+    void use_port(VertexId v, std::uint32_t origin);
+    [[nodiscard]] BytesPerSecond port_bandwidth(VertexId v) const;
+    [[nodiscard]] Seconds device_latency(VertexId v) const;
+    [[nodiscard]] int ports(VertexId v) const;
+    [[nodiscard]] int switch_number(VertexId v) const { return static_cast<int>(v - index_->first_switch); }
+    void check_fabric() const;
+    void build_tables();
+
+    Cluster c_;
+    std::shared_ptr<ClusterIndex> index_;             // the same object as c_.index_, writable here
+    std::vector<const NodeType*> node_types_;         // per node, into c_.catalog_
+    std::vector<const SwitchType*> switch_type_ptrs_; // per switch, into c_.catalog_
+    std::vector<std::uint32_t> switch_origin_;        // per switch
+    std::vector<std::int32_t> ports_used_;            // per vertex (NICs and switches)
+    std::vector<std::string> origins_;
+    std::string fabric_pointer_;
+    bool switches_started_ = false;
+};
+
+} // namespace twin::topology::detail

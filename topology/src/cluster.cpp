@@ -1,0 +1,172 @@
+// Cluster queries and routing.
+//
+// Routing (pure C++, on the simulator's hot path): inside a node, GPU -> scale-up switch -> GPU.
+// Across nodes: GPU -> its NIC (host link) -> a switch of that NIC (access link) -> switches along
+// a shortest path (hop count) to a switch of the destination GPU's NIC -> that NIC -> GPU. Where
+// several links lead one hop closer (ECMP, including parallel links) and where a NIC has several
+// access links, the choice is mix64(src, dst, hop index) modulo the number of choices: fixed for
+// a (src, dst) pair, spread over pairs. Distances to a destination switch come from one BFS over
+// the switch graph, computed on first use and cached (dist_to_switch_). No allocation per call
+// beyond the caller's vector.
+#include "twin/topology/cluster.hpp"
+
+#include "cluster_index.hpp"
+#include "twin/core/rng.hpp"
+
+#include <fmt/format.h>
+#include <stdexcept>
+
+namespace twin::topology {
+namespace {
+
+std::uint64_t pick(std::uint64_t key, std::uint64_t hop, std::uint32_t choices) {
+    return mix64(key ^ (hop * 0x9e3779b97f4a7c15ULL)) % choices;
+}
+
+} // namespace
+
+std::string_view link_tier_name(LinkTier t) {
+    switch (t) {
+    case LinkTier::ScaleUp:
+        return "scale-up";
+    case LinkTier::Host:
+        return "host";
+    case LinkTier::Access:
+        return "access";
+    case LinkTier::Aggregation:
+        return "leaf-spine";
+    case LinkTier::Core:
+        return "spine-core";
+    }
+    return "?";
+}
+
+const GpuType& Cluster::gpu_type(int gpu) const {
+    return catalog_.gpus.at(catalog_.nodes.at(nodes_[node_of_gpu(gpu)].type).gpu);
+}
+
+int Cluster::nic_of_gpu(int gpu) const {
+    const NodeInfo& n = nodes_[node_of_gpu(gpu)];
+    if (n.nics.empty()) {
+        return -1;
+    }
+    return local_index(gpu) * static_cast<int>(n.nics.size()) / n.gpus;
+}
+
+int Cluster::rail_of_gpu(int gpu) const {
+    const int k = nic_of_gpu(gpu);
+    return k < 0 ? -1 : graph_[nodes_[node_of_gpu(gpu)].nics[k]].rail;
+}
+
+int Cluster::switch_count() const {
+    return static_cast<int>(index_->switch_names.size());
+}
+
+VertexId Cluster::switch_vertex(int i) const {
+    return index_->first_switch + static_cast<VertexId>(i);
+}
+
+const std::string& Cluster::switch_type(int i) const {
+    return index_->switch_types[index_->switch_type[i]];
+}
+
+std::vector<std::uint32_t> Cluster::links_of(VertexId v) const {
+    const auto& ix = *index_;
+    return {ix.vertex_link.begin() + ix.vertex_link_begin[v], ix.vertex_link.begin() + ix.vertex_link_begin[v + 1]};
+}
+
+std::string Cluster::vertex_name(VertexId v) const {
+    const VertexProps& p = graph_[v];
+    switch (p.kind) {
+    case VertexKind::Gpu:
+        return fmt::format("node{}/gpu{}", p.node, p.local);
+    case VertexKind::ScaleUpSwitch:
+        return fmt::format("node{}/nvswitch", p.node);
+    case VertexKind::Nic:
+        return fmt::format("node{}/nic{}", p.node, p.local);
+    case VertexKind::Switch:
+        return index_->switch_names[v - index_->first_switch];
+    }
+    return "?";
+}
+
+std::string Cluster::link_name(std::uint32_t link) const {
+    return vertex_name(links_[link].a) + " <-> " + vertex_name(links_[link].b);
+}
+
+void Cluster::route(int src_gpu, int dst_gpu, std::vector<Hop>& out) const {
+    const detail::ClusterIndex& ix = *index_;
+    if (src_gpu == dst_gpu || src_gpu < 0 || dst_gpu < 0 || src_gpu >= gpu_count() || dst_gpu >= gpu_count()) {
+        throw std::logic_error(fmt::format("Cluster::route({}, {}) with {} GPUs", src_gpu, dst_gpu, gpu_count()));
+    }
+    if (node_of_gpu(src_gpu) == node_of_gpu(dst_gpu)) {
+        out.push_back(Hop{ix.gpu_scaleup_link[src_gpu], true});
+        out.push_back(Hop{ix.gpu_scaleup_link[dst_gpu], false});
+        return;
+    }
+    const std::uint32_t host_src = ix.gpu_host_link[src_gpu];
+    const std::uint32_t host_dst = ix.gpu_host_link[dst_gpu];
+    if (host_src == detail::kNoLink || host_dst == detail::kNoLink || ix.nic_access_link.empty()) {
+        throw std::logic_error("Cluster::route across nodes without a fabric (checked at load)");
+    }
+    const std::uint64_t key = mix64((static_cast<std::uint64_t>(static_cast<std::uint32_t>(src_gpu)) << 32) |
+                                    static_cast<std::uint32_t>(dst_gpu));
+    const auto access_link = [&](std::uint32_t host, std::uint64_t salt) {
+        const VertexProps& nic = graph_[links_[host].b];
+        const std::uint32_t i = ix.node_first_nic[nic.node] + static_cast<std::uint32_t>(nic.local);
+        const std::uint32_t begin = ix.nic_access_begin[i];
+        const std::uint32_t n = ix.nic_access_begin[i + 1] - begin;
+        return ix.nic_access_link[begin + (n == 1 ? 0 : pick(key, salt, n))];
+    };
+    const std::uint32_t access_src = access_link(host_src, 0);
+    const std::uint32_t access_dst = access_link(host_dst, 1);
+    out.push_back(Hop{host_src, true});
+    out.push_back(Hop{access_src, true});
+
+    std::uint32_t cur = links_[access_src].b - ix.first_switch;
+    const std::uint32_t target = links_[access_dst].b - ix.first_switch;
+    if (cur != target) {
+        auto& dist = dist_to_switch_[target];
+        if (dist.empty()) {
+            // BFS from the destination over the switch graph (undirected, so distances are symmetric).
+            dist.assign(ix.switch_adj_begin.size() - 1, detail::kUnreachable);
+            std::vector<std::uint32_t> queue{target};
+            dist[target] = 0;
+            for (std::size_t head = 0; head < queue.size(); ++head) {
+                const std::uint32_t s = queue[head];
+                for (std::uint32_t e = ix.switch_adj_begin[s]; e < ix.switch_adj_begin[s + 1]; ++e) {
+                    const std::uint32_t o = ix.switch_adj[e].other;
+                    if (dist[o] == detail::kUnreachable) {
+                        dist[o] = static_cast<std::uint16_t>(dist[s] + 1);
+                        queue.push_back(o);
+                    }
+                }
+            }
+        }
+        if (dist[cur] == detail::kUnreachable) {
+            throw std::logic_error("Cluster::route: disconnected fabric (checked at load)");
+        }
+        for (std::uint64_t hop = 2; cur != target; ++hop) {
+            const std::uint16_t want = static_cast<std::uint16_t>(dist[cur] - 1);
+            const std::uint32_t begin = ix.switch_adj_begin[cur];
+            const std::uint32_t end = ix.switch_adj_begin[cur + 1];
+            std::uint32_t choices = 0;
+            for (std::uint32_t e = begin; e < end; ++e) {
+                choices += dist[ix.switch_adj[e].other] == want ? 1 : 0;
+            }
+            std::uint64_t k = choices == 1 ? 0 : pick(key, hop, choices);
+            for (std::uint32_t e = begin; e < end; ++e) {
+                const auto& adj = ix.switch_adj[e];
+                if (dist[adj.other] == want && k-- == 0) {
+                    out.push_back(Hop{adj.link, links_[adj.link].a == ix.first_switch + cur});
+                    cur = adj.other;
+                    break;
+                }
+            }
+        }
+    }
+    out.push_back(Hop{access_dst, false});
+    out.push_back(Hop{host_dst, false});
+}
+
+} // namespace twin::topology

@@ -1,0 +1,110 @@
+// Reading the "topology" object (format v1, topology/README.md): node groups, racks and the
+// fabric, whose generator is chosen by its "type" from the table below. Validation of the
+// object's own keys completes before anything is built; the generators check sizes and ports
+// before they build, and the Builder checks dangling ports and reachability at the end.
+#include "twin/topology/load.hpp"
+
+#include "builder.hpp"
+#include "fabric.hpp"
+
+#include <array>
+#include <fmt/format.h>
+
+namespace twin::topology {
+namespace {
+
+struct FabricKind {
+    std::string_view type;
+    void (*build)(Object, detail::Builder&);
+};
+
+// New fabric generators register here under their JSON "type".
+constexpr std::array kFabrics{
+    FabricKind{"rail-optimized-fat-tree", &detail::build_rail_fat_tree},
+    FabricKind{"explicit", &detail::build_explicit_fabric},
+};
+
+struct NodeGroup {
+    std::string type;
+    int count = 0;
+};
+
+constexpr std::int64_t kMaxNodes = 10'000'000;
+constexpr std::int64_t kMaxGpus = 100'000'000;
+
+} // namespace
+
+Cluster load_topology(Object topology, Catalog catalog) {
+    std::string name;
+    if (auto v = topology.find("name")) {
+        name = v->as_string();
+    }
+    const Array groups = topology.at("nodes").as_array();
+    if (groups.empty()) {
+        groups.self().fail("expected at least one node group, such as {\"type\": \"DGX-H100\", \"count\": 4}");
+    }
+    std::vector<NodeGroup> node_groups;
+    std::int64_t total_nodes = 0;
+    std::int64_t total_gpus = 0;
+    for (const Value& v : groups.values()) {
+        Object g = v.as_object();
+        const Value type = g.at("type");
+        const NodeType& nt = detail::find_entry(catalog.nodes, type, "node type");
+        const Value count_value = g.at("count");
+        const auto count = count_value.as_integer(1, kMaxNodes);
+        g.finish();
+        total_nodes += count;
+        total_gpus += count * nt.gpus;
+        if (total_nodes > kMaxNodes || total_gpus > kMaxGpus) {
+            count_value.fail(fmt::format("the topology would have {} nodes and {} GPUs; at most {} nodes and {} GPUs",
+                                         total_nodes, total_gpus, kMaxNodes, kMaxGpus));
+        }
+        node_groups.push_back({nt.name, static_cast<int>(count)});
+    }
+    int nodes_per_rack = 1;
+    if (auto v = topology.find("racks")) {
+        Object racks = v->as_object();
+        nodes_per_rack = static_cast<int>(racks.at("nodes_per_rack").as_integer(1, kMaxNodes));
+        racks.finish();
+    }
+    auto fabric = topology.find("fabric");
+    if (!fabric && total_nodes > 1) {
+        topology.fail_at("fabric", fmt::format("missing required key \"fabric\": {} nodes need a scale-out fabric to "
+                                               "reach each other",
+                                               total_nodes));
+    }
+    if (fabric) {
+        for (std::size_t i = 0; i < node_groups.size(); ++i) {
+            if (catalog.nodes.at(node_groups[i].type).nic.empty()) {
+                groups.at(i).as_object().fail_at(
+                    "type", fmt::format("node type \"{}\" has no NIC, so its GPUs cannot reach other nodes through "
+                                        "the fabric",
+                                        node_groups[i].type));
+            }
+        }
+    }
+    topology.finish();
+
+    detail::Builder b(std::move(catalog), topology.self().file(), std::move(name));
+    for (const auto& g : node_groups) {
+        b.add_nodes(b.catalog().nodes.at(g.type), g.count, nodes_per_rack);
+    }
+    if (fabric) {
+        Object f = fabric->as_object();
+        std::vector<std::string_view> types;
+        for (const auto& k : kFabrics) {
+            types.push_back(k.type);
+        }
+        const std::string type = f.at("type").as_choice(types);
+        b.set_fabric_pointer(f.self().pointer());
+        for (const auto& k : kFabrics) {
+            if (k.type == type) {
+                k.build(std::move(f), b);
+                break;
+            }
+        }
+    }
+    return b.finish(fabric.has_value());
+}
+
+} // namespace twin::topology
