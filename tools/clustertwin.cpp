@@ -1,15 +1,15 @@
 // clustertwin — command-line front end. Parses arguments, calls the libraries, prints results.
 // Exit codes: 0 success, 2 bad input (one line naming file and JSON pointer), 1 anything else.
+#include "twin/models/scenario.hpp"
+#include "twin/sim/report.hpp"
+#include "twin/sim/run.hpp"
+#include "twin/topology/load.hpp"
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
 #include <fmt/format.h>
 #include <iostream>
-
-#include "twin/models/scenario.hpp"
-#include "twin/sim/report.hpp"
-#include "twin/sim/run.hpp"
-#include "twin/topology/load.hpp"
 
 namespace {
 
@@ -70,7 +70,12 @@ int main(int argc, char** argv) {
     auto* validate = app.add_subcommand("validate", "Check a scenario (topology and workload) without running it");
     validate->add_option("scenario", scenario, "Scenario JSON file")->required();
 
-    CLI11_PARSE(app, argc, argv);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        // --help and --version end here with 0; a usage error is bad input: exit 2.
+        return app.exit(e) == 0 ? 0 : 2;
+    }
     try {
         if (run->parsed()) {
             return cmd_run(scenario, out_dir, quiet);

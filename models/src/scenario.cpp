@@ -1,16 +1,16 @@
 #include "twin/models/scenario.hpp"
 
-#include <algorithm>
-#include <fmt/format.h>
-
 #include "twin/models/compute.hpp"
 #include "twin/topology/load.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
 
 namespace twin::models {
 namespace {
 
 Trace load_workload(Object workload, const std::filesystem::path& base_dir) {
-    workload.at("type").as_choice({"trace"});
+    (void)workload.at("type").as_choice({"trace"});
     auto file = workload.find("file");
     auto inline_trace = workload.find("trace");
     if (file && inline_trace) {
@@ -50,29 +50,29 @@ void check_trace_fits(const Trace& trace, const topology::Cluster& cluster, cons
 
 Scenario from_document(const Document& doc, const std::filesystem::path& base_dir) {
     Object root = doc.root().as_object();
-    root.at("schema_version").as_integer(1, 1);
+    // Take every known key first, so a misspelt key is reported before anything is built.
+    const Value version = root.at("schema_version");
+    const Value name = root.at("name");
+    const auto description = root.find("description");
+    const Value seed = root.at("seed");
+    const auto catalog_value = root.find("catalog");
+    const Value topology_value = root.at("topology");
+    const Value workload = root.at("workload");
+    const auto run = root.find("run");
+    root.finish();
+
+    (void)version.as_integer(1, 1);
     Scenario s;
     s.file = doc.file();
-    s.name = root.at("name").as_string();
+    s.name = name.as_string();
     if (s.name.empty()) {
-        root.at("name").fail("the scenario name must not be empty");
+        name.fail("the scenario name must not be empty");
     }
-    if (auto d = root.find("description")) {
-        s.description = d->as_string();
+    if (description) {
+        s.description = description->as_string();
     }
-    s.seed = static_cast<std::uint64_t>(root.at("seed").as_integer(0, INT64_MAX));
-
-    topology::Catalog catalog = topology::Catalog::builtin();
-    if (auto c = root.find("catalog")) {
-        catalog.merge(c->as_object());
-    }
-    s.cluster = topology::load_topology(root.at("topology").as_object(), std::move(catalog));
-
-    const Value workload = root.at("workload");
-    s.trace = load_workload(workload.as_object(), base_dir);
-    check_trace_fits(s.trace, s.cluster, workload);
-
-    if (auto run = root.find("run")) {
+    s.seed = static_cast<std::uint64_t>(seed.as_integer(0, INT64_MAX));
+    if (run) {
         Object r = run->as_object();
         if (auto dir = r.find("output_dir")) {
             s.run.output_dir = dir->as_string();
@@ -82,7 +82,14 @@ Scenario from_document(const Document& doc, const std::filesystem::path& base_di
         }
         r.finish();
     }
-    root.finish();
+
+    topology::Catalog catalog = topology::Catalog::builtin();
+    if (catalog_value) {
+        catalog.merge(catalog_value->as_object());
+    }
+    s.cluster = topology::load_topology(topology_value.as_object(), std::move(catalog));
+    s.trace = load_workload(workload.as_object(), base_dir);
+    check_trace_fits(s.trace, s.cluster, workload);
     return s;
 }
 

@@ -1,5 +1,6 @@
 #include "platform.hpp"
 
+#include <fmt/format.h>
 #include <simgrid/kernel/routing/NetPoint.hpp>
 #include <simgrid/kernel/routing/NetZoneImpl.hpp>
 #include <simgrid/s4u/Link.hpp>
@@ -44,7 +45,7 @@ Platform build_platform(const topology::Cluster& cluster) {
     p.hosts.reserve(static_cast<std::size_t>(gpus));
     for (int g = 0; g < gpus; ++g) {
         // Host speed is unused: compute time comes from the roofline model, not from SimGrid execs.
-        auto* host = iface->create_host("g" + std::to_string(g), 1.0);
+        auto* host = iface->create_host(fmt::format("g{}", g), 1.0);
         const auto id = host->get_netpoint()->id();
         if (zone->gpu_of_netpoint_.size() <= id) {
             zone->gpu_of_netpoint_.resize(id + 1, -1);
@@ -58,8 +59,8 @@ Platform build_platform(const topology::Cluster& cluster) {
     for (std::size_t i = 0; i < links.size(); ++i) {
         const double bw = links[i].bandwidth.value();
         const double lat = links[i].latency.value();
-        auto* up = iface->create_link(std::to_string(i) + "u", bw)->set_latency(lat)->seal();
-        auto* down = iface->create_link(std::to_string(i) + "d", bw)->set_latency(lat)->seal();
+        auto* up = iface->create_link(fmt::format("{}u", i), bw)->set_latency(lat)->seal();
+        auto* down = iface->create_link(fmt::format("{}d", i), bw)->set_latency(lat)->seal();
         zone->up_.push_back(up->get_impl());
         zone->down_.push_back(down->get_impl());
     }

@@ -1,12 +1,12 @@
 #include "twin/sim/report.hpp"
 
+#include "twin/models/collective_plan.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <fmt/format.h>
 #include <fstream>
 #include <map>
-
-#include "twin/models/collective_plan.hpp"
 
 namespace twin::sim {
 namespace {
@@ -69,16 +69,17 @@ std::vector<DirectedLink> busiest(const models::Scenario& s, const RunResult& r,
         tiers.push_back(static_cast<int>(l.tier));
     }
     const auto k = std::min(n, all.size());
-    std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(k), all.end(), [&tiers](const auto& a, const auto& b) {
-        if (a.utilization != b.utilization) {
-            return a.utilization > b.utilization;
-        }
-        // Ties: fabric links before host links, then by id.
-        if (tiers[a.link] != tiers[b.link]) {
-            return tiers[a.link] > tiers[b.link];
-        }
-        return a.link != b.link ? a.link < b.link : a.up > b.up;
-    });
+    std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(k), all.end(),
+                      [&tiers](const auto& a, const auto& b) {
+                          if (a.utilization != b.utilization) {
+                              return a.utilization > b.utilization;
+                          }
+                          // Ties: fabric links before host links, then by id.
+                          if (tiers[a.link] != tiers[b.link]) {
+                              return tiers[a.link] > tiers[b.link];
+                          }
+                          return a.link != b.link ? a.link < b.link : a.up > b.up;
+                      });
     all.resize(k);
     return all;
 }
@@ -153,10 +154,17 @@ nlohmann::json report_json(const models::Scenario& s, const RunResult& r) {
         {"communication", spread_json(spread_of(r, [&](const GpuActivity& g) { return frac(g.communication_s); }))},
         {"idle", spread_json(spread_of(r, [&](const GpuActivity& g) { return frac(g.idle_s); }))}};
     j["bound_by"] = bound_by(r);
+    // A fixed key set, so reports of different scenarios compare key by key.
     json bounds = json::object();
     const double gpus = std::max(1, r.ranks);
-    for (const auto& [k, v] : r.bound_gpu_s) {
-        bounds[k] = v / gpus;
+    std::vector<std::string> keys{"compute", "latency"};
+    for (auto t : {topology::LinkTier::ScaleUp, topology::LinkTier::Host, topology::LinkTier::Access,
+                   topology::LinkTier::Aggregation, topology::LinkTier::Core}) {
+        keys.emplace_back(topology::link_tier_name(t));
+    }
+    for (const auto& k : keys) {
+        const auto it = r.bound_gpu_s.find(k);
+        bounds[k] = it == r.bound_gpu_s.end() ? 0.0 : it->second / gpus;
     }
     j["time_per_gpu_by_bound_s"] = bounds;
 
@@ -249,23 +257,27 @@ std::string report_text(const models::Scenario& s, const RunResult& r) {
     }
     out += "  time per GPU by bound:";
     for (const auto& [k, v] : j["time_per_gpu_by_bound_s"].items()) {
-        out += fmt::format("  {} {}", k, human_time(v.get<double>()));
+        if (v.get<double>() > 0) {
+            out += fmt::format("  {} {}", k, human_time(v.get<double>()));
+        }
     }
     out += "\n\n  phases (per rank)\n";
     for (const auto& p : j["phases"]) {
         out += fmt::format("    {:<24} {:<15} x{:<6} {:>12}  {:>10}\n", p["name"].get<std::string>(),
-                           p["kind"].get<std::string>(), p["count"].get<std::int64_t>() / std::max(1, p["ranks"].get<int>()),
+                           p["kind"].get<std::string>(),
+                           p["count"].get<std::int64_t>() / std::max(1, p["ranks"].get<int>()),
                            human_time(p["time_per_rank_s"].get<double>()),
                            p["bytes_per_rank"].get<double>() > 0 ? human_bytes(p["bytes_per_rank"].get<double>()) : "");
     }
     if (!j["collectives"].empty()) {
         out += "\n  collectives\n";
         for (const auto& c : j["collectives"]) {
-            out += fmt::format("    {:<20} {:<14} {:<18} n={:<5} {:>10}  {:>11}  algbw {:7.1f} GB/s  busbw {:7.1f} GB/s\n",
-                               c["name"].get<std::string>(), c["kind"].get<std::string>(),
-                               c["algorithm"].get<std::string>(), c["members"].get<int>(),
-                               human_bytes(c["size_bytes"].get<double>()), human_time(c["mean_time_s"].get<double>()),
-                               c["algbw_bytes_per_s"].get<double>() / 1e9, c["busbw_bytes_per_s"].get<double>() / 1e9);
+            out +=
+                fmt::format("    {:<20} {:<14} {:<18} n={:<5} {:>10}  {:>11}  algbw {:7.1f} GB/s  busbw {:7.1f} GB/s\n",
+                            c["name"].get<std::string>(), c["kind"].get<std::string>(),
+                            c["algorithm"].get<std::string>(), c["members"].get<int>(),
+                            human_bytes(c["size_bytes"].get<double>()), human_time(c["mean_time_s"].get<double>()),
+                            c["algbw_bytes_per_s"].get<double>() / 1e9, c["busbw_bytes_per_s"].get<double>() / 1e9);
         }
     }
     out += "\n  busiest links\n";

@@ -1,0 +1,410 @@
+// End-to-end tests of the clustertwin executable: golden reports for every bundled scenario,
+// determinism, info/validate/--help, and bad input (exit 2, one line naming file and JSON pointer,
+// nothing written).
+//
+// The CLI runs with the repository root as working directory and the scenario path relative to it,
+// so the "file" echoed in report.json is stable. To regenerate the golden files after an intended
+// change of the report (from the repository root, after a build), then review the diff:
+//   for s in scenarios/*.json; do build/dev/tools/clustertwin run -q -o /tmp/g $s && cp /tmp/g/report.json
+//   tests/golden/$(basename $s .json).report.json; done
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct CliResult {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+};
+
+std::string read_text(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+void write_text(const fs::path& p, const std::string& text) {
+    fs::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << text;
+}
+
+// Quotes one word for /bin/sh.
+std::string sh_quote(const std::string& s) {
+    std::string out = "'";
+    for (char c : s) {
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    }
+    return out + "'";
+}
+
+// Every test gets its own empty temporary directory (kept when the test fails, for a look).
+class Cli : public ::testing::Test {
+protected:
+    void SetUp() override {
+        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+        std::string name = std::string(info->test_suite_name()) + "." + info->name();
+        std::replace(name.begin(), name.end(), '/', '_');
+        dir_ = fs::temp_directory_path() / ("clustertwin-cli-" + name + "-" + std::to_string(::getpid()));
+        fs::remove_all(dir_);
+        fs::create_directories(dir_);
+    }
+
+    void TearDown() override {
+        if (HasFailure()) {
+            std::cerr << "test files kept in " << dir_ << "\n";
+        } else {
+            fs::remove_all(dir_);
+        }
+    }
+
+    // Runs `clustertwin <args>` in the repository root; `args` is passed to the shell as is.
+    CliResult run(const std::string& args) const {
+        const fs::path out = dir_ / "stdout.txt";
+        const fs::path err = dir_ / "stderr.txt";
+        const std::string cmd = "cd " + sh_quote(TWIN_SOURCE_DIR) + " && " + sh_quote(CLUSTERTWIN_EXE) + " " + args +
+                                " </dev/null >" + sh_quote(out.string()) + " 2>" + sh_quote(err.string());
+        const int status = std::system(cmd.c_str());
+        CliResult r;
+        r.exit_code = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        r.out = read_text(out);
+        r.err = read_text(err);
+        return r;
+    }
+
+    fs::path dir_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Bundled scenarios
+
+struct Bundled {
+    std::string name;
+    int gpus;
+    int links;
+};
+
+const std::vector<Bundled> kBundled = {
+    {"dgx-h100-1node", 8, 16},
+    {"superpod-su-h100-256", 256, 1024},
+    {"cluster-1024-oversub", 1024, 3584},
+};
+
+// gtest prints the parameter in test names and failures.
+void PrintTo(const Bundled& b, std::ostream* os) {
+    *os << b.name;
+}
+
+class CliScenario : public Cli, public ::testing::WithParamInterface<Bundled> {
+protected:
+    std::string scenario_path() const { return "scenarios/" + GetParam().name + ".json"; }
+};
+
+std::string bundled_name(const ::testing::TestParamInfo<Bundled>& info) {
+    std::string name = info.param.name;
+    std::replace(name.begin(), name.end(), '-', '_');
+    return name;
+}
+
+TEST(CliBundled, EveryScenarioFileIsCovered) {
+    std::vector<std::string> on_disk;
+    for (const auto& e : fs::directory_iterator(fs::path(TWIN_SOURCE_DIR) / "scenarios")) {
+        if (e.path().extension() == ".json") {
+            on_disk.push_back(e.path().stem().string());
+        }
+    }
+    std::vector<std::string> tested;
+    for (const auto& b : kBundled) {
+        tested.push_back(b.name);
+    }
+    std::sort(on_disk.begin(), on_disk.end());
+    std::sort(tested.begin(), tested.end());
+    EXPECT_EQ(on_disk, tested) << "add new scenarios to kBundled and generate their golden files";
+}
+
+TEST_P(CliScenario, RunMatchesGoldenReport) {
+    const fs::path out = dir_ / "out";
+    const auto r = run("run -q -o " + sh_quote(out.string()) + " " + scenario_path());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "");
+    EXPECT_EQ(r.err, "");
+    ASSERT_TRUE(fs::is_regular_file(out / "report.json"));
+    ASSERT_TRUE(fs::is_regular_file(out / "links.csv"));
+    EXPECT_EQ(read_text(out / "links.csv").rfind("link_id,direction,from,to,tier,", 0), 0U);
+
+    const json got = json::parse(read_text(out / "report.json"));
+    const fs::path golden = fs::path(TWIN_SOURCE_DIR) / "tests" / "golden" / (GetParam().name + ".report.json");
+    ASSERT_TRUE(fs::is_regular_file(golden)) << golden;
+    const json want = json::parse(read_text(golden));
+    EXPECT_EQ(got["format_version"], 1);
+    EXPECT_EQ(got["scenario"]["file"], scenario_path());
+    EXPECT_EQ(got["gpus"], GetParam().gpus);
+    EXPECT_TRUE(got == want) << "report.json differs from " << golden << " (JSON patch from golden to actual):\n"
+                             << json::diff(want, got).dump(2) << "\nregenerate as the comment at the top says";
+}
+
+TEST_P(CliScenario, TwoRunsGiveByteIdenticalOutputs) {
+    const fs::path a = dir_ / "a";
+    const fs::path b = dir_ / "b";
+    ASSERT_EQ(run("run -q -o " + sh_quote(a.string()) + " " + scenario_path()).exit_code, 0);
+    ASSERT_EQ(run("run -q -o " + sh_quote(b.string()) + " " + scenario_path()).exit_code, 0);
+    for (const char* f : {"report.json", "links.csv"}) {
+        const std::string ta = read_text(a / f);
+        EXPECT_FALSE(ta.empty()) << f;
+        EXPECT_TRUE(ta == read_text(b / f)) << f << " differs between two runs";
+    }
+}
+
+TEST_P(CliScenario, RunWithoutQuietPrintsTheReport) {
+    const fs::path out = dir_ / "out";
+    const auto r = run("run -o " + sh_quote(out.string()) + " " + scenario_path());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    EXPECT_EQ(r.out.rfind("clustertwin run: " + GetParam().name + "  (" + std::to_string(GetParam().gpus) + " GPUs", 0),
+              0U)
+        << r.out;
+    EXPECT_NE(r.out.find("wrote " + (out / "report.json").string()), std::string::npos) << r.out;
+}
+
+TEST_P(CliScenario, ValidatePrintsOk) {
+    const auto r = run("validate " + scenario_path());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    const std::string n = std::to_string(GetParam().gpus);
+    EXPECT_EQ(r.out, scenario_path() + ": ok (" + n + " GPUs, " + std::to_string(GetParam().links) + " links, " + n +
+                         " ranks)\n");
+}
+
+TEST_P(CliScenario, InfoPrintsTheSummary) {
+    const auto r = run("info " + scenario_path());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    const std::string n = std::to_string(GetParam().gpus);
+    EXPECT_EQ(r.out.rfind("cluster \"", 0), 0U) << r.out;
+    // "  GPUs                      8 (8 x H100-SXM)"
+    const auto pos = r.out.find("\n  GPUs ");
+    ASSERT_NE(pos, std::string::npos) << r.out;
+    const auto eol = r.out.find('\n', pos + 1);
+    std::istringstream line(r.out.substr(pos + 1, eol - pos - 1));
+    std::string word;
+    int count = 0;
+    line >> word >> count;
+    EXPECT_EQ(count, GetParam().gpus) << r.out;
+    EXPECT_NE(r.out.find(" (" + n + " x H100-SXM)"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("bisection bandwidth"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\nworkload: GPT-3 XL (1.3B) data-parallel step, " + n + " replicas (" + n + " ranks"),
+              std::string::npos)
+        << r.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Bundled, CliScenario, ::testing::ValuesIn(kBundled), bundled_name);
+
+// ---------------------------------------------------------------------------------------------
+// Help
+
+TEST_F(Cli, AppHelp) {
+    const auto r = run("--help");
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_EQ(r.err, "");
+    for (const char* s : {"Usage:", "run", "info", "validate", "--version"}) {
+        EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
+    }
+}
+
+TEST_F(Cli, RunHelp) {
+    const auto r = run("run --help");
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_EQ(r.err, "");
+    for (const char* s : {"scenario", "-o,--out", "-q,--quiet", "-h,--help"}) {
+        EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
+    }
+}
+
+TEST_F(Cli, InfoHelp) {
+    const auto r = run("info --help");
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_EQ(r.err, "");
+    for (const char* s : {"Usage:", "info", "scenario", "-h,--help"}) {
+        EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
+    }
+    EXPECT_EQ(r.out.find("--out"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, ValidateHelp) {
+    const auto r = run("validate --help");
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_EQ(r.err, "");
+    for (const char* s : {"Usage:", "validate", "scenario", "-h,--help"}) {
+        EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
+    }
+    EXPECT_EQ(r.out.find("--out"), std::string::npos) << r.out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bad input
+
+TEST_F(Cli, NonexistentScenario) {
+    for (const char* cmd : {"validate", "info", "run -q -o OUT"}) {
+        std::string c = cmd;
+        if (const auto p = c.find("OUT"); p != std::string::npos) {
+            c.replace(p, 3, sh_quote((dir_ / "out").string()));
+        }
+        const auto r = run(c + " scenarios/no-such-scenario.json");
+        EXPECT_EQ(r.exit_code, 2) << cmd;
+        EXPECT_EQ(r.err, "error: scenarios/no-such-scenario.json: /: cannot open file\n") << cmd;
+        EXPECT_EQ(r.out, "") << cmd;
+    }
+    EXPECT_FALSE(fs::exists(dir_ / "out"));
+}
+
+// Usage errors (no subcommand, a missing argument, an unknown option or subcommand) are bad
+// input too: exit 2, never CLI11's own codes.
+TEST_F(Cli, UsageErrorsExitTwo) {
+    for (const char* args : {"", "run", "frobnicate x.json", "run --bogus scenarios/dgx-h100-1node.json"}) {
+        const auto r = run(args);
+        EXPECT_EQ(r.exit_code, 2) << "'" << args << "'";
+        EXPECT_NE(r.err, "") << "'" << args << "'";
+    }
+}
+
+// A valid one-node scenario with an inline 8-rank all-reduce trace; the cases below edit it.
+const std::string kTrace = R"({"schema_version": 1, "name": "t", "ranks": 8, "groups": {"all": {}},
+      "classes": [{"name": "w", "ranks": "all", "program": [{"op": "all_reduce", "group": "all", "size": "1MB"}]}]})";
+
+std::string scenario(const std::string& topology = R"({"nodes": [{"type": "DGX-H100", "count": 1}]})",
+                     const std::string& workload = R"({"type": "trace", "trace": )" + kTrace + "}",
+                     const std::string& extra = "") {
+    return R"({"schema_version": 1, "name": "x", "seed": 1,)" + extra + R"( "topology": )" + topology +
+           R"(, "workload": )" + workload + "}";
+}
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+    const auto p = text.find(from);
+    if (p == std::string::npos) {
+        ADD_FAILURE() << "\"" << from << "\" not in " << text;
+        return text;
+    }
+    return text.replace(p, from.size(), to);
+}
+
+std::string fat_tree(int nodes, const std::string& spine_extra) {
+    return R"({"nodes": [{"type": "DGX-H100", "count": )" + std::to_string(nodes) + R"(}],
+      "fabric": {"type": "rail-optimized-fat-tree", "access_cable": "NDR-DAC", "nodes_per_leaf_group": 32,
+                 "tiers": [{"switch": "QM9700", "uplink_cable": "NDR-optical"}, {"switch": "QM9700")" +
+           spine_extra + "}]}}";
+}
+
+struct BadCase {
+    std::string name;
+    std::string text;    // the scenario, written as bad.json
+    std::string pointer; // expected JSON pointer ("/" for the whole document)
+    std::string gist;    // expected part of the message
+};
+
+// Builds the cases lazily: the helpers above call ADD_FAILURE, which needs a running test.
+std::vector<BadCase> bad_cases() {
+    return {
+        {"MalformedJson", R"({"schema_version": 1, "name": )", "/", "malformed JSON at line 1"},
+        {"UnknownTopLevelKey",
+         scenario(R"({"nodes": [{"type": "DGX-H100", "count": 1}]})", R"({"type": "trace", "trace": )" + kTrace + "}",
+                  R"( "seeds": 2,)"),
+         "/seeds", "unknown key \"seeds\""},
+        {"MissingSeed", replaced(scenario(), R"("seed": 1,)", ""), "/seed", "missing required key \"seed\""},
+        {"BadUnit",
+         scenario(fat_tree(2, ""), R"({"type": "trace", "trace": )" + kTrace + "}",
+                  R"( "catalog": {"cables": {"NDR-DAC": {"bandwidth": "400Gbs", "latency": "10ns"}}},)"),
+         "/catalog/cables/NDR-DAC/bandwidth", "\"400Gbs\" is not a valid bandwidth"},
+        {"ZeroCollectiveSize", replaced(scenario(), R"("size": "1MB")", R"("size": "0B")"),
+         "/workload/trace/classes/0/program/0/size", "must be > 0"},
+        {"GpuTypeNotInCatalog",
+         scenario(R"({"nodes": [{"type": "N", "count": 1}]})", R"({"type": "trace", "trace": )" + kTrace + "}",
+                  R"( "catalog": {"nodes": {"N": {"gpu": "H100-PCIe", "gpus": 8, "scaleup_switch": "NVSwitch-gen3",
+                       "scaleup_switches": 4, "other_power": "1kW"}}},)"),
+         "/catalog/nodes/N/gpu", "unknown GPU type \"H100-PCIe\""},
+        // 288 nodes in groups of 32 = 9 groups x 8 rails = 72 leaves, but a QM9700 spine has 64 ports.
+        {"TwoTierFabricTooLarge", scenario(fat_tree(288, "")), "/topology/fabric/tiers/1/switch",
+         "72 leaves (9 groups x 8 rails) need spines with at least 72 ports"},
+        // 32 nodes: 8 leaves x 32 uplinks = 256 ports, more than 3 spines x 64.
+        {"ExplicitSpineCountTooSmall", scenario(fat_tree(32, R"(, "count": 3)")), "/topology/fabric/tiers/1/count",
+         "each spine needs 86 ports"},
+        {"UnknownGroup", replaced(scenario(), R"("group": "all")", R"("group": "ep")"),
+         "/workload/trace/classes/0/program/0/group", "unknown group family \"ep\""},
+        {"RankOutOfRange", replaced(scenario(), R"("ranks": "all")", R"("ranks": [[0, 8]])"),
+         "/workload/trace/classes/0/ranks/0/1", "expected an integer in [0, 7], got 8"},
+        {"MoreRanksThanGpus", replaced(scenario(), R"("ranks": 8)", R"("ranks": 16)"), "/workload",
+         "the trace has 16 ranks but the cluster has only 8 GPUs"},
+        {"MissingTraceFile",
+         scenario(R"({"nodes": [{"type": "DGX-H100", "count": 1}]})", R"({"type": "trace", "file": "nope.json"})"),
+         "/workload/file", "nope.json\" does not exist"},
+    };
+}
+
+// For each case: validate, info and run all exit 2 with exactly one line on stderr, nothing on
+// stdout, and run leaves no file in its output directory.
+TEST_F(Cli, BadInput) {
+    for (const auto& c : bad_cases()) {
+        SCOPED_TRACE(c.name);
+        const fs::path file = dir_ / c.name / "bad.json";
+        write_text(file, c.text);
+        const fs::path out = dir_ / c.name / "out";
+        const std::string prefix = "error: " + file.string() + ": " + c.pointer + ": ";
+        const std::vector<std::string> commands = {"validate", "info", "run -q -o " + sh_quote(out.string()),
+                                                   "run -o " + sh_quote(out.string())};
+        for (const auto& cmd : commands) {
+            SCOPED_TRACE(cmd);
+            const auto r = run(cmd + " " + sh_quote(file.string()));
+            EXPECT_EQ(r.exit_code, 2);
+            EXPECT_EQ(r.out, "");
+            EXPECT_EQ(r.err.rfind(prefix, 0), 0U) << r.err;
+            EXPECT_NE(r.err.find(c.gist), std::string::npos) << r.err;
+            EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+            EXPECT_EQ(r.err.back(), '\n');
+        }
+        if (fs::exists(out)) {
+            for (const auto& e : fs::recursive_directory_iterator(out)) {
+                ADD_FAILURE() << "run left " << e.path();
+            }
+        }
+    }
+}
+
+// A trace in a file of its own: the error names the trace file and the pointer inside it.
+TEST_F(Cli, BadTraceFileNamesTheTraceFile) {
+    write_text(dir_ / "traces" / "t.json", replaced(kTrace, R"("group": "all")", R"("group": "tp")"));
+    const fs::path file = dir_ / "bad.json";
+    write_text(file, scenario(R"({"nodes": [{"type": "DGX-H100", "count": 1}]})",
+                              R"({"type": "trace", "file": "traces/t.json"})"));
+    const auto r = run("validate " + sh_quote(file.string()));
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.out, "");
+    EXPECT_EQ(r.err.rfind("error: " + (dir_ / "traces" / "t.json").string() + ": /classes/0/program/0/group: ", 0), 0U)
+        << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+}
+
+// The base of the bad cases is valid, so each case fails for the reason it names.
+TEST_F(Cli, BadInputBaseIsValid) {
+    const fs::path file = dir_ / "good.json";
+    write_text(file, scenario());
+    const auto r = run("validate " + sh_quote(file.string()));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, file.string() + ": ok (8 GPUs, 16 links, 8 ranks)\n");
+    write_text(file, scenario(fat_tree(32, ""), R"({"type": "trace", "trace": )" + kTrace + "}"));
+    EXPECT_EQ(run("validate " + sh_quote(file.string())).exit_code, 0);
+}
+
+} // namespace
