@@ -158,9 +158,9 @@ nlohmann::json report_json(const models::Scenario& s, const RunResult& r) {
     json bounds = json::object();
     const double gpus = std::max(1, r.ranks);
     std::vector<std::string> keys{"compute", "latency"};
-    for (auto t : {topology::LinkTier::ScaleUp, topology::LinkTier::Host, topology::LinkTier::Access,
-                   topology::LinkTier::Aggregation, topology::LinkTier::Core}) {
-        keys.emplace_back(topology::link_tier_name(t));
+    for (auto tier : {topology::LinkTier::ScaleUp, topology::LinkTier::Host, topology::LinkTier::Access,
+                      topology::LinkTier::Aggregation, topology::LinkTier::Core}) {
+        keys.emplace_back(topology::link_tier_name(tier));
     }
     for (const auto& k : keys) {
         const auto it = r.bound_gpu_s.find(k);

@@ -166,5 +166,44 @@ TEST(CatalogErrors, NicNeedsCountAndHostLink) {
                        "/catalog/nodes/N/nics", "expected an integer in [1, 1]");
 }
 
+// "nic_rails" says which rail each NIC is cabled to; the rail-k leaf of a group gets the NIC on
+// rail k, whatever its index in the node.
+constexpr const char* kSwappedRails = R"({
+  "catalog": {"nodes": {"Swapped": {"gpu": "H100-SXM", "gpus": 2, "nic": "ConnectX-7", "nics": 2,
+                                    "nic_rails": [1, 0], "scaleup_switch": "NVSwitch-gen3",
+                                    "scaleup_switches": 1, "host_link": "PCIe5-x16", "other_power": "1kW"}}},
+  "topology": {"nodes": [{"type": "Swapped", "count": 2}],
+               "fabric": {"type": "rail-optimized-fat-tree", "access_cable": "NDR-DAC",
+                          "tiers": [{"switch": "QM9700", "uplink_cable": "NDR-optical"}, {"switch": "QM9700"}]}}})";
+
+TEST(Catalog, NicRailsPlaceEachNicOnItsRail) {
+    const Cluster c = testing::load_text(kSwappedRails);
+    const auto& g = c.graph();
+    const auto nic0 = c.nodes()[0].nics[0];
+    EXPECT_EQ(g[nic0].rail, 1);
+    // NIC 0 (rail 1) of node 0 connects to the rail-1 leaf.
+    bool found = false;
+    for (auto [e, end] = boost::out_edges(nic0, g); e != end; ++e) {
+        const auto other = boost::target(*e, g);
+        if (g[other].kind == VertexKind::Switch) {
+            EXPECT_EQ(g[other].rail, 1);
+            found = true;
+        }
+    }
+    EXPECT_TRUE(found);
+}
+
+TEST(CatalogErrors, NicRailsMustBeAPermutation) {
+    std::string text = kSwappedRails;
+    text.replace(text.find("[1, 0]"), 6, "[1, 1]");
+    EXPECT_INPUT_ERROR(text, "/catalog/nodes/Swapped/nic_rails/1", "rail 1 is given to two NICs");
+    text = kSwappedRails;
+    text.replace(text.find("[1, 0]"), 6, "[0]");
+    EXPECT_INPUT_ERROR(text, "/catalog/nodes/Swapped/nic_rails", "expected 2 rails");
+    text = kSwappedRails;
+    text.replace(text.find("[1, 0]"), 6, "[0, 2]");
+    EXPECT_INPUT_ERROR(text, "/catalog/nodes/Swapped/nic_rails/1", "expected an integer in [0, 1]");
+}
+
 } // namespace
 } // namespace twin::topology

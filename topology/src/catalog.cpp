@@ -124,13 +124,33 @@ NodeType read_node(const Catalog& cat, const std::string& name, Object o, bool r
             o.fail_at("nics", "missing required key \"nics\" (the number of NICs, one per rail)");
         }
         const int count = static_cast<int>(nics->as_integer(1, n.gpus));
-        for (int k = 0; k < count; ++k) {
-            n.nic_rails.push_back(k);
+        if (auto rails = o.find("nic_rails")) {
+            // Which rail each NIC is cabled to: a permutation of the rails 0..nics-1.
+            const Array a = rails->as_array();
+            if (static_cast<int>(a.size()) != count) {
+                rails->fail(
+                    fmt::format("expected {} rails, one per NIC (\"nics\": {}), got {}", count, count, a.size()));
+            }
+            std::vector<bool> seen(static_cast<std::size_t>(count), false);
+            for (const auto& v : a.values()) {
+                const int r = static_cast<int>(v.as_integer(0, count - 1));
+                if (seen[static_cast<std::size_t>(r)]) {
+                    v.fail(fmt::format("rail {} is given to two NICs; each rail has one NIC per node", r));
+                }
+                seen[static_cast<std::size_t>(r)] = true;
+                n.nic_rails.push_back(r);
+            }
+        } else {
+            for (int k = 0; k < count; ++k) {
+                n.nic_rails.push_back(k);
+            }
         }
         if (!host_link) {
             o.fail_at("host_link", "missing required key \"host_link\" (the cable type joining a GPU to its NIC)");
         }
         n.host_link = detail::find_entry(cat.cables, *host_link, "cable type").name;
+    } else if (o.has("nic_rails")) {
+        o.fail_at("nic_rails", "\"nic_rails\" needs \"nic\" (the NIC type)");
     } else if (nics || host_link) {
         o.fail_at("nic", fmt::format("\"{}\" needs \"nic\" (the NIC type)", nics ? "nics" : "host_link"));
     }
