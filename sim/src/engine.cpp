@@ -88,7 +88,7 @@ struct FlowGroup {
 class Coordinator {
 public:
     Coordinator(const models::Scenario& s, Platform platform)
-        : scenario_(s), trace_(s.trace), cluster_(s.cluster), platform_(std::move(platform)) {
+        : trace_(s.trace), cluster_(s.cluster), platform_(std::move(platform)) {
         result_.ranks = trace_.ranks;
         result_.gpus.resize(static_cast<std::size_t>(trace_.ranks));
         ranks_.resize(static_cast<std::size_t>(trace_.ranks));
@@ -591,7 +591,6 @@ private:
         throw InputError(trace_.file, "", "deadlock: ranks wait for each other");
     }
 
-    const models::Scenario& scenario_;
     const models::Trace& trace_;
     const topology::Cluster& cluster_;
     Platform platform_;
