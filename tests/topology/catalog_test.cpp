@@ -193,16 +193,24 @@ TEST(Catalog, NicRailsPlaceEachNicOnItsRail) {
     EXPECT_TRUE(found);
 }
 
-TEST(CatalogErrors, NicRailsMustBeAPermutation) {
+TEST(CatalogErrors, NicRailsMustCoverEveryRail) {
     std::string text = kSwappedRails;
     text.replace(text.find("[1, 0]"), 6, "[1, 1]");
-    EXPECT_INPUT_ERROR(text, "/catalog/nodes/Swapped/nic_rails/1", "rail 1 is given to two NICs");
+    EXPECT_INPUT_ERROR(text, "/catalog/nodes/Swapped/nic_rails", "rail 0 has no NIC, but rail 1 has one");
     text = kSwappedRails;
     text.replace(text.find("[1, 0]"), 6, "[0]");
     EXPECT_INPUT_ERROR(text, "/catalog/nodes/Swapped/nic_rails", "expected 2 rails");
     text = kSwappedRails;
     text.replace(text.find("[1, 0]"), 6, "[0, 2]");
     EXPECT_INPUT_ERROR(text, "/catalog/nodes/Swapped/nic_rails/1", "expected an integer in [0, 1]");
+}
+
+TEST(Catalog, NicsMayShareARail) {
+    std::string text = kSwappedRails;
+    text.replace(text.find("[1, 0]"), 6, "[0, 0]");
+    const Cluster c = testing::load_text(text);
+    EXPECT_EQ(c.catalog().nodes.at("Swapped").rail_count(), 1);
+    EXPECT_EQ(c.graph()[c.nodes()[1].nics[1]].rail, 0);
 }
 
 } // namespace

@@ -113,7 +113,7 @@ TEST(Load, OversubscribedLeavesHaveHalfTheUplinks) {
 TEST(Load, ThreeTierPodsAndPlanes) {
     // 8 nodes, groups of 2 -> 4 groups x 8 rails = 32 leaves, each 2 down + 2 up. Spines per pod
     // default to a leaf's uplinks (2); a pod of 2 groups has 16 leaves, so a spine has 16 x 2 / 2 =
-    // 16 down + 16 up. 2 pods -> 4 spines. Cores per plane = 2 pods x 16 / 64 -> 1; 2 planes -> 2 cores
+    // 16 down + 16 up. 2 pods -> 4 spines. Cores per core group = 2 pods x 16 / 64 -> 1; 2 groups -> 2 cores
     // with 2 x 16 = 32 ports each. Links: 64 access, 32 x 2 = 64 leaf-spine, 4 x 16 = 64 spine-core.
     const Cluster c = load_text(testing::kThreeTier);
     EXPECT_EQ(switches_of_tier(c, 1), 32);
@@ -139,7 +139,7 @@ TEST(Load, ThreeTierPodsAndPlanes) {
 TEST(Load, DefaultThreeTierSizingFillsTheSwitches) {
     // 512 DGX-H100 on QM9700 at 1:1: groups of 32 nodes (16 groups, 128 leaves, 32 uplinks each),
     // 32 spines per pod of 64 - 32 = 32 leaves, i.e. 4 groups per pod -> 4 pods, 128 spines;
-    // cores per plane = 4 x 32 / 64 = 2, 64 cores.
+    // cores per core group = 4 x 32 / 64 = 2, 64 cores.
     const Cluster c = load_text(R"({"topology": {"nodes": [{"type": "DGX-H100", "count": 512}],
       "fabric": {"type": "rail-optimized-fat-tree", "access_cable": "NDR-DAC",
                  "tiers": [{"switch": "QM9700", "uplink_cable": "NDR-optical"},

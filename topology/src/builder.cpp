@@ -7,10 +7,21 @@
 // half its scaleup_latency (GPU -> GPU in a node = 2 links = one NVLink hop). Host links
 // (GPU <-> NIC) carry min(host cable, NIC ports x port bandwidth) and the host cable's latency
 // plus half the NIC's.
+//
+// Link efficiency (LinkInfo::efficiency, the fraction of the bandwidth NCCL traffic gets; the
+// simulator gives a link bandwidth x efficiency):
+//   scale-up       e = GPU scaleup_efficiency (ring busbw / NVLink line rate, H100 370 / 450)
+//   host (PCIe)    e = 1
+//   access         e = NIC efficiency x t     (ConnectX-7 on InfiniBand: 47 / 50 GB/s)
+//   switch-switch  e = min over the nodes' NICs of their efficiency x t (headers and protocol
+//                      overheads ride on every hop)
+// with t the fabric technology's factor (InfiniBand 1, RoCE 330 / 376, Spectrum-X 1; load.cpp);
+// a fabric's "link_efficiency" replaces e on every access and switch-switch link.
 #include "builder.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <limits>
 #include <stdexcept>
 
 namespace twin::topology::detail {
@@ -61,10 +72,11 @@ void Builder::add_nodes(const NodeType& type, int count, int nodes_per_rack) {
             index_->node_first_nic.empty() ? 0 : index_->node_first_nic.back() + c_.nodes_.back().nics.size()));
         for (int l = 0; l < type.gpus; ++l) {
             const VertexId v = c_.gpu_vertex_[info.first_gpu + l];
-            index_->gpu_scaleup_link.push_back(
-                type.scaleup_switch.empty() ? kNoLink
-                                            : add_link(v, info.scaleup_switch, gpu.scaleup_bandwidth,
-                                                       gpu.scaleup_latency / 2, LinkTier::ScaleUp, std::string()));
+            index_->gpu_scaleup_link.push_back(type.scaleup_switch.empty()
+                                                   ? kNoLink
+                                                   : add_link(v, info.scaleup_switch, gpu.scaleup_bandwidth,
+                                                              gpu.scaleup_latency / 2, LinkTier::ScaleUp,
+                                                              gpu.scaleup_efficiency, std::string()));
         }
         for (int l = 0; l < type.gpus; ++l) {
             if (nic == nullptr) {
@@ -74,7 +86,8 @@ void Builder::add_nodes(const NodeType& type, int count, int nodes_per_rack) {
             const VertexId nic_v = info.nics[l * nics / type.gpus];
             const BytesPerSecond bw = std::min(host->bandwidth, nic->port_bandwidth * nic->ports);
             index_->gpu_host_link.push_back(add_link(c_.gpu_vertex_[info.first_gpu + l], nic_v, bw,
-                                                     host->latency + nic->latency / 2, LinkTier::Host, host->name));
+                                                     host->latency + nic->latency / 2, LinkTier::Host, 1.0,
+                                                     host->name));
         }
         c_.nodes_.push_back(std::move(info));
         node_types_.push_back(&type);
@@ -82,13 +95,13 @@ void Builder::add_nodes(const NodeType& type, int count, int nodes_per_rack) {
 }
 
 VertexId Builder::add_switch(const SwitchType& type, int tier, int local, int group, int rail, std::uint32_t origin,
-                             std::string name) {
+                             std::string name, int plane) {
     if (!switches_started_) {
         switches_started_ = true;
         index_->first_switch = static_cast<VertexId>(boost::num_vertices(c_.graph_));
     }
     const VertexId v = static_cast<VertexId>(boost::add_vertex(
-        VertexProps{VertexKind::Switch, static_cast<std::uint8_t>(tier), -1, local, group, rail}, c_.graph_));
+        VertexProps{VertexKind::Switch, static_cast<std::uint8_t>(tier), -1, local, group, rail, plane}, c_.graph_));
     ports_used_.push_back(0);
     switch_type_ptrs_.push_back(&type);
     switch_origin_.push_back(origin);
@@ -155,14 +168,39 @@ void Builder::connect(VertexId lower, VertexId upper, const CableType& cable, Li
     use_port(upper, origin);
     const BytesPerSecond bw = std::min({cable.bandwidth, port_bandwidth(lower), port_bandwidth(upper)});
     const Seconds latency = cable.latency + (device_latency(lower) + device_latency(upper)) / 2;
-    add_link(lower, upper, bw, latency, tier, cable.name);
+    double efficiency = technology_factor_;
+    if (link_efficiency_) {
+        efficiency = *link_efficiency_;
+    } else if (c_.graph_[lower].kind == VertexKind::Nic) {
+        efficiency *= c_.catalog_.nics.at(node_types_[c_.graph_[lower].node]->nic).efficiency;
+    } else {
+        efficiency *= smallest_nic_efficiency_;
+    }
+    add_link(lower, upper, bw, latency, tier, efficiency, cable.name);
+}
+
+void Builder::set_fabric(std::string technology, double technology_factor, std::optional<double> link_efficiency,
+                         bool adaptive_routing) {
+    index_->technology = std::move(technology);
+    index_->adaptive_routing = adaptive_routing;
+    technology_factor_ = technology_factor;
+    link_efficiency_ = link_efficiency;
+    smallest_nic_efficiency_ = 1.0;
+    for (std::size_t n = 0; n < node_types_.size(); ++n) {
+        if (n == 0 || node_types_[n] != node_types_[n - 1]) {
+            const NodeType& nt = *node_types_[n];
+            if (!nt.nic.empty()) {
+                smallest_nic_efficiency_ = std::min(smallest_nic_efficiency_, c_.catalog_.nics.at(nt.nic).efficiency);
+            }
+        }
+    }
 }
 
 std::uint32_t Builder::add_link(VertexId a, VertexId b, BytesPerSecond bw, Seconds latency, LinkTier tier,
-                                std::string cable) {
+                                double efficiency, std::string cable) {
     const auto id = static_cast<std::uint32_t>(c_.links_.size());
     boost::add_edge(a, b, EdgeProps{id}, c_.graph_);
-    c_.links_.push_back(LinkInfo{a, b, bw, latency, tier, std::move(cable)});
+    c_.links_.push_back(LinkInfo{a, b, bw, latency, tier, efficiency, std::move(cable)});
     return id;
 }
 
@@ -243,57 +281,104 @@ void Builder::check_fabric() const {
                              fmt::format("switch {} has no links", ix.switch_names[s]));
         }
     }
-    // Reachability: the switches form one connected part, so every NIC reaches every other.
+    // Reachability: a route leaves its source NIC by any of its access links and must find the
+    // destination NIC in that link's connected part of the switch graph (one part per plane of a
+    // multi-plane fabric). So every NIC must touch the same parts as the first NIC, and every
+    // switch must lie in one of them.
     if (switches == 0) {
         return;
     }
-    std::vector<std::uint8_t> seen(switches, 0);
-    std::vector<std::uint32_t> queue;
-    queue.reserve(switches);
-    const auto first_nic_switch = [&](VertexId nic) {
+    const auto nic_number = [&](VertexId nic) {
         const auto& p = c_.graph_[nic];
-        const std::uint32_t i = ix.node_first_nic[p.node] + static_cast<std::uint32_t>(p.local);
-        return c_.links_[ix.nic_access_link[ix.nic_access_begin[i]]].b - ix.first_switch;
+        return ix.node_first_nic[p.node] + static_cast<std::uint32_t>(p.local);
     };
+    const auto switch_of = [&](std::uint32_t access) { return c_.links_[access].b - ix.first_switch; };
+    const std::uint32_t parts = *std::max_element(ix.switch_part.begin(), ix.switch_part.end()) + 1;
+    // part_switch[p]: a switch of part p that node 0's NIC 0 reaches (kNoLink: none).
     const VertexId start_nic = c_.nodes_.front().nics.front();
-    const std::uint32_t start = first_nic_switch(start_nic);
-    seen[start] = 1;
-    queue.push_back(start);
-    for (std::size_t head = 0; head < queue.size(); ++head) {
-        const std::uint32_t s = queue[head];
-        for (std::uint32_t e = ix.switch_adj_begin[s]; e < ix.switch_adj_begin[s + 1]; ++e) {
-            const std::uint32_t o = ix.switch_adj[e].other;
-            if (seen[o] == 0) {
-                seen[o] = 1;
-                queue.push_back(o);
-            }
+    std::vector<std::uint32_t> part_switch(parts, kNoLink);
+    const std::uint32_t start = nic_number(start_nic);
+    for (std::uint32_t e = ix.nic_access_begin[start]; e < ix.nic_access_begin[start + 1]; ++e) {
+        const std::uint32_t s = switch_of(ix.nic_access_link[e]);
+        if (part_switch[ix.switch_part[s]] == kNoLink) {
+            part_switch[ix.switch_part[s]] = s;
         }
     }
+    std::vector<std::uint32_t> start_parts;
+    for (std::uint32_t p = 0; p < parts; ++p) {
+        if (part_switch[p] != kNoLink) {
+            start_parts.push_back(p);
+        }
+    }
+    const auto unreachable = [&](const NodeInfo& node, VertexId nic, std::uint32_t their_switch,
+                                 std::uint32_t our_switch) {
+        throw InputError(file(), fabric_pointer_,
+                         fmt::format("GPU {} cannot reach GPU {}: {} is on switch {}, which has no path to switch {} "
+                                     "of {} (the fabric is in separate parts)",
+                                     c_.vertex_name(c_.gpu_vertex_[node.first_gpu]), c_.vertex_name(c_.gpu_vertex_[0]),
+                                     c_.vertex_name(nic), ix.switch_names[their_switch], ix.switch_names[our_switch],
+                                     c_.vertex_name(start_nic)));
+    };
+    std::vector<std::uint32_t> seen(parts, 0); // per part: 1 + the last NIC number that touched it
     for (const auto& node : c_.nodes_) {
         for (VertexId nic : node.nics) {
-            const std::uint32_t s = first_nic_switch(nic);
-            if (seen[s] == 0) {
-                throw InputError(
-                    file(), fabric_pointer_,
-                    fmt::format("GPU {} cannot reach GPU {}: {} is on switch {}, which has no path to switch {} "
-                                "of {} (the fabric is in separate parts)",
-                                c_.vertex_name(c_.gpu_vertex_[node.first_gpu]), c_.vertex_name(c_.gpu_vertex_[0]),
-                                c_.vertex_name(nic), ix.switch_names[s], ix.switch_names[start],
-                                c_.vertex_name(start_nic)));
+            const std::uint32_t i = nic_number(nic);
+            const std::uint32_t first = switch_of(ix.nic_access_link[ix.nic_access_begin[i]]);
+            for (std::uint32_t e = ix.nic_access_begin[i]; e < ix.nic_access_begin[i + 1]; ++e) {
+                const std::uint32_t s = switch_of(ix.nic_access_link[e]);
+                if (part_switch[ix.switch_part[s]] == kNoLink) {
+                    unreachable(node, nic, s, part_switch[start_parts.front()]);
+                }
+                seen[ix.switch_part[s]] = i + 1;
+            }
+            for (std::uint32_t p : start_parts) {
+                if (seen[p] != i + 1) {
+                    unreachable(node, nic, first, part_switch[p]);
+                }
             }
         }
     }
     for (std::size_t s = 0; s < switches; ++s) {
-        if (seen[s] == 0) {
+        if (part_switch[ix.switch_part[s]] == kNoLink) {
+            const std::uint32_t near = switch_of(ix.nic_access_link[ix.nic_access_begin[start]]);
             throw InputError(file(), origins_[switch_origin_[s]],
                              fmt::format("switch {} is not connected to the switches the NICs use (no path to {})",
-                                         ix.switch_names[s], ix.switch_names[start]));
+                                         ix.switch_names[s], ix.switch_names[near]));
         }
+    }
+}
+
+void Builder::label_parts() {
+    ClusterIndex& ix = *index_;
+    const std::size_t switches = switch_type_ptrs_.size();
+    constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+    ix.switch_part.assign(switches, kNone);
+    std::vector<std::uint32_t> queue;
+    queue.reserve(switches);
+    std::uint32_t part = 0;
+    for (std::uint32_t root = 0; root < switches; ++root) {
+        if (ix.switch_part[root] != kNone) {
+            continue;
+        }
+        ix.switch_part[root] = part;
+        queue.assign(1, root);
+        for (std::size_t head = 0; head < queue.size(); ++head) {
+            const std::uint32_t s = queue[head];
+            for (std::uint32_t e = ix.switch_adj_begin[s]; e < ix.switch_adj_begin[s + 1]; ++e) {
+                const std::uint32_t o = ix.switch_adj[e].other;
+                if (ix.switch_part[o] == kNone) {
+                    ix.switch_part[o] = part;
+                    queue.push_back(o);
+                }
+            }
+        }
+        ++part;
     }
 }
 
 Cluster Builder::finish(bool has_fabric) {
     build_tables();
+    label_parts();
     if (has_fabric) {
         check_fabric();
     }

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,9 +33,16 @@ public:
     // A pointer (JSON) that errors about what is built next should name; returns its id.
     std::uint32_t add_origin(std::string pointer);
     VertexId add_switch(const SwitchType& type, int tier, int local, int group, int rail, std::uint32_t origin,
-                        std::string name = {});
+                        std::string name = {}, int plane = -1);
+    // Fabric-wide settings, given after the nodes and before the first connect(): the technology's name and factor
+    // (InfiniBand 1), an optional "link_efficiency" that replaces the product for every fabric
+    // link, and adaptive routing. See connect() for the efficiency of each link.
+    void set_fabric(std::string technology, double technology_factor, std::optional<double> link_efficiency,
+                    bool adaptive_routing);
     // Links `lower` (a NIC or switch) to the switch `upper` with `cable`; counts one port at each
-    // end and throws InputError at `origin` when either end runs out of ports.
+    // end and throws InputError at `origin` when either end runs out of ports. Efficiency:
+    // link_efficiency when given, else NIC efficiency x technology factor for an access link and
+    // smallest NIC efficiency of the nodes x technology factor for a switch-switch link.
     void connect(VertexId lower, VertexId upper, const CableType& cable, LinkTier tier, std::uint32_t origin);
 
     // The pointer that fabric-wide errors (dangling NIC port, unreachable GPU) name.
@@ -44,13 +52,14 @@ public:
     [[nodiscard]] Cluster finish(bool has_fabric);
 
 private:
-    std::uint32_t add_link(VertexId a, VertexId b, BytesPerSecond bw, Seconds latency, LinkTier tier,
+    std::uint32_t add_link(VertexId a, VertexId b, BytesPerSecond bw, Seconds latency, LinkTier tier, double efficiency,
                            std::string cable);
     void use_port(VertexId v, std::uint32_t origin);
     [[nodiscard]] BytesPerSecond port_bandwidth(VertexId v) const;
     [[nodiscard]] Seconds device_latency(VertexId v) const;
     [[nodiscard]] int ports(VertexId v) const;
     [[nodiscard]] int switch_number(VertexId v) const { return static_cast<int>(v - index_->first_switch); }
+    void label_parts();
     void check_fabric() const;
     void build_tables();
 
@@ -63,6 +72,9 @@ private:
     std::vector<std::string> origins_;
     std::string fabric_pointer_;
     bool switches_started_ = false;
+    double technology_factor_ = 1.0;
+    std::optional<double> link_efficiency_;
+    double smallest_nic_efficiency_ = 1.0; // over the nodes' NIC types, set by set_fabric()
 };
 
 } // namespace twin::topology::detail

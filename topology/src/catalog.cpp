@@ -5,12 +5,14 @@
 // read last and checked against the catalog as merged so far: their GPU, NIC, switch and cable
 // names must exist, a node with more than one GPU needs a scale-up switch, and the scale-up
 // switches' capacity (switches x radix x port bandwidth, per direction) must carry every GPU's
-// scale-up bandwidth (GPUs x scaleup_bandwidth).
+// scale-up bandwidth (GPUs x scaleup_bandwidth). A node's nic_rails may put several NICs on one
+// rail (GB200 NVL72: 72 NICs on 4 rails), but the rails must be 0 .. R-1 with none left empty.
 #include "twin/topology/catalog.hpp"
 
 #include "builtin_catalog.hpp"
 #include "lookup.hpp"
 
+#include <algorithm>
 #include <array>
 #include <fmt/format.h>
 
@@ -63,6 +65,10 @@ GpuType read_gpu(const std::string& name, Object o, bool require_source) {
     }
     g.compute_efficiency = read_efficiency(o, "compute_efficiency");
     g.memory_efficiency = read_efficiency(o, "memory_efficiency");
+    g.scaleup_efficiency = read_efficiency(o, "scaleup_efficiency");
+    if (auto v = o.find("nvls")) {
+        g.nvls = v->as_bool();
+    }
     g.source = read_source(o, require_source);
     o.finish();
     return g;
@@ -77,6 +83,7 @@ NicType read_nic(const std::string& name, Object o, bool require_source) {
     }
     n.latency = o.at("latency").as_seconds();
     n.power = o.at("power").as_power(Bound::NonNegative);
+    n.efficiency = read_efficiency(o, "efficiency");
     n.source = read_source(o, require_source);
     o.finish();
     return n;
@@ -125,20 +132,27 @@ NodeType read_node(const Catalog& cat, const std::string& name, Object o, bool r
         }
         const int count = static_cast<int>(nics->as_integer(1, n.gpus));
         if (auto rails = o.find("nic_rails")) {
-            // Which rail each NIC is cabled to: a permutation of the rails 0..nics-1.
+            // The rail each NIC is cabled to: rails 0 .. R-1, each used by at least one NIC (NICs
+            // may share a rail: GB200 NVL72 puts its 72 NICs on 4 rails).
             const Array a = rails->as_array();
             if (static_cast<int>(a.size()) != count) {
                 rails->fail(
                     fmt::format("expected {} rails, one per NIC (\"nics\": {}), got {}", count, count, a.size()));
             }
-            std::vector<bool> seen(static_cast<std::size_t>(count), false);
+            std::vector<bool> used(static_cast<std::size_t>(count), false);
+            int top = 0;
             for (const auto& v : a.values()) {
                 const int r = static_cast<int>(v.as_integer(0, count - 1));
-                if (seen[static_cast<std::size_t>(r)]) {
-                    v.fail(fmt::format("rail {} is given to two NICs; each rail has one NIC per node", r));
-                }
-                seen[static_cast<std::size_t>(r)] = true;
+                used[static_cast<std::size_t>(r)] = true;
+                top = std::max(top, r);
                 n.nic_rails.push_back(r);
+            }
+            for (int r = 0; r < top; ++r) {
+                if (!used[static_cast<std::size_t>(r)]) {
+                    rails->fail(fmt::format("rail {} has no NIC, but rail {} has one: the rails must be 0 .. R-1 "
+                                            "with at least one NIC each",
+                                            r, top));
+                }
             }
         } else {
             for (int k = 0; k < count; ++k) {
@@ -252,6 +266,14 @@ std::optional<Precision> parse_precision(std::string_view s) {
         }
     }
     return std::nullopt;
+}
+
+int NodeType::rail_count() const {
+    int top = -1;
+    for (int r : nic_rails) {
+        top = std::max(top, r);
+    }
+    return top + 1;
 }
 
 Catalog Catalog::builtin() {

@@ -6,14 +6,21 @@
 // several links lead one hop closer (ECMP, including parallel links) and where a NIC has several
 // access links, the choice is mix64(src, dst, hop index) modulo the number of choices: fixed for
 // a (src, dst) pair, spread over pairs. Distances to a destination switch come from one BFS over
-// the switch graph, computed on first use and cached (dist_to_switch_). No allocation per call
-// beyond the caller's vector.
+// the switch graph, computed on first use and cached (dist_to_switch_). The destination NIC's
+// access link is chosen among those in the same connected part of the switch graph as the source
+// NIC's (the same plane of a multi-plane fabric). No allocation per call beyond the caller's
+// vector.
+//
+// Adaptive routing (route_adaptive) walks the same equal-cost choices but takes, at each, the
+// directed link with the least load placed so far; ties go to the candidate that comes first in
+// cyclic order from the ECMP choice h (rank (i - h) mod n), so with equal loads it is route().
 #include "twin/topology/cluster.hpp"
 
 #include "cluster_index.hpp"
 #include "twin/core/rng.hpp"
 
 #include <fmt/format.h>
+#include <limits>
 #include <stdexcept>
 
 namespace twin::topology {
@@ -94,7 +101,47 @@ std::string Cluster::link_name(std::uint32_t link) const {
     return vertex_name(links_[link].a) + " <-> " + vertex_name(links_[link].b);
 }
 
-void Cluster::route(int src_gpu, int dst_gpu, std::vector<Hop>& out) const {
+namespace {
+
+// ECMP: the hash choice.
+struct EcmpChoice {
+    std::uint64_t key;
+    template <class Each>
+    std::uint32_t operator()(std::uint64_t salt, std::uint32_t n, Each&& /*each*/) const {
+        return n == 1 ? 0 : static_cast<std::uint32_t>(pick(key, salt, n));
+    }
+};
+
+// Adaptive: the least-loaded directed link; ties to the nearest after the hash choice.
+struct AdaptiveChoice {
+    std::uint64_t key;
+    const double* load;
+    template <class Each>
+    std::uint32_t operator()(std::uint64_t salt, std::uint32_t n, Each&& each) const {
+        if (n == 1) {
+            return 0;
+        }
+        const auto h = static_cast<std::uint32_t>(pick(key, salt, n));
+        std::uint32_t best = h;
+        double best_load = std::numeric_limits<double>::infinity();
+        std::uint32_t best_rank = n;
+        each([&](std::uint32_t i, Hop hop) {
+            const double l = load[2 * static_cast<std::size_t>(hop.link) + (hop.up ? 0 : 1)];
+            const std::uint32_t rank = i >= h ? i - h : i + n - h;
+            if (l < best_load || (l == best_load && rank < best_rank)) {
+                best = i;
+                best_load = l;
+                best_rank = rank;
+            }
+        });
+        return best;
+    }
+};
+
+} // namespace
+
+template <class Choose>
+void Cluster::walk(int src_gpu, int dst_gpu, const Choose& choose, std::vector<Hop>& out) const {
     const detail::ClusterIndex& ix = *index_;
     if (src_gpu == dst_gpu || src_gpu < 0 || dst_gpu < 0 || src_gpu >= gpu_count() || dst_gpu >= gpu_count()) {
         throw std::logic_error(fmt::format("Cluster::route({}, {}) with {} GPUs", src_gpu, dst_gpu, gpu_count()));
@@ -109,17 +156,39 @@ void Cluster::route(int src_gpu, int dst_gpu, std::vector<Hop>& out) const {
     if (host_src == detail::kNoLink || host_dst == detail::kNoLink || ix.nic_access_link.empty()) {
         throw std::logic_error("Cluster::route across nodes without a fabric (checked at load)");
     }
-    const std::uint64_t key = mix64((static_cast<std::uint64_t>(static_cast<std::uint32_t>(src_gpu)) << 32) |
-                                    static_cast<std::uint32_t>(dst_gpu));
-    const auto access_link = [&](std::uint32_t host, std::uint64_t salt) {
+    const auto nic_number = [&](std::uint32_t host) {
         const VertexProps& nic = graph_[links_[host].b];
-        const std::uint32_t i = ix.node_first_nic[nic.node] + static_cast<std::uint32_t>(nic.local);
-        const std::uint32_t begin = ix.nic_access_begin[i];
-        const std::uint32_t n = ix.nic_access_begin[i + 1] - begin;
-        return ix.nic_access_link[begin + (n == 1 ? 0 : pick(key, salt, n))];
+        return ix.node_first_nic[nic.node] + static_cast<std::uint32_t>(nic.local);
     };
-    const std::uint32_t access_src = access_link(host_src, 0);
-    const std::uint32_t access_dst = access_link(host_dst, 1);
+    const auto part_of = [&](std::uint32_t access) { return ix.switch_part[links_[access].b - ix.first_switch]; };
+
+    // Source NIC: any of its access links (the plane, in a multi-plane fabric).
+    const std::uint32_t src_nic = nic_number(host_src);
+    const std::uint32_t src_begin = ix.nic_access_begin[src_nic];
+    const std::uint32_t src_n = ix.nic_access_begin[src_nic + 1] - src_begin;
+    const std::uint32_t access_src = ix.nic_access_link[src_begin + choose(0, src_n, [&](auto&& f) {
+                                                            for (std::uint32_t i = 0; i < src_n; ++i) {
+                                                                f(i, Hop{ix.nic_access_link[src_begin + i], true});
+                                                            }
+                                                        })];
+    // Destination NIC: its access links in the same part of the switch graph.
+    const std::uint32_t part = part_of(access_src);
+    const std::uint32_t dst_nic = nic_number(host_dst);
+    const std::uint32_t dst_begin = ix.nic_access_begin[dst_nic];
+    const std::uint32_t dst_end = ix.nic_access_begin[dst_nic + 1];
+    const auto each_dst = [&](auto&& f) {
+        std::uint32_t i = 0;
+        for (std::uint32_t e = dst_begin; e < dst_end; ++e) {
+            if (part_of(ix.nic_access_link[e]) == part) {
+                f(i++, Hop{ix.nic_access_link[e], false});
+            }
+        }
+    };
+    std::uint32_t dst_n = 0;
+    each_dst([&](std::uint32_t, Hop) { ++dst_n; });
+    std::uint32_t access_dst = detail::kNoLink;
+    each_dst(
+        [&, k = choose(1, dst_n, each_dst)](std::uint32_t i, Hop h) { access_dst = i == k ? h.link : access_dst; });
     out.push_back(Hop{host_src, true});
     out.push_back(Hop{access_src, true});
 
@@ -150,15 +219,25 @@ void Cluster::route(int src_gpu, int dst_gpu, std::vector<Hop>& out) const {
             const std::uint16_t want = static_cast<std::uint16_t>(dist[cur] - 1);
             const std::uint32_t begin = ix.switch_adj_begin[cur];
             const std::uint32_t end = ix.switch_adj_begin[cur + 1];
+            const VertexId here = ix.first_switch + cur;
+            const auto each = [&](auto&& f) {
+                std::uint32_t i = 0;
+                for (std::uint32_t e = begin; e < end; ++e) {
+                    const auto& adj = ix.switch_adj[e];
+                    if (dist[adj.other] == want) {
+                        f(i++, Hop{adj.link, links_[adj.link].a == here});
+                    }
+                }
+            };
             std::uint32_t choices = 0;
             for (std::uint32_t e = begin; e < end; ++e) {
                 choices += dist[ix.switch_adj[e].other] == want ? 1 : 0;
             }
-            std::uint64_t k = choices == 1 ? 0 : pick(key, hop, choices);
+            std::uint32_t k = choose(hop, choices, each);
             for (std::uint32_t e = begin; e < end; ++e) {
                 const auto& adj = ix.switch_adj[e];
                 if (dist[adj.other] == want && k-- == 0) {
-                    out.push_back(Hop{adj.link, links_[adj.link].a == ix.first_switch + cur});
+                    out.push_back(Hop{adj.link, links_[adj.link].a == here});
                     cur = adj.other;
                     break;
                 }
@@ -167,6 +246,40 @@ void Cluster::route(int src_gpu, int dst_gpu, std::vector<Hop>& out) const {
     }
     out.push_back(Hop{access_dst, false});
     out.push_back(Hop{host_dst, false});
+}
+
+namespace {
+
+std::uint64_t pair_key(int src_gpu, int dst_gpu) {
+    return mix64((static_cast<std::uint64_t>(static_cast<std::uint32_t>(src_gpu)) << 32) |
+                 static_cast<std::uint32_t>(dst_gpu));
+}
+
+} // namespace
+
+void Cluster::route(int src_gpu, int dst_gpu, std::vector<Hop>& out) const {
+    walk(src_gpu, dst_gpu, EcmpChoice{pair_key(src_gpu, dst_gpu)}, out);
+}
+
+void Cluster::route_adaptive(int src_gpu, int dst_gpu, double bytes, std::vector<double>& load,
+                             std::vector<Hop>& out) const {
+    if (load.size() != 2 * links_.size()) {
+        throw std::logic_error(fmt::format("Cluster::route_adaptive: load has {} entries, expected 2 x {} links",
+                                           load.size(), links_.size()));
+    }
+    const std::size_t first = out.size();
+    walk(src_gpu, dst_gpu, AdaptiveChoice{pair_key(src_gpu, dst_gpu), load.data()}, out);
+    for (std::size_t i = first; i < out.size(); ++i) {
+        load[2 * static_cast<std::size_t>(out[i].link) + (out[i].up ? 0 : 1)] += bytes;
+    }
+}
+
+bool Cluster::adaptive_routing() const {
+    return index_->adaptive_routing;
+}
+
+const std::string& Cluster::technology() const {
+    return index_->technology;
 }
 
 } // namespace twin::topology

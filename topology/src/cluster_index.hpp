@@ -42,6 +42,14 @@ struct ClusterIndex {
     std::vector<std::string> switch_types;
     std::vector<std::string> switch_names;
 
+    // Per switch: its connected part of the switch graph (one per plane of a multi-plane fabric).
+    // A route stays in the part of the access link it leaves its source NIC by.
+    std::vector<std::uint32_t> switch_part;
+
+    // Fabric-wide settings: "technology" ("" without a fabric) and "routing" == "adaptive".
+    std::string technology;
+    bool adaptive_routing = false;
+
     // Links at every vertex (CSR over vertex ids), in build order.
     std::vector<std::uint32_t> vertex_link_begin;
     std::vector<std::uint32_t> vertex_link;

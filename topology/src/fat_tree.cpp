@@ -1,8 +1,10 @@
 // Rail-optimized fat-tree generator ("type": "rail-optimized-fat-tree"; topology/README.md).
 //
-// Leaf groups (scalable units) of N nodes; a group has one leaf per rail, and NIC k (rail k) of
-// every node in the group connects each of its ports to the group's rail-k leaf. With d down
-// ports at bandwidth B_down, a leaf gets u = ceil(d * B_down / (o * B_up)) uplinks, o being the
+// Leaf groups (scalable units) of N nodes; a group has one leaf per rail, and every NIC on rail r
+// of every node in the group connects its ports to the group's rail-r leaf (several NICs of a
+// node may share a rail: a GB200 NVL72 rack has 18 NICs on each of its 4 rails). A leaf has
+// d = N x (NIC ports on its rail per node and plane) down ports. With d down ports at bandwidth
+// B_down, a leaf gets u = ceil(d * B_down / (o * B_up)) uplinks, o being the
 // tier's oversubscription (down : up bandwidth) and B_up the uplink bandwidth
 // min(uplink cable, leaf port, spine port). Default N: the largest that fits d + u <= radix.
 //   2 tiers: S = ceil(L * u / radix_spine) spines (L leaves); uplink k of leaf l goes to spine
@@ -11,9 +13,13 @@
 //   3 tiers: pods of P leaf groups; S_p spines per pod (default u: one link from each leaf to
 //            each spine), each with d2 = ceil(P * rails * u / S_p) down ports and
 //            u2 = ceil(d2 * B_up1 / (o2 * B_up2)) up ports; default P: the largest that fits
-//            d2 + u2 <= radix. Spine j of every pod belongs to plane j, whose C cores
+//            d2 + u2 <= radix. Spine j of every pod belongs to core group j, whose C cores
 //            (default ceil(pods * u2 / radix_core)) take uplink k of pod q's spine at core
 //            (q * u2 + k) mod C (needs C <= u2 and pods <= radix_core).
+// Planes ("planes": P, default 1): every NIC has P ports (or a multiple of P), port q going to
+// plane q mod P; each plane is a complete, independent copy of the fat-tree above, sized by the
+// same rules with the NIC ports of one plane. Switch ids run tier by tier, plane by plane within a
+// tier; names carry the plane ("p1.leaf.g0.r3") only when P > 1.
 // Every sizing rule that cannot be met throws InputError at the key that asks for it, with the
 // ports needed and available.
 #include "fabric.hpp"
@@ -97,6 +103,8 @@ void build_rail_fat_tree(Object f, Builder& b) {
     const std::vector<Tier> tiers = read_tiers(f.at("tiers").as_array(), cat);
     const bool three = tiers.size() == 3;
     const auto group_size_value = f.find("nodes_per_leaf_group");
+    const auto rails_value = f.find("rails");
+    const auto planes_value = f.find("planes");
     std::optional<Value> pod_size_value;
     if (three) {
         pod_size_value = f.find("leaf_groups_per_pod");
@@ -108,8 +116,10 @@ void build_rail_fat_tree(Object f, Builder& b) {
     const SwitchType& leaf = *tiers[0].sw;
     const SwitchType& spine = *tiers[1].sw;
     const int nodes = b.node_count();
+    const int planes = planes_value ? static_cast<int>(planes_value->as_integer(1, 16)) : 1;
+    const int rails_given = rails_value ? static_cast<int>(rails_value->as_integer(1, 65536)) : 0;
     int rails = 0;
-    int nic_ports = 0;
+    int nic_ports = 0; // NIC ports per node on one rail and plane: the most over node types and rails
     double access_bw = 0;
     for (int n = 0; n < nodes; ++n) {
         if (n > 0 && &b.node_type(n) == &b.node_type(n - 1)) {
@@ -117,8 +127,26 @@ void build_rail_fat_tree(Object f, Builder& b) {
         }
         const NodeType& nt = b.node_type(n);
         const NicType& nic = cat.nics.at(nt.nic);
-        rails = std::max(rails, static_cast<int>(nt.nic_rails.size()));
-        nic_ports = std::max(nic_ports, nic.ports);
+        const int node_rails = nt.rail_count();
+        if (rails_value && node_rails != rails_given) {
+            rails_value->fail(fmt::format("\"rails\": {}, but node type \"{}\" has its {} NICs on {} rail{} "
+                                          "(nic_rails)",
+                                          rails_given, nt.name, nt.nic_rails.size(), node_rails,
+                                          node_rails == 1 ? "" : "s"));
+        }
+        if (nic.ports % planes != 0) {
+            planes_value->fail(fmt::format("{} planes need {} NIC port{} per plane, but node type \"{}\" has {} "
+                                           "with {} port{}",
+                                           planes, nic.ports < planes ? "one" : "as many",
+                                           nic.ports < planes ? "" : "s", nt.name, nic.name, nic.ports,
+                                           nic.ports == 1 ? "" : "s"));
+        }
+        std::vector<int> per_rail(static_cast<std::size_t>(node_rails), 0);
+        for (int r : nt.nic_rails) {
+            ++per_rail[static_cast<std::size_t>(r)];
+        }
+        rails = std::max(rails, node_rails);
+        nic_ports = std::max(nic_ports, *std::max_element(per_rail.begin(), per_rail.end()) * nic.ports / planes);
         access_bw = std::max(access_bw, std::min({access.bandwidth, nic.port_bandwidth, leaf.port_bandwidth}).value());
     }
     const double up1_bw = std::min({tiers[0].uplink->bandwidth, leaf.port_bandwidth, spine.port_bandwidth}).value();
@@ -161,7 +189,7 @@ void build_rail_fat_tree(Object f, Builder& b) {
     std::int64_t spines_per_pod = 0; // all spines when 2 tiers
     std::int64_t groups_per_pod = groups;
     std::int64_t u2 = 0;
-    std::int64_t cores_per_plane = 0;
+    std::int64_t cores_per_group = 0;
     const std::string spine_pointer = tiers[1].count ? tiers[1].count->pointer() : tiers[1].pointer + "/switch";
     if (!three) {
         if (leaves > spine.radix) {
@@ -218,24 +246,26 @@ void build_rail_fat_tree(Object f, Builder& b) {
             const int total = count_of(tiers[2]);
             if (total % spines_per_pod != 0) {
                 fail_at(b, core_pointer,
-                        fmt::format("{} cores is not a multiple of the {} spines per pod (one core plane per spine)",
+                        fmt::format("{} cores is not a multiple of the {} spines per pod (one core group per spine)",
                                     total, spines_per_pod));
             }
-            cores_per_plane = total / spines_per_pod;
+            cores_per_group = total / spines_per_pod;
         } else {
-            cores_per_plane = ceil_div(pods * u2, core.radix);
+            cores_per_group = ceil_div(pods * u2, core.radix);
         }
-        if (cores_per_plane > u2) {
-            fail_at(b, core_pointer,
-                    fmt::format("{} cores per plane: a spine has only {} uplinks, so it cannot reach every core of "
-                                "its plane",
-                                cores_per_plane, u2));
+        if (cores_per_group > u2) {
+            fail_at(
+                b, core_pointer,
+                fmt::format("{} cores per core group: a spine has only {} uplinks, so it cannot reach every core of "
+                            "its core group",
+                            cores_per_group, u2));
         }
-        const std::int64_t need = ceil_div(pods * u2, cores_per_plane);
+        const std::int64_t need = ceil_div(pods * u2, cores_per_group);
         if (need > core.radix) {
-            fail_at(b, core_pointer,
-                    fmt::format("each core needs {} ports ({} pods x {} uplinks over {} cores per plane); {} has {}",
-                                need, pods, u2, cores_per_plane, core.name, core.radix));
+            fail_at(
+                b, core_pointer,
+                fmt::format("each core needs {} ports ({} pods x {} uplinks over {} cores per core group); {} has {}",
+                            need, pods, u2, cores_per_group, core.name, core.radix));
         }
     } else {
         const std::int64_t need = ceil_div(leaves * u1, spines_per_pod);
@@ -249,56 +279,77 @@ void build_rail_fat_tree(Object f, Builder& b) {
     // Build: leaves, spines, cores, then access, leaf-spine and spine-core links.
     const std::uint32_t origin = b.add_origin(f.self().pointer());
     const std::int64_t pods = ceil_div(groups, groups_per_pod);
-    VertexId first_leaf = 0;
-    for (std::int64_t g = 0; g < groups; ++g) {
-        for (int r = 0; r < rails; ++r) {
-            const VertexId v = b.add_switch(leaf, 1, static_cast<int>(g * rails + r), static_cast<int>(g), r, origin);
-            first_leaf = g == 0 && r == 0 ? v : first_leaf;
-        }
-    }
-    const VertexId first_spine = first_leaf + static_cast<VertexId>(leaves);
+    // Names carry the plane only in a multi-plane fabric (single-plane names stay "leaf.g0.r3").
+    const auto named = [&](int plane, std::string name) {
+        return planes > 1 ? fmt::format("p{}.{}", plane, name) : std::move(name);
+    };
     const std::int64_t spines = three ? pods * spines_per_pod : spines_per_pod;
-    for (std::int64_t s = 0; s < spines; ++s) {
-        const int pod = three ? static_cast<int>(s / spines_per_pod) : -1;
-        b.add_switch(spine, 2, static_cast<int>(s), pod, -1, origin,
-                     three ? fmt::format("spine.g{}.{}", pod, s % spines_per_pod) : std::string());
-    }
-    const VertexId first_core = first_spine + static_cast<VertexId>(spines);
-    if (three) {
-        for (std::int64_t c = 0; c < spines_per_pod * cores_per_plane; ++c) {
-            b.add_switch(*tiers[2].sw, 3, static_cast<int>(c), -1, -1, origin);
-        }
-    }
-    for (int n = 0; n < nodes; ++n) {
-        const NodeInfo& node = b.node(n);
-        const int ports = cat.nics.at(b.node_type(n).nic).ports;
-        const auto g = static_cast<VertexId>(n / group_size);
-        for (VertexId nic : node.nics) {
-            const VertexId to =
-                first_leaf + g * static_cast<VertexId>(rails) + static_cast<VertexId>(b.cluster().graph()[nic].rail);
-            for (int p = 0; p < ports; ++p) {
-                b.connect(nic, to, access, LinkTier::Access, origin);
+    const std::int64_t cores = three ? spines_per_pod * cores_per_group : 0;
+    const auto first_leaf = static_cast<VertexId>(boost::num_vertices(b.cluster().graph()));
+    const auto leaf_at = [&](int plane, std::int64_t l) {
+        return first_leaf + static_cast<VertexId>(plane * leaves + l);
+    };
+    const VertexId first_spine = leaf_at(planes, 0);
+    const auto spine_at = [&](int plane, std::int64_t s) {
+        return first_spine + static_cast<VertexId>(plane * spines + s);
+    };
+    const VertexId first_core = spine_at(planes, 0);
+    const auto core_at = [&](int plane, std::int64_t c) {
+        return first_core + static_cast<VertexId>(plane * cores + c);
+    };
+    for (int p = 0; p < planes; ++p) {
+        for (std::int64_t g = 0; g < groups; ++g) {
+            for (int r = 0; r < rails; ++r) {
+                const std::int64_t l = g * rails + r;
+                b.add_switch(leaf, 1, static_cast<int>(p * leaves + l), static_cast<int>(g), r, origin,
+                             planes > 1 ? named(p, fmt::format("leaf.g{}.r{}", g, r)) : std::string(), p);
             }
         }
     }
-    for (std::int64_t l = 0; l < leaves; ++l) {
-        const std::int64_t g = l / rails;
-        const std::int64_t pod = g / groups_per_pod;
-        const std::int64_t in_pod = l - pod * groups_per_pod * rails;
-        for (std::int64_t k = 0; k < u1; ++k) {
-            const std::int64_t s = pod * spines_per_pod + (in_pod * u1 + k) % spines_per_pod;
-            b.connect(first_leaf + static_cast<VertexId>(l), first_spine + static_cast<VertexId>(s), *tiers[0].uplink,
-                      LinkTier::Aggregation, origin);
+    for (int p = 0; p < planes; ++p) {
+        for (std::int64_t s = 0; s < spines; ++s) {
+            const int pod = three ? static_cast<int>(s / spines_per_pod) : -1;
+            b.add_switch(
+                spine, 2, static_cast<int>(p * spines + s), pod, -1, origin,
+                named(p, three ? fmt::format("spine.g{}.{}", pod, s % spines_per_pod) : fmt::format("spine.{}", s)), p);
         }
     }
-    if (three) {
+    for (int p = 0; p < planes; ++p) {
+        for (std::int64_t c = 0; c < cores; ++c) {
+            b.add_switch(*tiers[2].sw, 3, static_cast<int>(p * cores + c), -1, -1, origin,
+                         named(p, fmt::format("core.{}", c)), p);
+        }
+    }
+    // Access links node by node; NIC port q goes to plane q mod P.
+    for (int n = 0; n < nodes; ++n) {
+        const NodeInfo& node = b.node(n);
+        const int ports = cat.nics.at(b.node_type(n).nic).ports;
+        const std::int64_t g = n / group_size;
+        for (VertexId nic : node.nics) {
+            const std::int64_t l = g * rails + b.cluster().graph()[nic].rail;
+            for (int q = 0; q < ports; ++q) {
+                b.connect(nic, leaf_at(q % planes, l), access, LinkTier::Access, origin);
+            }
+        }
+    }
+    for (int p = 0; p < planes; ++p) {
+        for (std::int64_t l = 0; l < leaves; ++l) {
+            const std::int64_t g = l / rails;
+            const std::int64_t pod = g / groups_per_pod;
+            const std::int64_t in_pod = l - pod * groups_per_pod * rails;
+            for (std::int64_t k = 0; k < u1; ++k) {
+                const std::int64_t s = pod * spines_per_pod + (in_pod * u1 + k) % spines_per_pod;
+                b.connect(leaf_at(p, l), spine_at(p, s), *tiers[0].uplink, LinkTier::Aggregation, origin);
+            }
+        }
+    }
+    for (int p = 0; p < planes && three; ++p) {
         for (std::int64_t s = 0; s < spines; ++s) {
             const std::int64_t pod = s / spines_per_pod;
-            const std::int64_t plane = s % spines_per_pod;
+            const std::int64_t core_group = s % spines_per_pod;
             for (std::int64_t k = 0; k < u2; ++k) {
-                const std::int64_t c = plane * cores_per_plane + (pod * u2 + k) % cores_per_plane;
-                b.connect(first_spine + static_cast<VertexId>(s), first_core + static_cast<VertexId>(c),
-                          *tiers[1].uplink, LinkTier::Core, origin);
+                const std::int64_t c = core_group * cores_per_group + (pod * u2 + k) % cores_per_group;
+                b.connect(spine_at(p, s), core_at(p, c), *tiers[1].uplink, LinkTier::Core, origin);
             }
         }
     }

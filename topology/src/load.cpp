@@ -2,13 +2,26 @@
 // fabric, whose generator is chosen by its "type" from the table below. Validation of the
 // object's own keys completes before anything is built; the generators check sizes and ports
 // before they build, and the Builder checks dangling ports and reachability at the end.
+//
+// Keys common to every fabric type: "technology" (below), "link_efficiency" in (0, 1] (replaces
+// the efficiency of every access and switch-switch link) and "routing" ("ecmp" | "adaptive").
+// Technology factor t (the share of InfiniBand's NCCL bandwidth the fabric delivers):
+//   infiniband  t = 1
+//   roce        t = 330 / 376 = 0.878: coll.h100.2node.roce measured 330 GB/s all-reduce busbw on
+//               2 DGX-H100 over 8 x 400G RoCE with NVLS off, where InfiniBand gives 8 NICs x 47
+//               GB/s (net.cx7.achievable) = 376 GB/s; a 2-node hierarchical all-reduce is bound by
+//               the NICs, so busbw ~ NIC bandwidth
+//   spectrum-x  t = 1 (assumption: Spectrum-X's adaptive routing and congestion control reach
+//               InfiniBand's effective bandwidth; no measurement in shared/reference)
 #include "twin/topology/load.hpp"
 
 #include "builder.hpp"
 #include "fabric.hpp"
 
+#include <algorithm>
 #include <array>
 #include <fmt/format.h>
+#include <optional>
 
 namespace twin::topology {
 namespace {
@@ -27,6 +40,17 @@ constexpr std::array kFabrics{
 struct NodeGroup {
     std::string type;
     int count = 0;
+};
+
+struct Technology {
+    std::string_view name;
+    double factor;
+};
+
+constexpr std::array kTechnologies{
+    Technology{"infiniband", 1.0},
+    Technology{"roce", 330.0 / 376.0},
+    Technology{"spectrum-x", 1.0},
 };
 
 constexpr std::int64_t kMaxNodes = 10'000'000;
@@ -97,6 +121,25 @@ Cluster load_topology(Object topology, Catalog catalog) {
         }
         const std::string type = f.at("type").as_choice(types);
         b.set_fabric_pointer(f.self().pointer());
+        Technology technology = kTechnologies[0];
+        if (auto v = f.find("technology")) {
+            std::vector<std::string_view> names;
+            for (const auto& t : kTechnologies) {
+                names.push_back(t.name);
+            }
+            const std::string chosen = v->as_choice(names);
+            technology = *std::find_if(kTechnologies.begin(), kTechnologies.end(),
+                                       [&](const Technology& t) { return t.name == chosen; });
+        }
+        std::optional<double> link_efficiency;
+        if (auto v = f.find("link_efficiency")) {
+            link_efficiency = v->as_number(Bound::Positive, 1.0);
+        }
+        bool adaptive = false;
+        if (auto v = f.find("routing")) {
+            adaptive = v->as_choice({"ecmp", "adaptive"}) == "adaptive";
+        }
+        b.set_fabric(std::string(technology.name), technology.factor, link_efficiency, adaptive);
         for (const auto& k : kFabrics) {
             if (k.type == type) {
                 k.build(std::move(f), b);

@@ -9,7 +9,8 @@
 // A one-node cluster without fabric reports its scale-up bisection, floor(G/2) x the GPU's
 // scale-up bandwidth. Max IT power = sum over nodes of (GPUs x max_power + other_power + NICs x
 // NIC power + scale-up switch chips x their power) + fabric switches' power + each cabled link's
-// optics power.
+// optics power. Effective scale-out per GPU = sum over a node's access links of bandwidth x
+// efficiency / its GPUs, smallest over nodes (what NCCL gets from the NICs; see builder.cpp).
 #include "twin/topology/load.hpp"
 
 #include <algorithm>
@@ -99,6 +100,23 @@ Summary summarize(const Cluster& c) {
         }
     }
 
+    // Effective scale-out bandwidth: access links (end a is a NIC) by node.
+    std::vector<double> effective(c.nodes().size(), 0.0);
+    for (const LinkInfo& l : links) {
+        if (l.tier == LinkTier::Access) {
+            effective[static_cast<std::size_t>(c.graph()[l.a].node)] += l.bandwidth.value() * l.efficiency;
+        }
+    }
+    if (s.fabric_switches > 0) {
+        double smallest = std::numeric_limits<double>::infinity();
+        for (std::size_t n = 0; n < effective.size(); ++n) {
+            smallest = std::min(smallest, effective[n] / c.nodes()[n].gpus);
+        }
+        s.scaleout_effective_bandwidth_per_gpu = BytesPerSecond(smallest);
+    }
+    s.technology = c.technology();
+    s.adaptive_routing = c.adaptive_routing();
+
     // Links per tier, and optics power by cable type (counted per name, looked up once each).
     std::array<LinkTierSummary, kLinkTiers.size()> by_tier{};
     std::map<std::string, int> per_cable;
@@ -173,7 +191,13 @@ std::string format_summary(const Summary& s) {
             fmt::format("{:>8} links  {}", t.links, bandwidth_text(t.total_bandwidth)));
     }
     row("scale-up per GPU", bandwidth_text(s.scaleup_bandwidth_per_gpu) + " per direction");
+    if (!s.technology.empty()) {
+        row("fabric", fmt::format("{}, {} routing", s.technology, s.adaptive_routing ? "adaptive" : "ecmp"));
+    }
     row("scale-out per GPU", bandwidth_text(s.scaleout_bandwidth_per_gpu) + " per direction");
+    if (!s.technology.empty()) {
+        row("  effective (NCCL)", bandwidth_text(s.scaleout_effective_bandwidth_per_gpu) + " per direction");
+    }
     row("bisection bandwidth", bandwidth_text(s.bisection_bandwidth) + " per direction");
     row("max IT power", power_text(s.it_power_max));
     return out;

@@ -4,13 +4,13 @@
 // with the source of its numbers; a scenario may add or override entries under "catalog".
 #pragma once
 
+#include "twin/core/json_reader.hpp"
+#include "twin/core/units.hpp"
+
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "twin/core/json_reader.hpp"
-#include "twin/core/units.hpp"
 
 namespace twin::topology {
 
@@ -30,6 +30,10 @@ struct GpuType {
     Watts max_power;
     double compute_efficiency = 1.0; // achievable / peak FLOP/s for large GEMMs, (0, 1]
     double memory_efficiency = 1.0;  // achievable / peak HBM bandwidth, (0, 1]
+    // Fraction of the NVLink line rate (scaleup_bandwidth) NCCL's ring protocol achieves, (0, 1]:
+    // ring busbw / line rate (H100: 370 / 450). Scale-up links carry it as LinkInfo::efficiency.
+    double scaleup_efficiency = 1.0;
+    bool nvls = false; // NVLink SHARP: the NVSwitch reduces in the switch (Hopper and later)
     std::string source;
 };
 
@@ -39,6 +43,8 @@ struct NicType {
     int ports = 1;
     Seconds latency; // added once per traversal
     Watts power;
+    // Achievable fraction of the line rate with NCCL on InfiniBand, (0, 1] (ConnectX-7: 47 / 50).
+    double efficiency = 1.0;
     std::string source;
 };
 
@@ -61,15 +67,18 @@ struct CableType {
 
 struct NodeType {
     std::string name;
-    std::string gpu;     // GpuType name
-    int gpus = 0;        // GPUs in the node's scale-up (NVLink) domain
-    std::string nic;     // NicType name ("" when the node has no scale-out NIC)
-    std::vector<int> nic_rails; // one entry per NIC: the rail it is on
+    std::string gpu;            // GpuType name
+    int gpus = 0;               // GPUs in the node's scale-up (NVLink) domain
+    std::string nic;            // NicType name ("" when the node has no scale-out NIC)
+    std::vector<int> nic_rails; // one entry per NIC: the rail it is on (several NICs may share a rail)
     std::string scaleup_switch; // SwitchType name of the NVSwitch chips ("" = direct)
     int scaleup_switches = 0;
-    std::string host_link;      // CableType for GPU <-> NIC (PCIe)
-    Watts other_power;          // CPUs, memory, fans, NVSwitch chips... at full load
+    std::string host_link; // CableType for GPU <-> NIC (PCIe)
+    Watts other_power;     // CPUs, memory, fans, NVSwitch chips... at full load
     std::string source;
+
+    // Distinct rails of the NICs (every rail 0 .. rail_count() - 1 has a NIC; 0 without NICs).
+    [[nodiscard]] int rail_count() const;
 };
 
 struct Catalog {

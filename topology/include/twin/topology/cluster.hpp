@@ -38,6 +38,9 @@ struct VertexProps {
     std::int32_t local = -1; // Gpu: index in node; Nic: index in node; Switch: index within its tier
     std::int32_t group = -1; // Switch: pod / scalable unit (-1 when not applicable)
     std::int32_t rail = -1;  // Nic: its rail; leaf Switch: its rail in a rail-optimized fabric
+    // Switch of a rail-optimized fat-tree: its plane (0 .. planes-1; 0 in a single-plane fabric);
+    // -1 otherwise (explicit fabrics, GPUs, NICs).
+    std::int32_t plane = -1;
 };
 
 struct EdgeProps {
@@ -56,7 +59,8 @@ struct LinkInfo {
     // cable plus every switch and NIC it passes, once (see topology/README.md, "Latency").
     Seconds latency;
     LinkTier tier = LinkTier::Access;
-    std::string cable; // CableType name ("" for scale-up links, which have no cable type)
+    double efficiency = 1.0; // fraction of `bandwidth` NCCL traffic gets (the simulator applies it)
+    std::string cable;       // CableType name ("" for scale-up links, which have no cable type)
 };
 
 // One hop of a route: a link and the direction it is crossed in (true: a -> b, i.e. upward).
@@ -98,10 +102,26 @@ public:
 
     // Appends the hops from GPU src to GPU dst (src != dst): through the scale-up switch inside
     // a node; otherwise GPU -> its NIC -> fabric (ECMP over shortest paths, a deterministic hash of
-    // (src, dst) picks among equal-cost next hops) -> the NIC of dst's rail -> dst.
+    // (src, dst) picks among equal-cost next hops, also the NIC port, i.e. the plane of a
+    // multi-plane fabric) -> the NIC of dst's rail (its port in the same plane) -> dst.
     // Throws InputError-free std::logic_error only on programmer error; reachability is checked
     // when the cluster is loaded.
     void route(int src_gpu, int dst_gpu, std::vector<Hop>& out) const;
+
+    // True when the fabric asks for adaptive routing ("routing": "adaptive"); the simulator then
+    // routes with route_adaptive() instead of route().
+    [[nodiscard]] bool adaptive_routing() const;
+    // Like route(), but among equal-cost next hops (parallel links, the source NIC's access links,
+    // so also the plane of a multi-plane fabric, and the destination NIC's access links in that
+    // plane) picks the directed link with the least load; ties go to the candidate nearest to the
+    // ECMP hash choice (so an empty `load` gives route()'s path). Then adds `bytes` to the load of
+    // every directed link of the route. `load` holds 2 entries per link (2 * link + (up ? 0 : 1))
+    // and the caller's accounting (bytes placed in the current phase); it must have 2 x links()
+    // entries. Greedy, hop by hop; no allocation beyond `out` (and the first use of a
+    // destination switch, as route()).
+    void route_adaptive(int src_gpu, int dst_gpu, double bytes, std::vector<double>& load, std::vector<Hop>& out) const;
+    // The fabric's "technology": "infiniband", "roce", "spectrum-x"; "" without a fabric.
+    [[nodiscard]] const std::string& technology() const;
 
     [[nodiscard]] const std::string& name() const { return name_; } // "" when not given
     [[nodiscard]] const std::string& source_file() const { return source_file_; }
@@ -129,6 +149,10 @@ public:
 
 private:
     friend class detail::Builder;
+    // The route from src to dst with `choose(salt, n, each)` picking among n equal-cost
+    // candidates (cluster.cpp: ECMP hash or least load).
+    template <class Choose>
+    void walk(int src_gpu, int dst_gpu, const Choose& choose, std::vector<Hop>& out) const;
     std::shared_ptr<const detail::ClusterIndex> index_;
 };
 

@@ -1,11 +1,11 @@
 // Loading a cluster from the scenario's "topology" object, and the planner's summary of it.
 #pragma once
 
+#include "twin/topology/cluster.hpp"
+
 #include <map>
 #include <string>
 #include <vector>
-
-#include "twin/topology/cluster.hpp"
 
 namespace twin::topology {
 
@@ -16,7 +16,7 @@ namespace twin::topology {
 [[nodiscard]] Cluster load_topology(Object topology, Catalog catalog);
 
 struct TierSummary {
-    std::string name;          // "leaf", "spine", "core"
+    std::string name; // "leaf", "spine", "core"
     int switches = 0;
     int ports_used = 0;
     int ports_total = 0;
@@ -40,10 +40,14 @@ struct Summary {
     std::map<std::string, int> gpus_by_type;
     std::vector<TierSummary> tiers;
     std::vector<LinkTierSummary> link_tiers;
-    BytesPerSecond scaleup_bandwidth_per_gpu;   // smallest over GPUs
-    BytesPerSecond scaleout_bandwidth_per_gpu;  // NIC bandwidth per GPU, smallest over nodes
-    BytesPerSecond bisection_bandwidth;         // one direction, worst balanced cut (see README)
-    Watts it_power_max;                         // GPUs at max + node other power + NICs + switches + optics
+    BytesPerSecond scaleup_bandwidth_per_gpu;  // smallest over GPUs
+    BytesPerSecond scaleout_bandwidth_per_gpu; // NIC bandwidth per GPU, smallest over nodes
+    // Access-link bandwidth x efficiency per GPU (what NCCL gets from the NICs), smallest over nodes.
+    BytesPerSecond scaleout_effective_bandwidth_per_gpu;
+    std::string technology;             // fabric "technology" ("" without a fabric)
+    bool adaptive_routing = false;      // fabric "routing" is "adaptive"
+    BytesPerSecond bisection_bandwidth; // one direction, worst balanced cut (see README)
+    Watts it_power_max;                 // GPUs at max + node other power + NICs + switches + optics
 };
 
 [[nodiscard]] Summary summarize(const Cluster& cluster);
