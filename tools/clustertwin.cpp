@@ -3,6 +3,7 @@
 #include "twin/models/scenario.hpp"
 #include "twin/sim/report.hpp"
 #include "twin/sim/run.hpp"
+#include "twin/sim/sweep.hpp"
 #include "twin/topology/load.hpp"
 
 #include <CLI/CLI.hpp>
@@ -10,6 +11,7 @@
 #include <exception>
 #include <fmt/format.h>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -48,6 +50,78 @@ int cmd_run(const std::string& path, const std::string& out_override, bool quiet
     return 0;
 }
 
+struct CollectiveArgs {
+    std::string op = "all_reduce";
+    std::string group = "all";
+    std::string min_size = "8B";
+    std::string max_size = "8GiB";
+    double factor = 2.0;
+    bool auto_only = false;
+    std::string json_path;
+};
+
+double parse_size_arg(const std::string& text, const char* option) {
+    try {
+        const double v = twin::parse_quantity(text, twin::Dimension::Data);
+        if (v >= 1.0) {
+            return v;
+        }
+    } catch (const twin::UnitError&) {
+    }
+    throw twin::InputError("command line", option,
+                           fmt::format("\"{}\" is not a size of at least 1 B (e.g. 8B, 64MiB, 8GiB)", text));
+}
+
+int cmd_collective(const std::string& path, const CollectiveArgs& a) {
+    const auto s = twin::models::load_scenario(path);
+    twin::sim::SweepSpec spec;
+    bool known = false;
+    for (auto k : {twin::models::CollectiveKind::AllReduce, twin::models::CollectiveKind::AllGather,
+                   twin::models::CollectiveKind::ReduceScatter, twin::models::CollectiveKind::AllToAll,
+                   twin::models::CollectiveKind::Broadcast}) {
+        if (twin::models::collective_name(k) == a.op) {
+            spec.kind = k;
+            known = true;
+        }
+    }
+    if (!known) {
+        throw twin::InputError("command line", "--op",
+                               fmt::format("unknown collective \"{}\": expected all_reduce, all_gather, "
+                                           "reduce_scatter, all_to_all or broadcast",
+                                           a.op));
+    }
+    spec.members = twin::sim::parse_group(s.cluster, a.group);
+    const double lo = parse_size_arg(a.min_size, "--min");
+    const double hi = parse_size_arg(a.max_size, "--max");
+    if (hi < lo) {
+        throw twin::InputError("command line", "--max", "the largest size is below the smallest (--min)");
+    }
+    spec.sizes_bytes = twin::sim::size_ladder(lo, hi, a.factor);
+    spec.all_algorithms = !a.auto_only;
+    const auto rows = twin::sim::run_sweep(s.cluster, spec);
+    fmt::print("# clustertwin collective: {} over {} GPUs ({}) on {}\n", a.op, spec.members.size(), a.group, s.name);
+    fmt::print("{}", twin::sim::sweep_table(rows));
+    if (!a.json_path.empty()) {
+        nlohmann::json j;
+        j["format_version"] = 1;
+        j["scenario"] = {{"name", s.name}, {"file", s.file}, {"seed", s.seed}};
+        j["collective"] = a.op;
+        j["group"] = a.group;
+        j["members"] = spec.members.size();
+        auto& out = j["rows"] = nlohmann::json::array();
+        for (const auto& r : rows) {
+            out.push_back({{"size_bytes", r.size_bytes},
+                           {"requested", r.requested},
+                           {"algorithm", r.chosen},
+                           {"time_s", r.time_s},
+                           {"algbw_bytes_per_s", r.algbw_bytes_per_s},
+                           {"busbw_bytes_per_s", r.busbw_bytes_per_s}});
+        }
+        twin::sim::write_file_atomically(a.json_path, j.dump(2) + "\n");
+    }
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -68,6 +142,22 @@ int main(int argc, char** argv) {
     info->add_option("scenario", scenario, "Scenario JSON file")->required();
 
     auto* validate = app.add_subcommand("validate", "Check a scenario (topology and workload) without running it");
+
+    CollectiveArgs coll;
+    auto* collective = app.add_subcommand(
+        "collective", "nccl-tests-style sweep: time, algbw and busbw of one collective per size and algorithm");
+    collective->add_option("scenario", scenario, "Scenario JSON file (its cluster is used)")->required();
+    collective->add_option("--op", coll.op, "all_reduce, all_gather, reduce_scatter, all_to_all or broadcast")
+        ->capture_default_str();
+    collective->add_option("-g,--group", coll.group, "GPUs: all, node:N, nodes:A-B, gpus:A-B or local:K")
+        ->capture_default_str();
+    collective->add_option("-b,--min", coll.min_size, "Smallest size")->capture_default_str();
+    collective->add_option("-e,--max", coll.max_size, "Largest size")->capture_default_str();
+    collective->add_option("-f,--factor", coll.factor, "Size multiplication factor")
+        ->capture_default_str()
+        ->check(CLI::Range(1.01, 1024.0));
+    collective->add_flag("--auto-only", coll.auto_only, "Only the automatic algorithm choice");
+    collective->add_option("--json", coll.json_path, "Also write the table as JSON to this file");
     validate->add_option("scenario", scenario, "Scenario JSON file")->required();
 
     try {
@@ -82,6 +172,9 @@ int main(int argc, char** argv) {
         }
         if (info->parsed()) {
             return cmd_info(scenario);
+        }
+        if (collective->parsed()) {
+            return cmd_collective(scenario, coll);
         }
         return cmd_validate(scenario);
     } catch (const twin::InputError& e) {

@@ -11,6 +11,7 @@
 #include "twin/models/trace.hpp"
 
 #include <algorithm>
+#include <array>
 #include <fmt/format.h>
 #include <limits>
 #include <map>
@@ -40,6 +41,34 @@ constexpr OpSpec kOps[] = {
     {"send", Op::Kind::Send, CollectiveKind::AllReduce},
     {"recv", Op::Kind::Recv, CollectiveKind::AllReduce},
 };
+
+constexpr std::array kAlgorithms{Algorithm::Auto,     Algorithm::Ring,     Algorithm::Tree,
+                                 Algorithm::Nvls,     Algorithm::NvlsTree, Algorithm::Hierarchical,
+                                 Algorithm::Pipeline, Algorithm::Direct,   Algorithm::Pairwise};
+constexpr std::array kProtocols{Protocol::Auto, Protocol::Simple, Protocol::LL128, Protocol::LL};
+
+std::string_view enum_name(Algorithm a) {
+    return algorithm_name(a);
+}
+std::string_view enum_name(Protocol p) {
+    return protocol_name(p);
+}
+
+// The enum value whose name `v` holds; an InputError listing the names otherwise.
+template <typename Enum, std::size_t N>
+Enum parse_enum(const Value& v, const std::array<Enum, N>& values) {
+    std::vector<std::string_view> names;
+    for (Enum e : values) {
+        names.push_back(enum_name(e));
+    }
+    const std::string name = v.as_choice(names);
+    for (Enum e : values) {
+        if (enum_name(e) == name) {
+            return e;
+        }
+    }
+    return values[0];
+}
 
 std::vector<std::string_view> op_names() {
     std::vector<std::string_view> out;
@@ -402,6 +431,14 @@ private:
             }
         }
         c.size = o.at("size").as_bytes(Bound::Positive);
+        // Whether the algorithm suits the communicators' placement is checked by the simulator,
+        // which knows the cluster (collective_plan.hpp: UnsupportedAlgorithm).
+        if (auto a = o.find("algorithm")) {
+            c.algorithm = parse_enum(*a, kAlgorithms);
+        }
+        if (auto p = o.find("protocol")) {
+            c.protocol = parse_enum(*p, kProtocols);
+        }
         if (c.kind == CollectiveKind::Broadcast) {
             if (auto root = o.find("root")) {
                 c.root = static_cast<int>(root->as_integer(0, kMaxRanks));
@@ -478,6 +515,44 @@ private:
 };
 
 } // namespace
+
+std::string_view algorithm_name(Algorithm a) {
+    switch (a) {
+    case Algorithm::Auto:
+        return "auto";
+    case Algorithm::Ring:
+        return "ring";
+    case Algorithm::Tree:
+        return "tree";
+    case Algorithm::Nvls:
+        return "nvls";
+    case Algorithm::NvlsTree:
+        return "nvls_tree";
+    case Algorithm::Hierarchical:
+        return "hierarchical";
+    case Algorithm::Pipeline:
+        return "pipeline";
+    case Algorithm::Direct:
+        return "direct";
+    case Algorithm::Pairwise:
+        return "pairwise";
+    }
+    return "auto";
+}
+
+std::string_view protocol_name(Protocol p) {
+    switch (p) {
+    case Protocol::Auto:
+        return "auto";
+    case Protocol::Simple:
+        return "simple";
+    case Protocol::LL128:
+        return "ll128";
+    case Protocol::LL:
+        return "ll";
+    }
+    return "auto";
+}
 
 std::string_view collective_name(CollectiveKind k) {
     switch (k) {

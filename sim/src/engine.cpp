@@ -1,5 +1,10 @@
 #include "engine.hpp"
 
+#include "link_accounting.hpp"
+#include "platform.hpp"
+#include "twin/models/collective_plan.hpp"
+#include "twin/models/compute.hpp"
+
 #include <algorithm>
 #include <deque>
 #include <fmt/format.h>
@@ -12,10 +17,6 @@
 #include <simgrid/s4u/Engine.hpp>
 #include <simgrid/s4u/Mutex.hpp>
 #include <unordered_map>
-
-#include "platform.hpp"
-#include "twin/models/collective_plan.hpp"
-#include "twin/models/compute.hpp"
 
 namespace twin::sim {
 namespace {
@@ -76,28 +77,28 @@ struct P2PPost {
 // A batch of flows handed to SimGrid: a started collective or transfer.
 struct FlowGroup {
     std::vector<models::CollectivePhase> phases;
-    std::vector<double> extra_latency_s; // per phase
-    std::vector<double> estimate_s;      // per phase, for attributing time to tiers
-    std::vector<std::string> bound;      // per phase: tier of its bottleneck link
+    double base_latency_s = 0.0;
+    std::vector<PhaseRoutes> routes; // per phase; empty unless routing is adaptive
+    std::vector<double> estimate_s;  // per phase, for attributing time to tiers
+    std::vector<std::string> bound;  // per phase: tier of its bottleneck link
     std::vector<Pending> members;
     const Op* op = nullptr;
     int stats = -1; // index into collectives stats, -1 for p2p
+    std::string algorithm;
     double start = 0.0;
 };
 
 class Coordinator {
 public:
-    Coordinator(const models::Scenario& s, Platform platform)
-        : trace_(s.trace), cluster_(s.cluster), platform_(std::move(platform)) {
+    Coordinator(const topology::Cluster& cluster, const models::Trace& trace, const RunOptions& options,
+                Platform platform)
+        : trace_(trace), cluster_(cluster), options_(options), platform_(std::move(platform)), accounting_(cluster) {
         result_.ranks = trace_.ranks;
         result_.gpus.resize(static_cast<std::size_t>(trace_.ranks));
         ranks_.resize(static_cast<std::size_t>(trace_.ranks));
         for (auto& r : ranks_) {
             r.collective_seq.assign(trace_.groups.size(), 0);
         }
-        result_.link_bytes_up.assign(cluster_.links().size(), 0.0);
-        result_.link_bytes_down.assign(cluster_.links().size(), 0.0);
-        scratch_load_.assign(2 * cluster_.links().size(), 0.0);
     }
 
     void run() {
@@ -145,6 +146,8 @@ public:
             a.idle_s = std::max(0.0, result_.simulated_time_s - a.compute_s - a.communication_s);
         }
         attribute_bounds();
+        result_.link_bytes_up = accounting_.bytes_up();
+        result_.link_bytes_down = accounting_.bytes_down();
         for (auto& [name, index] : phase_index_) {
             (void)name;
             result_.phases[index].ranks = static_cast<int>(
@@ -248,10 +251,16 @@ private:
         const Op& op = std::get<Op>(step);
         const OpRef ref{f, i};
         switch (op.kind) {
-        case Op::Kind::Compute: start_compute(rank, ref, op); break;
-        case Op::Kind::Collective: arrive_collective(rank, ref, op); break;
+        case Op::Kind::Compute:
+            start_compute(rank, ref, op);
+            break;
+        case Op::Kind::Collective:
+            arrive_collective(rank, ref, op);
+            break;
         case Op::Kind::Send:
-        case Op::Kind::Recv: post_p2p(rank, ref, op); break;
+        case Op::Kind::Recv:
+            post_p2p(rank, ref, op);
+            break;
         }
     }
 
@@ -347,7 +356,8 @@ private:
     }
 
     const Op& op_at(OpRef ref) const {
-        return std::get<Op>(frames_[static_cast<std::size_t>(ref.frame)].block->body[static_cast<std::size_t>(ref.step)]);
+        return std::get<Op>(
+            frames_[static_cast<std::size_t>(ref.frame)].block->body[static_cast<std::size_t>(ref.step)]);
     }
 
     // ---- collectives ----
@@ -355,7 +365,8 @@ private:
         const int family = op.collective.family;
         const auto& fam = trace_.groups[static_cast<std::size_t>(family)];
         const int comm = fam.comm_of_rank[static_cast<std::size_t>(rank)];
-        const std::uint32_t seq = ranks_[static_cast<std::size_t>(rank)].collective_seq[static_cast<std::size_t>(family)]++;
+        const std::uint32_t seq =
+            ranks_[static_cast<std::size_t>(rank)].collective_seq[static_cast<std::size_t>(family)]++;
         const std::uint64_t key = (static_cast<std::uint64_t>(family) << 56) ^
                                   (static_cast<std::uint64_t>(comm) << 32) ^ static_cast<std::uint64_t>(seq);
         auto& inst = instances_[key];
@@ -384,12 +395,21 @@ private:
 
     void start_collective(CollectiveInstance& inst, const std::vector<int>& members) {
         const Op& op = *inst.op;
+        models::CollectivePlan plan;
+        try {
+            plan = models::plan_collective(op.collective.kind, members, op.collective.size, op.collective.root,
+                                           cluster_, op.collective.algorithm, op.collective.protocol);
+        } catch (const models::UnsupportedAlgorithm& e) {
+            throw InputError(trace_.file, op.pointer + "/algorithm", e.what());
+        }
         auto group = std::make_shared<FlowGroup>();
-        auto plan = models::plan_collective(op.collective.kind, members, op.collective.size, op.collective.root, cluster_);
         group->phases = std::move(plan.phases);
+        group->base_latency_s = plan.base_latency_s;
         group->members = std::move(inst.arrived);
         group->op = inst.op;
-        group->stats = collective_stats(op, plan.algorithm, static_cast<int>(members.size()));
+        group->algorithm =
+            fmt::format("{}/{}", models::algorithm_name(plan.algorithm), models::protocol_name(plan.protocol));
+        group->stats = collective_stats(op, group->algorithm, static_cast<int>(members.size()));
         launch(std::move(group));
     }
 
@@ -428,7 +448,8 @@ private:
                              fmt::format("rank {} {} {} bytes but rank {} {} {} bytes (from {}); sizes of matching "
                                          "send and recv must be equal",
                                          rank, is_send ? "sends" : "receives", op.p2p.size.value(), peer,
-                                         is_send ? "receives" : "sends", other.op->p2p.size.value(), other.op->pointer));
+                                         is_send ? "receives" : "sends", other.op->p2p.size.value(),
+                                         other.op->pointer));
         }
         auto group = std::make_shared<FlowGroup>();
         models::CollectivePhase phase;
@@ -446,75 +467,46 @@ private:
         for (const auto& m : group->members) {
             account(m.rank, 0, +1);
         }
-        for (const auto& phase : group->phases) {
-            analyse_phase(*group, phase);
+        group->routes.resize(group->phases.size());
+        for (std::size_t p = 0; p < group->phases.size(); ++p) {
+            const auto summary = accounting_.analyse(group->phases[p], group->routes[p]);
+            group->estimate_s.push_back(summary.estimate_s);
+            group->bound.push_back(summary.bound);
+            result_.flows += static_cast<std::int64_t>(group->phases[p].flows.size());
         }
         const std::uint64_t id = next_group_++;
         in_flight_.emplace(id, group);
-        s4u::Actor::create("flows", platform_.hosts[0], [this, group, id] {
-            for (std::size_t p = 0; p < group->phases.size(); ++p) {
-                std::vector<s4u::CommPtr> comms;
-                comms.reserve(group->phases[p].flows.size());
-                for (const auto& f : group->phases[p].flows) {
-                    comms.push_back(s4u::Comm::sendto_async(platform_.hosts[static_cast<std::size_t>(f.src_gpu)],
-                                                            platform_.hosts[static_cast<std::size_t>(f.dst_gpu)],
-                                                            static_cast<std::uint64_t>(f.bytes.value())));
-                }
-                s4u::Comm::wait_all(comms);
-                if (group->extra_latency_s[p] > 0) {
-                    s4u::this_actor::sleep_for(group->extra_latency_s[p]);
-                }
-            }
-            completed_.push_back(id);
-            wakeup_->notify_all();
-        });
+        s4u::Actor::create("flows", platform_.hosts[0], [this, group, id] { run_flows(*group, id); });
     }
 
-    // Routes the phase's flows once to account link bytes, find its slowest hop latency (paid once
-    // per extra algorithm step) and its bottleneck link (for attributing time to a tier).
-    void analyse_phase(FlowGroup& group, const models::CollectivePhase& phase) {
-        double max_latency = 0.0;
-        touched_.clear();
-        for (const auto& f : phase.flows) {
-            hops_.clear();
-            cluster_.route(f.src_gpu, f.dst_gpu, hops_);
-            double latency = 0.0;
-            for (const auto& h : hops_) {
-                const auto& link = cluster_.links()[h.link];
-                latency += link.latency.value();
-                (h.up ? result_.link_bytes_up : result_.link_bytes_down)[h.link] += f.bytes.value();
-                const std::size_t slot = 2 * h.link + (h.up ? 0 : 1);
-                if (scratch_load_[slot] == 0.0) {
-                    touched_.push_back(slot);
+    // Body of the short-lived actor that plays one flow group in SimGrid.
+    void run_flows(const FlowGroup& group, std::uint64_t id) {
+        if (group.base_latency_s > 0) {
+            s4u::this_actor::sleep_for(group.base_latency_s);
+        }
+        for (std::size_t p = 0; p < group.phases.size(); ++p) {
+            const auto& phase = group.phases[p];
+            const auto& routes = group.routes[p];
+            std::vector<s4u::CommPtr> comms;
+            comms.reserve(phase.flows.size());
+            for (std::size_t i = 0; i < phase.flows.size(); ++i) {
+                const auto& f = phase.flows[i];
+                if (!routes.begin.empty()) {
+                    platform_.routes->push(f.src_gpu, f.dst_gpu, routes.hops.data() + routes.begin[i],
+                                           routes.hops.data() + routes.begin[i + 1]);
                 }
-                scratch_load_[slot] += f.bytes.value();
+                comms.push_back(
+                    s4u::Comm::sendto_async(platform_.hosts[static_cast<std::size_t>(f.src_gpu)],
+                                            platform_.hosts[static_cast<std::size_t>(f.dst_gpu)],
+                                            static_cast<std::uint64_t>(f.bytes.value() * phase.byte_factor)));
             }
-            max_latency = std::max(max_latency, latency);
-        }
-        // The bottleneck is the link with the largest load / bandwidth; on a tie (a NIC's host and
-        // access links carry the same bytes at the same rate) the tier further out is named.
-        double worst = 0.0;
-        int worst_tier = -1;
-        std::string bound = "latency";
-        for (auto slot : touched_) {
-            const auto& link = cluster_.links()[slot / 2];
-            const double t = scratch_load_[slot] / link.bandwidth.value();
-            const int tier = static_cast<int>(link.tier);
-            if (t > worst * (1 + 1e-9) || (t >= worst * (1 - 1e-9) && tier > worst_tier)) {
-                worst = std::max(worst, t);
-                worst_tier = tier;
-                bound = std::string(topology::link_tier_name(link.tier));
+            s4u::Comm::wait_all(comms);
+            if (phase.extra_latency_s > 0) {
+                s4u::this_actor::sleep_for(phase.extra_latency_s);
             }
-            scratch_load_[slot] = 0.0;
         }
-        const double extra = max_latency * static_cast<double>(std::max(0, phase.steps - 1));
-        if (extra + max_latency > worst) {
-            bound = "latency";
-        }
-        group.extra_latency_s.push_back(extra);
-        group.estimate_s.push_back(worst + extra + max_latency);
-        group.bound.push_back(bound);
-        result_.flows += static_cast<std::int64_t>(phase.flows.size());
+        completed_.push_back(id);
+        wakeup_->notify_all();
     }
 
     void finish_group(std::uint64_t id) {
@@ -537,6 +529,10 @@ private:
             auto& cs = result_.collectives[static_cast<std::size_t>(group->stats)];
             ++cs.instances;
             cs.total_duration_s += duration;
+            if (options_.record_collectives) {
+                result_.records.push_back(CollectiveRecord{group->op->name, group->algorithm, group->start, end,
+                                                           static_cast<int>(group->members.size())});
+            }
         }
         const Op& op = *group->op;
         const double bytes = op.kind == Op::Kind::Collective ? op.collective.size.value() : op.p2p.size.value();
@@ -573,8 +569,9 @@ private:
             throw InputError(trace_.file, inst.op->pointer,
                              fmt::format("deadlock: {} of {} members of a \"{}\" communicator wait in {} \"{}\"; the "
                                          "others never reach it",
-                                         inst.arrived.size(), fam.communicators[static_cast<std::size_t>(inst.comm)].size(),
-                                         fam.name, models::collective_name(inst.op->collective.kind), inst.op->name));
+                                         inst.arrived.size(),
+                                         fam.communicators[static_cast<std::size_t>(inst.comm)].size(), fam.name,
+                                         models::collective_name(inst.op->collective.kind), inst.op->name));
         }
         for (const auto& [key, ch] : channels_) {
             const auto& posts = ch.first.empty() ? ch.second : ch.first;
@@ -593,7 +590,9 @@ private:
 
     const models::Trace& trace_;
     const topology::Cluster& cluster_;
+    const RunOptions& options_;
     Platform platform_;
+    LinkAccounting accounting_;
     RunResult result_;
     std::vector<RankState> ranks_;
     std::vector<Frame> frames_;
@@ -611,18 +610,15 @@ private:
     std::vector<std::vector<std::uint8_t>> phase_ranks_;
     std::map<std::string, int> collective_index_;
     std::map<std::string, double> comm_credit_;
-    std::vector<double> scratch_load_;
-    std::vector<std::size_t> touched_;
-    std::vector<topology::Hop> hops_;
     s4u::MutexPtr mutex_;
     s4u::ConditionVariablePtr wakeup_;
 };
 
 } // namespace
 
-RunResult execute(const models::Scenario& scenario) {
-    Platform platform = build_platform(scenario.cluster);
-    Coordinator coordinator(scenario, platform);
+RunResult execute(const topology::Cluster& cluster, const models::Trace& trace, const RunOptions& options) {
+    Platform platform = build_platform(cluster);
+    Coordinator coordinator(cluster, trace, options, platform);
     std::exception_ptr error;
     s4u::Actor::create("coordinator", platform.hosts[0], [&] {
         try {

@@ -15,11 +15,16 @@ using simgrid::kernel::resource::StandardLinkImpl;
 
 class ClusterZone final : public kr::NetZoneImpl {
 public:
-    ClusterZone(const topology::Cluster& cluster) : NetZoneImpl("cluster"), cluster_(cluster) {}
+    ClusterZone(const topology::Cluster& cluster, std::shared_ptr<RouteQueue> routes)
+        : NetZoneImpl("cluster"), cluster_(cluster), routes_(std::move(routes)) {}
 
     void get_local_route(const kr::NetPoint* src, const kr::NetPoint* dst, kr::Route* into, double* latency) override {
         hops_.clear();
-        cluster_.route(gpu_of_netpoint_[src->id()], gpu_of_netpoint_[dst->id()], hops_);
+        const int s = gpu_of_netpoint_[src->id()];
+        const int d = gpu_of_netpoint_[dst->id()];
+        if (!routes_->pop(s, d, hops_)) {
+            cluster_.route(s, d, hops_);
+        }
         for (const auto& h : hops_) {
             into->link_list_.push_back(h.up ? up_[h.link] : down_[h.link]);
             if (latency != nullptr) {
@@ -29,6 +34,7 @@ public:
     }
 
     const topology::Cluster& cluster_;
+    std::shared_ptr<RouteQueue> routes_;
     std::vector<StandardLinkImpl*> up_;
     std::vector<StandardLinkImpl*> down_;
     std::vector<int> gpu_of_netpoint_;
@@ -37,10 +43,31 @@ public:
 
 } // namespace
 
+void RouteQueue::push(int src, int dst, const topology::Hop* begin, const topology::Hop* end) {
+    queues_[(static_cast<std::uint64_t>(src) << 32) | static_cast<std::uint32_t>(dst)].emplace_back(begin, end);
+}
+
+bool RouteQueue::pop(int src, int dst, std::vector<topology::Hop>& out) {
+    if (queues_.empty()) {
+        return false;
+    }
+    auto it = queues_.find((static_cast<std::uint64_t>(src) << 32) | static_cast<std::uint32_t>(dst));
+    if (it == queues_.end()) {
+        return false;
+    }
+    out = std::move(it->second.front());
+    it->second.pop_front();
+    if (it->second.empty()) {
+        queues_.erase(it);
+    }
+    return true;
+}
+
 Platform build_platform(const topology::Cluster& cluster) {
-    auto* zone = new ClusterZone(cluster); // owned by the SimGrid engine from here on
-    auto* iface = zone->get_iface();
     Platform p;
+    p.routes = std::make_shared<RouteQueue>();
+    auto* zone = new ClusterZone(cluster, p.routes); // owned by the SimGrid engine from here on
+    auto* iface = zone->get_iface();
     const int gpus = cluster.gpu_count();
     p.hosts.reserve(static_cast<std::size_t>(gpus));
     for (int g = 0; g < gpus; ++g) {
@@ -57,7 +84,7 @@ Platform build_platform(const topology::Cluster& cluster) {
     zone->up_.reserve(links.size());
     zone->down_.reserve(links.size());
     for (std::size_t i = 0; i < links.size(); ++i) {
-        const double bw = links[i].bandwidth.value();
+        const double bw = links[i].bandwidth.value() * links[i].efficiency;
         const double lat = links[i].latency.value();
         auto* up = iface->create_link(fmt::format("{}u", i), bw)->set_latency(lat)->seal();
         auto* down = iface->create_link(fmt::format("{}d", i), bw)->set_latency(lat)->seal();

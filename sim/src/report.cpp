@@ -122,7 +122,9 @@ std::string direction_name(const models::Scenario& s, const DirectedLink& d) {
                 : s.cluster.vertex_name(l.b) + " -> " + s.cluster.vertex_name(l.a);
 }
 
-void write_atomically(const std::filesystem::path& path, const std::string& text) {
+} // namespace
+
+void write_file_atomically(const std::filesystem::path& path, const std::string& text) {
     const auto tmp = path.string() + ".partial";
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
@@ -136,8 +138,6 @@ void write_atomically(const std::filesystem::path& path, const std::string& text
     }
     std::filesystem::rename(tmp, path);
 }
-
-} // namespace
 
 nlohmann::json report_json(const models::Scenario& s, const RunResult& r) {
     using nlohmann::json;
@@ -318,8 +318,8 @@ std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& di
     const auto csv_path = dir / "links.csv";
     const std::string json_text = report_json(s, r).dump(2) + "\n";
     const std::string csv_text = links_csv(s, r);
-    write_atomically(csv_path, csv_text);
-    write_atomically(json_path, json_text);
+    write_file_atomically(csv_path, csv_text);
+    write_file_atomically(json_path, json_text);
     return {json_path, csv_path};
 }
 

@@ -1,14 +1,18 @@
 #include "twin/sim/run.hpp"
 
+#include "engine.hpp"
+
 #include <chrono>
 #include <simgrid/s4u/Engine.hpp>
 #include <xbt/log.h>
 
-#include "engine.hpp"
-
 namespace twin::sim {
 
-RunResult run_scenario(const models::Scenario& scenario) {
+RunResult run_scenario(const models::Scenario& scenario, const RunOptions& options) {
+    return run_trace(scenario.cluster, scenario.trace, options);
+}
+
+RunResult run_trace(const topology::Cluster& cluster, const models::Trace& trace, const RunOptions& options) {
     const auto wall_start = std::chrono::steady_clock::now();
     // Only warnings and worse from SimGrid; its INFO lines would mix with our report.
     xbt_log_control_set("root.thresh:warning");
@@ -25,7 +29,7 @@ RunResult run_scenario(const models::Scenario& scenario) {
     simgrid::s4u::Engine::set_config("network/weight-S:1e12");
     simgrid::s4u::Engine::set_config("contexts/stack-size:64");
     simgrid::s4u::Engine::set_config("contexts/guard-size:0");
-    RunResult result = execute(scenario);
+    RunResult result = execute(cluster, trace, options);
     result.wall_time_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     return result;
 }

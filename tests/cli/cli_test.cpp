@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <string>
 #include <sys/wait.h>
@@ -96,12 +97,18 @@ struct Bundled {
     std::string name;
     int gpus;
     int links;
+    std::string gpu;      // GPU type in the info summary
+    std::string workload; // trace name
 };
 
 const std::vector<Bundled> kBundled = {
-    {"dgx-h100-1node", 8, 16},
-    {"superpod-su-h100-256", 256, 1024},
-    {"cluster-1024-oversub", 1024, 3584},
+    {"dgx-h100-1node", 8, 16, "H100-SXM", "GPT-3 XL (1.3B) data-parallel step, 8 replicas"},
+    {"superpod-su-h100-256", 256, 1024, "H100-SXM", "GPT-3 XL (1.3B) data-parallel step, 256 replicas"},
+    {"cluster-1024-oversub", 1024, 3584, "H100-SXM", "GPT-3 XL (1.3B) data-parallel step, 1024 replicas"},
+    {"gb200-nvl72-rack", 72, 144, "GB200", "GPT-style 40B-class step, TP 8 x DP 9 in one NVLink domain (illustrative)"},
+    {"gb200-nvl72-8racks-800g", 576, 2304, "GB200", "GPT-style 40B-class step, TP 8 x DP 72 (illustrative)"},
+    {"superpod-4su-h100-ndr", 1024, 4096, "H100-SXM", "GPT-style 40B-class step, TP 8 x DP 128 (illustrative)"},
+    {"superpod-4su-h100-spectrumx", 1024, 4096, "H100-SXM", "GPT-style 40B-class step, TP 8 x DP 128 (illustrative)"},
 };
 
 // gtest prints the parameter in test names and failures.
@@ -204,11 +211,9 @@ TEST_P(CliScenario, InfoPrintsTheSummary) {
     int count = 0;
     line >> word >> count;
     EXPECT_EQ(count, GetParam().gpus) << r.out;
-    EXPECT_NE(r.out.find(" (" + n + " x H100-SXM)"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(" (" + n + " x " + GetParam().gpu + ")"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("bisection bandwidth"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("\nworkload: GPT-3 XL (1.3B) data-parallel step, " + n + " replicas (" + n + " ranks"),
-              std::string::npos)
-        << r.out;
+    EXPECT_NE(r.out.find("\nworkload: " + GetParam().workload + " (" + n + " ranks"), std::string::npos) << r.out;
 }
 
 INSTANTIATE_TEST_SUITE_P(Bundled, CliScenario, ::testing::ValuesIn(kBundled), bundled_name);
@@ -405,6 +410,67 @@ TEST_F(Cli, BadInputBaseIsValid) {
     EXPECT_EQ(r.out, file.string() + ": ok (8 GPUs, 16 links, 8 ranks)\n");
     write_text(file, scenario(fat_tree(32, ""), R"({"type": "trace", "trace": )" + kTrace + "}"));
     EXPECT_EQ(run("validate " + sh_quote(file.string())).exit_code, 0);
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+// clustertwin collective: the nccl-tests-style sweep
+
+namespace {
+
+class CliCollective : public Cli {};
+
+TEST_F(CliCollective, SweepPrintsOneRowPerSizeAndAlgorithmAndWritesJson) {
+    const auto json_path = dir_ / "sweep.json";
+    const auto r = run("collective scenarios/dgx-h100-1node.json --op all_reduce -g all -b 1MiB -e 4MiB --json " +
+                       sh_quote(json_path.string()));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    EXPECT_NE(r.out.find("# clustertwin collective: all_reduce over 8 GPUs (all) on dgx-h100-1node"), std::string::npos)
+        << r.out;
+    const auto j = nlohmann::json::parse(read_text(json_path));
+    EXPECT_EQ(j.at("format_version"), 1);
+    EXPECT_EQ(j.at("members"), 8);
+    std::set<double> sizes;
+    std::set<std::string> requested;
+    for (const auto& row : j.at("rows")) {
+        sizes.insert(row.at("size_bytes").get<double>());
+        requested.insert(row.at("requested").get<std::string>());
+        EXPECT_GT(row.at("time_s").get<double>(), 0.0);
+        // busbw = algbw x 2(n-1)/n for all-reduce
+        EXPECT_NEAR(row.at("busbw_bytes_per_s").get<double>(), row.at("algbw_bytes_per_s").get<double>() * 1.75,
+                    1e-6 * row.at("busbw_bytes_per_s").get<double>());
+    }
+    EXPECT_EQ(sizes, (std::set<double>{1048576.0, 2097152.0, 4194304.0}));
+    EXPECT_TRUE(requested.contains("auto"));
+    EXPECT_TRUE(requested.contains("ring/simple"));
+    EXPECT_TRUE(requested.contains("nvls/simple"));
+}
+
+TEST_F(CliCollective, AutoOnlyAcrossNodes) {
+    const auto r = run("collective scenarios/superpod-su-h100-256.json --op all_gather -g nodes:0-1 -b 8B -e 32B "
+                       "--auto-only");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    // Header + 3 sizes x 1 variant.
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 5) << r.out;
+}
+
+TEST_F(CliCollective, BadArgumentsExitTwoWithOneLine) {
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"-g node:9", "error: command line: --group: \"node:9\": the cluster has nodes 0-0"},
+        {"-g gpus:3-3", "error: command line: --group: \"gpus:3-3\": a collective needs at least 2 GPUs"},
+        {"-g racks:1", "error: command line: --group: \"racks:1\": expected all, node:N"},
+        {"--op all_sum", "error: command line: --op: unknown collective \"all_sum\""},
+        {"-b 8Bytes", "error: command line: --min: \"8Bytes\" is not a size"},
+        {"-b 1GiB -e 1MiB", "error: command line: --max: the largest size is below the smallest"},
+    };
+    for (const auto& [args, expected] : cases) {
+        const auto r = run("collective scenarios/dgx-h100-1node.json " + args);
+        EXPECT_EQ(r.exit_code, 2) << args;
+        EXPECT_EQ(r.err.rfind(expected, 0), 0u) << args << "\n" << r.err;
+        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    }
 }
 
 } // namespace

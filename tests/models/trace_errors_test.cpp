@@ -333,4 +333,40 @@ TEST(TraceErrors, EmptyId) {
                  "must not be empty");
 }
 
+// ---- collective algorithm and protocol (issue #3) ----
+
+TEST(TraceErrors, UnknownAlgorithm) {
+    expect_error(prog(R"([{"op": "all_reduce", "group": "tp", "size": "1MB", "algorithm": "butterfly"}])"),
+                 "/classes/0/program/0/algorithm", "expected one of auto, ring, tree, nvls, nvls_tree, hierarchical");
+}
+TEST(TraceErrors, UnknownProtocol) {
+    expect_error(prog(R"([{"op": "all_gather", "group": "tp", "size": "1MB", "protocol": "ll64"}])"),
+                 "/classes/0/program/0/protocol", "expected one of auto, simple, ll128, ll");
+}
+TEST(TraceErrors, AlgorithmOnComputeIsUnknownKey) {
+    expect_error(prog(R"([{"op": "compute", "flops": "1GFLOP", "algorithm": "ring"}])"),
+                 "/classes/0/program/0/algorithm", "unknown key");
+}
+// A collective needs communicators of at least 2 ranks: a stride equal to the rank count would
+// make one-rank communicators.
+TEST(TraceErrors, OneRankCommunicatorsRejected) {
+    expect_error(doc("[]", R"({"solo": {"stride": 16}})"), "/groups/solo", "at least 2 ranks");
+}
+TEST(TraceErrors, AlgorithmAndProtocolParsed) {
+    const auto d = twin::Document::parse(
+        prog(R"([{"op": "all_reduce", "group": "tp", "size": "1MB", "algorithm": "nvls_tree", "protocol": "ll128"},
+                 {"op": "all_to_all", "group": "tp", "size": "1MB"}])"),
+        "test.json");
+    const auto t = twin::models::load_trace(d.root().as_object());
+    const auto& body = t.classes[0].program.body;
+    const auto& ar = std::get<twin::models::Op>(body[0]).collective;
+    EXPECT_EQ(ar.algorithm, twin::models::Algorithm::NvlsTree);
+    EXPECT_EQ(ar.protocol, twin::models::Protocol::LL128);
+    const auto& a2a = std::get<twin::models::Op>(body[1]).collective;
+    EXPECT_EQ(a2a.algorithm, twin::models::Algorithm::Auto);
+    EXPECT_EQ(a2a.protocol, twin::models::Protocol::Auto);
+    EXPECT_EQ(twin::models::algorithm_name(twin::models::Algorithm::Pairwise), "pairwise");
+    EXPECT_EQ(twin::models::protocol_name(twin::models::Protocol::LL128), "ll128");
+}
+
 } // namespace

@@ -1,31 +1,22 @@
-// Collectives decomposed into flows, one flow per peer per phase (never per chunk).
+// Collectives decomposed into flows, one flow per peer per phase (never per chunk), with the
+// algorithm and protocol chosen the way NCCL chooses them. Equations, constants and sources are
+// in models/src/collective_*.cpp; the user-facing description is in models/README.md.
 //
-// Algorithms (n members, buffer S, per-direction bandwidth B of the slowest hop, per-step latency a):
-//   ring all-reduce      every member sends 2(n-1)/n * S to its ring successor; the algorithm has
-//                        2(n-1) steps:  T = 2(n-1)/n * S/B + 2(n-1) * a
-//   ring all-gather      output S: each member sends (n-1)/n * S;  T = (n-1)/n * S/B + (n-1) * a
-//   ring reduce-scatter  input S: same volume and steps as all-gather
-//   pipelined broadcast  chain from the root: every member but the last forwards S;
-//                        T = S/B + (n-1) * a (pipelined chunks, the chain fills once)
-//   direct all-to-all    each member sends S/(n-1) to every other member at once; 1 step
-//   hierarchical (members spread evenly over m > 1 nodes, g > 1 per node) — NCCL's scheme:
-//     all-reduce      = intra-node ring reduce-scatter (S)  -> inter-node ring all-reduce of S/g
-//                       among the GPUs of equal local index (one ring per rail) -> intra-node
-//                       ring all-gather (S)
-//     all-gather      = inter-node ring all-gather of S/g per rail -> intra-node ring all-gather (S)
-//     reduce-scatter  = intra-node ring reduce-scatter (S) -> inter-node ring reduce-scatter of S/g
-// Sources: Patarasuk & Yuan, "Bandwidth optimal all-reduce algorithms for clusters of
-// workstations", JPDC 2009 (ring volume 2(n-1)/n*S); NCCL's ring and hierarchical algorithms
-// (nccl-tests doc/PERFORMANCE.md for algbw/busbw). Each phase's flows run concurrently and share
-// the fabric in the flow model; the simulator pays a phase's latency once per step.
+// Execution contract with sim/: the phases of a plan run one after the other. A phase starts all
+// its flows at once in the flow model (they share links by max-min fairness); each flow carries
+// `bytes * byte_factor` (byte_factor >= 1 stands for protocol and algorithm overheads that the
+// wire does not see as bandwidth); when the last flow of the phase ends, the phase waits
+// `extra_latency_s` (the latency of the algorithm's remaining steps that a single flow does not
+// pay: (steps - 1) x per-step latency). The plan's `base_latency_s` is paid once, before the first
+// phase (kernel launch and protocol set-up).
 #pragma once
-
-#include <string>
-#include <vector>
 
 #include "twin/core/units.hpp"
 #include "twin/models/trace.hpp"
 #include "twin/topology/cluster.hpp"
+
+#include <string>
+#include <vector>
 
 namespace twin::models {
 
@@ -36,20 +27,39 @@ struct Flow {
 };
 
 struct CollectivePhase {
-    std::string label;   // "intra-node reduce-scatter", "inter-node all-reduce (per rail)", ...
+    std::string label; // "intra-node reduce-scatter", "inter-node all-reduce (per rail)", ...
     std::vector<Flow> flows;
-    int steps = 1;       // sequential algorithm steps the phase stands for (latency paid per step)
+    int steps = 1;              // sequential algorithm steps the phase stands for
+    double byte_factor = 1.0;   // >= 1: flows carry bytes * byte_factor
+    double extra_latency_s = 0; // waited after the phase's flows end
 };
 
 struct CollectivePlan {
-    std::string algorithm; // "ring", "hierarchical-ring", "pipeline", "direct"
+    Algorithm algorithm = Algorithm::Ring; // never Auto
+    Protocol protocol = Protocol::Simple;  // never Auto
     std::vector<CollectivePhase> phases;
+    double base_latency_s = 0.0;
+    double estimate_s = 0.0; // the planner's analytic time without contention (what Auto minimises)
+};
+
+// Why a requested algorithm cannot run (e.g. NVLS on a GPU without NVLink SHARP, tree for an
+// all-gather): thrown by plan_collective; the engine turns it into an InputError at the op.
+class UnsupportedAlgorithm : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
 };
 
 // `members`: GPU of each communicator member, in communicator order (position 0 first).
 // `root`: broadcast root's position. Requires members.size() >= 2 and size > 0.
-[[nodiscard]] CollectivePlan plan_collective(CollectiveKind kind, const std::vector<int>& members, Bytes size,
-                                             int root, const topology::Cluster& cluster);
+// With Algorithm::Auto / Protocol::Auto the planner evaluates every applicable combination and
+// keeps the one with the smallest estimate (ties: the order of the enums).
+[[nodiscard]] CollectivePlan plan_collective(CollectiveKind kind, const std::vector<int>& members, Bytes size, int root,
+                                             const topology::Cluster& cluster, Algorithm algorithm = Algorithm::Auto,
+                                             Protocol protocol = Protocol::Auto);
+
+// Every (algorithm, protocol) the planner can use for this collective on these members.
+[[nodiscard]] std::vector<std::pair<Algorithm, Protocol>>
+applicable_algorithms(CollectiveKind kind, const std::vector<int>& members, const topology::Cluster& cluster);
 
 // nccl-tests' bus-bandwidth factor: busbw = algbw * factor (all-reduce 2(n-1)/n, all-gather and
 // reduce-scatter (n-1)/n, all-to-all (n-1)/n, broadcast 1).

@@ -34,12 +34,21 @@ struct ComputeOp {
     topology::Precision precision = topology::Precision::BF16;
 };
 
+// Collective algorithms and protocols (models/collective_plan.hpp explains each). Auto lets the
+// planner choose the way NCCL does, by estimated time for the size and group shape.
+enum class Algorithm : std::uint8_t { Auto, Ring, Tree, Nvls, NvlsTree, Hierarchical, Pipeline, Direct, Pairwise };
+enum class Protocol : std::uint8_t { Auto, Simple, LL128, LL };
+[[nodiscard]] std::string_view algorithm_name(Algorithm a); // "auto", "ring", "tree", "nvls", "nvls_tree", ...
+[[nodiscard]] std::string_view protocol_name(Protocol p);   // "auto", "simple", "ll128", "ll"
+
 struct CollectiveOp {
     CollectiveKind kind = CollectiveKind::AllReduce;
-    int family = 0; // index into Trace::groups
-    Bytes size;     // all_reduce/broadcast: buffer; all_gather: output; reduce_scatter: input;
-                    // all_to_all: total bytes each rank sends (split evenly over the peers)
-    int root = 0;   // broadcast: position of the root inside the communicator
+    Algorithm algorithm = Algorithm::Auto; // "algorithm" key of the op, default auto
+    Protocol protocol = Protocol::Auto;    // "protocol" key of the op, default auto
+    int family = 0;                        // index into Trace::groups
+    Bytes size;                            // all_reduce/broadcast: buffer; all_gather: output; reduce_scatter: input;
+                                           // all_to_all: total bytes each rank sends (split evenly over the peers)
+    int root = 0;                          // broadcast: position of the root inside the communicator
 };
 
 // Peer of a send/recv, resolved per rank at run time.

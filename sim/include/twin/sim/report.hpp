@@ -3,12 +3,12 @@
 // printed with fixed rules, so the same scenario and seed give byte-identical files.
 #pragma once
 
+#include "twin/models/scenario.hpp"
+#include "twin/sim/results.hpp"
+
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
-
-#include "twin/models/scenario.hpp"
-#include "twin/sim/results.hpp"
 
 namespace twin::sim {
 
@@ -18,6 +18,10 @@ inline constexpr int kReportFormatVersion = 1;
 [[nodiscard]] std::string report_text(const models::Scenario& scenario, const RunResult& result);
 // One row per link and direction: id, name, tier, direction, bandwidth, bytes, utilisation.
 [[nodiscard]] std::string links_csv(const models::Scenario& scenario, const RunResult& result);
+
+// Writes `text` to `path` under a temporary name and renames it into place, so a reader never
+// sees a half-written file. Throws InputError naming the path when it cannot be written.
+void write_file_atomically(const std::filesystem::path& path, const std::string& text);
 
 // Writes report.json and links.csv into `dir` (created if needed). Each file is written to a
 // temporary name and renamed into place, so a failed run never leaves a half-written report.

@@ -17,12 +17,12 @@ struct GpuActivity {
 };
 
 struct PhaseStats {
-    std::string name;         // op name from the trace
-    std::string kind;         // "compute", "all_reduce", "send", ...
-    std::int64_t count = 0;   // executions summed over ranks
-    int ranks = 0;            // distinct ranks that executed it
+    std::string name;          // op name from the trace
+    std::string kind;          // "compute", "all_reduce", "send", ...
+    std::int64_t count = 0;    // executions summed over ranks
+    int ranks = 0;             // distinct ranks that executed it
     double total_time_s = 0.0; // summed over ranks and executions (op start or arrival -> end)
-    double bytes = 0.0;       // payload summed over ranks and executions (collectives, p2p)
+    double bytes = 0.0;        // payload summed over ranks and executions (collectives, p2p)
 };
 
 struct CollectiveStats {
@@ -41,6 +41,19 @@ struct LinkLoad {
     double bytes = 0.0;
 };
 
+// One started collective, recorded when RunOptions::record_collectives is set (sweeps).
+struct CollectiveRecord {
+    std::string name;      // op name
+    std::string algorithm; // "ring/simple", ...
+    double start_s = 0.0;  // all members arrived
+    double end_s = 0.0;
+    int members = 0;
+};
+
+struct RunOptions {
+    bool record_collectives = false;
+};
+
 struct RunResult {
     double simulated_time_s = 0.0;
     int ranks = 0;
@@ -52,9 +65,10 @@ struct RunResult {
     // GPU-seconds of exposed time attributed to each bound: "compute", "scale-up", "host",
     // "access", "leaf-spine", "spine-core", "latency".
     std::map<std::string, double> bound_gpu_s;
-    std::int64_t flows = 0;             // flows handed to SimGrid
+    std::int64_t flows = 0; // flows handed to SimGrid
     std::int64_t collective_instances = 0;
-    double wall_time_s = 0.0;           // not part of the deterministic report
+    std::vector<CollectiveRecord> records; // only with RunOptions::record_collectives
+    double wall_time_s = 0.0;              // not part of the deterministic report
 };
 
 } // namespace twin::sim

@@ -1,0 +1,47 @@
+// An nccl-tests-style sweep: one collective over one group of GPUs, for a range of sizes and for
+// the automatic choice plus every applicable algorithm/protocol, simulated on the scenario's
+// cluster. All cases run one after the other in a single simulation (SimGrid allows one engine
+// per process), each starting when the previous one ended, so they never share the fabric.
+#pragma once
+
+#include "twin/models/collective_plan.hpp"
+#include "twin/topology/cluster.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace twin::sim {
+
+struct SweepSpec {
+    models::CollectiveKind kind = models::CollectiveKind::AllReduce;
+    std::vector<int> members;        // GPUs, ascending
+    std::vector<double> sizes_bytes; // ascending
+    bool all_algorithms = true;      // besides auto, every applicable (algorithm, protocol)
+    // When not Auto: only this algorithm (with the protocol chosen automatically).
+    models::Algorithm algorithm = models::Algorithm::Auto;
+};
+
+struct SweepRow {
+    double size_bytes = 0.0;
+    std::string requested; // "auto" or "ring/ll128", ...
+    std::string chosen;    // what ran: "ring/ll128"
+    double time_s = 0.0;
+    double algbw_bytes_per_s = 0.0;
+    double busbw_bytes_per_s = 0.0;
+};
+
+// GPUs named by a group spec: "all", "node:N", "nodes:A-B", "gpus:A-B", "local:K" (local GPU K of
+// every node: one rail). Throws InputError (file "command line", pointer "--group") when the spec
+// does not parse, names GPUs that do not exist, or names fewer than 2 GPUs.
+[[nodiscard]] std::vector<int> parse_group(const topology::Cluster& cluster, std::string_view spec);
+
+// Sizes from min to max (inclusive when reached), multiplying by `factor` (> 1).
+[[nodiscard]] std::vector<double> size_ladder(double min_bytes, double max_bytes, double factor);
+
+// SimGrid allows one engine per process: call at most once per process.
+[[nodiscard]] std::vector<SweepRow> run_sweep(const topology::Cluster& cluster, const SweepSpec& spec);
+
+[[nodiscard]] std::string sweep_table(const std::vector<SweepRow>& rows);
+
+} // namespace twin::sim

@@ -1,0 +1,76 @@
+#include "link_accounting.hpp"
+
+#include <algorithm>
+
+namespace twin::sim {
+
+LinkAccounting::LinkAccounting(const topology::Cluster& cluster)
+    : cluster_(cluster), bytes_up_(cluster.links().size(), 0.0), bytes_down_(cluster.links().size(), 0.0),
+      load_(2 * cluster.links().size(), 0.0) {}
+
+PhaseSummary LinkAccounting::analyse(const models::CollectivePhase& phase, PhaseRoutes& routes) {
+    const bool adaptive = cluster_.adaptive_routing();
+    routes.hops.clear();
+    routes.begin.clear();
+    touched_.clear();
+    double max_latency = 0.0;
+    const auto& links = cluster_.links();
+    for (const auto& f : phase.flows) {
+        const double wire = f.bytes.value() * phase.byte_factor;
+        hops_.clear();
+        if (adaptive) {
+            // route_adaptive adds the flow's bytes to load_ itself.
+            cluster_.route_adaptive(f.src_gpu, f.dst_gpu, wire, load_, hops_);
+            routes.begin.push_back(static_cast<std::uint32_t>(routes.hops.size()));
+            routes.hops.insert(routes.hops.end(), hops_.begin(), hops_.end());
+        } else {
+            cluster_.route(f.src_gpu, f.dst_gpu, hops_);
+        }
+        double latency = 0.0;
+        for (const auto& h : hops_) {
+            latency += links[h.link].latency.value();
+            (h.up ? bytes_up_ : bytes_down_)[h.link] += wire;
+            const std::size_t slot = 2 * static_cast<std::size_t>(h.link) + (h.up ? 0 : 1);
+            if (adaptive) {
+                touched_.push_back(slot); // load_ already holds the bytes; duplicates are harmless
+            } else {
+                if (load_[slot] == 0.0) {
+                    touched_.push_back(slot);
+                }
+                load_[slot] += wire;
+            }
+        }
+        max_latency = std::max(max_latency, latency);
+    }
+    if (adaptive) {
+        routes.begin.push_back(static_cast<std::uint32_t>(routes.hops.size()));
+    }
+    // The bottleneck is the link with the largest load / bandwidth; on a tie (a NIC's host and
+    // access links carry the same bytes at the same rate) the tier further out is named.
+    double worst = 0.0;
+    int worst_tier = -1;
+    PhaseSummary out;
+    out.bound = "latency";
+    for (auto slot : touched_) {
+        if (load_[slot] == 0.0) {
+            continue; // a duplicate already handled
+        }
+        const auto& link = links[slot / 2];
+        const double t = load_[slot] / effective_bandwidth(link);
+        const int tier = static_cast<int>(link.tier);
+        if (t > worst * (1 + 1e-9) || (t >= worst * (1 - 1e-9) && tier > worst_tier)) {
+            worst = std::max(worst, t);
+            worst_tier = tier;
+            out.bound = std::string(topology::link_tier_name(link.tier));
+        }
+        load_[slot] = 0.0;
+    }
+    const double latency = phase.extra_latency_s + max_latency;
+    if (latency > worst) {
+        out.bound = "latency";
+    }
+    out.estimate_s = worst + latency;
+    return out;
+}
+
+} // namespace twin::sim

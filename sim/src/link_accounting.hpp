@@ -1,0 +1,56 @@
+// Per-phase link accounting: routes every flow of a phase once (ECMP, or load-aware under
+// adaptive routing), adds the bytes it puts on the wire to each directed link, and finds the
+// phase's bottleneck for the bound attribution in the report.
+//
+//   wire bytes of a flow      = bytes x byte_factor (protocol overhead is on the wire too)
+//   effective bandwidth of l  = bandwidth(l) x efficiency(l)
+//   phase estimate            = max over links of (wire bytes on l / effective bandwidth of l)
+//                               + extra_latency + largest route latency
+//   bound                     = tier of the link attaining the max, or "latency" when the
+//                               latency terms exceed it
+#pragma once
+
+#include "twin/models/collective_plan.hpp"
+#include "twin/topology/cluster.hpp"
+
+#include <string>
+#include <vector>
+
+namespace twin::sim {
+
+// The hops of each flow of one phase, flattened: flow i uses hops[begin[i] .. begin[i+1]).
+struct PhaseRoutes {
+    std::vector<topology::Hop> hops;
+    std::vector<std::uint32_t> begin;
+};
+
+struct PhaseSummary {
+    double estimate_s = 0.0;
+    std::string bound;
+};
+
+[[nodiscard]] inline double effective_bandwidth(const topology::LinkInfo& link) {
+    return link.bandwidth.value() * link.efficiency;
+}
+
+class LinkAccounting {
+public:
+    explicit LinkAccounting(const topology::Cluster& cluster);
+
+    // `routes` receives the chosen routes under adaptive routing (the simulator must then use
+    // exactly these); it is left empty under ECMP, where routing is a pure function of the pair.
+    PhaseSummary analyse(const models::CollectivePhase& phase, PhaseRoutes& routes);
+
+    [[nodiscard]] const std::vector<double>& bytes_up() const { return bytes_up_; }
+    [[nodiscard]] const std::vector<double>& bytes_down() const { return bytes_down_; }
+
+private:
+    const topology::Cluster& cluster_;
+    std::vector<double> bytes_up_;
+    std::vector<double> bytes_down_;
+    std::vector<double> load_; // per directed link (2 * link + down), bytes of the current phase
+    std::vector<std::size_t> touched_;
+    std::vector<topology::Hop> hops_;
+};
+
+} // namespace twin::sim
