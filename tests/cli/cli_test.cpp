@@ -216,6 +216,15 @@ TEST_P(CliScenario, InfoPrintsTheSummary) {
     EXPECT_NE(r.out.find("\nworkload: " + GetParam().workload + " (" + n + " ranks"), std::string::npos) << r.out;
 }
 
+// `clustertwin collective` works on every bundled scenario (one size, automatic choice).
+TEST_P(CliScenario, CollectiveSweepRuns) {
+    const auto r = run("collective " + scenario_path() + " -b 1MiB -e 1MiB --auto-only");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    EXPECT_NE(r.out.find(" over " + std::to_string(GetParam().gpus) + " GPUs (all)"), std::string::npos) << r.out;
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 3) << r.out; // title, header, one row
+}
+
 INSTANTIATE_TEST_SUITE_P(Bundled, CliScenario, ::testing::ValuesIn(kBundled), bundled_name);
 
 // ---------------------------------------------------------------------------------------------

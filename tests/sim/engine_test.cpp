@@ -178,3 +178,15 @@ TEST(Engine, ConcurrentCollectivesShareALinkAndTheReportShowsIt) {
     EXPECT_DOUBLE_EQ(r.link_bytes_up[shared], 2 * 100e6);
     EXPECT_DOUBLE_EQ(r.link_bytes_down[shared], 2 * 100e6);
 }
+
+// A requested algorithm that cannot run is bad input at the op's "algorithm": the test GPU "T"
+// has no NVLink SHARP ("nvls" is false by default).
+TEST(Engine, UnsupportedAlgorithmIsAnInputError) {
+    const auto msg = error_of(one_node_scenario(R"({"schema_version": 1, "name": "nv", "ranks": 8,
+      "groups": {"all": {}},
+      "classes": [{"name": "w", "ranks": "all", "program": [
+        {"op": "all_reduce", "group": "all", "size": "1MB", "algorithm": "nvls"}]}]})"));
+    EXPECT_NE(msg.find("test.json: /workload/trace/classes/0/program/0/algorithm: algorithm \"nvls\" cannot run"),
+              std::string::npos)
+        << msg;
+}
