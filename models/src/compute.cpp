@@ -51,7 +51,7 @@ ComputeTime compute_time(const topology::GpuType& gpu, const ComputeOp& op) {
         if (!(gpu.compute_efficiency > 0)) {
             throw std::invalid_argument(fmt::format("GPU type \"{}\": compute_efficiency must be > 0", gpu.name));
         }
-        t.flops_time = op.flops / (gpu.peak_flops.at(op.precision) * gpu.compute_efficiency);
+        t.flops_time = op.flops / (gpu.peak_flops.at(op.precision) * (gpu.compute_efficiency * op.efficiency));
     }
     if (op.bytes.value() > 0) {
         if (!(gpu.hbm_bandwidth.value() > 0) || !(gpu.memory_efficiency > 0)) {

@@ -1,6 +1,7 @@
 #include "twin/models/scenario.hpp"
 
 #include "twin/models/compute.hpp"
+#include "twin/models/workload.hpp"
 #include "twin/topology/load.hpp"
 
 #include <algorithm>
@@ -8,27 +9,6 @@
 
 namespace twin::models {
 namespace {
-
-Trace load_workload(Object workload, const std::filesystem::path& base_dir) {
-    (void)workload.at("type").as_choice({"trace"});
-    auto file = workload.find("file");
-    auto inline_trace = workload.find("trace");
-    if (file && inline_trace) {
-        workload.fail("give either \"file\" or \"trace\", not both");
-    }
-    if (!file && !inline_trace) {
-        workload.fail_at("file", "missing required key \"file\" (or an inline \"trace\")");
-    }
-    workload.finish();
-    if (inline_trace) {
-        return load_trace(inline_trace->as_object());
-    }
-    const std::filesystem::path path = base_dir / file->as_string();
-    if (!std::filesystem::exists(path)) {
-        file->fail(fmt::format("trace file \"{}\" does not exist", path.string()));
-    }
-    return load_trace_file(path);
-}
 
 void check_trace_fits(const Trace& trace, const topology::Cluster& cluster, const Value& workload) {
     if (trace.ranks > cluster.gpu_count()) {
@@ -88,7 +68,7 @@ Scenario from_document(const Document& doc, const std::filesystem::path& base_di
         catalog.merge(catalog_value->as_object());
     }
     s.cluster = topology::load_topology(topology_value.as_object(), std::move(catalog));
-    s.trace = load_workload(workload.as_object(), base_dir);
+    s.trace = load_workload(workload.as_object(), WorkloadContext{s.cluster, base_dir});
     check_trace_fits(s.trace, s.cluster, workload);
     return s;
 }

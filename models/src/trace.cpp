@@ -391,6 +391,9 @@ private:
         if (!(c.flops.value() > 0) && !(c.bytes.value() > 0)) {
             o.fail_at("flops", "a compute step needs \"flops\" > 0 or \"bytes\" > 0");
         }
+        if (auto e = o.find("efficiency")) {
+            c.efficiency = e->as_number(Bound::Positive, 1.0);
+        }
         if (auto p = o.find("precision")) {
             const std::string s = p->as_string();
             auto parsed = topology::parse_precision(s);

@@ -152,8 +152,8 @@ TEST(ScenarioErrors, WorkloadWithNeitherFileNorTrace) {
 
 TEST(ScenarioErrors, UnknownWorkloadType) {
     auto doc = valid_scenario();
-    doc["workload"]["type"] = "chakra";
-    expect_error(doc, "/workload/type", "unknown value \"chakra\"");
+    doc["workload"]["type"] = "hologram";
+    expect_error(doc, "/workload/type", "unknown workload type \"hologram\": expected one of");
 }
 
 TEST(ScenarioErrors, MissingWorkloadType) {

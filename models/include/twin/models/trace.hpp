@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <variant>
@@ -32,6 +33,9 @@ struct ComputeOp {
     Flops flops;
     Bytes bytes; // HBM traffic
     topology::Precision precision = topology::Precision::BF16;
+    // Shape efficiency of this op relative to the GPU's large-GEMM efficiency, (0, 1] ("efficiency"
+    // key; the LLM generator sets it from the GEMM shape). Multiplies the achievable FLOP/s.
+    double efficiency = 1.0;
 };
 
 // Collective algorithms and protocols (models/collective_plan.hpp explains each). Auto lets the
@@ -91,6 +95,25 @@ struct RankClass {
     Block program;          // repeat == 1
 };
 
+// What a generated workload knows about itself, for the report's training/inference numbers
+// (tokens/s, MFU, HFU). A hand-written trace has none (present == false).
+struct WorkloadInfo {
+    bool present = false;
+    std::string kind;                     // "llm-training", "llm-inference", "chakra"
+    std::string model;                    // display name ("Llama-3 70B")
+    double parameters = 0.0;              // total parameters
+    double tokens_per_step = 0.0;         // tokens processed (training) or generated (inference) per step
+    double model_flops_per_step = 0.0;    // useful FLOPs: 6 N tokens + attention (no recompute)
+    double hardware_flops_per_step = 0.0; // FLOPs executed, recompute included
+    topology::Precision precision = topology::Precision::BF16; // for the MFU denominator
+    // Group family name -> what it carries ("tp", "pp", "dp", "ep", "cp"), for the exposed
+    // communication breakdown.
+    std::map<std::string, std::string> family_roles;
+    // Free-form numbers the generator wants in the report (memory per GPU, bubble estimate...),
+    // keyed with units in the name ("memory_per_gpu_bytes").
+    std::map<std::string, double> figures;
+};
+
 struct Trace {
     std::string name;
     int ranks = 0;
@@ -98,6 +121,7 @@ struct Trace {
     std::vector<RankClass> classes;
     std::vector<std::int32_t> class_of_rank; // -1: rank idle
     std::string file;                        // the file the trace was read from, for errors
+    WorkloadInfo info;
 };
 
 // Reads a trace object (a whole trace file's root, or the scenario's inline "workload").
