@@ -1,6 +1,7 @@
 // clustertwin — command-line front end. Parses arguments, calls the libraries, prints results.
 // Exit codes: 0 success, 2 bad input (one line naming file and JSON pointer), 1 anything else.
 #include "twin/models/scenario.hpp"
+#include "twin/models/trace_writer.hpp"
 #include "twin/sim/report.hpp"
 #include "twin/sim/run.hpp"
 #include "twin/sim/sweep.hpp"
@@ -34,9 +35,36 @@ int cmd_info(const std::string& path) {
     return 0;
 }
 
-int cmd_run(const std::string& path, const std::string& out_override, bool quiet) {
+int cmd_workload(const std::string& path, const std::string& out_path) {
     const auto s = twin::models::load_scenario(path);
-    const auto result = twin::sim::run_scenario(s);
+    const auto& t = s.trace;
+    std::int64_t ops = 0;
+    for (const auto& c : t.classes) {
+        ops += static_cast<std::int64_t>(c.ranks.size()) * twin::models::count_ops(c.program);
+    }
+    fmt::print("workload: {} ({} ranks, {} rank classes, {} group families, {} ops in total)\n", t.name, t.ranks,
+               t.classes.size(), t.groups.size(), ops);
+    if (t.info.present) {
+        fmt::print("  kind {}, model {}, {:.4g} parameters, {:.4g} tokens per step\n", t.info.kind, t.info.model,
+                   t.info.parameters, t.info.tokens_per_step);
+        fmt::print("  {:.4g} model FLOP and {:.4g} hardware FLOP per step\n", t.info.model_flops_per_step,
+                   t.info.hardware_flops_per_step);
+        for (const auto& [k, v] : t.info.figures) {
+            fmt::print("  {:<36} {:.6g}\n", k, v);
+        }
+    }
+    if (!out_path.empty()) {
+        twin::sim::write_file_atomically(out_path, twin::models::trace_to_json(t).dump(1) + "\n");
+        fmt::print("wrote {}\n", out_path);
+    }
+    return 0;
+}
+
+int cmd_run(const std::string& path, const std::string& out_override, bool quiet, bool unfolded) {
+    const auto s = twin::models::load_scenario(path);
+    twin::sim::RunOptions options;
+    options.unfolded = unfolded;
+    const auto result = twin::sim::run_scenario(s, options);
     std::string dir = out_override;
     if (dir.empty()) {
         dir = s.run.output_dir.empty() ? "results/" + s.name : s.run.output_dir;
@@ -132,16 +160,25 @@ int main(int argc, char** argv) {
     std::string scenario;
     std::string out_dir;
     bool quiet = false;
+    bool unfolded = false;
 
     auto* run = app.add_subcommand("run", "Simulate a scenario: print the report, write report.json and links.csv");
     run->add_option("scenario", scenario, "Scenario JSON file")->required();
     run->add_option("-o,--out", out_dir, "Output directory (default: run.output_dir or results/<name>)");
     run->add_flag("-q,--quiet", quiet, "Print nothing on success");
+    run->add_flag("--unfolded", unfolded,
+                  "Take no shortcut: every collective through SimGrid, even inside one NVLink domain");
 
     auto* info = app.add_subcommand("info", "Print the cluster summary: counts, tiers, bandwidths, bisection");
     info->add_option("scenario", scenario, "Scenario JSON file")->required();
 
     auto* validate = app.add_subcommand("validate", "Check a scenario (topology and workload) without running it");
+
+    std::string trace_out;
+    auto* workload = app.add_subcommand(
+        "workload", "Generate the scenario's workload: print its summary, write it as a trace v1 file (-o)");
+    workload->add_option("scenario", scenario, "Scenario JSON file")->required();
+    workload->add_option("-o,--out", trace_out, "Write the trace (format v1) to this file");
 
     CollectiveArgs coll;
     auto* collective = app.add_subcommand(
@@ -168,10 +205,13 @@ int main(int argc, char** argv) {
     }
     try {
         if (run->parsed()) {
-            return cmd_run(scenario, out_dir, quiet);
+            return cmd_run(scenario, out_dir, quiet, unfolded);
         }
         if (info->parsed()) {
             return cmd_info(scenario);
+        }
+        if (workload->parsed()) {
+            return cmd_workload(scenario, trace_out);
         }
         if (collective->parsed()) {
             return cmd_collective(scenario, coll);

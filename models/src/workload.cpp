@@ -37,6 +37,9 @@ Trace load_trace_workload(Object workload, const WorkloadContext& context) {
 void ensure_builtin_types() {
     static const bool done = [] {
         detail::register_trace_workload();
+        detail::register_llm_training_workload();
+        detail::register_llm_inference_workload();
+        detail::register_chakra_workload();
         return true;
     }();
     (void)done;

@@ -6,5 +6,8 @@
 namespace twin::models::detail {
 
 void register_trace_workload();
+void register_llm_training_workload();
+void register_llm_inference_workload();
+void register_chakra_workload();
 
 } // namespace twin::models::detail

@@ -39,6 +39,7 @@ struct Frame {
     int parent = -1; // frame index, -1 for the rank's program
     int parent_step = -1;
     int rank = 0;
+    double start = 0.0; // when the block (all its repeats) started
 };
 
 struct OpRef {
@@ -53,6 +54,7 @@ struct RankState {
     GpuActivity activity;
     std::deque<std::pair<OpRef, double>> compute_queue; // ops waiting for the GPU, with durations
     std::vector<std::uint32_t> collective_seq;          // per group family
+    std::vector<int> active_families;                   // running collectives/transfers per family (+1: p2p)
     bool done = false;
 };
 
@@ -85,6 +87,7 @@ struct FlowGroup {
     const Op* op = nullptr;
     int stats = -1; // index into collectives stats, -1 for p2p
     std::string algorithm;
+    int family = -1; // group family of the op (families.size() for a transfer without one)
     double start = 0.0;
 };
 
@@ -98,7 +101,9 @@ public:
         ranks_.resize(static_cast<std::size_t>(trace_.ranks));
         for (auto& r : ranks_) {
             r.collective_seq.assign(trace_.groups.size(), 0);
+            r.active_families.assign(trace_.groups.size() + 1, 0);
         }
+        exposed_by_family_.assign(trace_.groups.size() + 1, 0.0);
     }
 
     void run() {
@@ -126,10 +131,14 @@ public:
             if (!timers_.empty() && timers_.top().time <= now() + 1e-15 * std::max(1.0, now())) {
                 const auto t = timers_.top();
                 timers_.pop();
-                finish_compute(t.rank);
+                if (t.group >= 0) {
+                    finish_group(static_cast<std::uint64_t>(t.group));
+                } else {
+                    finish_compute(t.rank);
+                }
                 continue;
             }
-            if (timers_.empty() && in_flight_.empty()) {
+            if (timers_.empty() && in_flight_.empty()) { // nothing can wake us: ranks wait for each other
                 report_deadlock();
             }
             if (timers_.empty()) {
@@ -146,6 +155,15 @@ public:
             a.idle_s = std::max(0.0, result_.simulated_time_s - a.compute_s - a.communication_s);
         }
         attribute_bounds();
+        for (std::size_t f = 0; f < exposed_by_family_.size(); ++f) {
+            const std::string name = f < trace_.groups.size() ? trace_.groups[f].name : std::string("p2p");
+            if (exposed_by_family_[f] > 0) {
+                result_.exposed_by_family_gpu_s[name] = exposed_by_family_[f];
+            }
+        }
+        for (const auto& [name, st] : block_stats_) {
+            result_.blocks.push_back(BlockStats{name, st.first, st.second});
+        }
         result_.link_bytes_up = accounting_.bytes_up();
         result_.link_bytes_down = accounting_.bytes_down();
         for (auto& [name, index] : phase_index_) {
@@ -161,14 +179,16 @@ private:
     struct Timer {
         double time;
         std::uint64_t seq;
-        int rank;
+        int rank;           // compute completion of this rank, when group < 0
+        std::int64_t group; // flow group timed analytically, else -1
         bool operator>(const Timer& o) const { return time != o.time ? time > o.time : seq > o.seq; }
     };
 
     static double now() { return s4u::Engine::get_clock(); }
 
     // ---- per-rank activity accounting (compute has priority over communication) ----
-    void account(int rank, int d_compute, int d_comm) {
+    // `family`: the group family of the communication starting or ending (d_comm != 0).
+    void account(int rank, int d_compute, int d_comm, int family = -1) {
         auto& st = ranks_[static_cast<std::size_t>(rank)];
         const double t = now();
         const double dt = t - st.last_change;
@@ -176,10 +196,23 @@ private:
             st.activity.compute_s += dt;
         } else if (st.communicating > 0) {
             st.activity.communication_s += dt;
+            // Exposed communication is shared equally by the families communicating right now.
+            int active = 0;
+            for (int c : st.active_families) {
+                active += c > 0 ? 1 : 0;
+            }
+            for (std::size_t f = 0; f < st.active_families.size(); ++f) {
+                if (st.active_families[f] > 0) {
+                    exposed_by_family_[f] += dt / active;
+                }
+            }
         }
         st.last_change = t;
         st.computing += d_compute;
         st.communicating += d_comm;
+        if (d_comm != 0) {
+            st.active_families[static_cast<std::size_t>(family)] += d_comm;
+        }
     }
 
     // ---- program interpretation ----
@@ -220,6 +253,7 @@ private:
         fr.parent = parent;
         fr.parent_step = parent_step;
         fr.rank = rank;
+        fr.start = now();
         start_iteration(f);
     }
 
@@ -290,6 +324,11 @@ private:
         const int parent = fr.parent;
         const int parent_step = fr.parent_step;
         const int rank = fr.rank;
+        if (!fr.block->name.empty() && parent >= 0) {
+            auto& bs = block_stats_[fr.block->name];
+            ++bs.first;
+            bs.second += now() - fr.start;
+        }
         free_frames_.push_back(f);
         if (parent >= 0) {
             finish_step(OpRef{parent, parent_step});
@@ -338,7 +377,7 @@ private:
     void begin_compute(int rank) {
         auto& st = ranks_[static_cast<std::size_t>(rank)];
         account(rank, +1, 0);
-        timers_.push(Timer{now() + st.compute_queue.front().second, timer_seq_++, rank});
+        timers_.push(Timer{now() + st.compute_queue.front().second, timer_seq_++, rank, -1});
     }
 
     void finish_compute(int rank) {
@@ -464,8 +503,13 @@ private:
     // ---- handing flows to SimGrid ----
     void launch(std::shared_ptr<FlowGroup> group) {
         group->start = now();
+        const Op& op = *group->op;
+        group->family = op.kind == Op::Kind::Collective ? op.collective.family
+                        : op.p2p.peer.family >= 0       ? op.p2p.peer.family
+                                                        : static_cast<int>(trace_.groups.size());
+        const bool analytic = shortcut_applies(*group);
         for (const auto& m : group->members) {
-            account(m.rank, 0, +1);
+            account(m.rank, 0, +1, group->family);
         }
         group->routes.resize(group->phases.size());
         for (std::size_t p = 0; p < group->phases.size(); ++p) {
@@ -476,7 +520,31 @@ private:
         }
         const std::uint64_t id = next_group_++;
         in_flight_.emplace(id, group);
+        if (analytic) {
+            // Shortcut: nothing outside a scale-up domain shares its links with this group, so its
+            // time in isolation (the phases' estimates, which the flow model reproduces) is its time.
+            double t = group->base_latency_s;
+            for (double e : group->estimate_s) {
+                t += e;
+            }
+            ++result_.analytic_groups;
+            timers_.push(Timer{now() + t, timer_seq_++, -1, static_cast<std::int64_t>(id)});
+            return;
+        }
         s4u::Actor::create("flows", platform_.hosts[0], [this, group, id] { run_flows(*group, id); });
+    }
+
+    // The scale-up shortcut: a collective whose members all sit in one node (one NVLink domain)
+    // and none of whose GPUs is already communicating has its links to itself, so its isolated time
+    // is its time. Transfers and collectives that cross the fabric always go through SimGrid.
+    bool shortcut_applies(const FlowGroup& group) const {
+        if (options_.unfolded || group.op->kind != Op::Kind::Collective) {
+            return false;
+        }
+        const int node = cluster_.node_of_gpu(group.members.front().rank);
+        return std::all_of(group.members.begin(), group.members.end(), [&](const Pending& m) {
+            return cluster_.node_of_gpu(m.rank) == node && ranks_[static_cast<std::size_t>(m.rank)].communicating == 0;
+        });
     }
 
     // Body of the short-lived actor that plays one flow group in SimGrid.
@@ -537,7 +605,7 @@ private:
         const Op& op = *group->op;
         const double bytes = op.kind == Op::Kind::Collective ? op.collective.size.value() : op.p2p.size.value();
         for (const auto& m : group->members) {
-            account(m.rank, 0, -1);
+            account(m.rank, 0, -1, group->family);
             record_phase(op_at(m.op), m.rank, end - m.since, bytes);
         }
         for (const auto& m : group->members) {
@@ -610,6 +678,8 @@ private:
     std::vector<std::vector<std::uint8_t>> phase_ranks_;
     std::map<std::string, int> collective_index_;
     std::map<std::string, double> comm_credit_;
+    std::vector<double> exposed_by_family_;                              // GPU-seconds, by family (+ p2p)
+    std::map<std::string, std::pair<std::int64_t, double>> block_stats_; // name -> (count, seconds)
     s4u::MutexPtr mutex_;
     s4u::ConditionVariablePtr wakeup_;
 };

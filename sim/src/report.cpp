@@ -1,6 +1,7 @@
 #include "twin/sim/report.hpp"
 
 #include "twin/models/collective_plan.hpp"
+#include "twin/models/llm_inference.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -122,6 +123,108 @@ std::string direction_name(const models::Scenario& s, const DirectedLink& d) {
                 : s.cluster.vertex_name(l.b) + " -> " + s.cluster.vertex_name(l.a);
 }
 
+// Mean duration of a named block per execution (0 when it never ran).
+double block_mean_s(const RunResult& r, const std::string& name) {
+    for (const auto& b : r.blocks) {
+        if (b.name == name && b.count > 0) {
+            return b.total_s / static_cast<double>(b.count);
+        }
+    }
+    return 0.0;
+}
+
+// Serving numbers of an inference workload from its simulated "prefill" and "decode" blocks
+// (queueing model in models/llm_inference.hpp).
+nlohmann::json serving_json(const models::WorkloadInfo& info, const RunResult& r) {
+    // Prefill: the mean "prefill" block; decode: the rest of the cycle (with pipeline stages, stage
+    // 0 starts decoding while later stages still prefill, so the decode block alone undercounts).
+    const double prefill = block_mean_s(r, "prefill");
+    const double decode = r.simulated_time_s - prefill;
+    if (!(prefill > 0) || !(decode > 0)) {
+        return nlohmann::json::object();
+    }
+    const auto m = models::serving_metrics(info, prefill, decode);
+    return {{"prefill_s", prefill},
+            {"decode_s", decode},
+            {"ttft_s", m.ttft_s},
+            {"tpot_s", m.tpot_s},
+            {"e2e_latency_s", m.e2e_latency_s},
+            {"batch_wait_s", m.batch_wait_s},
+            {"queue_wait_s", m.queue_wait_s},
+            {"capacity_requests_per_s", m.capacity_requests_per_s},
+            {"requests_per_s", m.requests_per_s},
+            {"output_tokens_per_s", m.tokens_per_s},
+            {"output_tokens_per_s_per_gpu", m.tokens_per_s_per_gpu},
+            {"utilisation", m.utilisation},
+            {"saturated", m.saturated}};
+}
+
+// Step-level numbers of a generated workload: throughput, MFU/HFU, exposed communication by role,
+// pipeline imbalance. MFU = model FLOPs per step / (step time x GPUs x dense peak at the
+// workload's precision); HFU counts the FLOPs executed (recompute included) instead.
+nlohmann::json workload_json(const models::Scenario& s, const RunResult& r) {
+    const auto& info = s.trace.info;
+    const double t = r.simulated_time_s;
+    int gpus = 0;
+    for (const auto& cls : s.trace.classes) {
+        gpus += static_cast<int>(cls.ranks.size());
+    }
+    const auto& gpu = s.cluster.gpu_type(s.trace.classes.empty() ? 0 : s.trace.classes.front().ranks.front());
+    const auto peak_it = gpu.peak_flops.find(info.precision);
+    const double peak = peak_it == gpu.peak_flops.end() ? 0.0 : peak_it->second.value();
+    const auto per_s = [t](double v) { return t > 0 ? v / t : 0.0; };
+    nlohmann::json w;
+    w["kind"] = info.kind;
+    w["model"] = info.model;
+    w["parameters"] = info.parameters;
+    w["gpus"] = gpus;
+    w["step_time_s"] = t;
+    w["tokens_per_step"] = info.tokens_per_step;
+    w["tokens_per_s"] = per_s(info.tokens_per_step);
+    w["tokens_per_s_per_gpu"] = gpus > 0 ? per_s(info.tokens_per_step) / gpus : 0.0;
+    w["model_tflops_per_gpu"] = gpus > 0 ? per_s(info.model_flops_per_step) / gpus / 1e12 : 0.0;
+    w["hardware_tflops_per_gpu"] = gpus > 0 ? per_s(info.hardware_flops_per_step) / gpus / 1e12 : 0.0;
+    w["mfu"] = gpus > 0 && peak > 0 ? per_s(info.model_flops_per_step) / (gpus * peak) : 0.0;
+    w["hfu"] = gpus > 0 && peak > 0 ? per_s(info.hardware_flops_per_step) / (gpus * peak) : 0.0;
+    w["precision"] = std::string(topology::precision_name(info.precision));
+    // Exposed communication per GPU, by the role the generator gave each group family.
+    nlohmann::json exposed = nlohmann::json::object();
+    for (const auto& [family, gpu_s] : r.exposed_by_family_gpu_s) {
+        const auto role = info.family_roles.find(family);
+        const std::string key = role == info.family_roles.end() ? family : role->second;
+        exposed[key] = exposed.value(key, 0.0) + (gpus > 0 ? gpu_s / gpus : 0.0);
+    }
+    w["exposed_communication_per_gpu_s"] = exposed;
+    double idle = 0.0, compute = 0.0;
+    for (const auto& cls : s.trace.classes) {
+        for (int rank : cls.ranks) {
+            idle += r.gpus[static_cast<std::size_t>(rank)].idle_s;
+            compute += r.gpus[static_cast<std::size_t>(rank)].compute_s;
+        }
+    }
+    w["compute_per_gpu_s"] = gpus > 0 ? compute / gpus : 0.0;
+    w["idle_per_gpu_s"] = gpus > 0 ? idle / gpus : 0.0; // pipeline bubble and waiting for peers
+    // Imbalance between rank classes (pipeline stages): mean compute time of each class.
+    double lo = 0.0, hi = 0.0;
+    bool first = true;
+    for (const auto& cls : s.trace.classes) {
+        double sum = 0.0;
+        for (int rank : cls.ranks) {
+            sum += r.gpus[static_cast<std::size_t>(rank)].compute_s;
+        }
+        const double mean = cls.ranks.empty() ? 0.0 : sum / static_cast<double>(cls.ranks.size());
+        lo = first ? mean : std::min(lo, mean);
+        hi = first ? mean : std::max(hi, mean);
+        first = false;
+    }
+    w["stage_compute_s"] = {{"min", lo}, {"max", hi}, {"max_over_min", lo > 0 ? hi / lo : 0.0}};
+    w["figures"] = info.figures;
+    if (info.kind == "llm-inference") {
+        w["serving"] = serving_json(info, r);
+    }
+    return w;
+}
+
 } // namespace
 
 void write_file_atomically(const std::filesystem::path& path, const std::string& text) {
@@ -238,7 +341,17 @@ nlohmann::json report_json(const models::Scenario& s, const RunResult& r) {
                       {"max_utilization", mx}});
     }
     j["link_tiers"] = tj;
-    j["engine"] = {{"flows", r.flows}, {"flow_groups", r.collective_instances}, {"shortcuts", json::array()}};
+    json shortcuts = json::array();
+    if (r.analytic_groups > 0) {
+        shortcuts.push_back({{"name", "analytic scale-up collectives"},
+                             {"flow_groups", r.analytic_groups},
+                             {"meaning", "collectives inside one NVLink domain whose GPUs had no other communication "
+                                         "running were timed by the planner's estimate instead of SimGrid flows"}});
+    }
+    j["engine"] = {{"flows", r.flows}, {"flow_groups", r.collective_instances}, {"shortcuts", shortcuts}};
+    if (s.trace.info.present) {
+        j["workload"] = workload_json(s, r);
+    }
     return j;
 }
 
@@ -261,7 +374,41 @@ std::string report_text(const models::Scenario& s, const RunResult& r) {
             out += fmt::format("  {} {}", k, human_time(v.get<double>()));
         }
     }
-    out += "\n\n  phases (per rank)\n";
+    out += "\n";
+    if (j.contains("workload")) {
+        const auto& w = j["workload"];
+        out += w["parameters"].get<double>() > 0
+                   ? fmt::format("\n  {} ({}, {:.3g} parameters)\n", w["model"].get<std::string>(),
+                                 w["kind"].get<std::string>(), w["parameters"].get<double>())
+                   : fmt::format("\n  {} ({})\n", w["model"].get<std::string>(), w["kind"].get<std::string>());
+        if (w["kind"] != "llm-inference" && w["tokens_per_step"].get<double>() > 0) {
+            out += fmt::format("    tokens/s              {:.4g}  ({:.4g} per GPU)\n", w["tokens_per_s"].get<double>(),
+                               w["tokens_per_s_per_gpu"].get<double>());
+            out +=
+                fmt::format("    TFLOP/s per GPU       {:.1f} model, {:.1f} hardware   MFU {:.1f} %   HFU {:.1f} %\n",
+                            w["model_tflops_per_gpu"].get<double>(), w["hardware_tflops_per_gpu"].get<double>(),
+                            100 * w["mfu"].get<double>(), 100 * w["hfu"].get<double>());
+        }
+        out += fmt::format("    per GPU               compute {}   idle (bubble, waiting) {}",
+                           human_time(w["compute_per_gpu_s"].get<double>()),
+                           human_time(w["idle_per_gpu_s"].get<double>()));
+        for (const auto& [k, v] : w["exposed_communication_per_gpu_s"].items()) {
+            out += fmt::format("   exposed {} {}", k, human_time(v.get<double>()));
+        }
+        out += "\n";
+        if (w.contains("serving") && !w["serving"].empty()) {
+            const auto& sv = w["serving"];
+            out +=
+                fmt::format("    serving               TTFT {}   TPOT {}   {:.4g} output tokens/s ({:.4g} per GPU)\n",
+                            human_time(sv["ttft_s"].get<double>()), human_time(sv["tpot_s"].get<double>()),
+                            sv["output_tokens_per_s"].get<double>(), sv["output_tokens_per_s_per_gpu"].get<double>());
+            out += fmt::format("                          utilisation {:.1f} %{}   prefill {}   decode {}\n",
+                               100 * sv["utilisation"].get<double>(),
+                               sv["saturated"].get<bool>() ? " (SATURATED: request rate above capacity)" : "",
+                               human_time(sv["prefill_s"].get<double>()), human_time(sv["decode_s"].get<double>()));
+        }
+    }
+    out += "\n  phases (per rank)\n";
     for (const auto& p : j["phases"]) {
         out += fmt::format("    {:<24} {:<15} x{:<6} {:>12}  {:>10}\n", p["name"].get<std::string>(),
                            p["kind"].get<std::string>(),

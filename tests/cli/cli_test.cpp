@@ -8,6 +8,7 @@
 //   for s in scenarios/*.json; do build/dev/tools/clustertwin run -q -o /tmp/g $s && cp /tmp/g/report.json
 //   tests/golden/$(basename $s .json).report.json; done
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -99,6 +100,10 @@ struct Bundled {
     int links;
     std::string gpu;      // GPU type in the info summary
     std::string workload; // trace name
+    int ranks = 0;        // ranks of the trace; 0: one per GPU
+    // Too slow to simulate on every CI run (minutes on 2 cores until issue #6's folding): only
+    // validated and summarised here; run by hand (README, "Bundled scenarios").
+    bool heavy = false;
 };
 
 const std::vector<Bundled> kBundled = {
@@ -109,6 +114,14 @@ const std::vector<Bundled> kBundled = {
     {"gb200-nvl72-8racks-800g", 576, 2304, "GB200", "GPT-style 40B-class step, TP 8 x DP 72 (illustrative)"},
     {"superpod-4su-h100-ndr", 1024, 4096, "H100-SXM", "GPT-style 40B-class step, TP 8 x DP 128 (illustrative)"},
     {"superpod-4su-h100-spectrumx", 1024, 4096, "H100-SXM", "GPT-style 40B-class step, TP 8 x DP 128 (illustrative)"},
+    {"llama3-70b-inference-8xh100", 8, 16, "H100-SXM",
+     "Llama-3 70B inference, TP 8, BF16, batch 32 x (2048 + 256) tokens"},
+    {"chakra-small-dgx-h100", 8, 16, "H100-SXM", "chakra-small", 4},
+    {"gpt3-175b-superpod", 1024, 4096, "H100-SXM", "GPT-3 175B training"},
+    {"llama3-70b-superpod", 1024, 4096, "H100-SXM", "Llama-3 70B training"},
+    {"llama3-405b-16k-h100", 16384, 68096, "H100-SXM", "Llama-3 405B training", 0, true},
+    {"moe-1.8t-8k-h100", 8000, 40384, "H100-SXM", "GPT-MoE 1.8T training", 0, true},
+    {"moe-1.8t-2k-b200", 2000, 10400, "B200", "GPT-MoE 1.8T training", 0, true},
 };
 
 // gtest prints the parameter in test names and failures.
@@ -123,7 +136,11 @@ protected:
 
 std::string bundled_name(const ::testing::TestParamInfo<Bundled>& info) {
     std::string name = info.param.name;
-    std::replace(name.begin(), name.end(), '-', '_');
+    for (auto& c : name) {
+        if (!std::isalnum(static_cast<unsigned char>(c))) {
+            c = '_'; // gtest accepts only [A-Za-z0-9_] in parameter names
+        }
+    }
     return name;
 }
 
@@ -144,6 +161,9 @@ TEST(CliBundled, EveryScenarioFileIsCovered) {
 }
 
 TEST_P(CliScenario, RunMatchesGoldenReport) {
+    if (GetParam().heavy) {
+        GTEST_SKIP() << "heavy scenario: simulated by hand, not on every CI run";
+    }
     const fs::path out = dir_ / "out";
     const auto r = run("run -q -o " + sh_quote(out.string()) + " " + scenario_path());
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -165,6 +185,9 @@ TEST_P(CliScenario, RunMatchesGoldenReport) {
 }
 
 TEST_P(CliScenario, TwoRunsGiveByteIdenticalOutputs) {
+    if (GetParam().heavy) {
+        GTEST_SKIP() << "heavy scenario: simulated by hand, not on every CI run";
+    }
     const fs::path a = dir_ / "a";
     const fs::path b = dir_ / "b";
     ASSERT_EQ(run("run -q -o " + sh_quote(a.string()) + " " + scenario_path()).exit_code, 0);
@@ -177,6 +200,9 @@ TEST_P(CliScenario, TwoRunsGiveByteIdenticalOutputs) {
 }
 
 TEST_P(CliScenario, RunWithoutQuietPrintsTheReport) {
+    if (GetParam().heavy) {
+        GTEST_SKIP() << "heavy scenario: simulated by hand, not on every CI run";
+    }
     const fs::path out = dir_ / "out";
     const auto r = run("run -o " + sh_quote(out.string()) + " " + scenario_path());
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -192,8 +218,9 @@ TEST_P(CliScenario, ValidatePrintsOk) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.err, "");
     const std::string n = std::to_string(GetParam().gpus);
-    EXPECT_EQ(r.out, scenario_path() + ": ok (" + n + " GPUs, " + std::to_string(GetParam().links) + " links, " + n +
-                         " ranks)\n");
+    const std::string ranks = std::to_string(GetParam().ranks > 0 ? GetParam().ranks : GetParam().gpus);
+    EXPECT_EQ(r.out, scenario_path() + ": ok (" + n + " GPUs, " + std::to_string(GetParam().links) + " links, " +
+                         ranks + " ranks)\n");
 }
 
 TEST_P(CliScenario, InfoPrintsTheSummary) {
@@ -213,11 +240,15 @@ TEST_P(CliScenario, InfoPrintsTheSummary) {
     EXPECT_EQ(count, GetParam().gpus) << r.out;
     EXPECT_NE(r.out.find(" (" + n + " x " + GetParam().gpu + ")"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("bisection bandwidth"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("\nworkload: " + GetParam().workload + " (" + n + " ranks"), std::string::npos) << r.out;
+    const std::string ranks = std::to_string(GetParam().ranks > 0 ? GetParam().ranks : GetParam().gpus);
+    EXPECT_NE(r.out.find("\nworkload: " + GetParam().workload + " (" + ranks + " ranks"), std::string::npos) << r.out;
 }
 
 // `clustertwin collective` works on every bundled scenario (one size, automatic choice).
 TEST_P(CliScenario, CollectiveSweepRuns) {
+    if (GetParam().heavy) {
+        GTEST_SKIP() << "heavy scenario: simulated by hand, not on every CI run";
+    }
     const auto r = run("collective " + scenario_path() + " -b 1MiB -e 1MiB --auto-only");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.err, "");

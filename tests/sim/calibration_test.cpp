@@ -1,6 +1,7 @@
 // Calibration: every measured NCCL bus bandwidth in tests/calibration/nccl_busbw.json must be
 // reproduced by the full simulator (planner + SimGrid flows) within the file's tolerance. Each
 // case runs in its own process (one SimGrid engine per process).
+#include "calibration_clusters.hpp"
 #include "twin/core/json_reader.hpp"
 #include "twin/sim/sweep.hpp"
 #include "twin/topology/load.hpp"
@@ -36,32 +37,6 @@ std::vector<Case> cases() {
 }
 
 // The fabric a multi-node case runs on: rail-optimized leaf/spine of the technology's switches.
-std::string fabric_json(const std::string& kind) {
-    if (kind == "hdr-ib") {
-        return R"("fabric": {"type": "rail-optimized-fat-tree", "access_cable": "HDR-DAC",
-                  "tiers": [{"switch": "QM8700", "uplink_cable": "HDR-optical"}, {"switch": "QM8700"}]})";
-    }
-    if (kind == "ndr-ib") {
-        return R"("fabric": {"type": "rail-optimized-fat-tree", "access_cable": "NDR-DAC",
-                  "tiers": [{"switch": "QM9700", "uplink_cable": "NDR-optical"}, {"switch": "QM9700"}]})";
-    }
-    if (kind == "roce") {
-        return R"("fabric": {"type": "rail-optimized-fat-tree", "technology": "roce", "access_cable": "NDR-DAC",
-                  "tiers": [{"switch": "SN5600-400G", "uplink_cable": "NDR-optical"}, {"switch": "SN5600-400G"}]})";
-    }
-    throw std::invalid_argument("unknown fabric kind " + kind);
-}
-
-twin::topology::Cluster cluster_of(const nlohmann::json& c) {
-    std::string text = fmt::format(R"({{"nodes": [{{"type": "{}", "count": {}}}])", c.at("node").get<std::string>(),
-                                   c.at("nodes").get<int>());
-    if (c.contains("fabric")) {
-        text += ", " + fabric_json(c.at("fabric").get<std::string>());
-    }
-    text += "}";
-    const auto doc = twin::Document::parse(text, "calibration.json");
-    return twin::topology::load_topology(doc.root().as_object(), twin::topology::Catalog::builtin());
-}
 
 twin::models::Algorithm algorithm_of(const std::string& name) {
     using twin::models::Algorithm;
@@ -79,7 +54,7 @@ class Calibration : public ::testing::TestWithParam<Case> {};
 TEST_P(Calibration, BusBandwidthWithinTolerance) {
     const auto& c = GetParam().json;
     const double tolerance = calibration_file().at("tolerance").get<double>();
-    const auto cluster = cluster_of(c);
+    const auto cluster = twin::test::calibration_cluster(c, "calibration.json");
     twin::sim::SweepSpec spec;
     spec.members = twin::sim::parse_group(cluster, c.at("group").get<std::string>());
     spec.sizes_bytes = {twin::parse_quantity(c.at("size").get<std::string>(), twin::Dimension::Data)};

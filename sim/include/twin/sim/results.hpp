@@ -52,6 +52,16 @@ struct CollectiveRecord {
 
 struct RunOptions {
     bool record_collectives = false;
+    // Run every flow group through SimGrid, even collectives that stay inside one scale-up domain
+    // (which are otherwise timed analytically: see README, "Shortcuts").
+    bool unfolded = false;
+};
+
+// A named block of a rank's program (e.g. "prefill", "decode"): executions summed over ranks.
+struct BlockStats {
+    std::string name;
+    std::int64_t count = 0; // executions (one per rank per time the block is entered)
+    double total_s = 0.0;   // summed durations, all repeats of an execution included
 };
 
 struct RunResult {
@@ -68,7 +78,12 @@ struct RunResult {
     std::int64_t flows = 0; // flows handed to SimGrid
     std::int64_t collective_instances = 0;
     std::vector<CollectiveRecord> records; // only with RunOptions::record_collectives
-    double wall_time_s = 0.0;              // not part of the deterministic report
+    std::vector<BlockStats> blocks;        // named blocks, sorted by name
+    // Exposed communication (communicating, not computing) in GPU-seconds, by group family name
+    // ("p2p" for transfers without one); shared equally when several run at once.
+    std::map<std::string, double> exposed_by_family_gpu_s;
+    std::int64_t analytic_groups = 0; // flow groups timed analytically (scale-up shortcut)
+    double wall_time_s = 0.0;         // not part of the deterministic report
 };
 
 } // namespace twin::sim

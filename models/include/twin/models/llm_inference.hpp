@@ -1,0 +1,124 @@
+// LLM inference serving ("llm-inference" workload): one serving cycle of a full batch as a trace,
+// the memory fit, and the serving metrics computed from the simulated cycle.
+//
+// One replica of tp·pp GPUs (rank r: tensor position r % tp, pipeline stage r / tp) serves batches
+// of B requests, each with P prompt tokens and O output tokens. One cycle = block "prefill" (the
+// B·P prompt tokens in one forward pass) then block "decode" (repeat = O; each iteration one token
+// for each of the B sequences). Per layer l of a stage, per rank (h hidden, a heads, g KV heads,
+// d head size, t = tp, g_r = max(g/t, 1) KV heads per rank, T tokens of the micro-batch, w weight
+// bytes per element (bf16 2, fp8 1), k KV bytes per element (= w), 2 bytes per activation):
+//   projections  F = 2·T·P_attn / t              D = P_attn·w / t + activations
+//   attention    prefill  F = 2·n·P²·h / t (causal: half of 4·P²·h per sequence of n = T / P)
+//                decode   F = 4·T·c·h / t        D = T·c·2·g_r·d·k (reads the KV cache)
+//                         c = P + (O + 1)/2: the mean KV length over the O decode steps (step j
+//                         attends to P + j + 1 entries); the KV read is linear in c and memory-bound,
+//                         so the mean gives the same total time as O separate lengths
+//   MLP          F = 2·T·P_mlp_active / t        D = P_mlp·w·u / t + activations
+//                u = 1 for dense; MoE: the router, shared experts and the fraction of routed experts
+//                some token visits, 1 − (1 − top_k/E)^T (memory-bound decode reads only those)
+//   TP           2 all-reduces per layer of T·h·2 bytes (after attention and after the MLP)
+//   EP (MoE)     ep > 1: all_to_all dispatch and combine per layer over the "ep" family (ep
+//                consecutive ranks inside a TP group), each rank sending (T/ep)·top_k·h·2·(ep−1)/ep
+//   logits       last stage: F = 2·n·h·V / t, D = V·h·w / t (prefill: last token of each sequence)
+//   PP           m = min(pp, B) micro-batches of B/m sequences flow through the stages by send/recv
+//                of T·h·2 bytes; prefill pays the pipeline fill once; in decode the same m
+//                micro-batches flow every step (the sampled token's return from the last to the first
+//                stage is not modelled: with m = pp micro-batches in flight it is hidden)
+// Compute ops are timed by the roofline (compute.hpp); GEMMs and the logits run at `precision`,
+// attention at bf16 (the FP8 KV cache is dequantised). Decode runs O steps (the prefill's logits
+// already give the first token, so one step more than needed: an overestimate of 1/O).
+//
+// Memory per GPU (must fit in memory_fraction × hbm_capacity; the rest is for activations, CUDA
+// context and NCCL buffers, as vLLM's gpu_memory_utilization = 0.9):
+//   M = N_total·w / (tp·pp) + B·(P + O)·2·(l/pp)·g_r·d·k
+//
+// Serving (serving_metrics): a cycle of S = prefill_s + decode_s serves B requests.
+//   capacity μ = B / S requests/s, utilisation ρ = λ / μ (λ: request rate)
+//   batch wait W_b = min((B − 1)/(2λ), S/2): the mean wait for B Poisson arrivals, capped by the
+//              mean residual of a cycle (a busy server starts the next batch, full or not, when the
+//              cycle ends)
+//   queueing  W_q = ρ/(1 − ρ) · (c_a² + c_s²)/2 · S with c_a² = 1/B (batches of B Poisson arrivals
+//              are Erlang-B spaced), c_s² = 0 (deterministic cycle): Kingman's G/D/1 approximation
+//   TTFT = W_b + W_q + prefill_s,  TPOT = decode_s / O,  end-to-end = TTFT + decode_s
+//   throughput = min(λ, μ)·O tokens/s; saturated when ρ ≥ 1 (the queue grows without bound:
+//   throughput is capacity-limited and W_q is left out, so TTFT is a lower bound)
+// Closed loop ("concurrency" N): N clients, each sending its next request when the previous one
+// ends, keep the server full: B = N, λ = μ, no wait, TTFT = prefill_s.
+//
+// Sources: Pope et al., "Efficiently Scaling Transformer Inference", MLSys 2023 (memory-bound
+// decode, KV cache); Kwon et al., "vLLM / PagedAttention", SOSP 2023 (gpu_memory_utilization);
+// J. F. C. Kingman, "The single server queue in heavy traffic", 1961.
+#pragma once
+
+#include "twin/models/llm_model.hpp"
+#include "twin/models/trace.hpp"
+#include "twin/models/workload.hpp"
+#include "twin/topology/catalog.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace twin::models {
+
+struct InferenceConfig {
+    TransformerConfig model;
+    int tp = 1;
+    int pp = 1;
+    int ep = 1;
+    topology::Precision precision = topology::Precision::BF16;
+    std::int64_t prompt_tokens = 0; // P
+    std::int64_t output_tokens = 0; // O
+    double rate_per_s = 0.0;        // λ; 0 in closed loop
+    std::int64_t batch = 0;         // B (max_batch, or the concurrency)
+    bool closed_loop = false;       // "concurrency" given
+    double memory_fraction = 0.9;   // of hbm_capacity usable for weights + KV cache
+
+    [[nodiscard]] int gpus() const { return tp * pp; }
+    [[nodiscard]] double weight_bytes_per_element() const;
+    [[nodiscard]] int microbatches() const; // m = min(pp, B)
+};
+
+// Reads and checks the workload object (everything that needs no cluster). Pointers are those of
+// the scenario's "workload" object.
+[[nodiscard]] InferenceConfig read_inference_config(Object workload);
+
+struct InferenceMemory {
+    double weights_per_gpu_bytes = 0.0;
+    double kv_per_sequence_per_gpu_bytes = 0.0; // (P + O) tokens
+    double kv_cache_per_gpu_bytes = 0.0;        // B sequences
+    double usable_per_gpu_bytes = 0.0;          // memory_fraction × hbm_capacity
+    std::int64_t max_batch = 0;                 // largest B that fits (0: not even the weights)
+    [[nodiscard]] double total_per_gpu_bytes() const { return weights_per_gpu_bytes + kv_cache_per_gpu_bytes; }
+    [[nodiscard]] bool fits() const { return total_per_gpu_bytes() <= usable_per_gpu_bytes; }
+};
+[[nodiscard]] InferenceMemory inference_memory(const InferenceConfig& config, const topology::GpuType& gpu);
+
+// The trace of one serving cycle (blocks "prefill" and "decode"), with WorkloadInfo filled in.
+// `file` is the scenario file named in errors found later.
+[[nodiscard]] Trace make_inference_trace(const InferenceConfig& config, const std::string& file);
+
+// The "llm-inference" loader: read_inference_config + placement and memory checks against the
+// cluster (InputError at /workload) + make_inference_trace.
+[[nodiscard]] Trace load_llm_inference_workload(Object workload, const WorkloadContext& context);
+
+struct ServingMetrics {
+    double ttft_s = 0.0;                  // W_b + W_q + prefill_s
+    double tpot_s = 0.0;                  // decode_s / O
+    double e2e_latency_s = 0.0;           // ttft_s + decode_s
+    double batch_wait_s = 0.0;            // W_b
+    double queue_wait_s = 0.0;            // W_q (0 when saturated: unbounded)
+    double capacity_requests_per_s = 0.0; // μ = B / (prefill_s + decode_s)
+    double requests_per_s = 0.0;          // min(λ, μ)
+    double tokens_per_s = 0.0;            // output tokens: requests_per_s · O
+    double tokens_per_s_per_gpu = 0.0;
+    double utilisation = 0.0; // ρ = λ / μ, not clamped (> 1: overloaded by that factor)
+    bool saturated = false;   // ρ ≥ 1
+};
+
+// Serving metrics of an "llm-inference" trace from the simulated duration of its "prefill" and
+// "decode" blocks (the whole decode block, all O steps), both in seconds and > 0. Reads
+// info.figures: batch, output_tokens, request_rate_per_s, concurrency, gpus. Throws
+// std::invalid_argument when info is not an llm-inference one or a time is not > 0.
+[[nodiscard]] ServingMetrics serving_metrics(const WorkloadInfo& info, double prefill_s, double decode_s);
+
+} // namespace twin::models

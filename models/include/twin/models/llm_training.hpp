@@ -1,0 +1,101 @@
+// LLM training workload generator: scenario "workload": {"type": "llm-training", ...} -> trace v1.
+//
+// Keys, defaults and ranges: models/README.md, "LLM training workloads". Equations:
+//   llm_model.hpp            parameters and FLOPs of the transformer
+//   src/llm_training.cpp     input reading and checks, WorkloadInfo
+//   src/llm_training_memory.cpp  memory fit per pipeline stage (Korthikanti et al. 2022)
+//   src/llm_training_trace.cpp   ops per layer, GEMM shape efficiency, 1F1B / interleaved schedules
+//
+// Ranks are laid out Megatron-style: rank = t + tp·(c + cp·(d + dp·p)) for tensor position t,
+// context position c, data-parallel replica d and pipeline stage p (TP fastest, so a TP group
+// stays inside an NVLink domain). Families: "tp" {size tp}, "cp" {size cp, stride tp},
+// "dp" {size dp, stride tp·cp}, "pp" {size pp, stride tp·cp·dp}, "ep" {size ep, stride tp·cp}
+// (expert parallelism splits each data-parallel group into dp/ep groups of ep replicas), and
+// "edp" {size dp/ep, stride tp·cp·ep} (the replicas that hold the same experts).
+#pragma once
+
+#include "twin/models/llm_model.hpp"
+#include "twin/models/trace.hpp"
+#include "twin/models/workload.hpp"
+#include "twin/topology/catalog.hpp"
+
+#include <string>
+#include <vector>
+
+namespace twin::models {
+
+enum class PipelineSchedule { OneFOneB, Interleaved };
+enum class Recompute { None, Selective, Full };
+enum class AttentionKernel { Flash, Unfused };
+
+struct TrainingParallelism {
+    int tp = 1;
+    int pp = 1;
+    int dp = 1;
+    int cp = 1;
+    int ep = 1; // divides dp and the number of experts
+    PipelineSchedule schedule = PipelineSchedule::OneFOneB;
+    int virtual_stages = 1; // v, interleaved only
+    int zero = 0;           // 0..3 ("fsdp" = 3)
+    bool sequence_parallel = false;
+    [[nodiscard]] int gpus() const { return tp * pp * dp * cp; }
+};
+
+struct TrainingConfig {
+    std::string name;
+    TransformerConfig model;
+    TrainingParallelism par;
+    std::int64_t global_batch = 0;                             // sequences per step
+    std::int64_t micro_batch = 1;                              // sequences per micro-batch
+    topology::Precision precision = topology::Precision::BF16; // of the GEMMs
+    Recompute recompute = Recompute::None;
+    AttentionKernel attention = AttentionKernel::Flash;
+    bool overlap_dp = true;
+    bool overlap_tp = false;
+    std::string file;    // scenario file, for errors found after reading
+    std::string pointer; // JSON pointer of the workload object
+
+    [[nodiscard]] std::int64_t micro_batches() const { return global_batch / (micro_batch * par.dp); }
+    [[nodiscard]] std::int64_t layers_per_stage() const { return model.layers / par.pp; }
+};
+
+// Reads and checks the whole workload object (every key but the cluster-dependent checks).
+[[nodiscard]] TrainingConfig read_training_config(Object workload);
+
+// GEMM shape efficiency in (0, 1], multiplying the GPU type's compute_efficiency:
+//   e(m, n, k) = 1 / (1 + c_g · (1/m + 1/n + 1/k)),  c_g = kGemmShapeConstant
+// a smooth stand-in for tile quantisation and wave tails: a GEMM whose smallest dimension is d
+// loses about c_g/d of its throughput. Fitted with compute_efficiency on the training
+// calibration (tests/calibration/training.json).
+inline constexpr double kGemmShapeConstant = 48.0;
+[[nodiscard]] double gemm_shape_efficiency(double m, double n, double k);
+
+// Memory one GPU of a pipeline stage needs, in bytes.
+struct StageMemory {
+    double parameters = 0.0;
+    double gradients = 0.0;
+    double optimizer = 0.0;
+    double activations = 0.0; // in-flight micro-batches, plus one layer's working set
+    double embedding = 0.0;   // embedding/logits activations (first/last stage)
+    [[nodiscard]] double total() const { return parameters + gradients + optimizer + activations + embedding; }
+};
+// Fraction of hbm_capacity a stage may use (the rest: CUDA context, NCCL buffers, fragmentation).
+inline constexpr double kUsableHbmFraction = 0.95;
+[[nodiscard]] std::vector<StageMemory> training_memory(const TrainingConfig& config);
+
+// FLOPs of one step: model (6·N-style, no recompute, the PaLM/Megatron convention) and hardware
+// (what the GPUs execute: recompute included, causal attention halved with flash attention).
+struct StepFlops {
+    double model = 0.0;
+    double hardware = 0.0;
+};
+[[nodiscard]] StepFlops training_step_flops(const TrainingConfig& config);
+
+// The trace of `config` (call after read_training_config). `file` names the scenario for errors.
+[[nodiscard]] Trace generate_training_trace(const TrainingConfig& config, const std::string& file);
+
+// The "llm-training" workload loader: read, check against the cluster (GPU count, precision,
+// memory fit), generate. Registered by register_llm_training_workload().
+[[nodiscard]] Trace load_llm_training(Object workload, const WorkloadContext& context);
+
+} // namespace twin::models

@@ -1,0 +1,229 @@
+// "llm-inference" workload: reading and checking the workload object, memory fit, serving metrics.
+// Equations, units and sources: llm_inference.hpp; keys and ranges: models/README.md, "LLM inference
+// workloads". The trace itself is generated in llm_inference_trace.cpp.
+#include "twin/models/llm_inference.hpp"
+
+#include "twin/models/compute.hpp"
+#include "workload_types.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <limits>
+#include <stdexcept>
+
+namespace twin::models {
+namespace {
+
+constexpr std::int64_t kMaxParallel = 1 << 16;
+constexpr std::int64_t kMaxTokens = std::int64_t{1} << 24;
+constexpr std::int64_t kMaxBatch = std::int64_t{1} << 20;
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+
+double figure(const WorkloadInfo& info, const char* key) {
+    const auto it = info.figures.find(key);
+    if (it == info.figures.end()) {
+        throw std::invalid_argument(fmt::format("serving_metrics: WorkloadInfo has no figure \"{}\"", key));
+    }
+    return it->second;
+}
+
+} // namespace
+
+double InferenceConfig::weight_bytes_per_element() const {
+    return precision == topology::Precision::FP8 ? 1.0 : 2.0;
+}
+
+int InferenceConfig::microbatches() const {
+    return static_cast<int>(std::min<std::int64_t>(pp, batch));
+}
+
+InferenceConfig read_inference_config(Object workload) {
+    InferenceConfig c;
+    (void)workload.at("type");
+    c.model = read_transformer_config(workload.at("model").as_object());
+
+    if (auto par = workload.find("parallelism")) {
+        Object p = par->as_object();
+        if (auto v = p.find("tp")) {
+            c.tp = static_cast<int>(v->as_integer(1, kMaxParallel));
+            if (c.model.heads % c.tp != 0) {
+                v->fail(fmt::format("tp ({}) must divide the model's attention heads ({})", c.tp, c.model.heads));
+            }
+            if (c.model.kv_heads % c.tp != 0 && c.tp % c.model.kv_heads != 0) {
+                v->fail(fmt::format("tp ({}) and the model's kv_heads ({}) must divide one another (KV heads are "
+                                    "split over, or replicated across, the TP ranks)",
+                                    c.tp, c.model.kv_heads));
+            }
+        }
+        if (auto v = p.find("pp")) {
+            c.pp = static_cast<int>(v->as_integer(1, kMaxParallel));
+            if (c.model.layers % c.pp != 0) {
+                v->fail(fmt::format("pp ({}) must divide the model's layers ({})", c.pp, c.model.layers));
+            }
+        }
+        if (auto v = p.find("ep")) {
+            c.ep = static_cast<int>(v->as_integer(1, kMaxParallel));
+            if (c.ep > 1 && !c.model.is_moe()) {
+                v->fail(fmt::format("ep ({}) > 1 needs a mixture-of-experts model (\"moe\" in the model)", c.ep));
+            }
+            if (c.tp % c.ep != 0) {
+                v->fail(fmt::format("ep ({}) must divide tp ({}): expert-parallel groups lie inside a TP group", c.ep,
+                                    c.tp));
+            }
+            if (c.ep > 1 && c.model.moe.experts % c.ep != 0) {
+                v->fail(fmt::format("ep ({}) must divide the model's experts ({})", c.ep, c.model.moe.experts));
+            }
+        }
+        p.finish();
+    }
+
+    if (auto v = workload.find("precision")) {
+        c.precision = v->as_choice({"bf16", "fp8"}) == "fp8" ? topology::Precision::FP8 : topology::Precision::BF16;
+    }
+
+    const bool has_batch = workload.has("batch");
+    const bool has_concurrency = workload.has("concurrency");
+    if (has_batch && has_concurrency) {
+        workload.fail_at("concurrency", "give either \"batch\" (open loop at a request rate) or \"concurrency\" "
+                                        "(closed loop), not both");
+    }
+    if (!has_batch && !has_concurrency) {
+        workload.fail_at("batch", "missing required key \"batch\" (or \"concurrency\")");
+    }
+
+    Object req = workload.at("requests").as_object();
+    const Value prompt = req.at("prompt_tokens");
+    c.prompt_tokens = prompt.as_integer(1, kMaxTokens);
+    c.output_tokens = req.at("output_tokens").as_integer(1, kMaxTokens);
+    if (c.prompt_tokens + c.output_tokens > c.model.seq) {
+        prompt.fail(fmt::format("prompt_tokens + output_tokens = {} exceeds the model's seq_length ({}); raise "
+                                "\"seq_length\" in the model if it supports a longer context",
+                                c.prompt_tokens + c.output_tokens, c.model.seq));
+    }
+    if (has_concurrency) {
+        c.closed_loop = true;
+        c.batch = workload.at("concurrency").as_integer(1, kMaxBatch);
+        if (req.has("rate_per_s")) {
+            req.fail_at("rate_per_s",
+                        "\"rate_per_s\" cannot be combined with \"concurrency\": a closed loop sets its own rate");
+        }
+    } else {
+        c.rate_per_s = req.at("rate_per_s").as_number(Bound::Positive, 1e9);
+        Object b = workload.at("batch").as_object();
+        c.batch = b.at("max_batch").as_integer(1, kMaxBatch);
+        b.finish();
+    }
+    req.finish();
+
+    if (auto v = workload.find("memory_fraction")) {
+        c.memory_fraction = v->as_number(Bound::Positive, 1.0);
+    }
+    workload.finish();
+    return c;
+}
+
+InferenceMemory inference_memory(const InferenceConfig& c, const topology::GpuType& gpu) {
+    const auto& m = c.model;
+    const double w = c.weight_bytes_per_element();
+    const double kv_heads_per_rank = std::max(1.0, static_cast<double>(m.kv_heads) / c.tp);
+    const double kv_per_token =
+        2.0 * static_cast<double>(m.layers / c.pp) * kv_heads_per_rank * static_cast<double>(m.head_dim()) * w;
+    InferenceMemory r;
+    r.weights_per_gpu_bytes = total_parameters(m) * w / c.gpus();
+    r.kv_per_sequence_per_gpu_bytes = kv_per_token * static_cast<double>(c.prompt_tokens + c.output_tokens);
+    r.kv_cache_per_gpu_bytes = r.kv_per_sequence_per_gpu_bytes * static_cast<double>(c.batch);
+    r.usable_per_gpu_bytes = c.memory_fraction * gpu.hbm_capacity.value();
+    const double room = r.usable_per_gpu_bytes - r.weights_per_gpu_bytes;
+    r.max_batch = room <= 0 ? 0 : static_cast<std::int64_t>(std::floor(room / r.kv_per_sequence_per_gpu_bytes));
+    return r;
+}
+
+Trace load_llm_inference_workload(Object workload, const WorkloadContext& context) {
+    const Value self = workload.self();
+    const std::optional<Value> parallelism = workload.find("parallelism");
+    const std::optional<Value> precision = workload.find("precision");
+    const InferenceConfig c = read_inference_config(std::move(workload));
+    const auto& cluster = context.cluster;
+
+    if (c.gpus() > cluster.gpu_count()) {
+        (parallelism ? *parallelism : self)
+            .fail(fmt::format("tp x pp = {} GPUs, but the cluster has only {}", c.gpus(), cluster.gpu_count()));
+    }
+    // The rank with the least HBM decides the fit; every rank's GPU must run the precision.
+    int tightest = 0;
+    for (int r = 0; r < c.gpus(); ++r) {
+        const auto& gpu = cluster.gpu_type(r);
+        if (!has_peak(gpu, c.precision)) {
+            (precision ? *precision : self)
+                .fail(fmt::format("{} has no {} peak FLOP rate (GPU {})", gpu.name,
+                                  topology::precision_name(c.precision), r));
+        }
+        if (gpu.hbm_capacity < cluster.gpu_type(tightest).hbm_capacity) {
+            tightest = r;
+        }
+    }
+    const auto& gpu = cluster.gpu_type(tightest);
+    const InferenceMemory mem = inference_memory(c, gpu);
+    if (!mem.fits()) {
+        const std::string sizes =
+            fmt::format("weights {:.1f} GiB + KV cache {:.1f} GiB (batch {} x {} tokens) = {:.1f} GiB per GPU > "
+                        "{:.1f} GiB usable ({:g} x {:.1f} GiB of {})",
+                        mem.weights_per_gpu_bytes / kGiB, mem.kv_cache_per_gpu_bytes / kGiB, c.batch,
+                        c.prompt_tokens + c.output_tokens, mem.total_per_gpu_bytes() / kGiB,
+                        mem.usable_per_gpu_bytes / kGiB, c.memory_fraction, gpu.hbm_capacity.value() / kGiB, gpu.name);
+        const std::string fix = mem.max_batch > 0
+                                    ? fmt::format("the largest batch that fits is {}", mem.max_batch)
+                                    : std::string("the weights alone do not fit: raise tp or pp, or use fp8");
+        self.fail(fmt::format("{} does not fit on {} with tp {} x pp {}: {}; {:.1f} GiB over; {}", c.model.name,
+                              gpu.name, c.tp, c.pp, sizes,
+                              (mem.total_per_gpu_bytes() - mem.usable_per_gpu_bytes) / kGiB, fix));
+    }
+    Trace t = make_inference_trace(c, self.file());
+    t.info.figures["hbm_usable_per_gpu_bytes"] = mem.usable_per_gpu_bytes;
+    t.info.figures["max_batch_fit"] = static_cast<double>(mem.max_batch);
+    return t;
+}
+
+ServingMetrics serving_metrics(const WorkloadInfo& info, double prefill_s, double decode_s) {
+    if (!info.present || info.kind != "llm-inference") {
+        throw std::invalid_argument("serving_metrics: not an llm-inference workload");
+    }
+    if (!(prefill_s > 0) || !(decode_s > 0) || !std::isfinite(prefill_s) || !std::isfinite(decode_s)) {
+        throw std::invalid_argument(
+            fmt::format("serving_metrics: prefill_s ({}) and decode_s ({}) must be > 0", prefill_s, decode_s));
+    }
+    const double batch = figure(info, "batch");
+    const double output = figure(info, "output_tokens");
+    const double rate = figure(info, "request_rate_per_s");
+    const double concurrency = figure(info, "concurrency");
+    const double gpus = figure(info, "gpus");
+
+    ServingMetrics s;
+    const double cycle = prefill_s + decode_s;
+    s.capacity_requests_per_s = batch / cycle;
+    s.tpot_s = decode_s / output;
+    if (concurrency > 0) {
+        s.utilisation = 1.0;
+        s.requests_per_s = s.capacity_requests_per_s;
+    } else {
+        s.utilisation = rate / s.capacity_requests_per_s;
+        s.saturated = s.utilisation >= 1.0;
+        s.batch_wait_s = std::min((batch - 1.0) / (2.0 * rate), cycle / 2.0);
+        s.queue_wait_s = s.saturated ? 0.0 : s.utilisation / (1.0 - s.utilisation) * cycle / (2.0 * batch);
+        s.requests_per_s = std::min(rate, s.capacity_requests_per_s);
+    }
+    s.ttft_s = s.batch_wait_s + s.queue_wait_s + prefill_s;
+    s.e2e_latency_s = s.ttft_s + decode_s;
+    s.tokens_per_s = s.requests_per_s * output;
+    s.tokens_per_s_per_gpu = s.tokens_per_s / gpus;
+    return s;
+}
+
+namespace detail {
+void register_llm_inference_workload() {
+    register_workload_type("llm-inference", load_llm_inference_workload);
+}
+} // namespace detail
+
+} // namespace twin::models

@@ -1,0 +1,242 @@
+// "llm-training" workload: reading and checking the input, FLOPs per step, WorkloadInfo.
+//
+// FLOPs of one step (tokens T = global_batch · s):
+//   model    = 3 · T · F_fwd(c = 1)            F_fwd from llm_model.hpp (GEMMs + 4·s·h attention
+//              per layer + 2·V·h logits): the PaLM (Chowdhery et al. 2022, App. B) / Megatron SC'21
+//              convention, 6·N·T plus attention, no recompute, masked attention counted in full.
+//   hardware = the FLOPs of every compute op the trace executes (src/llm_training_trace.cpp):
+//              backward 2× the forward GEMMs, flash attention causal (c = 1/2) with a 2.5× backward,
+//              plus the recomputed forward (selective: attention; full: whole layers).
+// Pipeline bubble estimate (Narayanan et al. SC'21, §2.2): (p − 1) / (m + p − 1), divided by v
+// for the interleaved schedule.
+#include "twin/models/llm_training.hpp"
+
+#include "llm_training_ops.hpp"
+#include "twin/models/compute.hpp"
+#include "workload_types.hpp"
+
+#include <fmt/format.h>
+#include <set>
+
+namespace twin::models {
+namespace {
+
+int read_degree(Object& o, const char* key) {
+    if (auto v = o.find(key)) {
+        return static_cast<int>(v->as_integer(1, 1 << 20));
+    }
+    return 1;
+}
+
+TrainingParallelism read_parallelism(Object par, const TransformerConfig& m, std::int64_t* checked_layers) {
+    TrainingParallelism p;
+    p.tp = read_degree(par, "tp");
+    p.pp = read_degree(par, "pp");
+    p.dp = read_degree(par, "dp");
+    p.cp = read_degree(par, "cp");
+    p.ep = read_degree(par, "ep");
+    if (auto v = par.find("schedule")) {
+        p.schedule = v->as_choice({"1f1b", "interleaved"}) == "1f1b" ? PipelineSchedule::OneFOneB
+                                                                     : PipelineSchedule::Interleaved;
+    }
+    if (auto v = par.find("virtual_stages")) {
+        p.virtual_stages = static_cast<int>(v->as_integer(1, 1 << 10));
+        if (p.schedule != PipelineSchedule::Interleaved && p.virtual_stages != 1) {
+            v->fail("virtual_stages > 1 needs \"schedule\": \"interleaved\"");
+        }
+    }
+    if (auto v = par.find("zero")) {
+        if (v->is_string()) {
+            (void)v->as_choice({"fsdp"});
+            p.zero = 3;
+        } else {
+            p.zero = static_cast<int>(v->as_integer(0, 3));
+        }
+    }
+    if (auto v = par.find("sequence_parallel")) {
+        p.sequence_parallel = v->as_bool();
+    }
+    if (m.heads % p.tp != 0) {
+        par.fail_at("tp", fmt::format("tp ({}) must divide the model's heads ({})", p.tp, m.heads));
+    }
+    if (m.kv_heads % p.tp != 0) {
+        par.fail_at("tp", fmt::format("tp ({}) must divide the model's kv_heads ({})", p.tp, m.kv_heads));
+    }
+    if (m.ffn % p.tp != 0 || (m.is_moe() && m.moe.ffn % p.tp != 0)) {
+        par.fail_at("tp", fmt::format("tp ({}) must divide the MLP width ({})", p.tp, m.is_moe() ? m.moe.ffn : m.ffn));
+    }
+    const std::int64_t chunks = static_cast<std::int64_t>(p.pp) * p.virtual_stages;
+    if (m.layers % chunks != 0) {
+        par.fail_at(p.virtual_stages > 1 ? "virtual_stages" : "pp",
+                    fmt::format("pp·virtual_stages ({}·{}) must divide the model's layers ({})", p.pp, p.virtual_stages,
+                                m.layers));
+    }
+    if (p.schedule == PipelineSchedule::Interleaved && p.pp < 2) {
+        par.fail_at("schedule", "the interleaved schedule needs pp >= 2");
+    }
+    if (m.seq % (2 * p.cp) != 0 && p.cp > 1) {
+        par.fail_at("cp", fmt::format("2·cp ({}) must divide seq_length ({}) (load-balanced causal context "
+                                      "parallelism cuts the sequence into 2·cp chunks)",
+                                      2 * p.cp, m.seq));
+    }
+    if (p.ep > 1 && !m.is_moe()) {
+        par.fail_at("ep", "ep > 1 needs a mixture-of-experts model (\"moe\")");
+    }
+    if (m.is_moe() && (m.moe.experts % p.ep != 0 || p.dp % p.ep != 0)) {
+        par.fail_at("ep",
+                    fmt::format("ep ({}) must divide both the experts ({}) and dp ({})", p.ep, m.moe.experts, p.dp));
+    }
+    *checked_layers = m.layers;
+    par.finish();
+    return p;
+}
+
+} // namespace
+
+TrainingConfig read_training_config(Object w) {
+    TrainingConfig c;
+    c.file = w.self().file();
+    c.pointer = w.self().pointer();
+    (void)w.at("type");
+    if (auto v = w.find("name")) {
+        c.name = v->as_string();
+    }
+    c.model = read_transformer_config(w.at("model").as_object());
+    if (c.name.empty()) {
+        c.name = c.model.name + " training";
+    }
+    std::int64_t layers = 0;
+    c.par = read_parallelism(w.at("parallelism").as_object(), c.model, &layers);
+    {
+        Object batch = w.at("batch").as_object();
+        c.global_batch = batch.at("global_batch").as_integer(1, std::int64_t{1} << 40);
+        if (auto v = batch.find("micro_batch")) {
+            c.micro_batch = v->as_integer(1, std::int64_t{1} << 20);
+        }
+        if (c.global_batch % (c.micro_batch * c.par.dp) != 0) {
+            batch.fail_at("global_batch",
+                          fmt::format("global_batch ({}) must be divisible by micro_batch·dp ({}·{} = {})",
+                                      c.global_batch, c.micro_batch, c.par.dp, c.micro_batch * c.par.dp));
+        }
+        const std::int64_t m = c.micro_batches();
+        if (c.par.schedule == PipelineSchedule::Interleaved && m % c.par.pp != 0) {
+            batch.fail_at("global_batch",
+                          fmt::format("the interleaved schedule needs the micro-batches per replica ({}) to be a "
+                                      "multiple of pp ({})",
+                                      m, c.par.pp));
+        }
+        batch.finish();
+    }
+    if (auto v = w.find("precision")) {
+        const std::string p = v->as_choice({"bf16", "fp8", "fp4"});
+        c.precision = *topology::parse_precision(p);
+    }
+    if (auto v = w.find("recompute")) {
+        const std::string r = v->as_choice({"none", "selective", "full"});
+        c.recompute = r == "none" ? Recompute::None : r == "selective" ? Recompute::Selective : Recompute::Full;
+    }
+    if (auto v = w.find("attention")) {
+        c.attention = v->as_choice({"flash", "unfused"}) == "flash" ? AttentionKernel::Flash : AttentionKernel::Unfused;
+    }
+    if (auto v = w.find("overlap")) {
+        Object o = v->as_object();
+        if (auto d = o.find("dp")) {
+            c.overlap_dp = d->as_bool();
+        }
+        if (auto t = o.find("tp")) {
+            c.overlap_tp = t->as_bool();
+        }
+        o.finish();
+    }
+    w.finish();
+    return c;
+}
+
+StepFlops training_step_flops(const TrainingConfig& c) {
+    const double tokens = static_cast<double>(c.global_batch) * static_cast<double>(c.model.seq);
+    StepFlops f;
+    f.model = 3.0 * tokens * forward_flops_per_token(c.model, false).total(c.model.layers);
+    const detail::LayerOps ops = detail::layer_ops(c);
+    // Per GPU and micro-batch, one layer; times the GPUs of one layer (tp·cp·dp) and all layers.
+    const double per_layer = ops.flops();
+    const double replicas = static_cast<double>(c.par.tp) * c.par.cp * c.par.dp;
+    const double mbs = static_cast<double>(c.micro_batches());
+    f.hardware = per_layer * replicas * mbs * static_cast<double>(c.model.layers) +
+                 ops.head_flops() * replicas * mbs; // logits on the last stage
+    return f;
+}
+
+Trace load_llm_training(Object workload, const WorkloadContext& context) {
+    const TrainingConfig c = read_training_config(std::move(workload));
+    const auto& cluster = context.cluster;
+    const int gpus = c.par.gpus();
+    if (gpus > cluster.gpu_count()) {
+        throw InputError(c.file, c.pointer + "/parallelism",
+                         fmt::format("tp·pp·dp·cp = {}·{}·{}·{} = {} GPUs, but the cluster has {} GPUs", c.par.tp,
+                                     c.par.pp, c.par.dp, c.par.cp, gpus, cluster.gpu_count()));
+    }
+    // Precision support and memory fit, per GPU type of each stage's ranks.
+    const auto memory = training_memory(c);
+    const int per_stage = gpus / c.par.pp;
+    for (int s = 0; s < c.par.pp; ++s) {
+        std::set<std::string> seen;
+        for (int r = s * per_stage; r < (s + 1) * per_stage; ++r) {
+            const auto& gpu = cluster.gpu_type(r);
+            if (!seen.insert(gpu.name).second) {
+                continue;
+            }
+            if (!has_peak(gpu, c.precision)) {
+                throw InputError(c.file, c.pointer + "/precision",
+                                 fmt::format("GPU type {} has no {} peak FLOP rate", gpu.name,
+                                             topology::precision_name(c.precision)));
+            }
+            const double need = memory[static_cast<std::size_t>(s)].total();
+            const double have = gpu.hbm_capacity.value() * kUsableHbmFraction;
+            if (need > have) {
+                constexpr double gib = 1024.0 * 1024.0 * 1024.0;
+                throw InputError(c.file, c.pointer,
+                                 fmt::format("stage {} (GPU type {}, {:.0f} GiB, {:.0f} % usable) needs {:.1f} GiB: "
+                                             "{:.1f} GiB over; raise tp/pp, zero or recompute",
+                                             s, gpu.name, gpu.hbm_capacity.value() / gib, kUsableHbmFraction * 100,
+                                             need / gib, (need - have) / gib));
+            }
+        }
+    }
+    Trace trace = generate_training_trace(c, c.file);
+    WorkloadInfo& info = trace.info;
+    info.present = true;
+    info.kind = "llm-training";
+    info.model = c.model.name;
+    info.parameters = total_parameters(c.model);
+    info.tokens_per_step = static_cast<double>(c.global_batch) * static_cast<double>(c.model.seq);
+    const StepFlops f = training_step_flops(c);
+    info.model_flops_per_step = f.model;
+    info.hardware_flops_per_step = f.hardware;
+    info.precision = c.precision;
+    for (const char* family : {"tp", "cp", "dp", "pp", "ep", "edp"}) {
+        for (const auto& g : trace.groups) {
+            if (g.name == family) {
+                info.family_roles[family] = std::string(family) == "edp" ? "dp" : family;
+            }
+        }
+    }
+    double max_memory = 0.0;
+    for (const auto& m : memory) {
+        max_memory = std::max(max_memory, m.total());
+    }
+    const double p = c.par.pp;
+    const double m = static_cast<double>(c.micro_batches());
+    info.figures["memory_per_gpu_bytes"] = max_memory;
+    info.figures["pipeline_bubble_fraction_estimate"] = (p - 1) / (m + p - 1) / c.par.virtual_stages;
+    info.figures["micro_batches"] = m;
+    info.figures["gpus"] = gpus;
+    return trace;
+}
+
+namespace detail {
+void register_llm_training_workload() {
+    register_workload_type("llm-training", load_llm_training);
+}
+} // namespace detail
+
+} // namespace twin::models

@@ -1,0 +1,272 @@
+// One transformer layer as GPU operations (one GPU, one micro-batch).
+//
+// Symbols: b micro-batch (sequences), s sequence, s_l = s/cp local sequence, t = tp, T = b·s_l
+// tokens a GPU's GEMMs see, T_e = T/t with sequence parallelism (else T) tokens of the
+// elementwise ops, h hidden, a heads, g kv heads, d = h/a, f MLP width, k_m MLP matrices.
+// Activations are bf16 (2 bytes). A GEMM of shape (m, n, k) does 2·m·n·k FLOPs at the
+// workload's precision with shape efficiency gemm_shape_efficiency(m, n, k); it moves
+// 2·(m·k + k·n + m·n) bytes.
+//
+// Forward:
+//   qkv        GEMM (T, (a + 2g)·d/t, h)
+//   attention  flash: 4·b·s_l·s·h/t · 1/2 FLOPs (causal blocks skipped), efficiency
+//              kFlashEfficiency; unfused: 4·b·s_l·s·h/t FLOPs as batched GEMMs (s_l, s, d) plus a
+//              memory-bound softmax/mask/dropout of kSoftmaxBytes per score, b·(a/t)·s_l·s scores
+//   proj       GEMM (T, h, a·d/t)
+//   mlp        dense: GEMM (T, (k_m − 1)·f/t, h) and GEMM (T, h, f/t); MoE: router GEMM (T, E, h),
+//              all-to-all dispatch over "ep" of T_e·top_k·h·2 bytes, experts 2·T·top_k·k_m·h·f_e/t
+//              FLOPs with shape (T·top_k·ep/E, f_e/t, h), all-to-all combine, shared experts dense
+//   elementwise  memory-bound: T_e·h·2·kElementwiseReads bytes (two norms, two residual adds, two
+//              dropouts) + T·(f/t)·2·(k_m) bytes (activation function)
+//   TP (t > 1): all-reduce of T·h·2 bytes after proj and after the MLP; with sequence
+//              parallelism all-gather (output T·h·2) before qkv and before the MLP, reduce-scatter
+//              (input T·h·2) after proj and after the MLP (Korthikanti et al. 2022, §4.2.2)
+//   CP (cp > 1): all-gather of K and V over "cp", output b·s·2·g·d/t·2 bytes
+// Backward: GEMMs 2× (input and weight gradients), flash attention 2.5× (FlashAttention-2
+// recomputes the scores: 5 matmuls vs 2), unfused attention 2× and its softmax 1.5× the bytes,
+// elementwise 2×; the same TP collectives (all-reduce stays, all-gather <-> reduce-scatter); CP
+// reduce-scatter of dK/dV; MoE all-to-alls again.
+// Recompute before backward: selective = the attention core (and softmax); full = the whole
+// forward, collectives included (Korthikanti et al. 2022, §5).
+// Head (last stage): logits GEMM (T, V/t, h), cross-entropy 4·T·V/t·2 bytes; backward 2×.
+#include "llm_training_ops.hpp"
+
+#include <algorithm>
+
+namespace twin::models {
+
+double gemm_shape_efficiency(double m, double n, double k) {
+    return 1.0 / (1.0 + kGemmShapeConstant * (1.0 / m + 1.0 / n + 1.0 / k));
+}
+
+namespace detail {
+namespace {
+
+// Flash attention throughput relative to a large GEMM's (× the GPU's compute_efficiency), fitted
+// on the NeMo Llama 3 rows of tests/calibration/training.json: 0.33 (0.25 of the H100 BF16 peak).
+// Lower than FlashAttention-2's kernel benchmarks (~0.35-0.5 of peak): it absorbs what is not
+// modelled around attention (context-parallel ring steps, causal load imbalance, RoPE, masking).
+constexpr double kFlashEfficiency = 0.33;
+// FP8/FP4 GEMMs reach a smaller fraction of their peak than BF16 ones (per-tensor scaling, amax
+// reductions, casts and transposes of Transformer Engine), fitted with kFlashEfficiency on the
+// NeMo FP8 rows: 0.8 (cuBLAS FP8 vs BF16 large-GEMM fractions alone differ by ~0.9).
+constexpr double kLowPrecisionGemmFactor = 0.8;
+constexpr double kSoftmaxBytes = 10.0;     // per score: write scores, read/write softmax, dropout + mask
+constexpr double kElementwiseReads = 15.0; // ×(T_e·h·2): norms 2×2, residual adds 2×3, dropouts 2×2.5
+constexpr double kBf16 = 2.0;
+
+OpSpec gemm(const std::string& name, double m, double n, double k, bool low_precision) {
+    OpSpec o;
+    o.name = name;
+    o.flops = 2.0 * m * n * k;
+    o.bytes = kBf16 * (m * k + k * n + m * n);
+    o.efficiency = gemm_shape_efficiency(m, n, k);
+    o.gemm = true;
+    if (low_precision) {
+        o.efficiency *= kLowPrecisionGemmFactor;
+    }
+    return o;
+}
+
+OpSpec memory_op(const std::string& name, double bytes) {
+    OpSpec o;
+    o.name = name;
+    o.bytes = bytes;
+    return o;
+}
+
+OpSpec coll(const std::string& name, CollectiveKind kind, const std::string& family, double size) {
+    OpSpec o;
+    o.collective = true;
+    o.name = name;
+    o.kind = kind;
+    o.family = family;
+    o.size = size;
+    return o;
+}
+
+OpSpec scaled(OpSpec o, double flops_factor, double bytes_factor) {
+    o.flops *= flops_factor;
+    o.bytes *= bytes_factor;
+    return o;
+}
+
+} // namespace
+
+double layer_parameters_per_gpu(const TrainingConfig& c) {
+    const auto& m = c.model;
+    const double t = c.par.tp;
+    const double h = static_cast<double>(m.hidden);
+    double mlp = mlp_parameters(m);
+    if (m.is_moe()) {
+        const double local_experts = static_cast<double>(m.moe.experts) / c.par.ep + m.moe.shared_experts;
+        mlp = h * static_cast<double>(m.moe.experts) * t + local_experts * m.mlp_matrices() * h * m.moe.ffn;
+    }
+    return (attention_parameters(m) + mlp) / t + 2.0 * h;
+}
+
+double LayerOps::flops() const {
+    double f = 0.0;
+    for (const auto* list : {&forward, &backward, &recompute}) {
+        for (const auto& o : *list) {
+            f += o.flops;
+        }
+    }
+    return f;
+}
+
+double LayerOps::head_flops() const {
+    double f = 0.0;
+    for (const auto* list : {&head_forward, &head_backward}) {
+        for (const auto& o : *list) {
+            f += o.flops;
+        }
+    }
+    return f;
+}
+
+LayerOps layer_ops(const TrainingConfig& c) {
+    const auto& m = c.model;
+    const double t = c.par.tp;
+    const double b = static_cast<double>(c.micro_batch);
+    const double s = static_cast<double>(m.seq);
+    const double sl = s / c.par.cp;
+    const double T = b * sl;
+    const bool sp = c.par.sequence_parallel && c.par.tp > 1;
+    const double Te = sp ? T / t : T;
+    const double h = static_cast<double>(m.hidden);
+    const double a = static_cast<double>(m.heads);
+    const double g = static_cast<double>(m.kv_heads);
+    const double d = static_cast<double>(m.head_dim());
+    const double km = m.mlp_matrices();
+    const double act = T * h * kBf16;
+
+    LayerOps ops;
+    const bool lowp = c.precision != topology::Precision::BF16;
+    std::vector<OpSpec> attn_core; // recomputed by selective recompute
+    std::vector<OpSpec> attn_core_bwd;
+    if (c.attention == AttentionKernel::Flash) {
+        OpSpec o;
+        o.name = "attention";
+        o.flops = 4.0 * b * sl * s * h / t * 0.5;
+        o.bytes = kBf16 * b * (sl * (2.0 * a * d) + s * 2.0 * g * d) / t;
+        o.efficiency = kFlashEfficiency;
+        attn_core.push_back(o);
+        attn_core_bwd.push_back(scaled(o, 2.5, 2.0));
+    } else {
+        OpSpec o = gemm("attention", sl, s, d, false);
+        o.gemm = false; // batched score GEMMs run in bf16
+        o.flops = 4.0 * b * sl * s * h / t;
+        o.bytes = kBf16 * b * (sl * 2.0 * a * d + s * 2.0 * g * d) / t;
+        attn_core.push_back(o);
+        attn_core.push_back(memory_op("softmax", b * (a / t) * sl * s * kSoftmaxBytes));
+        attn_core_bwd.push_back(scaled(attn_core[0], 2.0, 2.0));
+        attn_core_bwd.push_back(scaled(attn_core[1], 1.0, 1.5));
+    }
+
+    // TP communication around a block: before (SP all-gather) and after (all-reduce / reduce-scatter).
+    const auto tp_before = [&](std::vector<OpSpec>& out, bool backward) {
+        if (sp) {
+            out.push_back(coll(backward ? "tp_rs" : "tp_ag",
+                               backward ? CollectiveKind::ReduceScatter : CollectiveKind::AllGather, "tp", act));
+            out.back().hidden_by_overlap = c.overlap_tp;
+        }
+    };
+    const auto tp_after = [&](std::vector<OpSpec>& out, bool backward) {
+        if (c.par.tp > 1) {
+            if (sp) {
+                out.push_back(coll(backward ? "tp_ag" : "tp_rs",
+                                   backward ? CollectiveKind::AllGather : CollectiveKind::ReduceScatter, "tp", act));
+            } else {
+                out.push_back(coll("tp_ar", CollectiveKind::AllReduce, "tp", act));
+            }
+            out.back().hidden_by_overlap = c.overlap_tp;
+        }
+    };
+
+    const OpSpec qkv = gemm("qkv", T, (a + 2.0 * g) * d / t, h, lowp);
+    const OpSpec proj = gemm("proj", T, h, a * d / t, lowp);
+    std::vector<OpSpec> mlp;
+    std::vector<OpSpec> mlp_bwd;
+    if (!m.is_moe()) {
+        mlp.push_back(gemm("mlp_up", T, (km - 1.0) * static_cast<double>(m.ffn) / t, h, lowp));
+        mlp.push_back(gemm("mlp_down", T, h, static_cast<double>(m.ffn) / t, lowp));
+    } else {
+        const double E = static_cast<double>(m.moe.experts);
+        const double k = static_cast<double>(m.moe.top_k);
+        const double fe = static_cast<double>(m.moe.ffn);
+        mlp.push_back(gemm("router", T, E, h, lowp));
+        const double a2a = Te * k * h * kBf16;
+        if (c.par.ep > 1) {
+            mlp.push_back(coll("ep_dispatch", CollectiveKind::AllToAll, "ep", a2a));
+        }
+        OpSpec experts = gemm("experts", T * k * c.par.ep / E, fe / t, h, lowp);
+        experts.flops = 2.0 * T * k * km * h * fe / t;
+        experts.bytes = kBf16 * (T * k * (h + km * fe / t) + E / c.par.ep * km * h * fe / t);
+        mlp.push_back(experts);
+        if (c.par.ep > 1) {
+            mlp.push_back(coll("ep_combine", CollectiveKind::AllToAll, "ep", a2a));
+        }
+        if (m.moe.shared_experts > 0) {
+            OpSpec shared = gemm("shared_experts", T, static_cast<double>(m.moe.shared_experts) * fe / t, h, lowp);
+            shared.flops *= km;
+            mlp.push_back(shared);
+        }
+    }
+    for (const auto& o : mlp) {
+        mlp_bwd.push_back(o.collective ? o : scaled(o, 2.0, 2.0));
+    }
+    const double mlp_width = m.is_moe() ? static_cast<double>(m.moe.ffn) * m.moe.top_k : static_cast<double>(m.ffn);
+    const OpSpec elementwise =
+        memory_op("elementwise", Te * h * kBf16 * kElementwiseReads + T * mlp_width / t * kBf16 * km);
+
+    auto& fw = ops.forward;
+    tp_before(fw, false);
+    fw.push_back(qkv);
+    if (c.par.cp > 1) {
+        fw.push_back(coll("cp_ag", CollectiveKind::AllGather, "cp", b * s * 2.0 * g * d / t * kBf16));
+    }
+    fw.insert(fw.end(), attn_core.begin(), attn_core.end());
+    fw.push_back(proj);
+    tp_after(fw, false);
+    tp_before(fw, false);
+    fw.insert(fw.end(), mlp.begin(), mlp.end());
+    tp_after(fw, false);
+    fw.push_back(elementwise);
+
+    auto& bw = ops.backward;
+    bw.push_back(scaled(elementwise, 1.0, 2.0));
+    tp_after(bw, true);
+    bw.insert(bw.end(), mlp_bwd.rbegin(), mlp_bwd.rend());
+    tp_before(bw, true);
+    bw.push_back(scaled(proj, 2.0, 2.0));
+    bw.insert(bw.end(), attn_core_bwd.rbegin(), attn_core_bwd.rend());
+    if (c.par.cp > 1) {
+        bw.push_back(coll("cp_rs", CollectiveKind::ReduceScatter, "cp", b * s * 2.0 * g * d / t * kBf16));
+    }
+    bw.push_back(scaled(qkv, 2.0, 2.0));
+    tp_before(bw, true);
+
+    if (c.recompute == Recompute::Selective) {
+        ops.recompute = attn_core;
+    } else if (c.recompute == Recompute::Full) {
+        ops.recompute = fw;
+    }
+    for (auto& o : ops.recompute) {
+        o.name = "recompute_" + o.name;
+    }
+
+    const double V = static_cast<double>(m.vocab);
+    ops.head_forward.push_back(gemm("logits", T, V / t, h, lowp));
+    ops.head_forward.push_back(memory_op("loss", 4.0 * T * V / t * kBf16));
+    ops.head_backward.push_back(scaled(ops.head_forward[1], 1.0, 1.0));
+    ops.head_backward.push_back(scaled(ops.head_forward[0], 2.0, 2.0));
+    ops.embedding_forward.push_back(memory_op("embedding", 2.0 * Te * h * kBf16));
+
+    ops.param_bytes = layer_parameters_per_gpu(c) * kBf16;
+    ops.grad_bytes = ops.param_bytes;
+    return ops;
+}
+
+} // namespace detail
+} // namespace twin::models

@@ -1,0 +1,47 @@
+// The operations of one transformer layer for one GPU and one micro-batch (internal to the
+// training generator; equations at the top of llm_training_ops.cpp).
+#pragma once
+
+#include "twin/models/llm_training.hpp"
+
+#include <string>
+#include <vector>
+
+namespace twin::models::detail {
+
+struct OpSpec {
+    bool collective = false;
+    std::string name;
+    // compute
+    double flops = 0.0;
+    double bytes = 0.0;
+    double efficiency = 1.0;
+    bool gemm = false; // runs at the workload's precision (else bf16)
+    // collective
+    CollectiveKind kind = CollectiveKind::AllReduce;
+    std::string family;
+    double size = 0.0;
+    bool hidden_by_overlap = false; // TP collective that overlap.tp lets run beside compute
+};
+
+struct LayerOps {
+    std::vector<OpSpec> forward;
+    std::vector<OpSpec> backward;
+    std::vector<OpSpec> recompute;    // run before `backward` (selective/full recompute)
+    std::vector<OpSpec> head_forward; // last stage: logits + loss
+    std::vector<OpSpec> head_backward;
+    std::vector<OpSpec> embedding_forward; // first stage
+    double grad_bytes = 0.0;               // one layer's gradients on one GPU (bf16)
+    double param_bytes = 0.0;              // one layer's parameters on one GPU (bf16), gathered by ZeRO-3
+
+    // FLOPs of forward + recompute + backward of one layer; of the head.
+    [[nodiscard]] double flops() const;
+    [[nodiscard]] double head_flops() const;
+};
+
+[[nodiscard]] LayerOps layer_ops(const TrainingConfig& config);
+
+// Parameters of one layer held by one GPU (tensor- and expert-parallel shards).
+[[nodiscard]] double layer_parameters_per_gpu(const TrainingConfig& config);
+
+} // namespace twin::models::detail

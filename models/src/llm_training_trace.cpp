@@ -1,0 +1,464 @@
+// The training trace: one rank class per pipeline stage, its program the exact order of
+// Megatron-LM's pipeline schedules, every layer a repeat block of the ops of llm_training_ops.cpp.
+//
+// Schedules (per stage i of p, m micro-batches per replica):
+//   1F1B (Narayanan et al. SC'21 §2.2.1; Megatron-LM forward_backward_pipelining_without_
+//     interleaving): w = min(p − i − 1, m) warm-up forwards, m − w pairs of one forward and one
+//     backward, w cool-down backwards. Point-to-point ops are grouped the way Megatron batches
+//     them (send_forward_recv_backward, send_backward_recv_forward): the ops of one group run
+//     concurrently, groups run in order, so the rendezvous transfers cannot deadlock.
+//   interleaved (SC'21 §2.2.2; forward_backward_pipelining_with_interleaving): v model chunks of
+//     l/(p·v) layers per stage; virtual micro-batch k runs chunk (k mod p·v) div p forward (v − 1 −
+//     that backward); warm-up 2(p − i − 1) + (v − 1)·p (all m·v when m = p); each steady step
+//     batches send/recv of activations and gradients; the last stage's non-final chunks send to
+//     stage 0 (ring order). Needs m divisible by p (checked when reading).
+// Activation/gradient transfers: b·(s/cp)·h·2 bytes, ÷ tp with sequence parallelism, over "pp"
+// (next/prev) or, for the ring wrap-around, a rank offset of ±(p − 1)·tp·cp·dp.
+// Data parallelism: gradients of each layer are all-reduced (zero 0) or reduce-scattered (zero ≥ 1)
+// over "dp" in the last backward of each chunk (every backward with zero ≥ 2); with overlap.dp
+// the collective of a layer runs beside the backward compute of a layer. ZeRO-3 all-gathers each
+// layer's parameters before its forward and before its backward (prefetched beside the compute
+// of a layer with overlap.dp). The step ends with the optimizer, a memory-bound op reading and
+// writing the local shard (32 B per parameter: bf16 weights r/w, bf16 gradients r, fp32 master,
+// m, v r/w... 4 + 4 + 24), then (zero ≥ 1) an all-gather of the updated bf16 parameters over "dp".
+// Consecutive identical schedule steps fold into repeat blocks (periods up to 2v + 4 steps).
+#include "llm_training_ops.hpp"
+#include "twin/models/llm_training.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace twin::models {
+namespace {
+
+using detail::OpSpec;
+using nlohmann::json;
+
+std::string flops_text(double f) {
+    return fmt::format("{}FLOP", f);
+}
+std::string bytes_text(double b) {
+    return fmt::format("{}B", b);
+}
+
+json op_json(const OpSpec& o, topology::Precision precision) {
+    if (o.collective) {
+        return json{{"op", std::string(collective_name(o.kind))},
+                    {"name", o.name},
+                    {"group", o.family},
+                    {"size", bytes_text(o.size)}};
+    }
+    json j{{"op", "compute"}, {"name", o.name}};
+    if (o.flops > 0) {
+        j["flops"] = flops_text(o.flops);
+        j["efficiency"] = std::min(1.0, o.efficiency);
+    }
+    if (o.bytes > 0) {
+        j["bytes"] = bytes_text(o.bytes);
+    }
+    j["precision"] = std::string(topology::precision_name(o.gemm ? precision : topology::Precision::BF16));
+    return j;
+}
+
+// A body of ops in order; TP collectives that overlap.tp hides run beside the next ops (they
+// wait for the op before them, and the op after them does not wait for them).
+json chain(const std::vector<OpSpec>& ops, topology::Precision precision, const std::string& prefix,
+           bool first_waits_for_start = false) {
+    json body = json::array();
+    std::string last;
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+        json j = op_json(ops[i], precision);
+        const std::string id = fmt::format("{}{}", prefix, i);
+        j["id"] = id;
+        if (last.empty()) {
+            if (first_waits_for_start) {
+                j["after"] = json::array();
+            }
+        } else {
+            j["after"] = json::array({last});
+        }
+        if (!ops[i].hidden_by_overlap) {
+            last = id;
+        }
+        body.push_back(std::move(j));
+    }
+    return body;
+}
+
+class Generator {
+public:
+    Generator(const TrainingConfig& c) : c_(c), ops_(detail::layer_ops(c)) {
+        p_ = c.par.pp;
+        v_ = c.par.virtual_stages;
+        m_ = c.micro_batches();
+        stage_ranks_ = c.par.tp * c.par.cp * c.par.dp;
+        layers_per_chunk_ = c.model.layers / (static_cast<std::int64_t>(p_) * v_);
+        act_bytes_ = static_cast<double>(c.micro_batch) * static_cast<double>(c.model.seq) / c.par.cp *
+                     static_cast<double>(c.model.hidden) * 2.0 /
+                     (c.par.sequence_parallel ? static_cast<double>(c.par.tp) : 1.0);
+    }
+
+    json trace() {
+        json groups = json::object();
+        const int tp = c_.par.tp;
+        const int cp = c_.par.cp;
+        const int dp = c_.par.dp;
+        if (tp > 1) {
+            groups["tp"] = {{"size", tp}};
+        }
+        if (cp > 1) {
+            groups["cp"] = {{"size", cp}, {"stride", tp}};
+        }
+        if (dp > 1) {
+            groups["dp"] = {{"size", dp}, {"stride", tp * cp}};
+        }
+        if (p_ > 1) {
+            groups["pp"] = {{"size", p_}, {"stride", stage_ranks_}};
+        }
+        if (c_.par.ep > 1) {
+            groups["ep"] = {{"size", c_.par.ep}, {"stride", tp * cp}};
+        }
+        json classes = json::array();
+        for (int s = 0; s < p_; ++s) {
+            classes.push_back({{"name", fmt::format("stage{}", s)},
+                               {"ranks", json::array({json::array({s * stage_ranks_, (s + 1) * stage_ranks_ - 1})})},
+                               {"program", program(s)}});
+        }
+        return json{{"schema_version", 1},
+                    {"name", c_.name},
+                    {"ranks", p_ * stage_ranks_},
+                    {"groups", groups},
+                    {"classes", classes}};
+    }
+
+private:
+    // One schedule step: a forward or backward chunk, or a group of concurrent transfers.
+    struct Unit {
+        enum class Kind { Forward, Backward, P2P } kind = Kind::P2P;
+        int chunk = 0;
+        bool last = false; // last backward of its chunk: gradients go to data parallelism
+        bool send_next = false, recv_prev = false, send_prev = false, recv_next = false;
+    };
+
+    int chunk_of(std::int64_t k, bool forward) const {
+        const std::int64_t group = static_cast<std::int64_t>(p_) * v_;
+        const std::int64_t kg = ((k % group) + group) % group;
+        const int c = static_cast<int>(kg / p_);
+        return forward ? c : v_ - 1 - c;
+    }
+
+    static void p2p(std::vector<Unit>& out, bool send_next, bool recv_prev, bool send_prev, bool recv_next) {
+        if (!(send_next || recv_prev || send_prev || recv_next)) {
+            return;
+        }
+        Unit u;
+        u.send_next = send_next;
+        u.recv_prev = recv_prev;
+        u.send_prev = send_prev;
+        u.recv_next = recv_next;
+        out.push_back(u);
+    }
+    static Unit compute(Unit::Kind kind, int chunk) {
+        Unit u;
+        u.kind = kind;
+        u.chunk = chunk;
+        return u;
+    }
+
+    std::vector<Unit> one_f_one_b(int s) const {
+        const bool first = s == 0;
+        const bool last = s == p_ - 1;
+        std::vector<Unit> u;
+        const std::int64_t w = std::min<std::int64_t>(p_ - s - 1, m_);
+        const std::int64_t r = m_ - w;
+        for (std::int64_t i = 0; i < w; ++i) {
+            p2p(u, false, !first, false, false);
+            u.push_back(compute(Unit::Kind::Forward, 0));
+            p2p(u, !last, false, false, false);
+        }
+        if (r > 0) {
+            p2p(u, false, !first, false, false);
+        }
+        for (std::int64_t i = 0; i < r; ++i) {
+            u.push_back(compute(Unit::Kind::Forward, 0));
+            p2p(u, !last, false, false, !last);
+            u.push_back(compute(Unit::Kind::Backward, 0));
+            p2p(u, false, i != r - 1 && !first, !first, false);
+        }
+        for (std::int64_t i = 0; i < w; ++i) {
+            p2p(u, false, false, false, !last);
+            u.push_back(compute(Unit::Kind::Backward, 0));
+            p2p(u, false, false, !first, false);
+        }
+        return u;
+    }
+
+    std::vector<Unit> interleaved(int s) const {
+        const bool first = s == 0;
+        const bool last = s == p_ - 1;
+        const std::int64_t total = m_ * v_;
+        const bool all_warmup = m_ == p_;
+        const std::int64_t warm =
+            all_warmup ? total
+                       : std::min<std::int64_t>(2 * (p_ - s - 1) + static_cast<std::int64_t>(v_ - 1) * p_, total);
+        const std::int64_t rem = total - warm;
+        std::vector<Unit> u;
+        p2p(u, false, !first, false, false);
+        for (std::int64_t k = 0; k < warm; ++k) {
+            const int c = chunk_of(k, true);
+            u.push_back(compute(Unit::Kind::Forward, c));
+            const bool recv_prev = !(first && chunk_of(k + 1, true) == 0) && k != total - 1;
+            const bool send = !(last && c == v_ - 1);
+            const bool recv_next = k == warm - 1 && !all_warmup && !last;
+            p2p(u, send, recv_prev, false, recv_next);
+        }
+        for (std::int64_t k = 0; k < rem; ++k) {
+            const std::int64_t fk = k + warm;
+            const int fc = chunk_of(fk, true);
+            u.push_back(compute(Unit::Kind::Forward, fc));
+            const int bc = chunk_of(k, false);
+            u.push_back(compute(Unit::Kind::Backward, bc));
+            bool recv_prev = first ? chunk_of(fk - (p_ - 1), true) != v_ - 1 : true;
+            const bool recv_next = last ? chunk_of(k - (p_ - 1), false) != 0 : true;
+            if (k == rem - 1) {
+                recv_prev = false;
+            }
+            p2p(u, !(last && fc == v_ - 1), recv_prev, !(first && bc == 0), recv_next);
+        }
+        if (all_warmup) {
+            p2p(u, false, false, false, !last);
+        }
+        for (std::int64_t k = rem; k < total; ++k) {
+            const int bc = chunk_of(k, false);
+            u.push_back(compute(Unit::Kind::Backward, bc));
+            const bool recv_next = !(last && chunk_of(k + 1, false) == v_ - 1) && k != total - 1;
+            p2p(u, false, false, !(first && bc == 0), recv_next);
+        }
+        return u;
+    }
+
+    json peer(int s, bool next) const {
+        if (next) {
+            return s < p_ - 1 ? json{{"group", "pp"}, {"to", "next"}} : json{{"offset", -(p_ - 1) * stage_ranks_}};
+        }
+        return s > 0 ? json{{"group", "pp"}, {"to", "prev"}} : json{{"offset", (p_ - 1) * stage_ranks_}};
+    }
+
+    json p2p_json(const Unit& u, int s) const {
+        json ops = json::array();
+        const auto add = [&](bool on, const char* op, const char* name, bool next) {
+            if (on) {
+                ops.push_back({{"op", op}, {"name", name}, {"peer", peer(s, next)}, {"size", bytes_text(act_bytes_)}});
+            }
+        };
+        add(u.send_next, "send", "pp_send_activation", true);
+        add(u.recv_prev, "recv", "pp_recv_activation", false);
+        add(u.send_prev, "send", "pp_send_gradient", false);
+        add(u.recv_next, "recv", "pp_recv_gradient", true);
+        if (ops.size() == 1) {
+            return ops[0];
+        }
+        for (auto& o : ops) {
+            o["after"] = json::array();
+        }
+        return json{{"name", "pp_exchange"}, {"body", ops}};
+    }
+
+    json dp_grad_op() const {
+        OpSpec o;
+        o.collective = true;
+        o.name = c_.par.zero == 0 ? "dp_grad_all_reduce" : "dp_grad_reduce_scatter";
+        o.kind = c_.par.zero == 0 ? CollectiveKind::AllReduce : CollectiveKind::ReduceScatter;
+        o.family = "dp";
+        o.size = ops_.grad_bytes;
+        return op_json(o, c_.precision);
+    }
+
+    json zero3_gather() const {
+        OpSpec o;
+        o.collective = true;
+        o.name = "zero3_param_all_gather";
+        o.kind = CollectiveKind::AllGather;
+        o.family = "dp";
+        o.size = ops_.param_bytes;
+        return op_json(o, c_.precision);
+    }
+
+    // Layer ops with an optional companion collective: overlapped (beside the ops, both starting
+    // with the iteration) or in sequence (before the ops).
+    json layer_body(const std::vector<OpSpec>& ops, const json* companion, bool overlapped) const {
+        json body = json::array();
+        if (companion != nullptr) {
+            json comp = *companion;
+            if (overlapped) {
+                comp["after"] = json::array();
+            }
+            body.push_back(comp);
+        }
+        const json chained = chain(ops, c_.precision, "l", companion != nullptr && overlapped);
+        for (const auto& j : chained) {
+            body.push_back(j);
+        }
+        return body;
+    }
+
+    json compute_json(const Unit& u, int s) const {
+        const bool dp = c_.par.dp > 1;
+        const bool zero3 = c_.par.zero >= 3 && dp;
+        const json gather = zero3 ? zero3_gather() : json();
+        json body = json::array();
+        if (u.kind == Unit::Kind::Forward) {
+            if (s == 0 && u.chunk == 0) {
+                body.push_back(op_json(ops_.embedding_forward[0], c_.precision));
+            }
+            body.push_back({{"name", "layer_forward"},
+                            {"repeat", layers_per_chunk_},
+                            {"body", layer_body(ops_.forward, zero3 ? &gather : nullptr, c_.overlap_dp)}});
+            if (s == p_ - 1 && u.chunk == v_ - 1) {
+                for (const auto& j : chain(ops_.head_forward, c_.precision, "h")) {
+                    body.push_back(j);
+                }
+            }
+            return json{{"name", "forward"}, {"body", body}};
+        }
+        if (s == p_ - 1 && u.chunk == v_ - 1) {
+            for (const auto& j : chain(ops_.head_backward, c_.precision, "h")) {
+                body.push_back(j);
+            }
+        }
+        std::vector<OpSpec> layer = ops_.recompute;
+        layer.insert(layer.end(), ops_.backward.begin(), ops_.backward.end());
+        const bool grads = dp && (u.last || c_.par.zero >= 2);
+        if (zero3) {
+            body.push_back({{"name", "layer_backward"},
+                            {"repeat", layers_per_chunk_},
+                            {"body", layer_body(layer, &gather, c_.overlap_dp)}});
+            // ZeRO-3 reduce-scatters every micro-batch; modelled after the chunk's backward below.
+        } else if (grads && c_.overlap_dp) {
+            // Layer k's gradient collective runs beside layer k+1's backward; the last is exposed.
+            for (const auto& j : chain(layer, c_.precision, "f")) {
+                body.push_back(j);
+            }
+            if (layers_per_chunk_ > 1) {
+                const json rs = dp_grad_op();
+                body.push_back({{"name", "layer_backward"},
+                                {"repeat", layers_per_chunk_ - 1},
+                                {"body", layer_body(layer, &rs, true)}});
+            }
+            body.push_back(dp_grad_op());
+            return json{{"name", "backward"}, {"body", body}};
+        } else {
+            body.push_back({{"name", "layer_backward"},
+                            {"repeat", layers_per_chunk_},
+                            {"body", layer_body(layer, nullptr, false)}});
+        }
+        if (grads) {
+            body.push_back(
+                {{"name", "dp_gradients"}, {"repeat", layers_per_chunk_}, {"body", json::array({dp_grad_op()})}});
+        }
+        return json{{"name", "backward"}, {"body", body}};
+    }
+
+    json program(int s) const {
+        std::vector<Unit> units = c_.par.schedule == PipelineSchedule::Interleaved ? interleaved(s) : one_f_one_b(s);
+        std::vector<bool> seen(static_cast<std::size_t>(v_), false);
+        for (auto it = units.rbegin(); it != units.rend(); ++it) {
+            if (it->kind == Unit::Kind::Backward && !seen[static_cast<std::size_t>(it->chunk)]) {
+                seen[static_cast<std::size_t>(it->chunk)] = true;
+                it->last = true;
+            }
+        }
+        std::vector<json> steps;
+        std::vector<std::string> keys;
+        for (const auto& u : units) {
+            steps.push_back(u.kind == Unit::Kind::P2P ? p2p_json(u, s) : compute_json(u, s));
+            keys.push_back(steps.back().dump());
+        }
+        json program = fold(steps, keys);
+        for (const auto& j : optimizer()) {
+            program.push_back(j);
+        }
+        return program;
+    }
+
+    // Run-length folding of periodic runs of identical steps into repeat blocks.
+    json fold(const std::vector<json>& steps, const std::vector<std::string>& keys) const {
+        json out = json::array();
+        const std::size_t n = steps.size();
+        const std::size_t max_period = static_cast<std::size_t>(4 * v_ + 8);
+        std::size_t i = 0;
+        while (i < n) {
+            std::size_t best_p = 1;
+            std::size_t best_count = 1;
+            for (std::size_t period = 1; period <= max_period && i + 2 * period <= n; ++period) {
+                std::size_t count = 1;
+                while (i + (count + 1) * period <= n) {
+                    bool same = true;
+                    for (std::size_t j = 0; j < period && same; ++j) {
+                        same = keys[i + count * period + j] == keys[i + j];
+                    }
+                    if (!same) {
+                        break;
+                    }
+                    ++count;
+                }
+                if (count >= 2 && period * count > best_p * best_count) {
+                    best_p = period;
+                    best_count = count;
+                }
+            }
+            if (best_count >= 2) {
+                json body = json::array();
+                for (std::size_t j = 0; j < best_p; ++j) {
+                    body.push_back(steps[i + j]);
+                }
+                out.push_back({{"name", "microbatches"}, {"repeat", best_count}, {"body", body}});
+            } else {
+                out.push_back(steps[i]);
+            }
+            i += best_p * best_count;
+        }
+        return out;
+    }
+
+    std::vector<json> optimizer() const {
+        std::vector<json> out;
+        const double shards = c_.par.zero >= 1 ? static_cast<double>(c_.par.dp) * c_.par.cp : 1.0;
+        const double params = ops_.param_bytes / 2.0 * static_cast<double>(layers_per_chunk_) * v_;
+        OpSpec step;
+        step.name = "optimizer";
+        step.bytes = params / shards * 32.0;
+        out.push_back(op_json(step, c_.precision));
+        if (c_.par.zero >= 1 && c_.par.zero < 3 && c_.par.dp > 1) {
+            OpSpec ag;
+            ag.collective = true;
+            ag.name = "dp_param_all_gather";
+            ag.kind = CollectiveKind::AllGather;
+            ag.family = "dp";
+            ag.size = params * 2.0;
+            out.push_back(op_json(ag, c_.precision));
+        }
+        return out;
+    }
+
+    const TrainingConfig& c_;
+    detail::LayerOps ops_;
+    int p_ = 1;
+    int v_ = 1;
+    std::int64_t m_ = 1;
+    int stage_ranks_ = 1;
+    std::int64_t layers_per_chunk_ = 1;
+    double act_bytes_ = 0.0;
+};
+
+} // namespace
+
+Trace generate_training_trace(const TrainingConfig& config, const std::string& file) {
+    Generator g(config);
+    const std::string text = g.trace().dump();
+    const Document doc = Document::parse(text, file + " (generated llm-training trace)");
+    Trace trace = load_trace(doc.root().as_object());
+    return trace;
+}
+
+} // namespace twin::models

@@ -1,0 +1,211 @@
+// LLM training generator: transformer arithmetic, trace shape, WorkloadInfo and every bad-input
+// rule (exception + JSON pointer).
+#include "twin/models/llm_model.hpp"
+#include "twin/models/llm_training.hpp"
+#include "twin/models/workload.hpp"
+#include "twin/topology/load.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+using namespace twin;
+using namespace twin::models;
+using nlohmann::json;
+
+topology::Cluster dgx_h100() {
+    const auto doc = Document::parse(R"({"nodes": [{"type": "DGX-H100", "count": 1}]})", "cluster.json");
+    return topology::load_topology(doc.root().as_object(), topology::Catalog::builtin());
+}
+
+TransformerConfig preset(const std::string& name) {
+    const auto doc = Document::parse(json{{"preset", name}}.dump(), "m.json");
+    return read_transformer_config(doc.root().as_object());
+}
+
+// A small valid workload on 8 GPUs: tp 2, pp 2, dp 2.
+json small() {
+    return json{{"type", "llm-training"},
+                {"model", {{"layers", 4}, {"hidden", 1024}, {"heads", 16}, {"vocab", 32000}, {"seq_length", 2048}}},
+                {"parallelism", {{"tp", 2}, {"pp", 2}, {"dp", 2}}},
+                {"batch", {{"global_batch", 16}, {"micro_batch", 2}}}};
+}
+
+Trace load(const json& w) {
+    const auto cluster = dgx_h100();
+    const auto doc = Document::parse(json{{"workload", w}}.dump(), "s.json");
+    Object root = doc.root().as_object();
+    return load_workload(root.at("workload").as_object(), WorkloadContext{cluster, "."});
+}
+
+// Expects an InputError at `pointer` whose message contains `text`.
+void expect_error(const json& w, const std::string& pointer, const std::string& text) {
+    try {
+        (void)load(w);
+        FAIL() << "no error, expected " << pointer;
+    } catch (const InputError& e) {
+        EXPECT_EQ(e.pointer(), pointer) << e.what();
+        EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
+    }
+}
+
+TEST(LlmModel, PresetParameterCounts) {
+    // Llama 3 paper: 8B (8.03 B), 70B (70.6 B), 405B; GPT-3 175B.
+    EXPECT_NEAR(total_parameters(preset("llama3-8b")) / 1e9, 8.03, 0.02);
+    EXPECT_NEAR(total_parameters(preset("llama3-70b")) / 1e9, 70.55, 0.1);
+    EXPECT_NEAR(total_parameters(preset("llama3-405b")) / 1e9, 405.8, 1.0);
+    EXPECT_NEAR(total_parameters(preset("gpt3-175b")) / 1e9, 174.6, 0.5);
+    EXPECT_NEAR(total_parameters(preset("gpt-1.8t-moe")) / 1e12, 1.81, 0.02);
+}
+
+TEST(LlmModel, FlopsMatchNemoFormula) {
+    // NeMo 24.07 reports 697 model TFLOP/s per GPU at 12036 tokens/s/GPU for Llama 3 8B at s = 8192:
+    // 57.9 GFLOP per token = 3 x forward (GEMMs + 4 s h attention per layer + logits).
+    const auto m = preset("llama3-8b");
+    EXPECT_NEAR(3 * forward_flops_per_token(m, false).total(m.layers) / 1e9, 697e12 / 12036 / 1e9, 0.2);
+    const auto f = forward_flops_per_token(m, true);
+    EXPECT_DOUBLE_EQ(f.attention_per_layer, 2.0 * 8192 * 4096);
+    // 2 (K, V) x 32 layers x 8 kv heads x 128 x 2 bytes = 128 KiB per token.
+    EXPECT_DOUBLE_EQ(kv_cache_bytes_per_token(m), 131072.0);
+}
+
+TEST(LlmModel, PresetOverrideAndExplicitDefaults) {
+    const auto doc = Document::parse(R"({"preset": "llama3-8b", "layers": 16, "seq_length": 4096})", "m.json");
+    const auto m = read_transformer_config(doc.root().as_object());
+    EXPECT_EQ(m.layers, 16);
+    EXPECT_EQ(m.seq, 4096);
+    EXPECT_EQ(m.kv_heads, 8);
+    const auto d2 =
+        Document::parse(R"({"layers": 2, "hidden": 64, "heads": 4, "vocab": 10, "seq_length": 8})", "m.json");
+    const auto e = read_transformer_config(d2.root().as_object());
+    EXPECT_EQ(e.kv_heads, 4);
+    EXPECT_EQ(e.ffn, 256);
+}
+
+TEST(LlmModel, GemmShapeEfficiency) {
+    EXPECT_NEAR(gemm_shape_efficiency(1e9, 1e9, 1e9), 1.0, 1e-6);
+    EXPECT_LT(gemm_shape_efficiency(8192, 128, 8192), gemm_shape_efficiency(8192, 8192, 8192));
+}
+
+TEST(LlmTraining, TraceShapeAndInfo) {
+    const Trace t = load(small());
+    EXPECT_EQ(t.ranks, 8);
+    ASSERT_EQ(t.classes.size(), 2u); // one class per pipeline stage
+    EXPECT_EQ(t.classes[1].ranks.front(), 4);
+    std::vector<std::string> families;
+    for (const auto& g : t.groups) {
+        families.push_back(g.name);
+    }
+    EXPECT_EQ(families, (std::vector<std::string>{"dp", "pp", "tp"}));
+    // tp fastest, then dp, then pp: rank 5 = tp 1, dp 0, stage 1.
+    EXPECT_EQ(t.groups[2].communicators[2], (std::vector<int>{4, 5}));
+    EXPECT_EQ(t.groups[0].communicators[0], (std::vector<int>{0, 2}));
+    EXPECT_EQ(t.groups[1].communicators[0], (std::vector<int>{0, 4}));
+    EXPECT_TRUE(t.info.present);
+    EXPECT_EQ(t.info.kind, "llm-training");
+    EXPECT_DOUBLE_EQ(t.info.tokens_per_step, 16.0 * 2048);
+    EXPECT_DOUBLE_EQ(t.info.figures.at("micro_batches"), 4.0);
+    EXPECT_DOUBLE_EQ(t.info.figures.at("pipeline_bubble_fraction_estimate"), 1.0 / 5.0);
+    EXPECT_EQ(t.info.family_roles.at("pp"), "pp");
+    EXPECT_GT(t.info.hardware_flops_per_step, 0.0);
+    EXPECT_GT(t.info.figures.at("memory_per_gpu_bytes"), 0.0);
+}
+
+TEST(LlmTraining, ModelFlopsAreSixNPlusAttention) {
+    const Trace t = load(small());
+    // l=4, h=1024, V=32000, s=2048, GELU 4h: per token forward 4·(24 h²) + 4·(4 s h) + 2 V h.
+    const double h = 1024, s = 2048, V = 32000;
+    const double fwd = 4 * (24 * h * h + 4 * s * h) + 2 * V * h;
+    EXPECT_DOUBLE_EQ(t.info.model_flops_per_step, 3 * fwd * 16 * s);
+}
+
+TEST(LlmTraining, SchedulesVariants) {
+    for (const char* recompute : {"none", "selective", "full"}) {
+        json w = small();
+        w["recompute"] = recompute;
+        w["parallelism"]["sequence_parallel"] = true;
+        w["parallelism"]["zero"] = 3;
+        EXPECT_NO_THROW((void)load(w)) << recompute;
+    }
+    json w = small();
+    w["parallelism"]["schedule"] = "interleaved";
+    w["parallelism"]["virtual_stages"] = 2;
+    const Trace t = load(w);
+    EXPECT_DOUBLE_EQ(t.info.figures.at("pipeline_bubble_fraction_estimate"), 1.0 / 5.0 / 2.0);
+}
+
+TEST(LlmTraining, MoeWithExpertParallelism) {
+    json w = small();
+    w["model"]["moe"] = {{"experts", 4}, {"top_k", 2}};
+    w["parallelism"] = {{"tp", 2}, {"dp", 4}, {"ep", 2}};
+    w["batch"] = {{"global_batch", 8}};
+    const Trace t = load(w);
+    EXPECT_EQ(t.info.family_roles.at("ep"), "ep");
+}
+
+TEST(LlmTrainingErrors, EveryRuleNamesItsPointer) {
+    json w = small();
+    w["parallelism"]["tp"] = 3;
+    w["parallelism"]["dp"] = 1;
+    expect_error(w, "/workload/parallelism/tp", "must divide the model's heads");
+    w = small();
+    w["model"]["kv_heads"] = 1;
+    expect_error(w, "/workload/parallelism/tp", "kv_heads");
+    w = small();
+    w["model"]["layers"] = 3;
+    expect_error(w, "/workload/parallelism/pp", "must divide the model's layers");
+    w = small();
+    w["parallelism"]["schedule"] = "interleaved";
+    w["parallelism"]["virtual_stages"] = 4;
+    expect_error(w, "/workload/parallelism/virtual_stages", "must divide the model's layers");
+    w = small();
+    w["parallelism"]["dp"] = 4;
+    expect_error(w, "/workload/parallelism", "= 16 GPUs, but the cluster has 8 GPUs");
+    w = small();
+    w["batch"]["global_batch"] = 10;
+    expect_error(w, "/workload/batch/global_batch", "divisible by micro_batch");
+    w = small();
+    w["parallelism"]["schedule"] = "interleaved";
+    w["batch"]["global_batch"] = 12;
+    w["batch"]["micro_batch"] = 2;
+    expect_error(w, "/workload/batch/global_batch", "multiple of pp");
+    w = small();
+    w["model"] = {{"preset", "gpt5"}};
+    expect_error(w, "/workload/model/preset", "unknown model preset \"gpt5\"");
+    w = small();
+    w["precision"] = "fp16";
+    expect_error(w, "/workload/precision", "fp16");
+    w = small();
+    w["precision"] = "fp4";
+    expect_error(w, "/workload/precision", "no fp4 peak");
+    w = small();
+    w["recompute"] = "some";
+    expect_error(w, "/workload/recompute", "some");
+    w = small();
+    w["parallelism"]["schedule"] = "gpipe";
+    expect_error(w, "/workload/parallelism/schedule", "gpipe");
+    w = small();
+    w["model"]["moe"] = {{"experts", 3}, {"top_k", 1}};
+    w["parallelism"] = {{"tp", 2}, {"dp", 4}, {"ep", 2}};
+    expect_error(w, "/workload/parallelism/ep", "must divide both the experts");
+    w = small();
+    w["parallelism"]["ep"] = 2;
+    expect_error(w, "/workload/parallelism/ep", "mixture-of-experts");
+    w = small();
+    w["parallelism"]["pipeline"] = 2;
+    expect_error(w, "/workload/parallelism/pipeline", "unknown key");
+}
+
+TEST(LlmTrainingErrors, ModelThatDoesNotFit) {
+    json w;
+    w["type"] = "llm-training";
+    w["model"] = {{"preset", "llama3-70b"}};
+    w["parallelism"] = {{"tp", 8}};
+    w["batch"] = {{"global_batch", 8}};
+    // 70.6e9 / 8 params x 16 B = 141 GB on an 80 GB H100.
+    expect_error(w, "/workload", "stage 0 (GPU type H100-SXM");
+    expect_error(w, "/workload", "GiB over; raise tp/pp, zero or recompute");
+}
+
+} // namespace
