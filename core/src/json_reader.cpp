@@ -249,8 +249,9 @@ Document Document::parse(std::string_view text, const std::string& file_name) {
         }
         std::string what = e.what();
         const auto pos = what.find("syntax error");
-        throw InputError(file_name, "", fmt::format("malformed JSON at line {}, column {}: {}", line, col,
-                                                    pos == std::string::npos ? what : what.substr(pos)));
+        throw InputError(file_name, "",
+                         fmt::format("malformed JSON at line {}, column {}: {}", line, col,
+                                     pos == std::string::npos ? what : what.substr(pos)));
     }
 }
 

@@ -13,8 +13,8 @@ struct UnitFactor {
     double factor; // multiply the number by this to get the SI base value
 };
 
-constexpr std::array kTime{UnitFactor{"s", 1.0},    UnitFactor{"ms", 1e-3},  UnitFactor{"us", 1e-6},
-                           UnitFactor{"µs", 1e-6},  UnitFactor{"ns", 1e-9},  UnitFactor{"ps", 1e-12},
+constexpr std::array kTime{UnitFactor{"s", 1.0},    UnitFactor{"ms", 1e-3}, UnitFactor{"us", 1e-6},
+                           UnitFactor{"µs", 1e-6},  UnitFactor{"ns", 1e-9}, UnitFactor{"ps", 1e-12},
                            UnitFactor{"min", 60.0}, UnitFactor{"h", 3600.0}};
 
 constexpr double kKi = 1024.0;
@@ -26,36 +26,49 @@ constexpr std::array kData{UnitFactor{"B", 1.0},
                            UnitFactor{"TB", 1e12},
                            UnitFactor{"PB", 1e15},
                            UnitFactor{"KiB", kKi},
-                           UnitFactor{"MiB", kKi * kKi},
-                           UnitFactor{"GiB", kKi * kKi * kKi},
-                           UnitFactor{"TiB", kKi * kKi * kKi * kKi},
-                           UnitFactor{"PiB", kKi * kKi * kKi * kKi * kKi}};
+                           UnitFactor{"MiB", kKi* kKi},
+                           UnitFactor{"GiB", kKi* kKi* kKi},
+                           UnitFactor{"TiB", kKi* kKi* kKi* kKi},
+                           UnitFactor{"PiB", kKi* kKi* kKi* kKi* kKi}};
 
-constexpr std::array kBandwidth{
-    UnitFactor{"bps", 1.0 / 8},   UnitFactor{"Kbps", 1e3 / 8},   UnitFactor{"kbps", 1e3 / 8},
-    UnitFactor{"Mbps", 1e6 / 8},  UnitFactor{"Gbps", 1e9 / 8},   UnitFactor{"Tbps", 1e12 / 8},
-    UnitFactor{"b/s", 1.0 / 8},   UnitFactor{"Kb/s", 1e3 / 8},   UnitFactor{"kb/s", 1e3 / 8},
-    UnitFactor{"Mb/s", 1e6 / 8},  UnitFactor{"Gb/s", 1e9 / 8},   UnitFactor{"Tb/s", 1e12 / 8},
-    UnitFactor{"B/s", 1.0},       UnitFactor{"kB/s", 1e3},       UnitFactor{"KB/s", 1e3},
-    UnitFactor{"MB/s", 1e6},      UnitFactor{"GB/s", 1e9},       UnitFactor{"TB/s", 1e12},
-    UnitFactor{"KiB/s", kKi},     UnitFactor{"MiB/s", kKi * kKi}, UnitFactor{"GiB/s", kKi * kKi * kKi},
-    UnitFactor{"TiB/s", kKi * kKi * kKi * kKi}};
+constexpr std::array kBandwidth{UnitFactor{"bps", 1.0 / 8},
+                                UnitFactor{"Kbps", 1e3 / 8},
+                                UnitFactor{"kbps", 1e3 / 8},
+                                UnitFactor{"Mbps", 1e6 / 8},
+                                UnitFactor{"Gbps", 1e9 / 8},
+                                UnitFactor{"Tbps", 1e12 / 8},
+                                UnitFactor{"b/s", 1.0 / 8},
+                                UnitFactor{"Kb/s", 1e3 / 8},
+                                UnitFactor{"kb/s", 1e3 / 8},
+                                UnitFactor{"Mb/s", 1e6 / 8},
+                                UnitFactor{"Gb/s", 1e9 / 8},
+                                UnitFactor{"Tb/s", 1e12 / 8},
+                                UnitFactor{"B/s", 1.0},
+                                UnitFactor{"kB/s", 1e3},
+                                UnitFactor{"KB/s", 1e3},
+                                UnitFactor{"MB/s", 1e6},
+                                UnitFactor{"GB/s", 1e9},
+                                UnitFactor{"TB/s", 1e12},
+                                UnitFactor{"KiB/s", kKi},
+                                UnitFactor{"MiB/s", kKi* kKi},
+                                UnitFactor{"GiB/s", kKi* kKi* kKi},
+                                UnitFactor{"TiB/s", kKi* kKi* kKi* kKi}};
 
-constexpr std::array kFlopCount{UnitFactor{"FLOP", 1.0},   UnitFactor{"kFLOP", 1e3},  UnitFactor{"MFLOP", 1e6},
-                                UnitFactor{"GFLOP", 1e9},  UnitFactor{"TFLOP", 1e12}, UnitFactor{"PFLOP", 1e15},
+constexpr std::array kFlopCount{UnitFactor{"FLOP", 1.0},  UnitFactor{"kFLOP", 1e3},  UnitFactor{"MFLOP", 1e6},
+                                UnitFactor{"GFLOP", 1e9}, UnitFactor{"TFLOP", 1e12}, UnitFactor{"PFLOP", 1e15},
                                 UnitFactor{"EFLOP", 1e18}};
 
-constexpr std::array kFlopRate{
-    UnitFactor{"FLOPS", 1.0},    UnitFactor{"kFLOPS", 1e3},    UnitFactor{"MFLOPS", 1e6},    UnitFactor{"GFLOPS", 1e9},
-    UnitFactor{"TFLOPS", 1e12},  UnitFactor{"PFLOPS", 1e15},   UnitFactor{"EFLOPS", 1e18},   UnitFactor{"FLOP/s", 1.0},
-    UnitFactor{"kFLOP/s", 1e3},  UnitFactor{"MFLOP/s", 1e6},   UnitFactor{"GFLOP/s", 1e9},   UnitFactor{"TFLOP/s", 1e12},
-    UnitFactor{"PFLOP/s", 1e15}, UnitFactor{"EFLOP/s", 1e18}};
+constexpr std::array kFlopRate{UnitFactor{"FLOPS", 1.0},    UnitFactor{"kFLOPS", 1e3},  UnitFactor{"MFLOPS", 1e6},
+                               UnitFactor{"GFLOPS", 1e9},   UnitFactor{"TFLOPS", 1e12}, UnitFactor{"PFLOPS", 1e15},
+                               UnitFactor{"EFLOPS", 1e18},  UnitFactor{"FLOP/s", 1.0},  UnitFactor{"kFLOP/s", 1e3},
+                               UnitFactor{"MFLOP/s", 1e6},  UnitFactor{"GFLOP/s", 1e9}, UnitFactor{"TFLOP/s", 1e12},
+                               UnitFactor{"PFLOP/s", 1e15}, UnitFactor{"EFLOP/s", 1e18}};
 
 constexpr std::array kPower{UnitFactor{"W", 1.0}, UnitFactor{"kW", 1e3}, UnitFactor{"MW", 1e6}, UnitFactor{"GW", 1e9}};
 
-constexpr std::array kEnergy{UnitFactor{"J", 1.0},         UnitFactor{"kJ", 1e3},        UnitFactor{"MJ", 1e6},
-                             UnitFactor{"GJ", 1e9},        UnitFactor{"Wh", 3600.0},     UnitFactor{"kWh", 3.6e6},
-                             UnitFactor{"MWh", 3.6e9},     UnitFactor{"GWh", 3.6e12}};
+constexpr std::array kEnergy{UnitFactor{"J", 1.0},     UnitFactor{"kJ", 1e3},    UnitFactor{"MJ", 1e6},
+                             UnitFactor{"GJ", 1e9},    UnitFactor{"Wh", 3600.0}, UnitFactor{"kWh", 3.6e6},
+                             UnitFactor{"MWh", 3.6e9}, UnitFactor{"GWh", 3.6e12}};
 
 template <std::size_t N>
 bool lookup(const std::array<UnitFactor, N>& table, std::string_view suffix, double& factor) {
@@ -70,13 +83,20 @@ bool lookup(const std::array<UnitFactor, N>& table, std::string_view suffix, dou
 
 bool factor_for(Dimension dim, std::string_view suffix, double& factor) {
     switch (dim) {
-    case Dimension::Time: return lookup(kTime, suffix, factor);
-    case Dimension::Data: return lookup(kData, suffix, factor);
-    case Dimension::Bandwidth: return lookup(kBandwidth, suffix, factor);
-    case Dimension::FlopCount: return lookup(kFlopCount, suffix, factor);
-    case Dimension::FlopRate: return lookup(kFlopRate, suffix, factor);
-    case Dimension::Power: return lookup(kPower, suffix, factor);
-    case Dimension::Energy: return lookup(kEnergy, suffix, factor);
+    case Dimension::Time:
+        return lookup(kTime, suffix, factor);
+    case Dimension::Data:
+        return lookup(kData, suffix, factor);
+    case Dimension::Bandwidth:
+        return lookup(kBandwidth, suffix, factor);
+    case Dimension::FlopCount:
+        return lookup(kFlopCount, suffix, factor);
+    case Dimension::FlopRate:
+        return lookup(kFlopRate, suffix, factor);
+    case Dimension::Power:
+        return lookup(kPower, suffix, factor);
+    case Dimension::Energy:
+        return lookup(kEnergy, suffix, factor);
     }
     return false;
 }
@@ -90,26 +110,40 @@ std::string expected_text(Dimension dim) {
 
 std::string_view dimension_name(Dimension dim) {
     switch (dim) {
-    case Dimension::Time: return "time";
-    case Dimension::Data: return "data size";
-    case Dimension::Bandwidth: return "bandwidth";
-    case Dimension::FlopCount: return "FLOP count";
-    case Dimension::FlopRate: return "FLOP rate";
-    case Dimension::Power: return "power";
-    case Dimension::Energy: return "energy";
+    case Dimension::Time:
+        return "time";
+    case Dimension::Data:
+        return "data size";
+    case Dimension::Bandwidth:
+        return "bandwidth";
+    case Dimension::FlopCount:
+        return "FLOP count";
+    case Dimension::FlopRate:
+        return "FLOP rate";
+    case Dimension::Power:
+        return "power";
+    case Dimension::Energy:
+        return "energy";
     }
     return "quantity";
 }
 
 std::string_view dimension_units(Dimension dim) {
     switch (dim) {
-    case Dimension::Time: return "s, ms, us, ns, min, h";
-    case Dimension::Data: return "B, kB, MB, GB, TB, KiB, MiB, GiB, TiB";
-    case Dimension::Bandwidth: return "bps, Gbps, Tbps, B/s, MB/s, GB/s, TB/s, GiB/s";
-    case Dimension::FlopCount: return "FLOP, GFLOP, TFLOP, PFLOP";
-    case Dimension::FlopRate: return "FLOPS, GFLOPS, TFLOPS, PFLOPS (or TFLOP/s)";
-    case Dimension::Power: return "W, kW, MW";
-    case Dimension::Energy: return "J, kJ, MJ, Wh, kWh, MWh";
+    case Dimension::Time:
+        return "s, ms, us, ns, min, h";
+    case Dimension::Data:
+        return "B, kB, MB, GB, TB, KiB, MiB, GiB, TiB";
+    case Dimension::Bandwidth:
+        return "bps, Gbps, Tbps, B/s, MB/s, GB/s, TB/s, GiB/s";
+    case Dimension::FlopCount:
+        return "FLOP, GFLOP, TFLOP, PFLOP";
+    case Dimension::FlopRate:
+        return "FLOPS, GFLOPS, TFLOPS, PFLOPS (or TFLOP/s)";
+    case Dimension::Power:
+        return "W, kW, MW";
+    case Dimension::Energy:
+        return "J, kJ, MJ, Wh, kWh, MWh";
     }
     return "";
 }

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "twin/core/json_reader.hpp"
+
+#include <gtest/gtest.h>
 
 namespace {
 
@@ -40,8 +40,7 @@ TEST(JsonReader, BadUnitNamesValueAndExpectation) {
 TEST(JsonReader, QuantityBoundsAndBareNumbers) {
     auto doc = twin::Document::parse(R"({"zero": "0B", "neg": "-5W", "bare": 5})", "t.json");
     twin::Object o = doc.root().as_object();
-    EXPECT_NE(error_of([&] { (void)o.at("zero").as_bytes(); }).find("/zero: data size must be > 0"),
-              std::string::npos);
+    EXPECT_NE(error_of([&] { (void)o.at("zero").as_bytes(); }).find("/zero: data size must be > 0"), std::string::npos);
     EXPECT_NE(error_of([&] { (void)o.at("neg").as_power(); }).find("/neg: power must be > 0"), std::string::npos);
     EXPECT_NE(error_of([&] { (void)o.at("bare").as_seconds(); }).find("/bare: expected a time as a string"),
               std::string::npos);

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "twin/core/rng.hpp"
+
+#include <gtest/gtest.h>
 
 TEST(Rng, SameSeedAndNameGiveSameStream) {
     twin::Rng a(42, "ecmp"), b(42, "ecmp"), c(42, "failures");

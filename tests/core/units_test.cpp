@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "twin/core/units.hpp"
+
+#include <gtest/gtest.h>
 
 using twin::Dimension;
 using twin::parse_quantity;

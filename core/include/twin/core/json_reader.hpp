@@ -7,6 +7,9 @@
 // checked value or throws.
 #pragma once
 
+#include "twin/core/error.hpp"
+#include "twin/core/units.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <limits>
@@ -17,9 +20,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "twin/core/error.hpp"
-#include "twin/core/units.hpp"
 
 namespace twin {
 

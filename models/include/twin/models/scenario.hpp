@@ -10,12 +10,12 @@
 // Everything is validated here, before any simulation object exists.
 #pragma once
 
+#include "twin/models/trace.hpp"
+#include "twin/topology/cluster.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <string>
-
-#include "twin/models/trace.hpp"
-#include "twin/topology/cluster.hpp"
 
 namespace twin::models {
 
