@@ -303,8 +303,20 @@ std::vector<std::pair<Algorithm, Protocol>> applicable_algorithms(CollectiveKind
     return out;
 }
 
+CollectivePlanner::CollectivePlanner(const topology::Cluster& cluster)
+    : cluster_(cluster), estimator_(std::make_unique<detail::Estimator>(cluster)) {}
+
+CollectivePlanner::~CollectivePlanner() = default;
+
 CollectivePlan plan_collective(CollectiveKind kind, const std::vector<int>& members, Bytes size, int root,
                                const topology::Cluster& cluster, Algorithm algorithm, Protocol protocol) {
+    return CollectivePlanner(cluster).plan(kind, members, size, root, algorithm, protocol);
+}
+
+CollectivePlan CollectivePlanner::plan(CollectiveKind kind, const std::vector<int>& members, Bytes size, int root,
+                                       Algorithm algorithm, Protocol protocol) {
+    const topology::Cluster& cluster = cluster_;
+    detail::Estimator& est = *estimator_;
     if (members.size() < 2 || !(size.value() > 0.0)) {
         throw std::invalid_argument("plan_collective: needs at least 2 members and a positive size");
     }
@@ -316,7 +328,6 @@ CollectivePlan plan_collective(CollectiveKind kind, const std::vector<int>& memb
                                                    *why));
         }
     }
-    detail::Estimator est(cluster);
     std::optional<CollectivePlan> best;
     bool protocol_fits = false;
     for (Algorithm a : kAllAlgorithms) {

@@ -16,6 +16,7 @@
 #include <simgrid/s4u/ConditionVariable.hpp>
 #include <simgrid/s4u/Engine.hpp>
 #include <simgrid/s4u/Mutex.hpp>
+#include <tuple>
 #include <unordered_map>
 
 namespace twin::sim {
@@ -78,11 +79,10 @@ struct P2PPost {
 
 // A batch of flows handed to SimGrid: a started collective or transfer.
 struct FlowGroup {
-    std::vector<models::CollectivePhase> phases;
-    double base_latency_s = 0.0;
-    std::vector<PhaseRoutes> routes; // per phase; empty unless routing is adaptive
-    std::vector<double> estimate_s;  // per phase, for attributing time to tiers
-    std::vector<std::string> bound;  // per phase: tier of its bottleneck link
+    std::shared_ptr<const models::CollectivePlan> plan; // shared by every instance of a cached plan
+    std::vector<PhaseRoutes> routes;                    // per phase; empty unless routing is adaptive
+    std::vector<double> estimate_s;                     // per phase, for attributing time to tiers
+    std::vector<std::string> bound;                     // per phase: tier of its bottleneck link
     std::vector<Pending> members;
     const Op* op = nullptr;
     int stats = -1; // index into collectives stats, -1 for p2p
@@ -95,7 +95,8 @@ class Coordinator {
 public:
     Coordinator(const topology::Cluster& cluster, const models::Trace& trace, const RunOptions& options,
                 Platform platform)
-        : trace_(trace), cluster_(cluster), options_(options), platform_(std::move(platform)), accounting_(cluster) {
+        : trace_(trace), cluster_(cluster), options_(options), platform_(std::move(platform)), accounting_(cluster),
+          planner_(cluster) {
         result_.ranks = trace_.ranks;
         result_.gpus.resize(static_cast<std::size_t>(trace_.ranks));
         ranks_.resize(static_cast<std::size_t>(trace_.ranks));
@@ -434,22 +435,42 @@ private:
 
     void start_collective(CollectiveInstance& inst, const std::vector<int>& members) {
         const Op& op = *inst.op;
-        models::CollectivePlan plan;
-        try {
-            plan = models::plan_collective(op.collective.kind, members, op.collective.size, op.collective.root,
-                                           cluster_, op.collective.algorithm, op.collective.protocol);
-        } catch (const models::UnsupportedAlgorithm& e) {
-            throw InputError(trace_.file, op.pointer + "/algorithm", e.what());
-        }
+        const auto& cached = plan_for(inst, members);
         auto group = std::make_shared<FlowGroup>();
-        group->phases = std::move(plan.phases);
-        group->base_latency_s = plan.base_latency_s;
+        group->plan = cached.plan;
         group->members = std::move(inst.arrived);
         group->op = inst.op;
-        group->algorithm =
-            fmt::format("{}/{}", models::algorithm_name(plan.algorithm), models::protocol_name(plan.protocol));
+        group->algorithm = cached.label;
         group->stats = collective_stats(op, group->algorithm, static_cast<int>(members.size()));
         launch(std::move(group));
+    }
+
+    struct CachedPlan {
+        std::shared_ptr<const models::CollectivePlan> plan;
+        std::string label; // "ring/simple"
+    };
+
+    // A communicator repeats the same collective many times (every layer, every micro-batch): plan
+    // it once per (communicator, kind, size, algorithm, protocol, root) and share the plan.
+    const CachedPlan& plan_for(const CollectiveInstance& inst, const std::vector<int>& members) {
+        const auto& c = inst.op->collective;
+        const auto key = std::make_tuple(inst.family, inst.comm, static_cast<int>(c.kind), c.size.value(),
+                                         static_cast<int>(c.algorithm), static_cast<int>(c.protocol), c.root);
+        auto it = plan_cache_.find(key);
+        if (it != plan_cache_.end()) {
+            return it->second;
+        }
+        models::CollectivePlan plan;
+        try {
+            plan = planner_.plan(c.kind, members, c.size, c.root, c.algorithm, c.protocol);
+        } catch (const models::UnsupportedAlgorithm& e) {
+            throw InputError(trace_.file, inst.op->pointer + "/algorithm", e.what());
+        }
+        CachedPlan entry;
+        entry.label =
+            fmt::format("{}/{}", models::algorithm_name(plan.algorithm), models::protocol_name(plan.protocol));
+        entry.plan = std::make_shared<const models::CollectivePlan>(std::move(plan));
+        return plan_cache_.emplace(key, std::move(entry)).first->second;
     }
 
     int collective_stats(const Op& op, const std::string& algorithm, int members) {
@@ -494,7 +515,9 @@ private:
         models::CollectivePhase phase;
         phase.label = "transfer";
         phase.flows.push_back(models::Flow{src, dst, op.p2p.size});
-        group->phases.push_back(std::move(phase));
+        auto plan = std::make_shared<models::CollectivePlan>();
+        plan->phases.push_back(std::move(phase));
+        group->plan = std::move(plan);
         group->members = {other.who, Pending{ref, rank, now()}};
         group->op = &op;
         launch(std::move(group));
@@ -511,19 +534,20 @@ private:
         for (const auto& m : group->members) {
             account(m.rank, 0, +1, group->family);
         }
-        group->routes.resize(group->phases.size());
-        for (std::size_t p = 0; p < group->phases.size(); ++p) {
-            const auto summary = accounting_.analyse(group->phases[p], group->routes[p]);
+        const auto& phases = group->plan->phases;
+        group->routes.resize(phases.size());
+        for (std::size_t p = 0; p < phases.size(); ++p) {
+            const auto summary = accounting_.analyse(phases[p], group->routes[p]);
             group->estimate_s.push_back(summary.estimate_s);
             group->bound.push_back(summary.bound);
-            result_.flows += static_cast<std::int64_t>(group->phases[p].flows.size());
+            result_.flows += static_cast<std::int64_t>(phases[p].flows.size());
         }
         const std::uint64_t id = next_group_++;
         in_flight_.emplace(id, group);
         if (analytic) {
             // Shortcut: nothing outside a scale-up domain shares its links with this group, so its
             // time in isolation (the phases' estimates, which the flow model reproduces) is its time.
-            double t = group->base_latency_s;
+            double t = group->plan->base_latency_s;
             for (double e : group->estimate_s) {
                 t += e;
             }
@@ -549,11 +573,11 @@ private:
 
     // Body of the short-lived actor that plays one flow group in SimGrid.
     void run_flows(const FlowGroup& group, std::uint64_t id) {
-        if (group.base_latency_s > 0) {
-            s4u::this_actor::sleep_for(group.base_latency_s);
+        if (group.plan->base_latency_s > 0) {
+            s4u::this_actor::sleep_for(group.plan->base_latency_s);
         }
-        for (std::size_t p = 0; p < group.phases.size(); ++p) {
-            const auto& phase = group.phases[p];
+        for (std::size_t p = 0; p < group.plan->phases.size(); ++p) {
+            const auto& phase = group.plan->phases[p];
             const auto& routes = group.routes[p];
             std::vector<s4u::CommPtr> comms;
             comms.reserve(phase.flows.size());
@@ -661,6 +685,8 @@ private:
     const RunOptions& options_;
     Platform platform_;
     LinkAccounting accounting_;
+    models::CollectivePlanner planner_;
+    std::map<std::tuple<int, int, int, double, int, int, int>, CachedPlan> plan_cache_;
     RunResult result_;
     std::vector<RankState> ranks_;
     std::vector<Frame> frames_;

@@ -15,6 +15,8 @@
 #include "twin/models/trace.hpp"
 #include "twin/topology/cluster.hpp"
 
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -47,6 +49,28 @@ struct CollectivePlan {
 class UnsupportedAlgorithm : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
+};
+
+namespace detail {
+class Estimator;
+}
+
+// Plans collectives on one cluster, reusing its scratch buffers (one load entry per directed link)
+// across calls: the simulator plans many collectives and must not allocate per call.
+class CollectivePlanner {
+public:
+    explicit CollectivePlanner(const topology::Cluster& cluster);
+    ~CollectivePlanner();
+    CollectivePlanner(const CollectivePlanner&) = delete;
+    CollectivePlanner& operator=(const CollectivePlanner&) = delete;
+
+    // See plan_collective.
+    [[nodiscard]] CollectivePlan plan(CollectiveKind kind, const std::vector<int>& members, Bytes size, int root,
+                                      Algorithm algorithm = Algorithm::Auto, Protocol protocol = Protocol::Auto);
+
+private:
+    const topology::Cluster& cluster_;
+    std::unique_ptr<detail::Estimator> estimator_;
 };
 
 // `members`: GPU of each communicator member, in communicator order (position 0 first).
