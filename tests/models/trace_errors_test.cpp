@@ -204,6 +204,13 @@ TEST(TraceErrors, UnknownPrecision) {
                  "/classes/0/program/0/precision", "unknown precision \"int8\": expected one of fp64, tf32, bf16");
 }
 
+TEST(TraceErrors, ComputeEfficiencyInZeroOne) {
+    expect_error(prog(R"([{"op": "compute", "flops": "1TFLOP", "efficiency": 0}])"), "/classes/0/program/0/efficiency",
+                 "expected a number > 0");
+    expect_error(prog(R"([{"op": "compute", "flops": "1TFLOP", "efficiency": 1.5}])"),
+                 "/classes/0/program/0/efficiency", "expected a number <= 1");
+}
+
 // ---- collectives ----
 
 TEST(TraceErrors, CollectiveUnknownFamily) {
