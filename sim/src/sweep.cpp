@@ -139,7 +139,6 @@ std::vector<SweepRow> run_sweep(const topology::Cluster& cluster, const SweepSpe
             op.collective.family = 0;
             op.collective.size = Bytes(size);
             case_of_name[op.name] = {size, a == Algorithm::Auto ? std::string("auto") : variant_label(a, p)};
-            op.pointer = "";
             const int index = static_cast<int>(cls.program.body.size());
             cls.program.deps.push_back(index == 0 ? std::vector<int>{} : std::vector<int>{index - 1});
             cls.program.body.emplace_back(std::move(op));
