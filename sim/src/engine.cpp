@@ -48,14 +48,21 @@ struct OpRef {
     int step = 0;
 };
 
+struct QueuedCompute {
+    OpRef op;
+    double duration = 0.0;    // roofline time at full speed; the actual time once started
+    double sm_activity = 1.0; // flops time / roofline time
+};
+
 struct RankState {
     int computing = 0;
     int communicating = 0;
     double last_change = 0.0;
     GpuActivity activity;
-    std::deque<std::pair<OpRef, double>> compute_queue; // ops waiting for the GPU, with durations
+    std::deque<QueuedCompute> compute_queue;            // ops waiting for the GPU (front: running)
     std::vector<std::uint32_t> collective_seq;          // per group family
     std::vector<int> active_families;                   // running collectives/transfers per family (+1: p2p)
+    GpuState state = GpuState::Idle; // last state told to the observer
     bool done = false;
 };
 
@@ -118,6 +125,9 @@ public:
                 continue;
             }
             ++running_ranks_;
+            if (options_.observer != nullptr) {
+                options_.observer->state_changed(r, 0.0, GpuState::Idle, 0.0);
+            }
             start_frame(r, &trace_.classes[static_cast<std::size_t>(cls)].program, -1, -1);
         }
         while (running_ranks_ > 0) {
@@ -149,6 +159,9 @@ public:
             }
         }
         result_.simulated_time_s = now();
+        if (options_.observer != nullptr) {
+            options_.observer->finished(now());
+        }
         for (std::size_t r = 0; r < ranks_.size(); ++r) {
             auto& st = ranks_[r];
             auto& a = result_.gpus[r];
@@ -214,6 +227,24 @@ private:
         if (d_comm != 0) {
             st.active_families[static_cast<std::size_t>(family)] += d_comm;
         }
+        notify_state(rank);
+    }
+
+    // Tells the observer when the rank's state changed, or (new_op) a new compute op began.
+    void notify_state(int rank, bool new_op = false) {
+        if (options_.observer == nullptr) {
+            return;
+        }
+        auto& st = ranks_[static_cast<std::size_t>(rank)];
+        const GpuState state = st.computing > 0       ? GpuState::Compute
+                               : st.communicating > 0 ? GpuState::Communicate
+                                                      : GpuState::Idle;
+        if (state == st.state && !new_op) {
+            return;
+        }
+        st.state = state;
+        const double sm = state == GpuState::Compute ? st.compute_queue.front().sm_activity : 0.0;
+        options_.observer->state_changed(rank, now(), state, sm);
     }
 
     // ---- program interpretation ----
@@ -367,9 +398,10 @@ private:
     // ---- compute ----
     void start_compute(int rank, OpRef ref, const Op& op) {
         const auto& gpu = cluster_.gpu_type(rank);
-        const double d = models::compute_time(gpu, op.compute).time.value();
+        const auto ct = models::compute_time(gpu, op.compute);
+        const double d = ct.time.value();
         auto& st = ranks_[static_cast<std::size_t>(rank)];
-        st.compute_queue.emplace_back(ref, d);
+        st.compute_queue.push_back(QueuedCompute{ref, d, d > 0 ? ct.flops_time.value() / d : 0.0});
         if (st.compute_queue.size() == 1) {
             begin_compute(rank);
         }
@@ -377,19 +409,29 @@ private:
 
     void begin_compute(int rank) {
         auto& st = ranks_[static_cast<std::size_t>(rank)];
-        account(rank, +1, 0);
-        timers_.push(Timer{now() + st.compute_queue.front().second, timer_seq_++, rank, -1});
+        auto& front = st.compute_queue.front();
+        if (options_.observer != nullptr) {
+            front.duration /= options_.observer->compute_speed(rank, now());
+        }
+        const double d = front.duration;
+        if (st.computing > 0) { // the previous op ended at this instant: still computing, new op
+            notify_state(rank, true);
+        } else {
+            account(rank, +1, 0);
+        }
+        timers_.push(Timer{now() + d, timer_seq_++, rank, -1});
     }
 
     void finish_compute(int rank) {
         auto& st = ranks_[static_cast<std::size_t>(rank)];
-        const auto [ref, d] = st.compute_queue.front();
+        const auto ref = st.compute_queue.front().op;
+        const double d = st.compute_queue.front().duration;
         st.compute_queue.pop_front();
-        account(rank, -1, 0);
-        const Op& op = op_at(ref);
-        record_phase(op, rank, d, 0.0);
+        record_phase(op_at(ref), rank, d, 0.0);
         result_.bound_gpu_s["compute"] += d;
-        if (!st.compute_queue.empty()) {
+        if (st.compute_queue.empty()) {
+            account(rank, -1, 0);
+        } else {
             begin_compute(rank);
         }
         finish_step(ref);

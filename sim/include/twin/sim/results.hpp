@@ -50,8 +50,37 @@ struct CollectiveRecord {
     int members = 0;
 };
 
+// What a GPU is doing, for power accounting. Compute wins over communication (a GPU that computes
+// while a collective runs in the background draws compute power).
+enum class GpuState : std::uint8_t { Idle, Compute, Communicate };
+
+// Watches the GPUs' activity while a run goes (power and cooling accounting, throttling). The
+// engine calls it from its event loop, in simulated-time order; it never calls SimGrid.
+class ActivityObserver {
+public:
+    virtual ~ActivityObserver() = default;
+    // Rank `rank` changed state at `time_s`. For Compute, `sm_activity` in (0, 1] is the share of
+    // the op's time the tensor cores are busy (roofline flops time / op time: 1 when compute-bound,
+    // less when memory-bound); 0 otherwise. Called once per rank at time 0 with Idle (or the first
+    // state), then on every change and at every new compute op. Ranks without a program (and GPUs
+    // outside the trace) are never reported: they idle the whole run.
+    virtual void state_changed(int rank, double time_s, GpuState state, double sm_activity) = 0;
+    // Speed of a compute op starting now on `rank`, in (0, 1]: 1 at full clock, less when the GPU
+    // is throttled (power cap, heat). The op's roofline time is divided by it.
+    virtual double compute_speed(int /*rank*/, double /*time_s*/) { return 1.0; }
+    // Folded runs (README, "Shortcuts") simulate one rank for a set of GPUs that behave the same
+    // way. Before the run, the engine calls this once for every simulated rank that stands for
+    // other GPUs too: `gpus` (ascending) includes `rank`; those GPUs get `rank`'s states. Without
+    // a call a rank stands for itself (rank r is GPU r).
+    virtual void stands_for(int /*rank*/, const std::vector<int>& /*gpus*/) {}
+    // Called once when the run ends, at the simulated end time.
+    virtual void finished(double /*time_s*/) {}
+};
+
 struct RunOptions {
     bool record_collectives = false;
+    // Not owned; may be null. Sees every rank's state changes (see ActivityObserver).
+    ActivityObserver* observer = nullptr;
     // Run every flow group through SimGrid, even collectives that stay inside one scale-up domain
     // (which are otherwise timed analytically: see README, "Shortcuts").
     bool unfolded = false;
