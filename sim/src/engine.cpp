@@ -1,5 +1,6 @@
 #include "engine.hpp"
 
+#include "flow_player.hpp"
 #include "link_accounting.hpp"
 #include "platform.hpp"
 #include "twin/models/collective_plan.hpp"
@@ -59,10 +60,10 @@ struct RankState {
     int communicating = 0;
     double last_change = 0.0;
     GpuActivity activity;
-    std::deque<QueuedCompute> compute_queue;            // ops waiting for the GPU (front: running)
-    std::vector<std::uint32_t> collective_seq;          // per group family
-    std::vector<int> active_families;                   // running collectives/transfers per family (+1: p2p)
-    GpuState state = GpuState::Idle; // last state told to the observer
+    std::deque<QueuedCompute> compute_queue;   // ops waiting for the GPU (front: running)
+    std::vector<std::uint32_t> collective_seq; // per group family
+    std::vector<int> active_families;          // running collectives/transfers per family (+1: p2p)
+    GpuState state = GpuState::Idle;           // last state told to the observer
     bool done = false;
 };
 
@@ -103,7 +104,10 @@ public:
     Coordinator(const topology::Cluster& cluster, const models::Trace& trace, const RunOptions& options,
                 Platform platform)
         : trace_(trace), cluster_(cluster), options_(options), platform_(std::move(platform)), accounting_(cluster),
-          planner_(cluster) {
+          planner_(cluster), player_(platform_, [this](std::uint64_t id) {
+              completed_.push_back(id);
+              wakeup_->notify_all();
+          }) {
         result_.ranks = trace_.ranks;
         result_.gpus.resize(static_cast<std::size_t>(trace_.ranks));
         ranks_.resize(static_cast<std::size_t>(trace_.ranks));
@@ -597,7 +601,7 @@ private:
             timers_.push(Timer{now() + t, timer_seq_++, -1, static_cast<std::int64_t>(id)});
             return;
         }
-        s4u::Actor::create("flows", platform_.hosts[0], [this, group, id] { run_flows(*group, id); });
+        player_.play(group->plan, std::move(group->routes), id);
     }
 
     // The scale-up shortcut: a collective whose members all sit in one node (one NVLink domain)
@@ -611,36 +615,6 @@ private:
         return std::all_of(group.members.begin(), group.members.end(), [&](const Pending& m) {
             return cluster_.node_of_gpu(m.rank) == node && ranks_[static_cast<std::size_t>(m.rank)].communicating == 0;
         });
-    }
-
-    // Body of the short-lived actor that plays one flow group in SimGrid.
-    void run_flows(const FlowGroup& group, std::uint64_t id) {
-        if (group.plan->base_latency_s > 0) {
-            s4u::this_actor::sleep_for(group.plan->base_latency_s);
-        }
-        for (std::size_t p = 0; p < group.plan->phases.size(); ++p) {
-            const auto& phase = group.plan->phases[p];
-            const auto& routes = group.routes[p];
-            std::vector<s4u::CommPtr> comms;
-            comms.reserve(phase.flows.size());
-            for (std::size_t i = 0; i < phase.flows.size(); ++i) {
-                const auto& f = phase.flows[i];
-                if (!routes.begin.empty()) {
-                    platform_.routes->push(f.src_gpu, f.dst_gpu, routes.hops.data() + routes.begin[i],
-                                           routes.hops.data() + routes.begin[i + 1]);
-                }
-                comms.push_back(
-                    s4u::Comm::sendto_async(platform_.hosts[static_cast<std::size_t>(f.src_gpu)],
-                                            platform_.hosts[static_cast<std::size_t>(f.dst_gpu)],
-                                            static_cast<std::uint64_t>(f.bytes.value() * phase.byte_factor)));
-            }
-            s4u::Comm::wait_all(comms);
-            if (phase.extra_latency_s > 0) {
-                s4u::this_actor::sleep_for(phase.extra_latency_s);
-            }
-        }
-        completed_.push_back(id);
-        wakeup_->notify_all();
     }
 
     void finish_group(std::uint64_t id) {
@@ -728,6 +702,7 @@ private:
     Platform platform_;
     LinkAccounting accounting_;
     models::CollectivePlanner planner_;
+    FlowPlayer player_;
     std::map<std::tuple<int, int, int, double, int, int, int>, CachedPlan> plan_cache_;
     RunResult result_;
     std::vector<RankState> ranks_;
@@ -758,7 +733,9 @@ RunResult execute(const topology::Cluster& cluster, const models::Trace& trace, 
     Platform platform = build_platform(cluster);
     Coordinator coordinator(cluster, trace, options, platform);
     std::exception_ptr error;
-    s4u::Actor::create("coordinator", platform.hosts[0], [&] {
+    // The coordinator runs the whole event loop (nested block frames recurse); flow actors are
+    // tiny (contexts/stack-size in run.cpp).
+    s4u::Actor::init("coordinator", platform.hosts[0])->set_stacksize(1U << 20U)->start([&] {
         try {
             coordinator.run();
         } catch (...) {

@@ -27,7 +27,9 @@ RunResult run_trace(const topology::Cluster& cluster, const models::Trace& trace
     simgrid::s4u::Engine::set_config("network/crosstraffic:0");
     simgrid::s4u::Engine::set_config("network/TCP-gamma:0");
     simgrid::s4u::Engine::set_config("network/weight-S:1e12");
-    simgrid::s4u::Engine::set_config("contexts/stack-size:64");
+    // Flow actors are many and shallow: 16 KiB stacks (SimGrid zeroes each stack when it creates
+    // an actor, so the size is time as well as memory). The coordinator asks for more itself.
+    simgrid::s4u::Engine::set_config("contexts/stack-size:16");
     simgrid::s4u::Engine::set_config("contexts/guard-size:0");
     RunResult result = execute(cluster, trace, options);
     result.wall_time_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
