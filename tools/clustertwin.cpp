@@ -8,11 +8,14 @@
 #include "twin/topology/load.hpp"
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdio>
 #include <exception>
 #include <fmt/format.h>
 #include <iostream>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 namespace {
 
@@ -60,10 +63,38 @@ int cmd_workload(const std::string& path, const std::string& out_path) {
     return 0;
 }
 
-int cmd_run(const std::string& path, const std::string& out_override, bool quiet, bool unfolded) {
+// Progress of long runs on stderr, shown once a run has taken 2 s: a bar redrawn in place on a
+// terminal, a plain line per 10 % otherwise (CI logs).
+std::function<void(double, double)> progress_printer() {
+    const bool tty = ::isatty(STDERR_FILENO) != 0;
+    const auto start = std::chrono::steady_clock::now();
+    auto last_decile = std::make_shared<int>(-1);
+    return [tty, start, last_decile](double done, double simulated_s) {
+        const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (wall < 2.0) {
+            return;
+        }
+        const int percent = static_cast<int>(done * 100.0);
+        if (tty) {
+            const int filled = percent * 30 / 100;
+            fmt::print(stderr, "\r  [{:<30}] {:3d} %  simulated {:.3f} s  wall {:.0f} s{}", std::string(filled, '#'),
+                       percent, simulated_s, wall, done >= 1.0 ? "\n" : "");
+        } else if (percent / 10 > *last_decile) {
+            *last_decile = percent / 10;
+            fmt::print(stderr, "  progress {:3d} %  simulated {:.3f} s  wall {:.0f} s\n", percent, simulated_s, wall);
+        }
+        std::fflush(stderr);
+    };
+}
+
+int cmd_run(const std::string& path, const std::string& out_override, bool quiet, bool unfolded, bool no_fold) {
     const auto s = twin::models::load_scenario(path);
     twin::sim::RunOptions options;
     options.unfolded = unfolded;
+    options.no_fold = no_fold;
+    if (!quiet) {
+        options.progress = progress_printer();
+    }
     const auto result = twin::sim::run_scenario(s, options);
     std::string dir = out_override;
     if (dir.empty()) {
@@ -161,13 +192,16 @@ int main(int argc, char** argv) {
     std::string out_dir;
     bool quiet = false;
     bool unfolded = false;
+    bool no_fold = false;
 
     auto* run = app.add_subcommand("run", "Simulate a scenario: print the report, write report.json and links.csv");
     run->add_option("scenario", scenario, "Scenario JSON file")->required();
     run->add_option("-o,--out", out_dir, "Output directory (default: run.output_dir or results/<name>)");
     run->add_flag("-q,--quiet", quiet, "Print nothing on success");
     run->add_flag("--unfolded", unfolded,
-                  "Take no shortcut: every collective through SimGrid, even inside one NVLink domain");
+                  "Take no shortcut: every collective through SimGrid, even inside one NVLink domain, and "
+                  "every rank simulated (no folding)");
+    run->add_flag("--no-fold", no_fold, "Simulate every data-parallel replica (no folding of symmetric ranks)");
 
     auto* info = app.add_subcommand("info", "Print the cluster summary: counts, tiers, bandwidths, bisection");
     info->add_option("scenario", scenario, "Scenario JSON file")->required();
@@ -205,7 +239,7 @@ int main(int argc, char** argv) {
     }
     try {
         if (run->parsed()) {
-            return cmd_run(scenario, out_dir, quiet, unfolded);
+            return cmd_run(scenario, out_dir, quiet, unfolded, no_fold);
         }
         if (info->parsed()) {
             return cmd_info(scenario);

@@ -5,10 +5,13 @@
 #include "platform.hpp"
 #include "twin/models/collective_plan.hpp"
 #include "twin/models/compute.hpp"
+#include "twin/models/fold.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <deque>
 #include <fmt/format.h>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <queue>
@@ -85,16 +88,30 @@ struct P2PPost {
     Pending who;
 };
 
+// A plan as the network sees it — with its images in a folded run — analysed once: routes,
+// per-phase estimate and bound, link bytes are pure functions of the plan (ECMP hashes the pair;
+// adaptive routing starts every phase from an empty fabric), so a plan launched a thousand times
+// (every layer, every micro-batch) is routed once and its link bytes counted per launch.
+struct Played {
+    std::shared_ptr<const models::CollectivePlan> plan;
+    std::shared_ptr<std::vector<PhaseRoutes>> routes;  // per phase; empty unless routing is adaptive
+    std::shared_ptr<std::vector<std::size_t>> primary; // per phase: flows before the images; null unfolded
+    std::vector<double> estimate_s;                    // per phase, for attributing time to tiers
+    std::vector<std::string> bound;                    // per phase: tier of its bottleneck link
+    LinkBytes link_bytes;                              // per launch, merged
+    std::int64_t flows = 0;                            // per launch
+    std::int64_t launches = 0;
+    std::vector<int> scale_up_gpus; // GPUs with flows inside their node (primary flows)
+    std::string label;              // "ring/simple" ("" for a transfer)
+};
+
 // A batch of flows handed to SimGrid: a started collective or transfer.
 struct FlowGroup {
-    std::shared_ptr<const models::CollectivePlan> plan; // shared by every instance of a cached plan
-    std::vector<PhaseRoutes> routes;                    // per phase; empty unless routing is adaptive
-    std::vector<double> estimate_s;                     // per phase, for attributing time to tiers
-    std::vector<std::string> bound;                     // per phase: tier of its bottleneck link
+    std::shared_ptr<Played> played;
     std::vector<Pending> members;
     const Op* op = nullptr;
-    int stats = -1; // index into collectives stats, -1 for p2p
-    std::string algorithm;
+    const std::vector<int>* comm_members = nullptr; // collectives: the whole communicator
+    int stats = -1;                                 // index into collectives stats, -1 for p2p
     int family = -1; // group family of the op (families.size() for a transfer without one)
     double start = 0.0;
 };
@@ -116,19 +133,31 @@ public:
             r.active_families.assign(trace_.groups.size() + 1, 0);
         }
         exposed_by_family_.assign(trace_.groups.size() + 1, 0.0);
+        if (options_.unfolded || options_.no_fold) {
+            fold_.reason = "not requested (--unfolded or --no-fold)";
+        } else {
+            fold_ = models::plan_fold(trace_, cluster_);
+        }
+        weight_ = fold_.active ? fold_.blocks : 1;
+        scale_up_busy_.assign(static_cast<std::size_t>(cluster_.gpu_count()), 0);
     }
 
     void run() {
         mutex_ = s4u::Mutex::create();
         wakeup_ = s4u::ConditionVariable::create();
         std::unique_lock<s4u::Mutex> lock(*mutex_);
+        announce_fold();
         for (int r = 0; r < trace_.ranks; ++r) {
             const int cls = trace_.class_of_rank[static_cast<std::size_t>(r)];
-            if (cls < 0) {
+            if (cls < 0 || !simulated(r)) {
                 ranks_[static_cast<std::size_t>(r)].done = true;
                 continue;
             }
             ++running_ranks_;
+            const auto ops = models::count_ops(trace_.classes[static_cast<std::size_t>(cls)].program);
+            total_ops_ = ops > std::numeric_limits<std::int64_t>::max() - total_ops_
+                             ? std::numeric_limits<std::int64_t>::max()
+                             : total_ops_ + ops;
             if (options_.observer != nullptr) {
                 options_.observer->state_changed(r, 0.0, GpuState::Idle, 0.0);
             }
@@ -163,6 +192,9 @@ public:
             }
         }
         result_.simulated_time_s = now();
+        if (options_.progress) {
+            options_.progress(1.0, now());
+        }
         if (options_.observer != nullptr) {
             options_.observer->finished(now());
         }
@@ -172,6 +204,19 @@ public:
             a = st.activity;
             a.idle_s = std::max(0.0, result_.simulated_time_s - a.compute_s - a.communication_s);
         }
+        if (fold_.active) { // images do what their simulated rank did
+            for (int r = 0; r < trace_.ranks; ++r) {
+                if (fold_.simulated[static_cast<std::size_t>(r)] != 0) {
+                    for (int m = 1; m < fold_.blocks; ++m) {
+                        result_.gpus[static_cast<std::size_t>(fold_.image(trace_, r, m))] =
+                            result_.gpus[static_cast<std::size_t>(r)];
+                    }
+                }
+            }
+        }
+        for (const auto& played : all_played_) {
+            accounting_.add(played->link_bytes, static_cast<double>(played->launches));
+        }
         attribute_bounds();
         for (std::size_t f = 0; f < exposed_by_family_.size(); ++f) {
             const std::string name = f < trace_.groups.size() ? trace_.groups[f].name : std::string("p2p");
@@ -180,14 +225,16 @@ public:
             }
         }
         for (const auto& [name, st] : block_stats_) {
-            result_.blocks.push_back(BlockStats{name, st.first, st.second});
+            result_.blocks.push_back(BlockStats{name, st.first * weight_, st.second * weight_});
         }
         result_.link_bytes_up = accounting_.bytes_up();
         result_.link_bytes_down = accounting_.bytes_down();
         for (auto& [name, index] : phase_index_) {
             (void)name;
-            result_.phases[index].ranks = static_cast<int>(
-                std::count(phase_ranks_[index].begin(), phase_ranks_[index].end(), static_cast<std::uint8_t>(1)));
+            result_.phases[index].ranks =
+                static_cast<int>(weight_) *
+                static_cast<int>(
+                    std::count(phase_ranks_[index].begin(), phase_ranks_[index].end(), static_cast<std::uint8_t>(1)));
         }
     }
 
@@ -203,6 +250,40 @@ private:
     };
 
     static double now() { return s4u::Engine::get_clock(); }
+
+    [[nodiscard]] bool simulated(int rank) const {
+        return !fold_.active || fold_.simulated[static_cast<std::size_t>(rank)] != 0;
+    }
+
+    // Records the fold in the result and tells the observer whom each simulated rank stands for.
+    void announce_fold() {
+        auto& f = result_.fold;
+        f.active = fold_.active;
+        f.reason = fold_.reason;
+        if (!fold_.active) {
+            return;
+        }
+        f.family = trace_.groups[static_cast<std::size_t>(fold_.family)].name;
+        f.replicas = fold_.replicas;
+        f.simulated_replicas = fold_.block;
+        f.copies = fold_.blocks;
+        f.simulated_ranks = static_cast<int>(std::count(fold_.simulated.begin(), fold_.simulated.end(), 1));
+        if (options_.observer == nullptr) {
+            return;
+        }
+        std::vector<int> gpus;
+        for (int r = 0; r < trace_.ranks; ++r) {
+            if (fold_.simulated[static_cast<std::size_t>(r)] == 0) {
+                continue;
+            }
+            gpus.clear();
+            for (int m = 0; m < fold_.blocks; ++m) {
+                gpus.push_back(fold_.image(trace_, r, m));
+            }
+            std::sort(gpus.begin(), gpus.end());
+            options_.observer->stands_for(r, gpus);
+        }
+    }
 
     // ---- per-rank activity accounting (compute has priority over communication) ----
     // `family`: the group family of the communication starting or ending (d_comm != 0).
@@ -221,7 +302,7 @@ private:
             }
             for (std::size_t f = 0; f < st.active_families.size(); ++f) {
                 if (st.active_families[f] > 0) {
-                    exposed_by_family_[f] += dt / active;
+                    exposed_by_family_[f] += weight_ * dt / active;
                 }
             }
         }
@@ -335,6 +416,11 @@ private:
     }
 
     void finish_step(OpRef ref) {
+        if (std::holds_alternative<Op>(
+                frames_[static_cast<std::size_t>(ref.frame)].block->body[static_cast<std::size_t>(ref.step)]) &&
+            (++done_ops_ & 0xFFFFU) == 0) {
+            report_progress();
+        }
         std::vector<int> ready;
         int f = ref.frame;
         {
@@ -377,6 +463,20 @@ private:
         }
     }
 
+    void report_progress() {
+        if (!options_.progress) {
+            return;
+        }
+        const auto t = std::chrono::steady_clock::now();
+        if (t - last_progress_ < std::chrono::milliseconds(500)) {
+            return;
+        }
+        last_progress_ = t;
+        options_.progress(
+            total_ops_ > 0 ? std::min(1.0, static_cast<double>(done_ops_) / static_cast<double>(total_ops_)) : 1.0,
+            now());
+    }
+
     // ---- phases (per op name) ----
     std::size_t phase_of(const Op& op) {
         auto [it, inserted] = phase_index_.try_emplace(op.name, result_.phases.size());
@@ -390,12 +490,13 @@ private:
         return it->second;
     }
 
+    // Per-rank figures count every GPU the rank stands for (weight_ in a folded run).
     void record_phase(const Op& op, int rank, double duration, double bytes) {
         const auto idx = phase_of(op);
         auto& ps = result_.phases[idx];
-        ++ps.count;
-        ps.total_time_s += duration;
-        ps.bytes += bytes;
+        ps.count += weight_;
+        ps.total_time_s += duration * weight_;
+        ps.bytes += bytes * weight_;
         phase_ranks_[idx][static_cast<std::size_t>(rank)] = 1;
     }
 
@@ -432,7 +533,7 @@ private:
         const double d = st.compute_queue.front().duration;
         st.compute_queue.pop_front();
         record_phase(op_at(ref), rank, d, 0.0);
-        result_.bound_gpu_s["compute"] += d;
+        result_.bound_gpu_s["compute"] += d * weight_;
         if (st.compute_queue.empty()) {
             account(rank, -1, 0);
         } else {
@@ -471,7 +572,12 @@ private:
         }
         inst.arrived.push_back(Pending{ref, rank, now()});
         const auto& members = fam.communicators[static_cast<std::size_t>(comm)];
-        if (inst.arrived.size() < members.size()) {
+        const std::size_t expected =
+            fold_.active
+                ? static_cast<std::size_t>(
+                      fold_.simulated_members[static_cast<std::size_t>(family)][static_cast<std::size_t>(comm)])
+                : members.size();
+        if (inst.arrived.size() < expected) {
             return;
         }
         CollectiveInstance ready = std::move(inst);
@@ -481,24 +587,18 @@ private:
 
     void start_collective(CollectiveInstance& inst, const std::vector<int>& members) {
         const Op& op = *inst.op;
-        const auto& cached = plan_for(inst, members);
         auto group = std::make_shared<FlowGroup>();
-        group->plan = cached.plan;
+        group->played = plan_for(inst, members);
         group->members = std::move(inst.arrived);
         group->op = inst.op;
-        group->algorithm = cached.label;
-        group->stats = collective_stats(op, group->algorithm, static_cast<int>(members.size()));
+        group->stats = collective_stats(op, group->played->label, static_cast<int>(members.size()));
+        group->comm_members = &members;
         launch(std::move(group));
     }
 
-    struct CachedPlan {
-        std::shared_ptr<const models::CollectivePlan> plan;
-        std::string label; // "ring/simple"
-    };
-
     // A communicator repeats the same collective many times (every layer, every micro-batch): plan
     // it once per (communicator, kind, size, algorithm, protocol, root) and share the plan.
-    const CachedPlan& plan_for(const CollectiveInstance& inst, const std::vector<int>& members) {
+    const std::shared_ptr<Played>& plan_for(const CollectiveInstance& inst, const std::vector<int>& members) {
         const auto& c = inst.op->collective;
         const auto key = std::make_tuple(inst.family, inst.comm, static_cast<int>(c.kind), c.size.value(),
                                          static_cast<int>(c.algorithm), static_cast<int>(c.protocol), c.root);
@@ -512,11 +612,53 @@ private:
         } catch (const models::UnsupportedAlgorithm& e) {
             throw InputError(trace_.file, inst.op->pointer + "/algorithm", e.what());
         }
-        CachedPlan entry;
-        entry.label =
-            fmt::format("{}/{}", models::algorithm_name(plan.algorithm), models::protocol_name(plan.protocol));
-        entry.plan = std::make_shared<const models::CollectivePlan>(std::move(plan));
-        return plan_cache_.emplace(key, std::move(entry)).first->second;
+        const bool images = fold_.active && fold_.spanning[static_cast<std::size_t>(inst.family)] == 0;
+        auto played = play(std::move(plan), images);
+        played->label = fmt::format("{}/{}", models::algorithm_name(played->plan->algorithm),
+                                    models::protocol_name(played->plan->protocol));
+        return plan_cache_.emplace(key, std::move(played)).first->second;
+    }
+
+    // Analyses a plan once (see Played); with `images`, every flow is played for each image too.
+    std::shared_ptr<Played> play(models::CollectivePlan plan, bool images) {
+        auto played = std::make_shared<Played>();
+        if (images) {
+            played->primary = std::make_shared<std::vector<std::size_t>>();
+            for (const auto& phase : plan.phases) {
+                played->primary->push_back(phase.flows.size());
+            }
+        }
+        played->plan = std::make_shared<const models::CollectivePlan>(images ? models::image_plan(plan, fold_, trace_)
+                                                                             : std::move(plan));
+        const auto& phases = played->plan->phases;
+        played->routes = std::make_shared<std::vector<PhaseRoutes>>(phases.size());
+        for (std::size_t p = 0; p < phases.size(); ++p) {
+            const auto summary = accounting_.analyse(phases[p], (*played->routes)[p], played->link_bytes);
+            played->estimate_s.push_back(summary.estimate_s);
+            played->bound.push_back(summary.bound);
+            played->flows += static_cast<std::int64_t>(phases[p].flows.size());
+        }
+        merge_link_bytes(played->link_bytes);
+
+        // GPUs whose NVLink links the plan uses (primary flows: images mirror them elsewhere).
+        for (std::size_t p = 0; p < phases.size(); ++p) {
+            const std::size_t n = played->primary ? (*played->primary)[p] : phases[p].flows.size();
+            for (std::size_t i = 0; i < n; ++i) {
+                const auto& f = phases[p].flows[i];
+                if (cluster_.node_of_gpu(f.src_gpu) == cluster_.node_of_gpu(f.dst_gpu)) {
+                    played->scale_up_gpus.push_back(f.src_gpu);
+                    played->scale_up_gpus.push_back(f.dst_gpu);
+                }
+            }
+        }
+        std::sort(played->scale_up_gpus.begin(), played->scale_up_gpus.end());
+        played->scale_up_gpus.erase(std::unique(played->scale_up_gpus.begin(), played->scale_up_gpus.end()),
+                                    played->scale_up_gpus.end());
+        if (images) {
+            drop_node_local_images(*played);
+        }
+        all_played_.push_back(played);
+        return played;
     }
 
     int collective_stats(const Op& op, const std::string& algorithm, int members) {
@@ -532,6 +674,39 @@ private:
             result_.collectives.push_back(cs);
         }
         return it->second;
+    }
+
+    // Images of flows inside a node only load that node's NVLink links, which nothing else shares
+    // (see shortcut_applies), so SimGrid need not play them; their bytes are already counted.
+    // Fabric images stay: they load links the simulated ranks use.
+    void drop_node_local_images(Played& played) {
+        auto lean = *played.plan;
+        played.flows = 0;
+        for (std::size_t p = 0; p < lean.phases.size(); ++p) {
+            auto& flows = lean.phases[p].flows;
+            auto& routes = (*played.routes)[p];
+            PhaseRoutes kept_routes;
+            std::vector<models::Flow> kept;
+            for (std::size_t i = 0; i < flows.size(); ++i) {
+                const auto& f = flows[i];
+                if (i >= (*played.primary)[p] && cluster_.node_of_gpu(f.src_gpu) == cluster_.node_of_gpu(f.dst_gpu)) {
+                    continue;
+                }
+                kept.push_back(f);
+                if (!routes.begin.empty()) {
+                    kept_routes.begin.push_back(static_cast<std::uint32_t>(kept_routes.hops.size()));
+                    kept_routes.hops.insert(kept_routes.hops.end(), routes.hops.begin() + routes.begin[i],
+                                            routes.hops.begin() + routes.begin[i + 1]);
+                }
+            }
+            if (!routes.begin.empty()) {
+                kept_routes.begin.push_back(static_cast<std::uint32_t>(kept_routes.hops.size()));
+                routes = std::move(kept_routes);
+            }
+            flows = std::move(kept);
+            played.flows += static_cast<std::int64_t>(flows.size());
+        }
+        played.plan = std::make_shared<const models::CollectivePlan>(std::move(lean));
     }
 
     // ---- send / recv ----
@@ -558,12 +733,16 @@ private:
                                          other.op->pointer));
         }
         auto group = std::make_shared<FlowGroup>();
-        models::CollectivePhase phase;
-        phase.label = "transfer";
-        phase.flows.push_back(models::Flow{src, dst, op.p2p.size});
-        auto plan = std::make_shared<models::CollectivePlan>();
-        plan->phases.push_back(std::move(phase));
-        group->plan = std::move(plan);
+        auto& played = transfer_cache_[std::make_tuple(src, dst, op.p2p.size.value())];
+        if (played == nullptr) {
+            models::CollectivePhase phase;
+            phase.label = "transfer";
+            phase.flows.push_back(models::Flow{src, dst, op.p2p.size});
+            models::CollectivePlan plan;
+            plan.phases.push_back(std::move(phase));
+            played = play(std::move(plan), fold_.active);
+        }
+        group->played = played;
         group->members = {other.who, Pending{ref, rank, now()}};
         group->op = &op;
         launch(std::move(group));
@@ -580,41 +759,44 @@ private:
         for (const auto& m : group->members) {
             account(m.rank, 0, +1, group->family);
         }
-        const auto& phases = group->plan->phases;
-        group->routes.resize(phases.size());
-        for (std::size_t p = 0; p < phases.size(); ++p) {
-            const auto summary = accounting_.analyse(phases[p], group->routes[p]);
-            group->estimate_s.push_back(summary.estimate_s);
-            group->bound.push_back(summary.bound);
-            result_.flows += static_cast<std::int64_t>(phases[p].flows.size());
+        auto& played = *group->played;
+        ++played.launches;
+        for (int gpu : played.scale_up_gpus) {
+            ++scale_up_busy_[static_cast<std::size_t>(gpu)];
         }
+        result_.flows += played.flows;
         const std::uint64_t id = next_group_++;
         in_flight_.emplace(id, group);
         if (analytic) {
             // Shortcut: nothing outside a scale-up domain shares its links with this group, so its
             // time in isolation (the phases' estimates, which the flow model reproduces) is its time.
-            double t = group->plan->base_latency_s;
-            for (double e : group->estimate_s) {
+            double t = played.plan->base_latency_s;
+            for (double e : played.estimate_s) {
                 t += e;
             }
             ++result_.analytic_groups;
             timers_.push(Timer{now() + t, timer_seq_++, -1, static_cast<std::int64_t>(id)});
             return;
         }
-        player_.play(group->plan, std::move(group->routes), id);
+        player_.play(played.plan, played.routes, played.primary, id);
     }
 
     // The scale-up shortcut: a collective whose members all sit in one node (one NVLink domain)
-    // and none of whose GPUs is already communicating has its links to itself, so its isolated time
-    // is its time. Transfers and collectives that cross the fabric always go through SimGrid.
+    // and none of whose GPUs has other traffic inside the node in flight has its links to itself —
+    // a GPU's NVLink links carry only flows between GPUs of its node; fabric traffic leaves through
+    // the GPU's own host link to its NIC — so its isolated time is its time. Transfers and
+    // collectives that cross the fabric always go through SimGrid.
     bool shortcut_applies(const FlowGroup& group) const {
         if (options_.unfolded || group.op->kind != Op::Kind::Collective) {
             return false;
         }
+        // All members in one node (in a folded run some are images: the whole communicator counts),
+        // none busy (images are busy when their simulated rank is).
         const int node = cluster_.node_of_gpu(group.members.front().rank);
-        return std::all_of(group.members.begin(), group.members.end(), [&](const Pending& m) {
-            return cluster_.node_of_gpu(m.rank) == node && ranks_[static_cast<std::size_t>(m.rank)].communicating == 0;
-        });
+        return std::all_of(group.comm_members->begin(), group.comm_members->end(),
+                           [&](int gpu) { return cluster_.node_of_gpu(gpu) == node; }) &&
+               std::all_of(group.members.begin(), group.members.end(),
+                           [&](const Pending& m) { return scale_up_busy_[static_cast<std::size_t>(m.rank)] == 0; });
     }
 
     void finish_group(std::uint64_t id) {
@@ -623,22 +805,31 @@ private:
         in_flight_.erase(it);
         const double end = now();
         const double duration = end - group->start;
-        ++result_.collective_instances;
+        for (int gpu : group->played->scale_up_gpus) {
+            --scale_up_busy_[static_cast<std::size_t>(gpu)];
+        }
+        // A folded group stands for `copies` groups: itself and its images (spanning: just itself).
+        const bool spanning = fold_.active && group->family < static_cast<int>(trace_.groups.size()) &&
+                              group->op->kind == Op::Kind::Collective &&
+                              fold_.spanning[static_cast<std::size_t>(group->family)] != 0;
+        const std::int64_t copies = spanning ? 1 : weight_;
+        result_.collective_instances += copies;
         // Attribute the group's duration to the tiers of its phases' bottlenecks, weighted by estimate.
+        const auto& played = *group->played;
         double total_estimate = 0.0;
-        for (double e : group->estimate_s) {
+        for (double e : played.estimate_s) {
             total_estimate += e;
         }
-        for (std::size_t p = 0; p < group->bound.size(); ++p) {
-            const double share = total_estimate > 0 ? group->estimate_s[p] / total_estimate : 0.0;
-            comm_credit_[group->bound[p]] += share * duration * static_cast<double>(group->members.size());
+        for (std::size_t p = 0; p < played.bound.size(); ++p) {
+            const double share = total_estimate > 0 ? played.estimate_s[p] / total_estimate : 0.0;
+            comm_credit_[played.bound[p]] += share * duration * static_cast<double>(group->members.size()) * weight_;
         }
         if (group->stats >= 0) {
             auto& cs = result_.collectives[static_cast<std::size_t>(group->stats)];
-            ++cs.instances;
-            cs.total_duration_s += duration;
+            cs.instances += copies;
+            cs.total_duration_s += duration * static_cast<double>(copies);
             if (options_.record_collectives) {
-                result_.records.push_back(CollectiveRecord{group->op->name, group->algorithm, group->start, end,
+                result_.records.push_back(CollectiveRecord{group->op->name, played.label, group->start, end,
                                                            static_cast<int>(group->members.size())});
             }
         }
@@ -703,7 +894,15 @@ private:
     LinkAccounting accounting_;
     models::CollectivePlanner planner_;
     FlowPlayer player_;
-    std::map<std::tuple<int, int, int, double, int, int, int>, CachedPlan> plan_cache_;
+    std::map<std::tuple<int, int, int, double, int, int, int>, std::shared_ptr<Played>> plan_cache_;
+    std::map<std::tuple<int, int, double>, std::shared_ptr<Played>> transfer_cache_; // (src, dst, bytes)
+    std::vector<std::shared_ptr<Played>> all_played_;                                // in creation order
+    models::Fold fold_;
+    std::int64_t total_ops_ = 0; // of the simulated ranks' programs, repeats expanded
+    std::int64_t done_ops_ = 0;
+    std::chrono::steady_clock::time_point last_progress_{};
+    std::int64_t weight_ = 1;        // GPUs each simulated rank stands for
+    std::vector<int> scale_up_busy_; // per GPU: groups in flight with flows inside its node
     RunResult result_;
     std::vector<RankState> ranks_;
     std::vector<Frame> frames_;

@@ -8,7 +8,26 @@ LinkAccounting::LinkAccounting(const topology::Cluster& cluster)
     : cluster_(cluster), bytes_up_(cluster.links().size(), 0.0), bytes_down_(cluster.links().size(), 0.0),
       load_(2 * cluster.links().size(), 0.0) {}
 
-PhaseSummary LinkAccounting::analyse(const models::CollectivePhase& phase, PhaseRoutes& routes) {
+void merge_link_bytes(LinkBytes& link_bytes) {
+    std::sort(link_bytes.begin(), link_bytes.end());
+    std::size_t out = 0;
+    for (std::size_t i = 0; i < link_bytes.size(); ++i) {
+        if (out > 0 && link_bytes[out - 1].first == link_bytes[i].first) {
+            link_bytes[out - 1].second += link_bytes[i].second;
+        } else {
+            link_bytes[out++] = link_bytes[i];
+        }
+    }
+    link_bytes.resize(out);
+}
+
+void LinkAccounting::add(const LinkBytes& link_bytes, double times) {
+    for (const auto& [slot, bytes] : link_bytes) {
+        ((slot & 1U) == 0 ? bytes_up_ : bytes_down_)[slot / 2] += bytes * times;
+    }
+}
+
+PhaseSummary LinkAccounting::analyse(const models::CollectivePhase& phase, PhaseRoutes& routes, LinkBytes& link_bytes) {
     const bool adaptive = cluster_.adaptive_routing();
     routes.hops.clear();
     routes.begin.clear();
@@ -29,8 +48,8 @@ PhaseSummary LinkAccounting::analyse(const models::CollectivePhase& phase, Phase
         double latency = 0.0;
         for (const auto& h : hops_) {
             latency += links[h.link].latency.value();
-            (h.up ? bytes_up_ : bytes_down_)[h.link] += wire;
             const std::size_t slot = 2 * static_cast<std::size_t>(h.link) + (h.up ? 0 : 1);
+            link_bytes.emplace_back(static_cast<std::uint32_t>(slot), wire);
             if (adaptive) {
                 touched_.push_back(slot); // load_ already holds the bytes; duplicates are harmless
             } else {

@@ -14,6 +14,7 @@
 #include "twin/topology/cluster.hpp"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace twin::sim {
@@ -23,6 +24,12 @@ struct PhaseRoutes {
     std::vector<topology::Hop> hops;
     std::vector<std::uint32_t> begin;
 };
+
+// Wire bytes by directed link slot (2 x link id + 1 for down).
+using LinkBytes = std::vector<std::pair<std::uint32_t, double>>;
+
+// Sorts by slot and merges repeated slots.
+void merge_link_bytes(LinkBytes& link_bytes);
 
 struct PhaseSummary {
     double estimate_s = 0.0;
@@ -39,7 +46,13 @@ public:
 
     // `routes` receives the chosen routes under adaptive routing (the simulator must then use
     // exactly these); it is left empty under ECMP, where routing is a pure function of the pair.
-    PhaseSummary analyse(const models::CollectivePhase& phase, PhaseRoutes& routes);
+    // The wire bytes the phase puts on each directed link are added to `link_bytes` (slot =
+    // 2 x link + 1 for the down direction; unsorted, a slot may repeat). All of it is a pure
+    // function of the phase, so a plan played many times is analysed once.
+    PhaseSummary analyse(const models::CollectivePhase& phase, PhaseRoutes& routes, LinkBytes& link_bytes);
+
+    // Adds `times` x the bytes of `link_bytes` to the run's totals.
+    void add(const LinkBytes& link_bytes, double times);
 
     [[nodiscard]] const std::vector<double>& bytes_up() const { return bytes_up_; }
     [[nodiscard]] const std::vector<double>& bytes_down() const { return bytes_down_; }

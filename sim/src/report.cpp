@@ -348,7 +348,21 @@ nlohmann::json report_json(const models::Scenario& s, const RunResult& r) {
                              {"meaning", "collectives inside one NVLink domain whose GPUs had no other communication "
                                          "running were timed by the planner's estimate instead of SimGrid flows"}});
     }
+    if (r.fold.active) {
+        shortcuts.push_back(
+            {{"name", "folded data-parallel replicas"},
+             {"family", r.fold.family},
+             {"replicas", r.fold.replicas},
+             {"simulated_replicas", r.fold.simulated_replicas},
+             {"gpus_per_simulated_rank", r.fold.copies},
+             {"simulated_ranks", r.fold.simulated_ranks},
+             {"meaning", "replicas that run the same program on equivalent hardware were simulated once; their "
+                         "flows were still played on the fabric"}});
+    }
     j["engine"] = {{"flows", r.flows}, {"flow_groups", r.collective_instances}, {"shortcuts", shortcuts}};
+    if (!r.fold.active) {
+        j["engine"]["not_folded_because"] = r.fold.reason;
+    }
     if (s.trace.info.present) {
         j["workload"] = workload_json(s, r);
     }
@@ -362,6 +376,11 @@ std::string report_text(const models::Scenario& s, const RunResult& r) {
                        s.seed);
     out += fmt::format("  simulated time         {}\n", human_time(r.simulated_time_s));
     out += fmt::format("  bound by               {}\n", j["bound_by"].get<std::string>());
+    if (r.fold.active) {
+        out += fmt::format("  folded                 {} of {} \"{}\" replicas simulated ({} ranks, each for {} GPUs)\n",
+                           r.fold.simulated_replicas, r.fold.replicas, r.fold.family, r.fold.simulated_ranks,
+                           r.fold.copies);
+    }
     const auto& f = j["gpu_time_fraction"];
     for (const char* k : {"compute", "communication", "idle"}) {
         out += fmt::format("  {:<22} mean {:5.1f} %   min {:5.1f} %   max {:5.1f} %\n", std::string(k) + " fraction",

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -81,9 +82,15 @@ struct RunOptions {
     bool record_collectives = false;
     // Not owned; may be null. Sees every rank's state changes (see ActivityObserver).
     ActivityObserver* observer = nullptr;
-    // Run every flow group through SimGrid, even collectives that stay inside one scale-up domain
-    // (which are otherwise timed analytically: see README, "Shortcuts").
+    // Take no shortcut: run every flow group through SimGrid, even collectives that stay inside one
+    // scale-up domain (otherwise timed analytically), and every rank's program (no folding of
+    // data-parallel replicas). See README, "Shortcuts".
     bool unfolded = false;
+    // Keep the scale-up shortcut but simulate every rank (no folding).
+    bool no_fold = false;
+    // Called now and then (at most about twice a wall-clock second) with the share of the
+    // simulated ranks' operations done, in [0, 1], and the simulated time reached. May be empty.
+    std::function<void(double done, double simulated_s)> progress;
 };
 
 // A named block of a rank's program (e.g. "prefill", "decode"): executions summed over ranks.
@@ -91,6 +98,17 @@ struct BlockStats {
     std::string name;
     std::int64_t count = 0; // executions (one per rank per time the block is entered)
     double total_s = 0.0;   // summed durations, all repeats of an execution included
+};
+
+// Folding of symmetric data-parallel replicas (models/fold.hpp): whether the run took it.
+struct FoldSummary {
+    bool active = false;
+    std::string reason;         // why not, when !active
+    std::string family;         // the folded group family ("dp")
+    int replicas = 1;           // data-parallel replicas
+    int simulated_replicas = 1; // replicas whose programs ran
+    int copies = 1;             // GPUs each simulated rank stands for
+    int simulated_ranks = 0;
 };
 
 struct RunResult {
@@ -112,7 +130,8 @@ struct RunResult {
     // ("p2p" for transfers without one); shared equally when several run at once.
     std::map<std::string, double> exposed_by_family_gpu_s;
     std::int64_t analytic_groups = 0; // flow groups timed analytically (scale-up shortcut)
-    double wall_time_s = 0.0;         // not part of the deterministic report
+    FoldSummary fold;
+    double wall_time_s = 0.0; // not part of the deterministic report
 };
 
 } // namespace twin::sim

@@ -1,0 +1,160 @@
+// clustertwin-benchmark: the scale ladder of issue 6. For each rung it writes a scenario (an
+// H100 cluster of N GPUs on a 3-tier rail-optimized Ethernet fabric of 64 x 800G switches with
+// ports split to 400G, one 400G NIC per GPU on 8 rails, running one training step of a
+// 405B-class dense model), runs `clustertwin run -q` on it as a child process and reports the
+// child's wall time and peak resident memory (getrusage of the child: ru_maxrss).
+//
+// Not a test: nothing here asserts a time. The README's performance table is this program's output.
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct Rung {
+    int gpus;
+    int pp;     // pipeline stages
+    int layers; // divisible by pp: 128 (Llama-3 405B shape + 2 layers, as Meta's 16k run) or 120
+};
+
+// TP 8 everywhere; DP = gpus / (8 pp); 16 micro-batches of one 8k-token sequence per replica.
+const std::vector<Rung> kLadder = {{1024, 16, 128},  {8192, 16, 128},   {16384, 16, 128},
+                                   {32768, 16, 128}, {100000, 20, 120}, {1000000, 20, 120}};
+
+json scenario(const Rung& r) {
+    const int nodes = r.gpus / 8;
+    const int dp = r.gpus / (8 * r.pp);
+    return json{{"schema_version", 1},
+                {"name", fmt::format("bench-{}", r.gpus)},
+                {"description", "clustertwin-benchmark rung"},
+                {"seed", 1},
+                {"topology",
+                 {{"name", fmt::format("{} H100, 3-tier 400G Ethernet", r.gpus)},
+                  {"nodes", json::array({{{"type", "DGX-H100"}, {"count", nodes}}})},
+                  {"racks", {{"nodes_per_rack", 4}}},
+                  {"fabric",
+                   {{"type", "rail-optimized-fat-tree"},
+                    {"access_cable", "NDR-DAC"},
+                    {"technology", "roce"},
+                    {"nodes_per_leaf_group", 64},
+                    {"tiers", json::array({{{"switch", "SN5600-400G"}, {"uplink_cable", "NDR-optical"}},
+                                           {{"switch", "SN5600-400G"}, {"uplink_cable", "NDR-optical"}},
+                                           {{"switch", "SN5600-400G"}}})}}}}},
+                {"workload",
+                 {{"type", "llm-training"},
+                  {"model", {{"preset", "llama3-405b"}, {"layers", r.layers}}},
+                  {"parallelism", {{"tp", 8}, {"pp", r.pp}, {"dp", dp}, {"sequence_parallel", true}, {"zero", 1}}},
+                  {"batch", {{"global_batch", 16 * dp}, {"micro_batch", 1}}},
+                  {"precision", "bf16"},
+                  {"recompute", "full"}}}};
+}
+
+struct Measured {
+    int exit_code = -1;
+    double wall_s = 0.0;
+    double peak_rss_bytes = 0.0;
+};
+
+Measured run_child(const std::string& exe, const fs::path& scenario_file, const fs::path& out_dir) {
+    const auto start = std::chrono::steady_clock::now();
+    const pid_t pid = fork();
+    if (pid == 0) {
+        execl(exe.c_str(), exe.c_str(), "run", "-q", "-o", out_dir.c_str(), scenario_file.c_str(),
+              static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    Measured m;
+    int status = 0;
+    rusage usage{};
+    if (pid < 0 || wait4(pid, &status, 0, &usage) != pid) {
+        return m;
+    }
+    m.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    m.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    m.peak_rss_bytes = static_cast<double>(usage.ru_maxrss) * 1024.0; // Linux: KiB
+    return m;
+}
+
+std::string machine() {
+    std::ifstream cpu("/proc/cpuinfo");
+    std::string line;
+    std::string model = "unknown CPU";
+    while (std::getline(cpu, line)) {
+        if (line.rfind("model name", 0) == 0) {
+            model = line.substr(line.find(':') + 2);
+            break;
+        }
+    }
+    const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    const double mem = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
+    return fmt::format("{}, {} cores, {:.0f} GB RAM", model, cores, mem / 1e9);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"clustertwin-benchmark: wall time and peak memory of one training step, 1,024 to 1,000,000 GPUs"};
+    std::string exe;
+    long max_gpus = 1000000;
+    std::string keep;
+    app.add_option("--clustertwin", exe, "The clustertwin executable (default: next to this program)");
+    app.add_option("--max-gpus", max_gpus, "Stop after the rung of this many GPUs");
+    app.add_option("--keep", keep, "Write the rungs' scenarios and reports into this directory");
+    CLI11_PARSE(app, argc, argv);
+    if (exe.empty()) {
+        exe = (fs::canonical("/proc/self/exe").parent_path() / "clustertwin").string();
+    }
+    const fs::path dir =
+        keep.empty() ? fs::temp_directory_path() / fmt::format("clustertwin-bench-{}", getpid()) : fs::path(keep);
+    fs::create_directories(dir);
+    fmt::print("machine: {}\n\n", machine());
+    fmt::print(
+        "| GPUs | model, parallelism | simulated ranks | flows | step (simulated) | wall time | peak memory |\n");
+    fmt::print("|---:|---|---:|---:|---:|---:|---:|\n");
+    std::fflush(stdout);
+    int failures = 0;
+    for (const auto& r : kLadder) {
+        if (r.gpus > max_gpus) {
+            break;
+        }
+        const fs::path file = dir / fmt::format("bench-{}.json", r.gpus);
+        std::ofstream(file) << scenario(r).dump(1) << "\n";
+        const fs::path out = dir / fmt::format("bench-{}", r.gpus);
+        const auto m = run_child(exe, file, out);
+        const std::string what = fmt::format("{} layers, TP 8 PP {} DP {}", r.layers, r.pp, r.gpus / (8 * r.pp));
+        if (m.exit_code != 0) {
+            fmt::print("| {} | {} | failed (exit {}) | | | {:.1f} s | {:.2f} GB |\n", r.gpus, what, m.exit_code,
+                       m.wall_s, m.peak_rss_bytes / 1e9);
+            ++failures;
+            continue;
+        }
+        std::ifstream in(out / "report.json");
+        const auto report = json::parse(in);
+        int simulated = r.gpus;
+        for (const auto& s : report.at("engine").at("shortcuts")) {
+            if (s.contains("simulated_ranks")) {
+                simulated = s.at("simulated_ranks").get<int>();
+            }
+        }
+        fmt::print("| {} | {} | {} | {} | {:.3f} s | {:.1f} s | {:.2f} GB |\n", r.gpus, what, simulated,
+                   report.at("engine").at("flows").get<std::int64_t>(), report.at("simulated_time_s").get<double>(),
+                   m.wall_s, m.peak_rss_bytes / 1e9);
+        std::fflush(stdout);
+    }
+    if (keep.empty()) {
+        fs::remove_all(dir);
+    }
+    return failures == 0 ? 0 : 1;
+}
