@@ -5,9 +5,7 @@
 #include "twin/topology/load.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <fmt/format.h>
-#include <limits>
 
 namespace twin::models {
 namespace {
@@ -50,7 +48,9 @@ const topology::GpuType* liquid_only_gpu(const topology::Cluster& cluster) {
 void read_cooling(Object c, Facility& f, const topology::Cluster& cluster) {
     const Value type = c.at("type");
     const auto name = type.as_choice({"air", "rear-door", "liquid"});
-    f.cooling.type = name == "air" ? CoolingType::Air : name == "rear-door" ? CoolingType::RearDoor : CoolingType::Liquid;
+    f.cooling.type = name == "air"         ? CoolingType::Air
+                     : name == "rear-door" ? CoolingType::RearDoor
+                                           : CoolingType::Liquid;
     f.cooling.given = true;
     f.cooling.rack_capacity = optional_power(c, "rack_capacity");
     f.cooling.cdu_capacity = optional_power(c, "cdu_capacity");
@@ -85,9 +85,9 @@ void read_cooling(Object c, Facility& f, const topology::Cluster& cluster) {
             type.fail(fmt::format("GPU type {} is liquid-cooled only: cooling type must be \"liquid\"", g->name));
         }
         if (!f.cooling.rack_capacity) {
-            c.fail_at("rack_capacity",
-                      fmt::format("GPU type {} is liquid-cooled only: give the liquid cooling capacity per rack",
-                                  g->name));
+            c.fail_at(
+                "rack_capacity",
+                fmt::format("GPU type {} is liquid-cooled only: give the liquid cooling capacity per rack", g->name));
         }
     }
     c.finish();
@@ -207,10 +207,9 @@ PowerPlan plan_power(const topology::Cluster& cluster, const Facility& f) {
     const auto& cat = cluster.catalog();
     const auto types = gpu_types(cluster);
     for (const auto* t : types) {
-        GpuPowerParams g{t->idle_power, t->max_power, t->min_power_limit, f.memory_bound_share,
-                         f.communication_share};
+        GpuPowerParams g{t->idle_power, t->max_power, t->min_power_limit, f.memory_bound_share, f.communication_share};
         p.gpu_params.push_back(g);
-        p.cap_clock.push_back(f.gpu_power_cap ? clock_for_power(g, *f.gpu_power_cap) : 1.0);
+        p.cap_clock.push_back(f.gpu_power_cap ? std::max(min_clock(g), clock_for_power(g, *f.gpu_power_cap)) : 1.0);
     }
     for (const auto& n : cluster.nodes()) {
         p.racks = std::max(p.racks, n.rack + 1);

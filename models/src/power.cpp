@@ -36,7 +36,7 @@ double clock_for_power(const GpuPowerParams& p, Watts budget) {
 }
 
 double min_clock(const GpuPowerParams& p) {
-    return clock_for_power(p, p.min_limit);
+    return std::max(kMinClock, clock_for_power(p, p.min_limit));
 }
 
 double thermal_clock(Watts capacity, Watts static_heat, Watts gpu_dynamic, double min_clock) {

@@ -27,7 +27,7 @@ std::vector<DomainPower> domains_of(const std::vector<PowerAccounting::Level>& l
     std::vector<DomainPower> out;
     out.reserve(levels.size());
     for (std::size_t i = 0; i < levels.size(); ++i) {
-        out.push_back(DomainPower{static_cast<int>(i), stats_of(levels[i], t), 0.0});
+        out.push_back(DomainPower{static_cast<int>(i), stats_of(levels[i], t), -1.0});
     }
     return out;
 }
@@ -125,6 +125,7 @@ PowerAccounting::PowerAccounting(const topology::Cluster& cluster, const models:
         total_.limit[0] = std::max(0.0, (facility.feed->value() - fixed) / slope);
     }
     bins_.assign(static_cast<std::size_t>(facility.series_points), Bin{});
+    bin_s_ = kFirstBinS;
 }
 
 void PowerAccounting::stands_for(int rank, const std::vector<int>& gpus) {
@@ -310,16 +311,16 @@ void PowerAccounting::finished(double t) {
     r.racks = domains_of(racks_, t);
     for (std::size_t k = 0; k < racks_.size(); ++k) {
         const auto& cap = plan_.rack_cooling[k].capacity;
-        r.racks[k].capacity_w = cap ? cap->value() : 0.0;
+        r.racks[k].capacity_w = cap ? cap->value() : -1.0;
     }
     r.rows = domains_of(rows_, t);
     r.halls = domains_of(halls_, t);
     r.cdus = domains_of(cdus_, t);
     for (std::size_t k = 0; k < cdus_.size(); ++k) {
         const auto& cap = plan_.cdu_cooling[k].capacity;
-        r.cdus[k].capacity_w = cap ? cap->value() : 0.0;
+        r.cdus[k].capacity_w = cap ? cap->value() : -1.0;
     }
-    r.plant = DomainPower{0, r.it, plan_.plant.capacity ? plan_.plant.capacity->value() : 0.0};
+    r.plant = DomainPower{0, r.it, plan_.plant.capacity ? plan_.plant.capacity->value() : -1.0};
 
     // Violations. The feed is checked on facility power: IT above total_.limit[0] is facility above the feed.
     if (facility_.feed && total_.held && r.facility.peak_w > facility_.feed->value()) {

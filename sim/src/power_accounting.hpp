@@ -53,7 +53,7 @@ public:
         double before = 0.0; // the level held just before `since`
         double energy = 0.0; // J, over committed segments
         double peak = 0.0, min = 0.0;
-        bool held = false;                   // some level lasted > 0 s
+        bool held = false;                            // some level lasted > 0 s
         std::array<double, 2> limit{-1.0, -1.0};      // two limits checked on held levels (< 0: none)
         std::array<double, 2> first_over{-1.0, -1.0}; // when a held level first exceeded each (< 0: never)
         // Adds `dw` at time t (t >= since). Returns true when a segment [since_old, t) was committed.
@@ -78,9 +78,9 @@ private:
 
     const models::Facility& facility_;
     models::PowerPlan plan_;
-    std::vector<double> gpu_w_;            // current draw per rank
-    std::vector<double> clock_;            // clock of the rank's current / next compute op
-    std::vector<std::int32_t> custom_;     // index into custom_groups_ (-1: the rank's own GPU)
+    std::vector<double> gpu_w_;        // current draw per rank
+    std::vector<double> clock_;        // clock of the rank's current / next compute op
+    std::vector<std::int32_t> custom_; // index into custom_groups_ (-1: the rank's own GPU)
     std::vector<std::vector<Group>> custom_groups_;
     std::vector<Level> racks_, rows_, halls_, cdus_;
     Level total_;
@@ -99,7 +99,7 @@ private:
         bool used = false;
     };
     std::vector<Bin> bins_;
-    double bin_s_ = 1e-6;
+    double bin_s_ = 0.0;
     PowerResult result_;
 };
 

@@ -5,9 +5,8 @@
 
 #include "twin/models/power.hpp"
 
-#include <cmath>
-
 #include <algorithm>
+#include <cmath>
 #include <fmt/format.h>
 
 namespace twin::sim {
@@ -26,7 +25,7 @@ json optional_w(const std::optional<Watts>& w) {
 json domain_json(const char* key, const DomainPower& d, bool capacity) {
     json j = {{key, d.id}, {"peak_w", d.it.peak_w}, {"mean_w", d.it.mean_w}, {"min_w", d.it.min_w}};
     if (capacity) {
-        j["capacity_w"] = d.capacity_w > 0 ? json(d.capacity_w) : json(nullptr);
+        j["capacity_w"] = d.capacity_w >= 0 ? json(d.capacity_w) : json(nullptr);
     }
     return j;
 }
@@ -54,7 +53,7 @@ json headroom(const std::vector<DomainPower>& all) {
     bool any = false;
     double h = 0.0;
     for (const auto& d : all) {
-        if (d.capacity_w > 0) {
+        if (d.capacity_w >= 0) {
             h = any ? std::min(h, d.capacity_w - d.it.peak_w) : d.capacity_w - d.it.peak_w;
             any = true;
         }
@@ -114,15 +113,12 @@ json training_json(const models::Scenario& s, const RunResult& r) {
     }
     const double steps = *f.energy.training_tokens / s.trace.info.tokens_per_step;
     const Joules energy(steps * r.power.facility_energy_j);
-    json t = {{"tokens", *f.energy.training_tokens},
-              {"steps", steps},
-              {"time_s", steps * r.simulated_time_s},
-              {"days", steps * r.simulated_time_s / 86400.0},
-              {"facility_mean_w", r.power.facility.mean_w},
-              {"energy_j", energy.value()}};
+    json t = {{"tokens", *f.energy.training_tokens},        {"steps", steps},
+              {"time_s", steps * r.simulated_time_s},       {"days", steps * r.simulated_time_s / 86400.0},
+              {"facility_mean_w", r.power.facility.mean_w}, {"energy_j", energy.value()}};
     t["cost"] = f.energy.price_per_kwh ? json(models::energy_cost(energy, *f.energy.price_per_kwh)) : json(nullptr);
-    t["co2_kg"] = f.energy.grid_co2_g_per_kwh ? json(models::co2_kg(energy, *f.energy.grid_co2_g_per_kwh))
-                                              : json(nullptr);
+    t["co2_kg"] =
+        f.energy.grid_co2_g_per_kwh ? json(models::co2_kg(energy, *f.energy.grid_co2_g_per_kwh)) : json(nullptr);
     return t;
 }
 
@@ -132,16 +128,17 @@ json cooling_json(const models::Scenario& s, const RunResult& r) {
     json j;
     j["type"] = std::string(models::cooling_name(c.type));
     j["capacities_given"] = c.given;
-    j["rack_capacity_w"] = p.racks.empty() || p.racks.front().capacity_w <= 0 ? json(nullptr)
-                                                                               : json(p.racks.front().capacity_w);
-    j["cdu_capacity_w"] = p.cdus.empty() || p.cdus.front().capacity_w <= 0 ? json(nullptr)
-                                                                            : json(p.cdus.front().capacity_w);
-    j["plant_capacity_w"] = p.plant.capacity_w > 0 ? json(p.plant.capacity_w) : json(nullptr);
+    const auto capacity = [](const std::vector<DomainPower>& v) {
+        return v.empty() || v.front().capacity_w < 0 ? json(nullptr) : json(v.front().capacity_w);
+    };
+    j["rack_capacity_w"] = capacity(p.racks);
+    j["cdu_capacity_w"] = capacity(p.cdus);
+    j["plant_capacity_w"] = p.plant.capacity_w >= 0 ? json(p.plant.capacity_w) : json(nullptr);
     j["inlet_temperature_c"] = c.inlet_c ? json(*c.inlet_c) : json(nullptr);
     j["outside_temperature_c"] = c.outside_c ? json(*c.outside_c) : json(nullptr);
     j["rack_headroom_w"] = headroom(p.racks);
     j["cdu_headroom_w"] = headroom(p.cdus);
-    j["plant_headroom_w"] = p.plant.capacity_w > 0 ? json(p.plant.capacity_w - p.it.peak_w) : json(nullptr);
+    j["plant_headroom_w"] = p.plant.capacity_w >= 0 ? json(p.plant.capacity_w - p.it.peak_w) : json(nullptr);
     j["compute_ops"] = p.compute_ops;
     j["throttled_compute_ops"] = p.throttled_ops;
     j["throttled_domains"] = p.throttles.size();
@@ -192,7 +189,8 @@ json power_json(const models::Scenario& s, const RunResult& r) {
     for (const auto& d : p.racks) {
         rack_peak = std::max(rack_peak, d.it.peak_w);
     }
-    j["racks"] = {{"count", p.racks.size()}, {"peak_w_max", rack_peak}, {"hottest", hottest(p.racks, "rack", 10, true)}};
+    j["racks"] = {
+        {"count", p.racks.size()}, {"peak_w_max", rack_peak}, {"hottest", hottest(p.racks, "rack", 10, true)}};
     j["rows"] = {{"count", p.rows.size()}, {"hottest", hottest(p.rows, "row", 10, false)}};
     j["halls"] = {{"count", p.halls.size()}, {"hottest", hottest(p.halls, "hall", kPowerListMax, false)}};
     j["cdus"] = {{"count", p.cdus.size()}, {"hottest", hottest(p.cdus, "cdu", 10, true)}};
@@ -241,8 +239,9 @@ std::string power_text(const json& p) {
                        human_power(p["fastest_ramp_w_per_s"].get<double>()),
                        fmt::format("{:g} ms", 1e3 * p["model"]["ramp_window_s"].get<double>()));
     const auto& e = p["energy"];
-    std::string energy = fmt::format("  energy                 per step {} (IT {})", human_energy(e["facility_j"].get<double>()),
-                                     human_energy(e["it_j"].get<double>()));
+    std::string energy =
+        fmt::format("  energy                 per step {} (IT {})", human_energy(e["facility_j"].get<double>()),
+                    human_energy(e["it_j"].get<double>()));
     if (!e["per_token_j"].is_null()) {
         energy += fmt::format("   {:.4g} J/token   {:.4g} tokens/J", e["per_token_j"].get<double>(),
                               e["tokens_per_j"].is_null() ? 0.0 : e["tokens_per_j"].get<double>());
@@ -255,10 +254,10 @@ std::string power_text(const json& p) {
     }
     out += energy + "\n";
     if (const auto& t = p["training_run"]; !t.is_null()) {
-        std::string line = fmt::format("  training run           {:.4g} tokens: {:.4g} steps, {:.3g} days, {}, mean {}",
-                                       t["tokens"].get<double>(), t["steps"].get<double>(), t["days"].get<double>(),
-                                       human_energy(t["energy_j"].get<double>()),
-                                       human_power(t["facility_mean_w"].get<double>()));
+        std::string line =
+            fmt::format("  training run           {:.4g} tokens: {:.4g} steps, {:.3g} days, {}, mean {}",
+                        t["tokens"].get<double>(), t["steps"].get<double>(), t["days"].get<double>(),
+                        human_energy(t["energy_j"].get<double>()), human_power(t["facility_mean_w"].get<double>()));
         if (!t["cost"].is_null()) {
             line += fmt::format(", {:.4g} {}", t["cost"].get<double>(), e["currency"].get<std::string>());
         }

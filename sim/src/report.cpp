@@ -1,7 +1,6 @@
 #include "twin/sim/report.hpp"
 
 #include "power_report.hpp"
-
 #include "twin/models/collective_plan.hpp"
 #include "twin/models/llm_inference.hpp"
 

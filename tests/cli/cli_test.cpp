@@ -272,8 +272,7 @@ TEST_F(Cli, AirHallThrottlesAndTheStepGrows) {
     const fs::path cool_file = dir_ / "cool.json";
     write_text(cool_file, cool.dump(1));
     ASSERT_EQ(run("run -q -o " + sh_quote((dir_ / "hot").string()) + " " + scenario).exit_code, 0);
-    ASSERT_EQ(run("run -q -o " + sh_quote((dir_ / "cool").string()) + " " + sh_quote(cool_file.string())).exit_code,
-              0);
+    ASSERT_EQ(run("run -q -o " + sh_quote((dir_ / "cool").string()) + " " + sh_quote(cool_file.string())).exit_code, 0);
     const json hot = json::parse(read_text(dir_ / "hot" / "report.json"));
     const json ok = json::parse(read_text(dir_ / "cool" / "report.json"));
     EXPECT_EQ(hot["power"]["cooling"]["throttled_domains"], 2); // both racks
@@ -433,8 +432,9 @@ std::vector<BadCase> bad_cases() {
          "/workload/trace/classes/0/ranks/0/1", "expected an integer in [0, 7], got 8"},
         {"MoreRanksThanGpus", replaced(scenario(), R"("ranks": 8)", R"("ranks": 16)"), "/workload",
          "the trace has 16 ranks but the cluster has only 8 GPUs"},
-        {"ZeroFeed", scenario(R"({"nodes": [{"type": "DGX-H100", "count": 1}]})",
-                              R"({"type": "trace", "trace": )" + kTrace + "}", R"( "facility": {"feed": "0MW"},)"),
+        {"ZeroFeed",
+         scenario(R"({"nodes": [{"type": "DGX-H100", "count": 1}]})", R"({"type": "trace", "trace": )" + kTrace + "}",
+                  R"( "facility": {"feed": "0MW"},)"),
          "/facility/feed", "power must be > 0"},
         {"PowerCapAboveTdp",
          scenario(R"({"nodes": [{"type": "DGX-H100", "count": 1}]})", R"({"type": "trace", "trace": )" + kTrace + "}",
@@ -449,8 +449,8 @@ std::vector<BadCase> bad_cases() {
                   R"( "facility": {"cooling": {"type": "liquid", "pue": 0.95}},)"),
          "/facility/cooling/pue", "a PUE below 1 is impossible"},
         {"LiquidOnlyGpuWithoutCapacity",
-         scenario(R"({"nodes": [{"type": "GB200-NVL72", "count": 1}]})", R"({"type": "trace", "trace": )" + kTrace + "}",
-                  R"( "facility": {"cooling": {"type": "liquid"}},)"),
+         scenario(R"({"nodes": [{"type": "GB200-NVL72", "count": 1}]})",
+                  R"({"type": "trace", "trace": )" + kTrace + "}", R"( "facility": {"cooling": {"type": "liquid"}},)"),
          "/facility/cooling/rack_capacity", "GPU type GB200 is liquid-cooled only"},
         {"MissingTraceFile",
          scenario(R"({"nodes": [{"type": "DGX-H100", "count": 1}]})", R"({"type": "trace", "file": "nope.json"})"),

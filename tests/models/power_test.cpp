@@ -25,12 +25,12 @@ m::GpuPowerParams h100() {
 
 TEST(GpuPower, StatesByHand) {
     const auto p = h100();
-    EXPECT_DOUBLE_EQ(m::gpu_power(p, 0.0, 1.0).value(), 75.0);                          // idle
-    EXPECT_DOUBLE_EQ(m::gpu_power(p, m::compute_load(p, 1.0), 1.0).value(), 700.0);     // compute-bound
-    EXPECT_DOUBLE_EQ(m::gpu_power(p, m::compute_load(p, 0.0), 1.0).value(), 450.0);     // 75 + 0.6 x 625
-    EXPECT_DOUBLE_EQ(m::gpu_power(p, m::compute_load(p, 0.5), 1.0).value(), 575.0);     // 75 + 0.8 x 625
-    EXPECT_DOUBLE_EQ(m::gpu_power(p, p.communication_share, 1.0).value(), 262.5);       // 75 + 0.3 x 625
-    EXPECT_DOUBLE_EQ(m::gpu_power(p, 1.0, 0.5).value(), 75.0 + 625.0 / 8);              // cube law
+    EXPECT_DOUBLE_EQ(m::gpu_power(p, 0.0, 1.0).value(), 75.0);                      // idle
+    EXPECT_DOUBLE_EQ(m::gpu_power(p, m::compute_load(p, 1.0), 1.0).value(), 700.0); // compute-bound
+    EXPECT_DOUBLE_EQ(m::gpu_power(p, m::compute_load(p, 0.0), 1.0).value(), 450.0); // 75 + 0.6 x 625
+    EXPECT_DOUBLE_EQ(m::gpu_power(p, m::compute_load(p, 0.5), 1.0).value(), 575.0); // 75 + 0.8 x 625
+    EXPECT_DOUBLE_EQ(m::gpu_power(p, p.communication_share, 1.0).value(), 262.5);   // 75 + 0.3 x 625
+    EXPECT_DOUBLE_EQ(m::gpu_power(p, 1.0, 0.5).value(), 75.0 + 625.0 / 8);          // cube law
 }
 
 TEST(GpuPower, CapSetsTheClockByTheCubeLaw) {
@@ -176,8 +176,7 @@ TEST(Facility, ReadsEveryKey) {
 
 TEST(FacilityErrors, ZeroOrNegativePowers) {
     expect_error(scenario_with(json{{"feed", "0MW"}}), "/facility/feed", "power must be > 0");
-    expect_error(scenario_with(json{{"rack_power_limit", "-5kW"}}), "/facility/rack_power_limit",
-                 "power must be > 0");
+    expect_error(scenario_with(json{{"rack_power_limit", "-5kW"}}), "/facility/rack_power_limit", "power must be > 0");
     expect_error(scenario_with(json{{"cooling", {{"type", "air"}, {"rack_capacity", "0W"}}}}),
                  "/facility/cooling/rack_capacity", "power must be > 0");
     expect_error(scenario_with(json{{"gpu", {{"power_cap", "0W"}}}}), "/facility/gpu/power_cap", "power must be > 0");

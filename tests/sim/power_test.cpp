@@ -7,7 +7,6 @@
 // Each test runs one simulation (one SimGrid engine per process: ctest runs each test alone).
 #include "power_accounting.hpp"
 #include "sim_test_util.hpp"
-
 #include "twin/sim/report.hpp"
 
 #include <cmath>
@@ -121,6 +120,24 @@ TEST(PowerRun, ThrottlingBeginsExactlyWhenCapacityIsExceeded) {
     EXPECT_DOUBLE_EQ(p.violations[0].first_s, 1.0);
 }
 
+// A supply at the 45 C return limit leaves no capacity: the rack's static heat (1,480 W) exceeds it
+// before the first op, which runs at the lowest clock. GPU "T" has no minimum power limit in the
+// catalog (idle 50 W), so the floor of 10 % applies: 1 s of compute takes 10 s.
+TEST(PowerRun, SupplyAtTheReturnLimitThrottlesFromTheStart) {
+    const auto s = parse(with_facility(twin::test::one_node_scenario(trace({kCompute})),
+                                       R"({"cooling": {"type": "liquid", "rack_capacity": "100kW",
+                                                       "inlet_temperature_c": 45}})"));
+    const RunResult r = twin::sim::run_scenario(s);
+    EXPECT_NEAR(r.simulated_time_s, 10.0, 1e-12);
+    ASSERT_EQ(r.power.throttles.size(), 1U);
+    EXPECT_DOUBLE_EQ(r.power.throttles[0].time_s, 0.0);
+    EXPECT_DOUBLE_EQ(r.power.throttles[0].heat_w, 1480.0);
+    EXPECT_DOUBLE_EQ(r.power.throttles[0].capacity_w, 0.0);
+    EXPECT_DOUBLE_EQ(r.power.throttles[0].clock, 0.1);
+    // 8 GPUs at 50 + 450 x 0.001 W.
+    EXPECT_NEAR(r.power.it.peak_w, 1480.0 + 8 * 450 * 0.001, 1e-9);
+}
+
 // At exactly the peak heat the capacity is not exceeded: nothing throttles.
 TEST(PowerRun, NoThrottlingAtExactlyTheCapacity) {
     const auto s = parse(with_facility(twin::test::one_node_scenario(trace({kMemory, kCompute, kCompute})),
@@ -175,8 +192,8 @@ TEST(PowerAccounting, StandsForCountsEveryGpu) {
 // Ramps over a window longer than a phase: P(t) - P(t - w) is largest while t - w still falls in
 // the first level (P(t < 0) = P(0)).
 TEST(PowerAccounting, RampWindowLongerThanAPhase) {
-    const auto s = parse(with_facility(twin::test::one_node_scenario(trace({kCompute})),
-                                       R"({"timeline": {"ramp_window": "2s"}})"));
+    const auto s = parse(
+        with_facility(twin::test::one_node_scenario(trace({kCompute})), R"({"timeline": {"ramp_window": "2s"}})"));
     twin::sim::PowerAccounting acc(s.cluster, s.facility);
     for (int g = 0; g < 8; ++g) {
         acc.state_changed(g, 0.0, twin::sim::GpuState::Compute, 1.0);

@@ -38,10 +38,10 @@ namespace twin::models {
 
 struct CoolingSpec {
     CoolingType type = CoolingType::Air;
-    bool given = false;                  // a cooling section was present (capacities apply)
-    std::optional<Watts> rack_capacity;  // at 25 C supply
+    bool given = false;                 // a cooling section was present (capacities apply)
+    std::optional<Watts> rack_capacity; // at 25 C supply
     std::optional<Watts> cdu_capacity;
-    int racks_per_cdu = 0;               // 0: racks_per_row
+    int racks_per_cdu = 0; // 0: racks_per_row
     std::optional<Watts> plant_capacity;
     std::optional<double> inlet_c;
     std::optional<double> outside_c;
@@ -88,16 +88,16 @@ struct CoolingDomain {
 // Static power plan of a cluster in a facility.
 struct PowerPlan {
     int racks = 0, rows = 0, halls = 0, cdus = 0;
-    std::vector<int> rack_of_gpu;       // by GPU index
+    std::vector<int> rack_of_gpu; // by GPU index
     std::vector<int> row_of_rack, hall_of_rack, cdu_of_rack;
     std::vector<GpuPowerParams> gpu_params; // one per GPU type of the cluster
-    std::vector<int> params_of_gpu;     // index into gpu_params, by GPU
-    std::vector<double> cap_clock;      // c_cap per gpu_params entry (1 without a cap)
+    std::vector<int> params_of_gpu;         // index into gpu_params, by GPU
+    std::vector<double> cap_clock;          // c_cap per gpu_params entry (1 without a cap)
     std::vector<CoolingDomain> rack_cooling, cdu_cooling;
     CoolingDomain plant;
-    Watts network;                      // fabric switches + optics (not in any rack; in hall 0)
-    Watts it_max;                       // everything at full power (topology summary's max IT power)
-    Watts it_idle;                      // every GPU idle, everything else at full power
+    Watts network; // fabric switches + optics (not in any rack; in hall 0)
+    Watts it_max;  // everything at full power (topology summary's max IT power)
+    Watts it_idle; // every GPU idle, everything else at full power
     PueModel pue;
 };
 

@@ -22,9 +22,11 @@
 //   thermal limit of a cooling domain (rack, CDU, plant) with capacity C (W of heat), static heat S
 //   (everything but the GPUs' dynamic power, at its full value) and GPU dynamic power D (all its
 //   GPUs at u = 1, c = 1):
-//       c_th = cbrt((C - S) / D)   clamped to [c_min, 1],   c_min = cbrt((P_min - P_idle) / (P_tdp - P_idle))
+//       c_th = cbrt((C - S) / D)   clamped to [c_min, 1],   c_min = max(0.1, cbrt((P_min - P_idle) / (P_tdp - P_idle)))
 //   i.e. the clock at which the domain's heat equals its capacity when every GPU computes: the
 //   steady state a GPU's thermal controller settles to (H100: slowdown at 89 C, pwr.gpu.thermal).
+//   The floor of 10 % of the clock (an assumption) keeps a GPU without a minimum power limit in the
+//   catalog from stopping; no cap or throttle runs a GPU slower than c_min.
 //
 // Cooling capacity vs supply temperature: a rack sheds heat Q = m' c_p (T_return - T_supply); at the
 // design flow the capacity C given for the design supply temperature (25 C) falls linearly to 0 as
@@ -66,11 +68,11 @@ enum class CoolingType { Air, RearDoor, Liquid };
 [[nodiscard]] std::string_view cooling_name(CoolingType t);
 
 struct GpuPowerParams {
-    Watts idle;                        // P_idle
-    Watts tdp;                         // P_tdp (catalog max_power)
-    Watts min_limit;                   // P_min (catalog min_power_limit), idle <= P_min <= tdp
-    double memory_bound_share = 0.6;   // s_mem in [0, 1]
-    double communication_share = 0.3;  // s_comm in [0, 1]
+    Watts idle;                       // P_idle
+    Watts tdp;                        // P_tdp (catalog max_power)
+    Watts min_limit;                  // P_min (catalog min_power_limit), idle <= P_min <= tdp
+    double memory_bound_share = 0.6;  // s_mem in [0, 1]
+    double communication_share = 0.3; // s_comm in [0, 1]
 };
 
 // u(Compute, a) = s_mem + (1 - s_mem) * a, with a clamped to [0, 1].
@@ -80,7 +82,8 @@ struct GpuPowerParams {
 // The clock in [0, 1] at which a fully loaded GPU draws `budget`: cbrt((budget - P_idle) / (P_tdp -
 // P_idle)), 1 when budget >= P_tdp (or P_tdp == P_idle), 0 when budget <= P_idle.
 [[nodiscard]] double clock_for_power(const GpuPowerParams& p, Watts budget);
-// c_min: the clock at the lowest power cap.
+// c_min: the clock at the lowest power cap, at least kMinClock.
+inline constexpr double kMinClock = 0.1;
 [[nodiscard]] double min_clock(const GpuPowerParams& p);
 // c_th = clamp(cbrt((C - S) / D), c_min, 1); 1 when D <= 0 or C >= S + D.
 [[nodiscard]] double thermal_clock(Watts capacity, Watts static_heat, Watts gpu_dynamic, double min_clock);

@@ -21,7 +21,7 @@ struct PowerStats {
 struct DomainPower {
     int id = 0;
     PowerStats it;
-    double capacity_w = 0.0; // cooling capacity (racks, CDUs); 0 when unlimited
+    double capacity_w = -1.0; // cooling capacity (racks, CDUs, plant); < 0 when unlimited
 };
 
 // One point of the power time series: a bin [time_s, time_s + bin_s) (the last one ends with the
@@ -58,12 +58,12 @@ struct PowerResult {
     PowerStats facility;
     double it_energy_j = 0.0;
     double facility_energy_j = 0.0;
-    double largest_swing_w = 0.0;       // IT peak - IT min over held levels
-    double fastest_ramp_w_per_s = 0.0;  // max over t of |P(t) - P(t - window)| / window, IT power
+    double largest_swing_w = 0.0;      // IT peak - IT min over held levels
+    double fastest_ramp_w_per_s = 0.0; // max over t of |P(t) - P(t - window)| / window, IT power
     double ramp_window_s = 0.0;
-    double it_idle_w = 0.0;             // every GPU idle, everything else on
-    double it_max_w = 0.0;              // everything at full power
-    double network_w = 0.0;             // fabric switches and optics
+    double it_idle_w = 0.0; // every GPU idle, everything else on
+    double it_max_w = 0.0;  // everything at full power
+    double network_w = 0.0; // fabric switches and optics
     // Facility power is linear in IT power (models/power.hpp): P_fac = slope x P_IT + fixed, of
     // which cooling takes cooling_per_it x P_IT.
     double facility_slope = 1.0;
@@ -74,7 +74,7 @@ struct PowerResult {
     std::vector<ThrottleEvent> throttles; // by time, then domain, then id
     std::int64_t throttled_ops = 0;       // compute ops started below the power-cap clock
     std::int64_t compute_ops = 0;
-    std::vector<Violation> violations;    // by kind, then excess (largest first), then id
+    std::vector<Violation> violations; // by kind, then excess (largest first), then id
     double bin_s = 0.0;
     std::vector<PowerPoint> series;
 };
