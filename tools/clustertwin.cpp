@@ -103,8 +103,8 @@ int cmd_run(const std::string& path, const std::string& out_override, bool quiet
     const auto written = twin::sim::write_outputs(dir, s, result);
     if (!quiet) {
         fmt::print("{}", twin::sim::report_text(s, result));
-        fmt::print("\n  wrote {} and {}  (wall time {:.2f} s)\n", written[0].string(), written[1].string(),
-                   result.wall_time_s);
+        fmt::print("\n  wrote {}, {} and {}  (wall time {:.2f} s)\n", written[0].string(), written[1].string(),
+                   written[2].string(), result.wall_time_s);
     }
     return 0;
 }

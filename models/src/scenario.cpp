@@ -39,6 +39,7 @@ Scenario from_document(const Document& doc, const std::filesystem::path& base_di
     const Value topology_value = root.at("topology");
     const Value workload = root.at("workload");
     const auto run = root.find("run");
+    const auto facility = root.find("facility");
     root.finish();
 
     (void)version.as_integer(1, 1);
@@ -70,6 +71,7 @@ Scenario from_document(const Document& doc, const std::filesystem::path& base_di
     s.cluster = topology::load_topology(topology_value.as_object(), std::move(catalog));
     s.trace = load_workload(workload.as_object(), WorkloadContext{s.cluster, base_dir});
     check_trace_fits(s.trace, s.cluster, workload);
+    s.facility = load_facility(facility, s.cluster, s.trace.info.tokens_per_step);
     return s;
 }
 

@@ -1,5 +1,6 @@
 #include "twin/sim/report.hpp"
 
+#include "power_report.hpp"
 #include "twin/models/collective_plan.hpp"
 #include "twin/models/llm_inference.hpp"
 
@@ -366,6 +367,7 @@ nlohmann::json report_json(const models::Scenario& s, const RunResult& r) {
     if (s.trace.info.present) {
         j["workload"] = workload_json(s, r);
     }
+    j["power"] = power_json(s, r);
     return j;
 }
 
@@ -427,6 +429,7 @@ std::string report_text(const models::Scenario& s, const RunResult& r) {
                                human_time(sv["prefill_s"].get<double>()), human_time(sv["decode_s"].get<double>()));
         }
     }
+    out += power_text(j["power"]);
     out += "\n  phases (per rank)\n";
     for (const auto& p : j["phases"]) {
         out += fmt::format("    {:<24} {:<15} x{:<6} {:>12}  {:>10}\n", p["name"].get<std::string>(),
@@ -482,11 +485,13 @@ std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& di
     }
     const auto json_path = dir / "report.json";
     const auto csv_path = dir / "links.csv";
+    const auto power_path = dir / "power.csv";
     const std::string json_text = report_json(s, r).dump(2) + "\n";
     const std::string csv_text = links_csv(s, r);
     write_file_atomically(csv_path, csv_text);
+    write_file_atomically(power_path, power_csv(r));
     write_file_atomically(json_path, json_text);
-    return {json_path, csv_path};
+    return {json_path, csv_path, power_path};
 }
 
 } // namespace twin::sim

@@ -1,15 +1,60 @@
 #include "twin/sim/run.hpp"
 
 #include "engine.hpp"
+#include "power_accounting.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 #include <simgrid/s4u/Engine.hpp>
 #include <xbt/log.h>
 
 namespace twin::sim {
 
+namespace {
+
+// Hands every event to two observers; a compute op runs at the lower of their speeds.
+class TeeObserver final : public ActivityObserver {
+public:
+    TeeObserver(ActivityObserver& a, ActivityObserver& b) : a_(a), b_(b) {}
+    void state_changed(int rank, double time_s, GpuState state, double sm_activity) override {
+        a_.state_changed(rank, time_s, state, sm_activity);
+        b_.state_changed(rank, time_s, state, sm_activity);
+    }
+    double compute_speed(int rank, double time_s) override {
+        return std::min(a_.compute_speed(rank, time_s), b_.compute_speed(rank, time_s));
+    }
+    void stands_for(int rank, const std::vector<int>& gpus) override {
+        a_.stands_for(rank, gpus);
+        b_.stands_for(rank, gpus);
+    }
+    void finished(double time_s) override {
+        a_.finished(time_s);
+        b_.finished(time_s);
+    }
+
+private:
+    ActivityObserver& a_;
+    ActivityObserver& b_;
+};
+
+} // namespace
+
+// The power and cooling accounting watches every run of a scenario (and may throttle it); a
+// caller's own observer sees the same events.
 RunResult run_scenario(const models::Scenario& scenario, const RunOptions& options) {
-    return run_trace(scenario.cluster, scenario.trace, options);
+    PowerAccounting power(scenario.cluster, scenario.facility);
+    std::optional<TeeObserver> tee;
+    RunOptions o = options;
+    if (options.observer != nullptr) {
+        tee.emplace(power, *options.observer);
+        o.observer = &*tee;
+    } else {
+        o.observer = &power;
+    }
+    RunResult result = run_trace(scenario.cluster, scenario.trace, o);
+    result.power = power.result();
+    return result;
 }
 
 RunResult run_trace(const topology::Cluster& cluster, const models::Trace& trace, const RunOptions& options) {

@@ -122,6 +122,9 @@ const std::vector<Bundled> kBundled = {
     {"llama3-405b-16k-h100", 16384, 68096, "H100-SXM", "Llama-3 405B training", 0, true},
     {"moe-1.8t-8k-h100", 8000, 40384, "H100-SXM", "GPT-MoE 1.8T training", 0, true},
     {"moe-1.8t-2k-b200", 2000, 10400, "B200", "GPT-MoE 1.8T training", 0, true},
+    {"hall-100k-h100-liquid", 100000, 502752, "H100-SXM",
+     "hall power swing: compute, TP all-reduce, compute (illustrative)", 0, true},
+    {"b200-air-hall-throttle", 64, 256, "B200", "Llama-3 8B training"},
 };
 
 // gtest prints the parameter in test names and failures.
@@ -172,6 +175,8 @@ TEST_P(CliScenario, RunMatchesGoldenReport) {
     ASSERT_TRUE(fs::is_regular_file(out / "report.json"));
     ASSERT_TRUE(fs::is_regular_file(out / "links.csv"));
     EXPECT_EQ(read_text(out / "links.csv").rfind("link_id,direction,from,to,tier,", 0), 0U);
+    ASSERT_TRUE(fs::is_regular_file(out / "power.csv"));
+    EXPECT_EQ(read_text(out / "power.csv").rfind("time_s,bin_s,it_mean_w,", 0), 0U);
 
     const json got = json::parse(read_text(out / "report.json"));
     const fs::path golden = fs::path(TWIN_SOURCE_DIR) / "tests" / "golden" / (GetParam().name + ".report.json");
@@ -192,7 +197,7 @@ TEST_P(CliScenario, TwoRunsGiveByteIdenticalOutputs) {
     const fs::path b = dir_ / "b";
     ASSERT_EQ(run("run -q -o " + sh_quote(a.string()) + " " + scenario_path()).exit_code, 0);
     ASSERT_EQ(run("run -q -o " + sh_quote(b.string()) + " " + scenario_path()).exit_code, 0);
-    for (const char* f : {"report.json", "links.csv"}) {
+    for (const char* f : {"report.json", "links.csv", "power.csv"}) {
         const std::string ta = read_text(a / f);
         EXPECT_FALSE(ta.empty()) << f;
         EXPECT_TRUE(ta == read_text(b / f)) << f << " differs between two runs";
@@ -261,6 +266,41 @@ TEST_P(CliScenario, CollectiveSweepRuns) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Bundled, CliScenario, ::testing::ValuesIn(kBundled), bundled_name);
+
+// The air-cooled B200 hall runs out of cooling: its racks throttle and the step takes longer than
+// the same scenario with enough cooling (run as a copy whose racks shed 1 MW each).
+TEST_F(Cli, AirHallThrottlesAndTheStepGrows) {
+    const std::string scenario = "scenarios/b200-air-hall-throttle.json";
+    json cool = json::parse(read_text(fs::path(TWIN_SOURCE_DIR) / scenario));
+    cool["facility"]["cooling"]["rack_capacity"] = "1MW";
+    const fs::path cool_file = dir_ / "cool.json";
+    write_text(cool_file, cool.dump(1));
+    ASSERT_EQ(run("run -q -o " + sh_quote((dir_ / "hot").string()) + " " + scenario).exit_code, 0);
+    ASSERT_EQ(run("run -q -o " + sh_quote((dir_ / "cool").string()) + " " + sh_quote(cool_file.string())).exit_code, 0);
+    const json hot = json::parse(read_text(dir_ / "hot" / "report.json"));
+    const json ok = json::parse(read_text(dir_ / "cool" / "report.json"));
+    EXPECT_EQ(hot["power"]["cooling"]["throttled_domains"], 2); // both racks
+    EXPECT_GT(hot["power"]["cooling"]["throttled_compute_ops"].get<std::int64_t>(), 0);
+    EXPECT_EQ(ok["power"]["cooling"]["throttled_domains"], 0);
+    EXPECT_EQ(ok["power"]["cooling"]["throttled_compute_ops"], 0);
+    const double t_hot = hot["workload"]["step_time_s"].get<double>();
+    const double t_ok = ok["workload"]["step_time_s"].get<double>();
+    EXPECT_GT(t_hot, 1.1 * t_ok) << t_hot << " vs " << t_ok;
+    // Throttled, the racks run hotter than nothing but cooler than unthrottled on average.
+    EXPECT_LT(hot["power"]["racks"]["hottest"][0]["mean_w"].get<double>(),
+              ok["power"]["racks"]["hottest"][0]["mean_w"].get<double>());
+}
+
+// Text report: the power summary lines.
+TEST_F(Cli, RunPrintsPowerSummary) {
+    const auto r = run("run -o " + sh_quote((dir_ / "out").string()) + " scenarios/b200-air-hall-throttle.json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    for (const char* s : {"\n  power                  IT peak ", "\n  energy                 per step ",
+                          "\n  cooling                air", "\n  THROTTLED              2 domain(s)",
+                          "\n  VIOLATION              rack_cooling 0: "}) {
+        EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Help
@@ -396,6 +436,26 @@ std::vector<BadCase> bad_cases() {
          "/workload/trace/classes/0/ranks/0/1", "expected an integer in [0, 7], got 8"},
         {"MoreRanksThanGpus", replaced(scenario(), R"("ranks": 8)", R"("ranks": 16)"), "/workload",
          "the trace has 16 ranks but the cluster has only 8 GPUs"},
+        {"ZeroFeed",
+         scenario(R"({"nodes": [{"type": "DGX-H100", "count": 1}]})", R"({"type": "trace", "trace": )" + kTrace + "}",
+                  R"( "facility": {"feed": "0MW"},)"),
+         "/facility/feed", "power must be > 0"},
+        {"PowerCapAboveTdp",
+         scenario(R"({"nodes": [{"type": "DGX-H100", "count": 1}]})", R"({"type": "trace", "trace": )" + kTrace + "}",
+                  R"( "facility": {"gpu": {"power_cap": "750W"}},)"),
+         "/facility/gpu/power_cap", "power cap 750 W is above the TDP of H100-SXM (700 W)"},
+        {"PowerCapBelowMinimum",
+         scenario(R"({"nodes": [{"type": "DGX-H100", "count": 1}]})", R"({"type": "trace", "trace": )" + kTrace + "}",
+                  R"( "facility": {"gpu": {"power_cap": "100W"}},)"),
+         "/facility/gpu/power_cap", "below the minimum power limit of H100-SXM (200 W)"},
+        {"PueBelowOne",
+         scenario(R"({"nodes": [{"type": "DGX-H100", "count": 1}]})", R"({"type": "trace", "trace": )" + kTrace + "}",
+                  R"( "facility": {"cooling": {"type": "liquid", "pue": 0.95}},)"),
+         "/facility/cooling/pue", "a PUE below 1 is impossible"},
+        {"LiquidOnlyGpuWithoutCapacity",
+         scenario(R"({"nodes": [{"type": "GB200-NVL72", "count": 1}]})",
+                  R"({"type": "trace", "trace": )" + kTrace + "}", R"( "facility": {"cooling": {"type": "liquid"}},)"),
+         "/facility/cooling/rack_capacity", "GPU type GB200 is liquid-cooled only"},
         {"MissingTraceFile",
          scenario(R"({"nodes": [{"type": "DGX-H100", "count": 1}]})", R"({"type": "trace", "file": "nope.json"})"),
          "/workload/file", "nope.json\" does not exist"},

@@ -63,6 +63,17 @@ GpuType read_gpu(const std::string& name, Object o, bool require_source) {
     if (g.idle_power > g.max_power) {
         max_power.fail(fmt::format("max_power must be >= idle_power ({} W)", g.idle_power.value()));
     }
+    g.min_power_limit = g.idle_power;
+    if (auto v = o.find("min_power_limit")) {
+        g.min_power_limit = v->as_power();
+        if (g.min_power_limit < g.idle_power || g.min_power_limit > g.max_power) {
+            v->fail(fmt::format("min_power_limit must lie between idle_power ({} W) and max_power ({} W)",
+                                g.idle_power.value(), g.max_power.value()));
+        }
+    }
+    if (auto v = o.find("liquid_only")) {
+        g.liquid_only = v->as_bool();
+    }
     g.compute_efficiency = read_efficiency(o, "compute_efficiency");
     g.memory_efficiency = read_efficiency(o, "memory_efficiency");
     g.scaleup_efficiency = read_efficiency(o, "scaleup_efficiency");

@@ -5,11 +5,13 @@
 //    "topology": {...topology format v1, topology/README.md...},
 //    "workload": {"type": "trace", "file": "traces/dp.json"}       (path relative to the scenario)
 //             or {"type": "trace", "trace": {...inline trace v1...}},
-//    "run": {"output_dir": "results/name", "top_links": 10}}
+//    "run": {"output_dir": "results/name", "top_links": 10},
+//    "facility": {...power, cooling and energy; twin/models/facility.hpp...}}
 //
 // Everything is validated here, before any simulation object exists.
 #pragma once
 
+#include "twin/models/facility.hpp"
 #include "twin/models/trace.hpp"
 #include "twin/topology/cluster.hpp"
 
@@ -32,6 +34,7 @@ struct Scenario {
     topology::Cluster cluster;
     Trace trace;
     RunSettings run;
+    Facility facility; // defaults when the scenario has no "facility" section
 };
 
 [[nodiscard]] Scenario load_scenario(const std::filesystem::path& path);

@@ -23,9 +23,9 @@ inline constexpr int kReportFormatVersion = 1;
 // sees a half-written file. Throws InputError naming the path when it cannot be written.
 void write_file_atomically(const std::filesystem::path& path, const std::string& text);
 
-// Writes report.json and links.csv into `dir` (created if needed). Each file is written to a
-// temporary name and renamed into place, so a failed run never leaves a half-written report.
-// Returns the paths written.
+// Writes report.json, links.csv and power.csv (power time series) into `dir` (created if needed). Each file is written
+// to a temporary name and renamed into place, so a failed run never leaves a half-written report. Returns the paths
+// written.
 std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& dir, const models::Scenario& scenario,
                                                  const RunResult& result);
 

@@ -2,6 +2,8 @@
 // and tests.
 #pragma once
 
+#include "twin/sim/power_results.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -131,6 +133,7 @@ struct RunResult {
     std::map<std::string, double> exposed_by_family_gpu_s;
     std::int64_t analytic_groups = 0; // flow groups timed analytically (scale-up shortcut)
     FoldSummary fold;
+    PowerResult power;        // filled by run_scenario (power and cooling accounting)
     double wall_time_s = 0.0; // not part of the deterministic report
 };
 

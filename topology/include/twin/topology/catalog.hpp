@@ -27,7 +27,9 @@ struct GpuType {
     BytesPerSecond scaleup_bandwidth; // NVLink per GPU, per direction
     Seconds scaleup_latency;          // one NVLink hop through the NVSwitch
     Watts idle_power;
-    Watts max_power;
+    Watts max_power;                 // TDP: the default power limit and the highest cap allowed
+    Watts min_power_limit;           // lowest power cap the driver accepts (absent: idle_power)
+    bool liquid_only = false;        // needs direct liquid cooling (GB200); see models/power.hpp
     double compute_efficiency = 1.0; // achievable / peak FLOP/s for large GEMMs, (0, 1]
     double memory_efficiency = 1.0;  // achievable / peak HBM bandwidth, (0, 1]
     // Fraction of the NVLink line rate (scaleup_bandwidth) NCCL's ring protocol achieves, (0, 1]:
