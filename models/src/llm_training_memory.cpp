@@ -16,7 +16,8 @@
 //                  full       2·s_l·b·h                                 (sp: 2·s_l·b·h/t)
 //                times the layers of the stage's chunks in flight: 1F1B stage i keeps
 //                min(p − i, m) micro-batches; interleaved keeps Megatron's warm-up count + 1 chunks
-//                (min(2(p − i − 1) + (v − 1)·p + 1, m·v)), each of l/(p·v) layers; plus, with
+//                (min(2(p − i − 1) + (v − 1)·p + 1, m·v)), each of L_i/v layers (L_i: the layers
+//                of stage i, l/p unless uneven stages are given); plus, with
 //                recompute, the working set of one layer without recompute
 //   embedding    first stage: s_l·b·h·2 B of embeddings per in-flight micro-batch; last stage:
 //                logits and their fp32 softmax, s_l·b·V·(2 + 4)/t, for one micro-batch
@@ -69,7 +70,6 @@ std::vector<StageMemory> training_memory(const TrainingConfig& c) {
     const double m = static_cast<double>(c.micro_batches());
     const double t = c.par.tp;
     const double shards = static_cast<double>(c.par.dp) * c.par.cp;
-    const double layers_per_chunk = static_cast<double>(c.model.layers) / (p * v);
     const double layer_params = detail::layer_parameters_per_gpu(c);
     const double embed = embedding_parameters(c.model) / t;
     const double s = static_cast<double>(c.model.seq) / c.par.cp;
@@ -77,7 +77,8 @@ std::vector<StageMemory> training_memory(const TrainingConfig& c) {
     const double h = static_cast<double>(c.model.hidden);
     std::vector<StageMemory> out;
     for (int i = 0; i < p; ++i) {
-        double params = layer_params * layers_per_chunk * v;
+        const double layers_per_chunk = static_cast<double>(c.stage_layers(i)) / v;
+        double params = layer_params * static_cast<double>(c.stage_layers(i));
         if (i == 0) {
             params += embed;
         }

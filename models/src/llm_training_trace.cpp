@@ -8,10 +8,11 @@
 //     them (send_forward_recv_backward, send_backward_recv_forward): the ops of one group run
 //     concurrently, groups run in order, so the rendezvous transfers cannot deadlock.
 //   interleaved (SC'21 §2.2.2; forward_backward_pipelining_with_interleaving): v model chunks of
-//     l/(p·v) layers per stage; virtual micro-batch k runs chunk (k mod p·v) div p forward (v − 1 −
-//     that backward); warm-up 2(p − i − 1) + (v − 1)·p (all m·v when m = p); each steady step
-//     batches send/recv of activations and gradients; the last stage's non-final chunks send to
-//     stage 0 (ring order). Needs m divisible by p (checked when reading).
+//     L_i/v layers per stage (L_i: layers of stage i, l/p or the uneven counts given); virtual
+//     micro-batch k runs chunk (k mod p·v) div p forward (v − 1 − that backward); warm-up
+//     2(p − i − 1) + (v − 1)·p (all m·v when m = p); each steady step batches send/recv of
+//     activations and gradients; the last stage's non-final chunks send to stage 0 (ring order).
+//     Needs m divisible by p (checked when reading).
 // Activation/gradient transfers: b·(s/cp)·h·2 bytes, ÷ tp with sequence parallelism, over "pp"
 // (next/prev) or, for the ring wrap-around, a rank offset of ±(p − 1)·tp·cp·dp.
 // Data parallelism: gradients of each layer are all-reduced (zero 0) or reduce-scattered (zero ≥ 1)
@@ -92,7 +93,6 @@ public:
         v_ = c.par.virtual_stages;
         m_ = c.micro_batches();
         stage_ranks_ = c.par.tp * c.par.cp * c.par.dp;
-        layers_per_chunk_ = c.model.layers / (static_cast<std::int64_t>(p_) * v_);
         act_bytes_ = static_cast<double>(c.micro_batch) * static_cast<double>(c.model.seq) / c.par.cp *
                      static_cast<double>(c.model.hidden) * 2.0 /
                      (c.par.sequence_parallel ? static_cast<double>(c.par.tp) : 1.0);
@@ -302,7 +302,11 @@ private:
         return body;
     }
 
+    // Layers of one model chunk of stage s (uneven stages: the stage's layers / v).
+    std::int64_t chunk_layers(int s) const { return c_.stage_layers(s) / v_; }
+
     json compute_json(const Unit& u, int s) const {
+        const std::int64_t layers = chunk_layers(s);
         const bool dp = c_.par.dp > 1;
         const bool zero3 = c_.par.zero >= 3 && dp;
         const json gather = zero3 ? zero3_gather() : json();
@@ -312,7 +316,7 @@ private:
                 body.push_back(op_json(ops_.embedding_forward[0], c_.precision));
             }
             body.push_back({{"name", "layer_forward"},
-                            {"repeat", layers_per_chunk_},
+                            {"repeat", layers},
                             {"body", layer_body(ops_.forward, zero3 ? &gather : nullptr, c_.overlap_dp)}});
             if (s == p_ - 1 && u.chunk == v_ - 1) {
                 for (const auto& j : chain(ops_.head_forward, c_.precision, "h")) {
@@ -330,31 +334,27 @@ private:
         layer.insert(layer.end(), ops_.backward.begin(), ops_.backward.end());
         const bool grads = dp && (u.last || c_.par.zero >= 2);
         if (zero3) {
-            body.push_back({{"name", "layer_backward"},
-                            {"repeat", layers_per_chunk_},
-                            {"body", layer_body(layer, &gather, c_.overlap_dp)}});
+            body.push_back(
+                {{"name", "layer_backward"}, {"repeat", layers}, {"body", layer_body(layer, &gather, c_.overlap_dp)}});
             // ZeRO-3 reduce-scatters every micro-batch; modelled after the chunk's backward below.
         } else if (grads && c_.overlap_dp) {
             // Layer k's gradient collective runs beside layer k+1's backward; the last is exposed.
             for (const auto& j : chain(layer, c_.precision, "f")) {
                 body.push_back(j);
             }
-            if (layers_per_chunk_ > 1) {
+            if (layers > 1) {
                 const json rs = dp_grad_op();
-                body.push_back({{"name", "layer_backward"},
-                                {"repeat", layers_per_chunk_ - 1},
-                                {"body", layer_body(layer, &rs, true)}});
+                body.push_back(
+                    {{"name", "layer_backward"}, {"repeat", layers - 1}, {"body", layer_body(layer, &rs, true)}});
             }
             body.push_back(dp_grad_op());
             return json{{"name", "backward"}, {"body", body}};
         } else {
-            body.push_back({{"name", "layer_backward"},
-                            {"repeat", layers_per_chunk_},
-                            {"body", layer_body(layer, nullptr, false)}});
+            body.push_back(
+                {{"name", "layer_backward"}, {"repeat", layers}, {"body", layer_body(layer, nullptr, false)}});
         }
         if (grads) {
-            body.push_back(
-                {{"name", "dp_gradients"}, {"repeat", layers_per_chunk_}, {"body", json::array({dp_grad_op()})}});
+            body.push_back({{"name", "dp_gradients"}, {"repeat", layers}, {"body", json::array({dp_grad_op()})}});
         }
         return json{{"name", "backward"}, {"body", body}};
     }
@@ -375,7 +375,7 @@ private:
             keys.push_back(steps.back().dump());
         }
         json program = fold(steps, keys);
-        for (const auto& j : optimizer()) {
+        for (const auto& j : optimizer(s)) {
             program.push_back(j);
         }
         return program;
@@ -421,10 +421,10 @@ private:
         return out;
     }
 
-    std::vector<json> optimizer() const {
+    std::vector<json> optimizer(int s) const {
         std::vector<json> out;
         const double shards = c_.par.zero >= 1 ? static_cast<double>(c_.par.dp) * c_.par.cp : 1.0;
-        const double params = ops_.param_bytes / 2.0 * static_cast<double>(layers_per_chunk_) * v_;
+        const double params = ops_.param_bytes / 2.0 * static_cast<double>(c_.stage_layers(s));
         OpSpec step;
         step.name = "optimizer";
         step.bytes = params / shards * 32.0;
@@ -447,7 +447,6 @@ private:
     int v_ = 1;
     std::int64_t m_ = 1;
     int stage_ranks_ = 1;
-    std::int64_t layers_per_chunk_ = 1;
     double act_bytes_ = 0.0;
 };
 

@@ -144,6 +144,80 @@ TEST(LlmTraining, MoeWithExpertParallelism) {
     EXPECT_EQ(t.info.family_roles.at("ep"), "ep");
 }
 
+// Executions of the ops named `name` in `block` (repeats multiplied out).
+std::int64_t executions(const Block& block, const std::string& name) {
+    std::int64_t n = 0;
+    for (const auto& step : block.body) {
+        if (const auto* op = std::get_if<Op>(&step)) {
+            n += op->name == name ? 1 : 0;
+        } else {
+            n += executions(std::get<Block>(step), name);
+        }
+    }
+    return n * block.repeat;
+}
+
+TEST(LlmTraining, UnevenPipelineStages) {
+    // 10 layers on tp 1 x pp 4 x dp 2: first stage 1 layer, last 3, the middle two 3 each.
+    json w = small();
+    w["model"]["layers"] = 10;
+    w["parallelism"] = {{"pp", 4}, {"dp", 2}, {"first_stage_layers", 1}, {"last_stage_layers", 3}};
+    const Trace t = load(w);
+    ASSERT_EQ(t.classes.size(), 4u);
+    const std::int64_t m = 4; // 16 / (2·2) micro-batches, each running "qkv" forward and backward
+    std::vector<std::int64_t> layers;
+    for (const auto& c : t.classes) {
+        layers.push_back(executions(c.program, "qkv") / (2 * m));
+    }
+    EXPECT_EQ(layers, (std::vector<std::int64_t>{1, 3, 3, 3}));
+    EXPECT_DOUBLE_EQ(t.info.figures.at("pipeline_stage_layers_min"), 1.0);
+    EXPECT_DOUBLE_EQ(t.info.figures.at("pipeline_stage_layers_max"), 3.0);
+    // The last stage also computes the logits: the busiest stage is above the mean (2.5 layers).
+    EXPECT_GT(t.info.figures.at("pipeline_stage_imbalance_estimate"), 3.0 / 2.5);
+    // An explicit list, with the interleaved schedule (2 chunks per stage, 1 or 2 layers each).
+    w["model"]["layers"] = 12;
+    w["parallelism"] = {
+        {"pp", 4}, {"dp", 2}, {"schedule", "interleaved"}, {"virtual_stages", 2}, {"pipeline_layers", {2, 4, 4, 2}}};
+    const Trace u = load(w);
+    layers.clear();
+    for (const auto& c : u.classes) {
+        layers.push_back(executions(c.program, "qkv") / (2 * m));
+    }
+    EXPECT_EQ(layers, (std::vector<std::int64_t>{2, 4, 4, 2}));
+    // 4 of 12 layers against a mean of 3, less the logits' share of the mean (V = 31 h here).
+    EXPECT_GT(u.info.figures.at("pipeline_stage_imbalance_estimate"), 1.1);
+    EXPECT_LT(u.info.figures.at("pipeline_stage_imbalance_estimate"), 4.0 / 3.0);
+}
+
+TEST(LlmTrainingErrors, UnevenStageRules) {
+    json w = small();
+    w["model"]["layers"] = 5;
+    w["parallelism"]["pipeline_layers"] = {2, 2};
+    expect_error(w, "/workload/parallelism/pipeline_layers", "add up to 4, but the model has 5 layers");
+    w["parallelism"]["pipeline_layers"] = {5};
+    expect_error(w, "/workload/parallelism/pipeline_layers", "1 stage layer counts for pp = 2");
+    w["parallelism"]["pipeline_layers"] = {5, 0};
+    expect_error(w, "/workload/parallelism/pipeline_layers/1", "0");
+    w["parallelism"]["pipeline_layers"] = {2, 3};
+    w["parallelism"]["first_stage_layers"] = 2;
+    expect_error(w, "/workload/parallelism/first_stage_layers", "not both");
+    w = small();
+    w["model"]["layers"] = 5;
+    w["parallelism"]["schedule"] = "interleaved";
+    w["parallelism"]["virtual_stages"] = 2;
+    w["parallelism"]["pipeline_layers"] = {2, 3};
+    expect_error(w, "/workload/parallelism/pipeline_layers/1",
+                 "stage 1 has 3 layers, not a multiple of virtual_stages (2)");
+    w = small();
+    w["model"]["layers"] = 10;
+    w["parallelism"] = {{"pp", 4}, {"dp", 2}, {"first_stage_layers", 2}};
+    expect_error(w, "/workload/parallelism/first_stage_layers", "8 layers are left for the other 3 stage(s)");
+    w["parallelism"] = {{"pp", 4}, {"dp", 2}, {"last_stage_layers", 10}};
+    expect_error(w, "/workload/parallelism/last_stage_layers", "0 layers are left for the other 3 stage(s)");
+    w["parallelism"] = {{"dp", 8}, {"last_stage_layers", 2}};
+    expect_error(w, "/workload/parallelism/last_stage_layers", "uneven pipeline stages need pp >= 2");
+}
+
 TEST(LlmTrainingErrors, EveryRuleNamesItsPointer) {
     json w = small();
     w["parallelism"]["tp"] = 3;
@@ -154,7 +228,8 @@ TEST(LlmTrainingErrors, EveryRuleNamesItsPointer) {
     expect_error(w, "/workload/parallelism/tp", "kv_heads");
     w = small();
     w["model"]["layers"] = 3;
-    expect_error(w, "/workload/parallelism/pp", "must divide the model's layers");
+    expect_error(w, "/workload/parallelism/pp",
+                 "must divide the model's layers (3); uneven stages need pipeline_layers");
     w = small();
     w["parallelism"]["schedule"] = "interleaved";
     w["parallelism"]["virtual_stages"] = 4;

@@ -38,6 +38,7 @@ struct TrainingParallelism {
     int virtual_stages = 1; // v, interleaved only
     int zero = 0;           // 0..3 ("fsdp" = 3)
     bool sequence_parallel = false;
+    std::vector<std::int64_t> stage_layers; // layers of each pipeline stage (pp entries; read_training_config)
     [[nodiscard]] int gpus() const { return tp * pp * dp * cp; }
 };
 
@@ -56,7 +57,9 @@ struct TrainingConfig {
     std::string pointer; // JSON pointer of the workload object
 
     [[nodiscard]] std::int64_t micro_batches() const { return global_batch / (micro_batch * par.dp); }
-    [[nodiscard]] std::int64_t layers_per_stage() const { return model.layers / par.pp; }
+    [[nodiscard]] std::int64_t stage_layers(int stage) const {
+        return par.stage_layers[static_cast<std::size_t>(stage)];
+    }
 };
 
 // Reads and checks the whole workload object (every key but the cluster-dependent checks).
