@@ -122,6 +122,9 @@ TrainingParallelism read_parallelism(Object par, const TransformerConfig& m) {
     if (auto v = par.find("sequence_parallel")) {
         p.sequence_parallel = v->as_bool();
     }
+    if (auto v = par.find("scatter_gather")) {
+        p.scatter_gather = v->as_bool();
+    }
     if (m.heads % p.tp != 0) {
         par.fail_at("tp", fmt::format("tp ({}) must divide the model's heads ({})", p.tp, m.heads));
     }
@@ -272,10 +275,12 @@ Trace load_llm_training(Object workload, const WorkloadContext& context) {
     info.model_flops_per_step = f.model;
     info.hardware_flops_per_step = f.hardware;
     info.precision = c.precision;
-    for (const char* family : {"tp", "cp", "dp", "pp", "ep", "edp"}) {
+    // Gradient synchronisation of the experts ("edp") and of the tied embedding ("emb") counts as dp.
+    for (const char* family : {"tp", "cp", "dp", "pp", "ep", "edp", "emb"}) {
         for (const auto& g : trace.groups) {
             if (g.name == family) {
-                info.family_roles[family] = std::string(family) == "edp" ? "dp" : family;
+                info.family_roles[family] =
+                    std::string(family) == "edp" || std::string(family) == "emb" ? "dp" : family;
             }
         }
     }

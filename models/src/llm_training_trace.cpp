@@ -14,14 +14,23 @@
 //     activations and gradients; the last stage's non-final chunks send to stage 0 (ring order).
 //     Needs m divisible by p (checked when reading).
 // Activation/gradient transfers: b·(s/cp)·h·2 bytes, ÷ tp with sequence parallelism, over "pp"
-// (next/prev) or, for the ring wrap-around, a rank offset of ±(p − 1)·tp·cp·dp.
+// (next/prev) or, for the ring wrap-around, a rank offset of ±(p − 1)·tp·cp·dp. Without sequence
+// parallelism every TP rank holds the whole tensor; Megatron's scatter/gather (Narayanan et al.
+// SC'21 §4.1, --scatter-gather-tensors-in-pipeline, on in its Table 1 runs) sends 1/tp of it from
+// each TP rank over its own NIC and all-gathers the slices over "tp" (NVLink) at the receiver:
+// b·(s/cp)·h·2/tp bytes per transfer plus an all-gather of output b·(s/cp)·h·2 per receive.
 // Data parallelism: gradients of each layer are all-reduced (zero 0) or reduce-scattered (zero ≥ 1)
-// over "dp" in the last backward of each chunk (every backward with zero ≥ 2); with overlap.dp
-// the collective of a layer runs beside the backward compute of a layer. ZeRO-3 all-gathers each
+// in the last backward of each chunk (every backward with zero ≥ 2), the dense part over "dp" and
+// the routed experts' shard over "edp" {size dp/ep, stride tp·cp·ep} (the replicas holding the
+// same experts; none when dp = ep); with overlap.dp the collectives of a layer run beside the
+// backward compute of the next layer. ZeRO-3 all-gathers each
 // layer's parameters before its forward and before its backward (prefetched beside the compute
 // of a layer with overlap.dp). The step ends with the optimizer, a memory-bound op reading and
 // writing the local shard (32 B per parameter: bf16 weights r/w, bf16 gradients r, fp32 master,
-// m, v r/w... 4 + 4 + 24), then (zero ≥ 1) an all-gather of the updated bf16 parameters over "dp".
+// m, v r/w... 4 + 4 + 24; experts sharded over edp·cp), then (zero 1-2) an all-gather of the updated
+// bf16 parameters over "dp" (experts: "edp"). With tied embeddings and pp > 1, the first and last
+// stage first all-reduce the embedding gradients over "emb" (pairs: rank r of the first stage and
+// r + (p − 1)·tp·cp·dp of the last), as Megatron-LM's _allreduce_embedding_grads.
 // Consecutive identical schedule steps fold into repeat blocks (periods up to 2v + 4 steps).
 #include "llm_training_ops.hpp"
 #include "twin/models/llm_training.hpp"
@@ -117,6 +126,17 @@ public:
         }
         if (c_.par.ep > 1) {
             groups["ep"] = {{"size", c_.par.ep}, {"stride", tp * cp}};
+        }
+        if (expert_replicas() > 1 && ops_.expert_param_bytes > 0) {
+            groups["edp"] = {{"size", expert_replicas()}, {"stride", tp * cp * c_.par.ep}};
+        }
+        if (detail::tied_embedding_grad_bytes(c_) > 0) {
+            // Rank r of the first stage with rank r + (p − 1)·stage_ranks of the last.
+            json pairs = json::array();
+            for (int r = 0; r < stage_ranks_; ++r) {
+                pairs.push_back({r, r + (p_ - 1) * stage_ranks_});
+            }
+            groups["emb"] = {{"members", pairs}};
         }
         json classes = json::array();
         for (int s = 0; s < p_; ++s) {
@@ -244,11 +264,27 @@ private:
         return s > 0 ? json{{"group", "pp"}, {"to", "prev"}} : json{{"offset", (p_ - 1) * stage_ranks_}};
     }
 
+    // A group of concurrent transfers. With scatter/gather each TP rank sends its 1/tp slice of the
+    // activation (gradient), and each received slice is all-gathered over "tp" (output: the whole).
     json p2p_json(const Unit& u, int s) const {
+        const bool sg = c_.scatter_gather_in_pipeline();
+        const double size = sg ? act_bytes_ / c_.par.tp : act_bytes_;
         json ops = json::array();
         const auto add = [&](bool on, const char* op, const char* name, bool next) {
-            if (on) {
-                ops.push_back({{"op", op}, {"name", name}, {"peer", peer(s, next)}, {"size", bytes_text(act_bytes_)}});
+            if (!on) {
+                return;
+            }
+            const std::string id = fmt::format("p{}", ops.size());
+            ops.push_back({{"op", op},
+                           {"name", name},
+                           {"peer", peer(s, next)},
+                           {"size", bytes_text(size)},
+                           {"id", id},
+                           {"after", json::array()}});
+            if (sg && std::string(op) == "recv") {
+                json ag = collective("pp_tp_all_gather", CollectiveKind::AllGather, "tp", act_bytes_);
+                ag["after"] = json::array({id});
+                ops.push_back(std::move(ag));
             }
         };
         add(u.send_next, "send", "pp_send_activation", true);
@@ -256,46 +292,71 @@ private:
         add(u.send_prev, "send", "pp_send_gradient", false);
         add(u.recv_next, "recv", "pp_recv_gradient", true);
         if (ops.size() == 1) {
-            return ops[0];
-        }
-        for (auto& o : ops) {
-            o["after"] = json::array();
+            json op = ops[0];
+            op.erase("id");
+            op.erase("after");
+            return op;
         }
         return json{{"name", "pp_exchange"}, {"body", ops}};
     }
 
-    json dp_grad_op() const {
+    // Replicas that hold the same routed experts: dp/ep of them ("edp"), 1 for a dense model.
+    int expert_replicas() const { return c_.model.is_moe() ? c_.par.dp / c_.par.ep : 1; }
+
+    static json collective(const std::string& name, CollectiveKind kind, const std::string& family, double size) {
         OpSpec o;
         o.collective = true;
-        o.name = c_.par.zero == 0 ? "dp_grad_all_reduce" : "dp_grad_reduce_scatter";
-        o.kind = c_.par.zero == 0 ? CollectiveKind::AllReduce : CollectiveKind::ReduceScatter;
-        o.family = "dp";
-        o.size = ops_.grad_bytes;
-        return op_json(o, c_.precision);
+        o.name = name;
+        o.kind = kind;
+        o.family = family;
+        o.size = size;
+        return op_json(o, topology::Precision::BF16);
     }
 
-    json zero3_gather() const {
-        OpSpec o;
-        o.collective = true;
-        o.name = "zero3_param_all_gather";
-        o.kind = CollectiveKind::AllGather;
-        o.family = "dp";
-        o.size = ops_.param_bytes;
-        return op_json(o, c_.precision);
+    // One layer's gradient collectives: the dense part over "dp", the routed experts over "edp".
+    std::vector<json> grad_ops() const {
+        const bool ar = c_.par.zero == 0;
+        const CollectiveKind kind = ar ? CollectiveKind::AllReduce : CollectiveKind::ReduceScatter;
+        std::vector<json> out;
+        if (c_.par.dp > 1 && ops_.dense_param_bytes > 0) {
+            out.push_back(
+                collective(ar ? "dp_grad_all_reduce" : "dp_grad_reduce_scatter", kind, "dp", ops_.dense_param_bytes));
+        }
+        if (expert_replicas() > 1 && ops_.expert_param_bytes > 0) {
+            out.push_back(collective(ar ? "expert_grad_all_reduce" : "expert_grad_reduce_scatter", kind, "edp",
+                                     ops_.expert_param_bytes));
+        }
+        return out;
     }
 
-    // Layer ops with an optional companion collective: overlapped (beside the ops, both starting
-    // with the iteration) or in sequence (before the ops).
-    json layer_body(const std::vector<OpSpec>& ops, const json* companion, bool overlapped) const {
+    // ZeRO-3: one layer's parameters gathered, the dense part over "dp", the experts over "edp".
+    std::vector<json> zero3_gathers() const {
+        std::vector<json> out;
+        if (c_.par.zero < 3) {
+            return out;
+        }
+        if (c_.par.dp > 1 && ops_.dense_param_bytes > 0) {
+            out.push_back(
+                collective("zero3_param_all_gather", CollectiveKind::AllGather, "dp", ops_.dense_param_bytes));
+        }
+        if (expert_replicas() > 1 && ops_.expert_param_bytes > 0) {
+            out.push_back(
+                collective("zero3_expert_all_gather", CollectiveKind::AllGather, "edp", ops_.expert_param_bytes));
+        }
+        return out;
+    }
+
+    // Layer ops with companion collectives: overlapped (beside the ops, all starting with the
+    // iteration) or in sequence (before the ops).
+    json layer_body(const std::vector<OpSpec>& ops, const std::vector<json>& companions, bool overlapped) const {
         json body = json::array();
-        if (companion != nullptr) {
-            json comp = *companion;
+        for (json comp : companions) {
             if (overlapped) {
                 comp["after"] = json::array();
             }
-            body.push_back(comp);
+            body.push_back(std::move(comp));
         }
-        const json chained = chain(ops, c_.precision, "l", companion != nullptr && overlapped);
+        const json chained = chain(ops, c_.precision, "l", !companions.empty() && overlapped);
         for (const auto& j : chained) {
             body.push_back(j);
         }
@@ -307,56 +368,53 @@ private:
 
     json compute_json(const Unit& u, int s) const {
         const std::int64_t layers = chunk_layers(s);
-        const bool dp = c_.par.dp > 1;
-        const bool zero3 = c_.par.zero >= 3 && dp;
-        const json gather = zero3 ? zero3_gather() : json();
+        const std::vector<json> gathers = zero3_gathers();
         json body = json::array();
+        const auto append = [&body](const json& steps) {
+            for (const auto& j : steps) {
+                body.push_back(j);
+            }
+        };
         if (u.kind == Unit::Kind::Forward) {
             if (s == 0 && u.chunk == 0) {
-                body.push_back(op_json(ops_.embedding_forward[0], c_.precision));
+                append(chain(ops_.embedding_forward, c_.precision, "e"));
             }
             body.push_back({{"name", "layer_forward"},
                             {"repeat", layers},
-                            {"body", layer_body(ops_.forward, zero3 ? &gather : nullptr, c_.overlap_dp)}});
+                            {"body", layer_body(ops_.forward, gathers, c_.overlap_dp)}});
             if (s == p_ - 1 && u.chunk == v_ - 1) {
-                for (const auto& j : chain(ops_.head_forward, c_.precision, "h")) {
-                    body.push_back(j);
-                }
+                append(chain(ops_.head_forward, c_.precision, "h"));
             }
             return json{{"name", "forward"}, {"body", body}};
         }
         if (s == p_ - 1 && u.chunk == v_ - 1) {
-            for (const auto& j : chain(ops_.head_backward, c_.precision, "h")) {
-                body.push_back(j);
-            }
+            append(chain(ops_.head_backward, c_.precision, "h"));
         }
         std::vector<OpSpec> layer = ops_.recompute;
         layer.insert(layer.end(), ops_.backward.begin(), ops_.backward.end());
-        const bool grads = dp && (u.last || c_.par.zero >= 2);
-        if (zero3) {
+        const std::vector<json> grads = has_grads(u) ? grad_ops() : std::vector<json>{};
+        if (!gathers.empty()) {
             body.push_back(
-                {{"name", "layer_backward"}, {"repeat", layers}, {"body", layer_body(layer, &gather, c_.overlap_dp)}});
-            // ZeRO-3 reduce-scatters every micro-batch; modelled after the chunk's backward below.
-        } else if (grads && c_.overlap_dp) {
-            // Layer k's gradient collective runs beside layer k+1's backward; the last is exposed.
-            for (const auto& j : chain(layer, c_.precision, "f")) {
-                body.push_back(j);
-            }
+                {{"name", "layer_backward"}, {"repeat", layers}, {"body", layer_body(layer, gathers, c_.overlap_dp)}});
+            // ZeRO-3 reduce-scatters every micro-batch; modelled after the chunk's backward (program()).
+        } else if (!grads.empty() && c_.overlap_dp) {
+            // Layer k's gradient collectives run beside layer k+1's backward; the chunk's first
+            // layer's run beside what follows the chunk (program()).
+            append(chain(layer, c_.precision, "f"));
             if (layers > 1) {
-                const json rs = dp_grad_op();
                 body.push_back(
-                    {{"name", "layer_backward"}, {"repeat", layers - 1}, {"body", layer_body(layer, &rs, true)}});
+                    {{"name", "layer_backward"}, {"repeat", layers - 1}, {"body", layer_body(layer, grads, true)}});
             }
-            body.push_back(dp_grad_op());
-            return json{{"name", "backward"}, {"body", body}};
         } else {
-            body.push_back(
-                {{"name", "layer_backward"}, {"repeat", layers}, {"body", layer_body(layer, nullptr, false)}});
-        }
-        if (grads) {
-            body.push_back({{"name", "dp_gradients"}, {"repeat", layers}, {"body", json::array({dp_grad_op()})}});
+            body.push_back({{"name", "layer_backward"}, {"repeat", layers}, {"body", layer_body(layer, {}, false)}});
         }
         return json{{"name", "backward"}, {"body", body}};
+    }
+
+    // Whether backward unit u reduces gradients: the last backward of each chunk (every backward
+    // with zero >= 2).
+    bool has_grads(const Unit& u) const {
+        return u.kind == Unit::Kind::Backward && (u.last || c_.par.zero >= 2) && !grad_ops().empty();
     }
 
     json program(int s) const {
@@ -368,15 +426,73 @@ private:
                 it->last = true;
             }
         }
+        // Gradient collectives that follow a backward chunk run on their own, beside the schedule
+        // steps after it (Megatron-LM issues them asynchronously; the step after the chunk waits
+        // only for the chunk), so they never hold up the gradients flowing down the pipeline; the
+        // optimizer waits for all of them. Without overlap.dp they all run after the pipeline
+        // flush, before the optimizer (Megatron-LM 2021's allreduce_gradients).
         std::vector<json> steps;
         std::vector<std::string> keys;
-        for (const auto& u : units) {
-            steps.push_back(u.kind == Unit::Kind::P2P ? p2p_json(u, s) : compute_json(u, s));
-            keys.push_back(steps.back().dump());
+        std::vector<std::string> pending; // ids of the asynchronous gradient collectives
+        std::string wait_for;             // id the next step waits for instead of the step before it
+        const bool async = c_.overlap_dp;
+        std::int64_t flushed = 0; // chunk-layers whose gradients are reduced after the flush
+        for (std::size_t i = 0; i < units.size(); ++i) {
+            const Unit& u = units[i];
+            json step = u.kind == Unit::Kind::P2P ? p2p_json(u, s) : compute_json(u, s);
+            std::string key;
+            if (!wait_for.empty()) {
+                step["after"] = json::array({wait_for});
+                key = fmt::format("#{}", i); // steps with ids or waits are never folded
+                wait_for.clear();
+            }
+            // Trailing gradients: all the chunk's layers with ZeRO-3, else the one layer whose
+            // collectives had no later layer to run beside (compute_json).
+            const bool zero3 = c_.par.zero >= 3;
+            const std::int64_t trailing = has_grads(u) ? (zero3 || !async ? chunk_layers(s) : 1) : 0;
+            if (trailing > 0 && !async) {
+                flushed += trailing;
+            }
+            if (trailing > 0 && async) {
+                const std::string id = fmt::format("b{}", i);
+                step["id"] = id;
+                keys.push_back(fmt::format("#{}", i));
+                steps.push_back(std::move(step));
+                const std::string gid = fmt::format("g{}", i);
+                steps.push_back({{"name", "dp_gradients"},
+                                 {"repeat", trailing},
+                                 {"body", grad_ops()},
+                                 {"id", gid},
+                                 {"after", json::array({id})}});
+                keys.push_back("#" + gid);
+                pending.push_back(gid);
+                wait_for = id;
+                continue;
+            }
+            keys.push_back(key.empty() ? step.dump() : key);
+            steps.push_back(std::move(step));
         }
         json program = fold(steps, keys);
-        for (const auto& j : optimizer(s)) {
-            program.push_back(j);
+        if (flushed > 0) {
+            program.push_back({{"name", "dp_gradients"}, {"repeat", flushed}, {"body", grad_ops()}});
+        }
+        std::vector<json> tail = optimizer(s);
+        if (!pending.empty()) {
+            // The last schedule step, the trailing wait and every gradient collective.
+            json after = json::array();
+            if (!wait_for.empty()) {
+                after.push_back(wait_for);
+            } else {
+                program.back()["id"] = "schedule_end";
+                after.push_back("schedule_end");
+            }
+            for (const auto& id : pending) {
+                after.push_back(id);
+            }
+            tail.front()["after"] = after;
+        }
+        for (auto& j : tail) {
+            program.push_back(std::move(j));
         }
         return program;
     }
@@ -421,22 +537,30 @@ private:
         return out;
     }
 
+    // After the last backward: the tied embedding's gradient all-reduce (first and last stage),
+    // the optimizer on the local shard, and (ZeRO 1-2) the all-gather of the updated parameters.
     std::vector<json> optimizer(int s) const {
         std::vector<json> out;
-        const double shards = c_.par.zero >= 1 ? static_cast<double>(c_.par.dp) * c_.par.cp : 1.0;
-        const double params = ops_.param_bytes / 2.0 * static_cast<double>(c_.stage_layers(s));
+        const double tied = detail::tied_embedding_grad_bytes(c_);
+        if (tied > 0 && (s == 0 || s == p_ - 1)) {
+            out.push_back(collective("embedding_grad_all_reduce", CollectiveKind::AllReduce, "emb", tied));
+        }
+        const bool sharded = c_.par.zero >= 1;
+        const double layers = static_cast<double>(c_.stage_layers(s));
+        const double dense = ops_.dense_param_bytes / 2.0 * layers;
+        const double experts = ops_.expert_param_bytes / 2.0 * layers;
+        const double cp = c_.par.cp;
         OpSpec step;
         step.name = "optimizer";
-        step.bytes = params / shards * 32.0;
+        step.bytes = 32.0 * (sharded ? dense / (c_.par.dp * cp) + experts / (expert_replicas() * cp) : dense + experts);
         out.push_back(op_json(step, c_.precision));
-        if (c_.par.zero >= 1 && c_.par.zero < 3 && c_.par.dp > 1) {
-            OpSpec ag;
-            ag.collective = true;
-            ag.name = "dp_param_all_gather";
-            ag.kind = CollectiveKind::AllGather;
-            ag.family = "dp";
-            ag.size = params * 2.0;
-            out.push_back(op_json(ag, c_.precision));
+        if (sharded && c_.par.zero < 3) {
+            if (c_.par.dp > 1) {
+                out.push_back(collective("dp_param_all_gather", CollectiveKind::AllGather, "dp", dense * 2.0));
+            }
+            if (expert_replicas() > 1 && experts > 0) {
+                out.push_back(collective("expert_param_all_gather", CollectiveKind::AllGather, "edp", experts * 2.0));
+            }
         }
         return out;
     }

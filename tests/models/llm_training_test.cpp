@@ -5,6 +5,7 @@
 #include "twin/models/workload.hpp"
 #include "twin/topology/load.hpp"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -187,6 +188,102 @@ TEST(LlmTraining, UnevenPipelineStages) {
     // 4 of 12 layers against a mean of 3, less the logits' share of the mean (V = 31 h here).
     EXPECT_GT(u.info.figures.at("pipeline_stage_imbalance_estimate"), 1.1);
     EXPECT_LT(u.info.figures.at("pipeline_stage_imbalance_estimate"), 4.0 / 3.0);
+}
+
+// The first op named `name` in `block` (depth first), or nullptr.
+const Op* find_op(const Block& block, const std::string& name) {
+    for (const auto& step : block.body) {
+        if (const auto* op = std::get_if<Op>(&step)) {
+            if (op->name == name) {
+                return op;
+            }
+        } else if (const Op* found = find_op(std::get<Block>(step), name)) {
+            return found;
+        }
+    }
+    return nullptr;
+}
+
+std::string family_of(const Trace& t, const Op& op) {
+    return t.groups[static_cast<std::size_t>(op.collective.family)].name;
+}
+
+TEST(LlmTraining, TiedEmbeddingAndVocabParallelCollectives) {
+    json w = small(); // tp 2, pp 2, dp 2, 4 micro-batches of 2 sequences
+    w["model"]["tied_embeddings"] = true;
+    const Trace t = load(w);
+    const auto emb = std::find_if(t.groups.begin(), t.groups.end(), [](const auto& g) { return g.name == "emb"; });
+    ASSERT_NE(emb, t.groups.end());
+    // Rank r of stage 0 with rank r + 4 of stage 1.
+    EXPECT_EQ(emb->communicators, (std::vector<std::vector<int>>{{0, 4}, {1, 5}, {2, 6}, {3, 7}}));
+    EXPECT_EQ(t.info.family_roles.at("emb"), "dp");
+    for (const auto& c : t.classes) {
+        const Op* ar = find_op(c.program, "embedding_grad_all_reduce");
+        ASSERT_NE(ar, nullptr) << c.name;
+        EXPECT_DOUBLE_EQ(ar->collective.size.value(), 32000.0 * 1024 / 2 * 2); // V·h/t bf16
+        EXPECT_EQ(executions(c.program, "embedding_grad_all_reduce"), 1);
+    }
+    // Vocab-parallel cross-entropy: 3 all-reduces of T fp32 per micro-batch on the last stage; the
+    // logits' input gradient and the embedding output summed over TP (T·h·2 bytes).
+    const double T = 2 * 2048;
+    EXPECT_EQ(executions(t.classes[1].program, "ce_tp_all_reduce"), 3 * 4);
+    EXPECT_DOUBLE_EQ(find_op(t.classes[1].program, "ce_tp_all_reduce")->collective.size.value(), T * 4);
+    EXPECT_EQ(executions(t.classes[1].program, "head_tp_ar"), 4);
+    EXPECT_EQ(executions(t.classes[0].program, "ce_tp_all_reduce"), 0);
+    // Untied: no pair family, no embedding all-reduce.
+    const Trace u = load(small());
+    EXPECT_EQ(find_op(u.classes[0].program, "embedding_grad_all_reduce"), nullptr);
+}
+
+TEST(LlmTraining, PipelineScatterGather) {
+    // tp 2 without sequence parallelism: each TP rank sends half of b·s·h·2 and all-gathers.
+    const double act = 2.0 * 2048 * 1024 * 2;
+    const Trace t = load(small());
+    EXPECT_DOUBLE_EQ(find_op(t.classes[0].program, "pp_send_activation")->p2p.size.value(), act / 2);
+    const Op* ag = find_op(t.classes[1].program, "pp_tp_all_gather");
+    ASSERT_NE(ag, nullptr);
+    EXPECT_EQ(ag->collective.kind, CollectiveKind::AllGather);
+    EXPECT_DOUBLE_EQ(ag->collective.size.value(), act);
+    // Off: the whole tensor from every TP rank, no gather.
+    json w = small();
+    w["parallelism"]["scatter_gather"] = false;
+    const Trace u = load(w);
+    EXPECT_DOUBLE_EQ(find_op(u.classes[0].program, "pp_send_activation")->p2p.size.value(), act);
+    EXPECT_EQ(find_op(u.classes[1].program, "pp_tp_all_gather"), nullptr);
+    // Sequence parallelism already splits the activations over TP.
+    w["parallelism"]["scatter_gather"] = true;
+    w["parallelism"]["sequence_parallel"] = true;
+    const Trace v = load(w);
+    EXPECT_DOUBLE_EQ(find_op(v.classes[0].program, "pp_send_activation")->p2p.size.value(), act / 2);
+    EXPECT_EQ(find_op(v.classes[1].program, "pp_tp_all_gather"), nullptr);
+}
+
+TEST(LlmTraining, ExpertGradientsOverExpertDataParallelGroup) {
+    // 4 experts (GELU, f_e = 4h), tp 2, dp 4, ep 2: each expert shard is held by dp/ep = 2 replicas.
+    json w = small();
+    w["model"]["moe"] = {{"experts", 4}, {"top_k", 2}};
+    w["parallelism"] = {{"tp", 2}, {"dp", 4}, {"ep", 2}};
+    w["batch"] = {{"global_batch", 8}};
+    const Trace t = load(w);
+    const auto edp = std::find_if(t.groups.begin(), t.groups.end(), [](const auto& g) { return g.name == "edp"; });
+    ASSERT_NE(edp, t.groups.end());
+    // rank = tp position + 2·replica; replicas 0 and 2 (and 1 and 3) hold the same experts.
+    EXPECT_EQ(edp->communicators, (std::vector<std::vector<int>>{{0, 4}, {1, 5}, {2, 6}, {3, 7}}));
+    const Op* experts = find_op(t.classes[0].program, "expert_grad_all_reduce");
+    ASSERT_NE(experts, nullptr);
+    EXPECT_EQ(family_of(t, *experts), "edp");
+    const double h = 1024;
+    EXPECT_DOUBLE_EQ(experts->collective.size.value(), 4.0 / 2 * 2 * h * 4 * h / 2 * 2); // E/ep·k_m·h·f_e/t bf16
+    const Op* dense = find_op(t.classes[0].program, "dp_grad_all_reduce");
+    ASSERT_NE(dense, nullptr);
+    EXPECT_EQ(family_of(t, *dense), "dp");
+    // attention 4h²/t + router h·E + norms 2h, bf16.
+    EXPECT_DOUBLE_EQ(dense->collective.size.value(), (4 * h * h / 2 + h * 4 + 2 * h) * 2);
+    // dp = ep: every replica of a group holds different experts, nothing to reduce.
+    w["parallelism"] = {{"tp", 2}, {"dp", 2}, {"ep", 2}, {"pp", 2}};
+    const Trace u = load(w);
+    EXPECT_EQ(find_op(u.classes[0].program, "expert_grad_all_reduce"), nullptr);
+    EXPECT_NE(find_op(u.classes[0].program, "dp_grad_all_reduce"), nullptr);
 }
 
 TEST(LlmTrainingErrors, UnevenStageRules) {
