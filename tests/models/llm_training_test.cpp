@@ -136,13 +136,19 @@ TEST(LlmTraining, SchedulesVariants) {
     EXPECT_DOUBLE_EQ(t.info.figures.at("pipeline_bubble_fraction_estimate"), 1.0 / 5.0 / 2.0);
 }
 
-TEST(LlmTraining, MoeWithExpertParallelism) {
+// 4 experts (GELU, f_e = 4h), tp 2, dp 4, ep 2: each expert shard is held by dp/ep = 2 replicas.
+json small_moe() {
     json w = small();
     w["model"]["moe"] = {{"experts", 4}, {"top_k", 2}};
     w["parallelism"] = {{"tp", 2}, {"dp", 4}, {"ep", 2}};
     w["batch"] = {{"global_batch", 8}};
-    const Trace t = load(w);
+    return w;
+}
+
+TEST(LlmTraining, MoeWithExpertParallelism) {
+    const Trace t = load(small_moe());
     EXPECT_EQ(t.info.family_roles.at("ep"), "ep");
+    EXPECT_EQ(t.info.family_roles.at("edp"), "dp");
 }
 
 // Executions of the ops named `name` in `block` (repeats multiplied out).
@@ -259,11 +265,7 @@ TEST(LlmTraining, PipelineScatterGather) {
 }
 
 TEST(LlmTraining, ExpertGradientsOverExpertDataParallelGroup) {
-    // 4 experts (GELU, f_e = 4h), tp 2, dp 4, ep 2: each expert shard is held by dp/ep = 2 replicas.
-    json w = small();
-    w["model"]["moe"] = {{"experts", 4}, {"top_k", 2}};
-    w["parallelism"] = {{"tp", 2}, {"dp", 4}, {"ep", 2}};
-    w["batch"] = {{"global_batch", 8}};
+    json w = small_moe();
     const Trace t = load(w);
     const auto edp = std::find_if(t.groups.begin(), t.groups.end(), [](const auto& g) { return g.name == "edp"; });
     ASSERT_NE(edp, t.groups.end());
