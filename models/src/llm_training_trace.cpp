@@ -1,18 +1,8 @@
 // The training trace: one rank class per pipeline stage, its program the exact order of
 // Megatron-LM's pipeline schedules, every layer a repeat block of the ops of llm_training_ops.cpp.
 //
-// Schedules (per stage i of p, m micro-batches per replica):
-//   1F1B (Narayanan et al. SC'21 §2.2.1; Megatron-LM forward_backward_pipelining_without_
-//     interleaving): w = min(p − i − 1, m) warm-up forwards, m − w pairs of one forward and one
-//     backward, w cool-down backwards. Point-to-point ops are grouped the way Megatron batches
-//     them (send_forward_recv_backward, send_backward_recv_forward): the ops of one group run
-//     concurrently, groups run in order, so the rendezvous transfers cannot deadlock.
-//   interleaved (SC'21 §2.2.2; forward_backward_pipelining_with_interleaving): v model chunks of
-//     L_i/v layers per stage (L_i: layers of stage i, l/p or the uneven counts given); virtual
-//     micro-batch k runs chunk (k mod p·v) div p forward (v − 1 − that backward); warm-up
-//     2(p − i − 1) + (v − 1)·p (all m·v when m = p); each steady step batches send/recv of
-//     activations and gradients; the last stage's non-final chunks send to stage 0 (ring order).
-//     Needs m divisible by p (checked when reading).
+// Schedules: Megatron-LM's 1F1B and interleaved 1F1B (llm_training_schedule.cpp); stage i runs
+// v model chunks of L_i/v layers each (L_i: layers of stage i, l/p or the uneven counts given).
 // Activation/gradient transfers: b·(s/cp)·h·2 bytes, ÷ tp with sequence parallelism, over "pp"
 // (next/prev) or, for the ring wrap-around, a rank offset of ±(p − 1)·tp·cp·dp. Without sequence
 // parallelism every TP rank holds the whole tensor; Megatron's scatter/gather (Narayanan et al.
@@ -23,7 +13,11 @@
 // in the last backward of each chunk (every backward with zero ≥ 2), the dense part over "dp" and
 // the routed experts' shard over "edp" {size dp/ep, stride tp·cp·ep} (the replicas holding the
 // same experts; none when dp = ep); with overlap.dp the collectives of a layer run beside the
-// backward compute of the next layer. ZeRO-3 all-gathers each
+// backward compute of the next layer, and those of the chunk's last layer (all its layers with
+// ZeRO-3) beside the schedule steps that follow the chunk: Megatron-LM issues them
+// asynchronously, so they never hold up the gradient sent to the previous stage (with p stages
+// and one layer per chunk, blocking on them delayed the cooldown p − 1 times in a row); the
+// optimizer waits for all of them. Without overlap.dp they run after the pipeline flush. ZeRO-3 all-gathers each
 // layer's parameters before its forward and before its backward (prefetched beside the compute
 // of a layer with overlap.dp). The step ends with the optimizer, a memory-bound op reading and
 // writing the local shard (32 B per parameter: bf16 weights r/w, bf16 gradients r, fp32 master,
@@ -31,8 +25,9 @@
 // bf16 parameters over "dp" (experts: "edp"). With tied embeddings and pp > 1, the first and last
 // stage first all-reduce the embedding gradients over "emb" (pairs: rank r of the first stage and
 // r + (p − 1)·tp·cp·dp of the last), as Megatron-LM's _allreduce_embedding_grads.
-// Consecutive identical schedule steps fold into repeat blocks (periods up to 2v + 4 steps).
+// Consecutive identical schedule steps fold into repeat blocks (periods up to 4v + 8 steps).
 #include "llm_training_ops.hpp"
+#include "llm_training_schedule.hpp"
 #include "twin/models/llm_training.hpp"
 
 #include <fmt/format.h>
@@ -42,6 +37,7 @@ namespace twin::models {
 namespace {
 
 using detail::OpSpec;
+using Unit = detail::ScheduleUnit;
 using nlohmann::json;
 
 std::string flops_text(double f) {
@@ -152,111 +148,6 @@ public:
     }
 
 private:
-    // One schedule step: a forward or backward chunk, or a group of concurrent transfers.
-    struct Unit {
-        enum class Kind { Forward, Backward, P2P } kind = Kind::P2P;
-        int chunk = 0;
-        bool last = false; // last backward of its chunk: gradients go to data parallelism
-        bool send_next = false, recv_prev = false, send_prev = false, recv_next = false;
-    };
-
-    int chunk_of(std::int64_t k, bool forward) const {
-        const std::int64_t group = static_cast<std::int64_t>(p_) * v_;
-        const std::int64_t kg = ((k % group) + group) % group;
-        const int c = static_cast<int>(kg / p_);
-        return forward ? c : v_ - 1 - c;
-    }
-
-    static void p2p(std::vector<Unit>& out, bool send_next, bool recv_prev, bool send_prev, bool recv_next) {
-        if (!(send_next || recv_prev || send_prev || recv_next)) {
-            return;
-        }
-        Unit u;
-        u.send_next = send_next;
-        u.recv_prev = recv_prev;
-        u.send_prev = send_prev;
-        u.recv_next = recv_next;
-        out.push_back(u);
-    }
-    static Unit compute(Unit::Kind kind, int chunk) {
-        Unit u;
-        u.kind = kind;
-        u.chunk = chunk;
-        return u;
-    }
-
-    std::vector<Unit> one_f_one_b(int s) const {
-        const bool first = s == 0;
-        const bool last = s == p_ - 1;
-        std::vector<Unit> u;
-        const std::int64_t w = std::min<std::int64_t>(p_ - s - 1, m_);
-        const std::int64_t r = m_ - w;
-        for (std::int64_t i = 0; i < w; ++i) {
-            p2p(u, false, !first, false, false);
-            u.push_back(compute(Unit::Kind::Forward, 0));
-            p2p(u, !last, false, false, false);
-        }
-        if (r > 0) {
-            p2p(u, false, !first, false, false);
-        }
-        for (std::int64_t i = 0; i < r; ++i) {
-            u.push_back(compute(Unit::Kind::Forward, 0));
-            p2p(u, !last, false, false, !last);
-            u.push_back(compute(Unit::Kind::Backward, 0));
-            p2p(u, false, i != r - 1 && !first, !first, false);
-        }
-        for (std::int64_t i = 0; i < w; ++i) {
-            p2p(u, false, false, false, !last);
-            u.push_back(compute(Unit::Kind::Backward, 0));
-            p2p(u, false, false, !first, false);
-        }
-        return u;
-    }
-
-    std::vector<Unit> interleaved(int s) const {
-        const bool first = s == 0;
-        const bool last = s == p_ - 1;
-        const std::int64_t total = m_ * v_;
-        const bool all_warmup = m_ == p_;
-        const std::int64_t warm =
-            all_warmup ? total
-                       : std::min<std::int64_t>(2 * (p_ - s - 1) + static_cast<std::int64_t>(v_ - 1) * p_, total);
-        const std::int64_t rem = total - warm;
-        std::vector<Unit> u;
-        p2p(u, false, !first, false, false);
-        for (std::int64_t k = 0; k < warm; ++k) {
-            const int c = chunk_of(k, true);
-            u.push_back(compute(Unit::Kind::Forward, c));
-            const bool recv_prev = !(first && chunk_of(k + 1, true) == 0) && k != total - 1;
-            const bool send = !(last && c == v_ - 1);
-            const bool recv_next = k == warm - 1 && !all_warmup && !last;
-            p2p(u, send, recv_prev, false, recv_next);
-        }
-        for (std::int64_t k = 0; k < rem; ++k) {
-            const std::int64_t fk = k + warm;
-            const int fc = chunk_of(fk, true);
-            u.push_back(compute(Unit::Kind::Forward, fc));
-            const int bc = chunk_of(k, false);
-            u.push_back(compute(Unit::Kind::Backward, bc));
-            bool recv_prev = first ? chunk_of(fk - (p_ - 1), true) != v_ - 1 : true;
-            const bool recv_next = last ? chunk_of(k - (p_ - 1), false) != 0 : true;
-            if (k == rem - 1) {
-                recv_prev = false;
-            }
-            p2p(u, !(last && fc == v_ - 1), recv_prev, !(first && bc == 0), recv_next);
-        }
-        if (all_warmup) {
-            p2p(u, false, false, false, !last);
-        }
-        for (std::int64_t k = rem; k < total; ++k) {
-            const int bc = chunk_of(k, false);
-            u.push_back(compute(Unit::Kind::Backward, bc));
-            const bool recv_next = !(last && chunk_of(k + 1, false) == v_ - 1) && k != total - 1;
-            p2p(u, false, false, !(first && bc == 0), recv_next);
-        }
-        return u;
-    }
-
     json peer(int s, bool next) const {
         if (next) {
             return s < p_ - 1 ? json{{"group", "pp"}, {"to", "next"}} : json{{"offset", -(p_ - 1) * stage_ranks_}};
@@ -418,14 +309,7 @@ private:
     }
 
     json program(int s) const {
-        std::vector<Unit> units = c_.par.schedule == PipelineSchedule::Interleaved ? interleaved(s) : one_f_one_b(s);
-        std::vector<bool> seen(static_cast<std::size_t>(v_), false);
-        for (auto it = units.rbegin(); it != units.rend(); ++it) {
-            if (it->kind == Unit::Kind::Backward && !seen[static_cast<std::size_t>(it->chunk)]) {
-                seen[static_cast<std::size_t>(it->chunk)] = true;
-                it->last = true;
-            }
-        }
+        const std::vector<Unit> units = detail::pipeline_schedule(c_.par.schedule, p_, v_, m_, s);
         // Gradient collectives that follow a backward chunk run on their own, beside the schedule
         // steps after it (Megatron-LM issues them asynchronously; the step after the chunk waits
         // only for the chunk), so they never hold up the gradients flowing down the pipeline; the
@@ -472,7 +356,7 @@ private:
             keys.push_back(key.empty() ? step.dump() : key);
             steps.push_back(std::move(step));
         }
-        json program = fold(steps, keys);
+        json program = detail::fold_schedule(steps, keys, static_cast<std::size_t>(4 * v_ + 8));
         if (flushed > 0) {
             program.push_back({{"name", "dp_gradients"}, {"repeat", flushed}, {"body", grad_ops()}});
         }
@@ -495,46 +379,6 @@ private:
             program.push_back(std::move(j));
         }
         return program;
-    }
-
-    // Run-length folding of periodic runs of identical steps into repeat blocks.
-    json fold(const std::vector<json>& steps, const std::vector<std::string>& keys) const {
-        json out = json::array();
-        const std::size_t n = steps.size();
-        const std::size_t max_period = static_cast<std::size_t>(4 * v_ + 8);
-        std::size_t i = 0;
-        while (i < n) {
-            std::size_t best_p = 1;
-            std::size_t best_count = 1;
-            for (std::size_t period = 1; period <= max_period && i + 2 * period <= n; ++period) {
-                std::size_t count = 1;
-                while (i + (count + 1) * period <= n) {
-                    bool same = true;
-                    for (std::size_t j = 0; j < period && same; ++j) {
-                        same = keys[i + count * period + j] == keys[i + j];
-                    }
-                    if (!same) {
-                        break;
-                    }
-                    ++count;
-                }
-                if (count >= 2 && period * count > best_p * best_count) {
-                    best_p = period;
-                    best_count = count;
-                }
-            }
-            if (best_count >= 2) {
-                json body = json::array();
-                for (std::size_t j = 0; j < best_p; ++j) {
-                    body.push_back(steps[i + j]);
-                }
-                out.push_back({{"name", "microbatches"}, {"repeat", best_count}, {"body", body}});
-            } else {
-                out.push_back(steps[i]);
-            }
-            i += best_p * best_count;
-        }
-        return out;
     }
 
     // After the last backward: the tied embedding's gradient all-reduce (first and last stage),
