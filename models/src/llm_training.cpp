@@ -275,12 +275,13 @@ Trace load_llm_training(Object workload, const WorkloadContext& context) {
     info.model_flops_per_step = f.model;
     info.hardware_flops_per_step = f.hardware;
     info.precision = c.precision;
-    // Gradient synchronisation of the experts ("edp") and of the tied embedding ("emb") counts as dp.
-    for (const char* family : {"tp", "cp", "dp", "pp", "ep", "edp", "emb"}) {
+    // Gradient synchronisation over dp·cp ("dpcp"), of the experts ("edp") and of the tied
+    // embedding ("emb") counts as dp.
+    const std::set<std::string> gradient_families = {"dpcp", "edp", "emb"};
+    for (const char* family : {"tp", "cp", "dp", "dpcp", "pp", "ep", "edp", "emb"}) {
         for (const auto& g : trace.groups) {
             if (g.name == family) {
-                info.family_roles[family] =
-                    std::string(family) == "edp" || std::string(family) == "emb" ? "dp" : family;
+                info.family_roles[family] = gradient_families.count(family) > 0 ? "dp" : family;
             }
         }
     }

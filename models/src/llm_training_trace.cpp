@@ -10,7 +10,8 @@
 // each TP rank over its own NIC and all-gathers the slices over "tp" (NVLink) at the receiver:
 // b·(s/cp)·h·2/tp bytes per transfer plus an all-gather of output b·(s/cp)·h·2 per receive.
 // Data parallelism: gradients of each layer are all-reduced (zero 0) or reduce-scattered (zero ≥ 1)
-// in the last backward of each chunk (every backward with zero ≥ 2), the dense part over "dp" and
+// in the last backward of each chunk (every backward with zero ≥ 2), the dense part over "dp"
+// ("dpcp" {size dp·cp, stride tp} with context parallelism: every cp rank holds the same weights) and
 // the routed experts' shard over "edp" {size dp/ep, stride tp·cp·ep} (the replicas holding the
 // same experts; none when dp = ep); with overlap.dp the collectives of a layer run beside the
 // backward compute of the next layer, and those of the chunk's last layer (all its layers with
@@ -123,6 +124,9 @@ public:
         if (c_.par.ep > 1) {
             groups["ep"] = {{"size", c_.par.ep}, {"stride", tp * cp}};
         }
+        if (cp > 1) {
+            groups["dpcp"] = {{"size", dp * cp}, {"stride", tp}};
+        }
         if (expert_replicas() > 1 && ops_.expert_param_bytes > 0) {
             groups["edp"] = {{"size", expert_replicas()}, {"stride", tp * cp * c_.par.ep}};
         }
@@ -204,14 +208,20 @@ private:
         return op_json(o, topology::Precision::BF16);
     }
 
-    // One layer's gradient collectives: the dense part over "dp", the routed experts over "edp".
+    // The ranks that hold the same dense parameters: the data-parallel replicas, and with context
+    // parallelism their cp ranks too ("dpcp" {size dp·cp, stride tp}: Megatron-LM reduces
+    // gradients over its data-parallel group with context parallelism).
+    const char* dense_family() const { return c_.par.cp > 1 ? "dpcp" : "dp"; }
+    bool dense_replicated() const { return c_.par.dp * c_.par.cp > 1; }
+
+    // One layer's gradient collectives: the dense part over "dp" (or "dpcp"), the routed experts over "edp".
     std::vector<json> grad_ops() const {
         const bool ar = c_.par.zero == 0;
         const CollectiveKind kind = ar ? CollectiveKind::AllReduce : CollectiveKind::ReduceScatter;
         std::vector<json> out;
-        if (c_.par.dp > 1 && ops_.dense_param_bytes > 0) {
-            out.push_back(
-                collective(ar ? "dp_grad_all_reduce" : "dp_grad_reduce_scatter", kind, "dp", ops_.dense_param_bytes));
+        if (dense_replicated() && ops_.dense_param_bytes > 0) {
+            out.push_back(collective(ar ? "dp_grad_all_reduce" : "dp_grad_reduce_scatter", kind, dense_family(),
+                                     ops_.dense_param_bytes));
         }
         if (expert_replicas() > 1 && ops_.expert_param_bytes > 0) {
             out.push_back(collective(ar ? "expert_grad_all_reduce" : "expert_grad_reduce_scatter", kind, "edp",
@@ -226,9 +236,9 @@ private:
         if (c_.par.zero < 3) {
             return out;
         }
-        if (c_.par.dp > 1 && ops_.dense_param_bytes > 0) {
-            out.push_back(
-                collective("zero3_param_all_gather", CollectiveKind::AllGather, "dp", ops_.dense_param_bytes));
+        if (dense_replicated() && ops_.dense_param_bytes > 0) {
+            out.push_back(collective("zero3_param_all_gather", CollectiveKind::AllGather, dense_family(),
+                                     ops_.dense_param_bytes));
         }
         if (expert_replicas() > 1 && ops_.expert_param_bytes > 0) {
             out.push_back(
@@ -399,8 +409,9 @@ private:
         step.bytes = 32.0 * (sharded ? dense / (c_.par.dp * cp) + experts / (expert_replicas() * cp) : dense + experts);
         out.push_back(op_json(step, c_.precision));
         if (sharded && c_.par.zero < 3) {
-            if (c_.par.dp > 1) {
-                out.push_back(collective("dp_param_all_gather", CollectiveKind::AllGather, "dp", dense * 2.0));
+            if (dense_replicated()) {
+                out.push_back(
+                    collective("dp_param_all_gather", CollectiveKind::AllGather, dense_family(), dense * 2.0));
             }
             if (expert_replicas() > 1 && experts > 0) {
                 out.push_back(collective("expert_param_all_gather", CollectiveKind::AllGather, "edp", experts * 2.0));

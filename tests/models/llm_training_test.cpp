@@ -288,6 +288,20 @@ TEST(LlmTraining, ExpertGradientsOverExpertDataParallelGroup) {
     EXPECT_NE(find_op(u.classes[0].program, "dp_grad_all_reduce"), nullptr);
 }
 
+TEST(LlmTraining, ContextParallelGradientsOverDataAndContextRanks) {
+    // tp 2, cp 2, dp 2: rank = t + 2·(c + 2·d); the cp and dp positions of a tensor rank hold the
+    // same weights, so its gradients are reduced over all four.
+    json w = small();
+    w["parallelism"] = {{"tp", 2}, {"cp", 2}, {"dp", 2}};
+    const Trace t = load(w);
+    const Op* grads = find_op(t.classes[0].program, "dp_grad_all_reduce");
+    ASSERT_NE(grads, nullptr);
+    EXPECT_EQ(family_of(t, *grads), "dpcp");
+    const auto& dpcp = t.groups[static_cast<std::size_t>(grads->collective.family)];
+    EXPECT_EQ(dpcp.communicators, (std::vector<std::vector<int>>{{0, 2, 4, 6}, {1, 3, 5, 7}}));
+    EXPECT_EQ(t.info.family_roles.at("dpcp"), "dp");
+}
+
 TEST(LlmTrainingErrors, UnevenStageRules) {
     json w = small();
     w["model"]["layers"] = 5;

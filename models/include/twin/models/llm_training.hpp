@@ -10,7 +10,9 @@
 // context position c, data-parallel replica d and pipeline stage p (TP fastest, so a TP group
 // stays inside an NVLink domain). Families: "tp" {size tp}, "cp" {size cp, stride tp},
 // "dp" {size dp, stride tp·cp}, "pp" {size pp, stride tp·cp·dp}, "ep" {size ep, stride tp·cp}
-// (expert parallelism splits each data-parallel group into dp/ep groups of ep replicas), and
+// (expert parallelism splits each data-parallel group into dp/ep groups of ep replicas),
+// "dpcp" {size dp·cp, stride tp} (cp > 1: the ranks holding the same dense parameters, whose
+// gradients Megatron-LM reduces over data and context parallel ranks together),
 // "edp" {size dp/ep, stride tp·cp·ep} (the replicas that hold the same experts; their gradients),
 // "emb" (tied embeddings with pp > 1: rank r of the first stage with r + (pp − 1)·tp·cp·dp of the
 // last, for the embedding-gradient all-reduce).
