@@ -28,6 +28,78 @@ double figure(const WorkloadInfo& info, const char* key) {
     return it->second;
 }
 
+double optional_figure(const WorkloadInfo& info, const char* key) {
+    const auto it = info.figures.find(key);
+    return it == info.figures.end() ? 0.0 : it->second;
+}
+
+// Roofline time of the compute ops of `block` on `gpu`, repeats included.
+double block_compute_s(const Block& block, const topology::GpuType& gpu) {
+    double t = 0.0;
+    for (const auto& step : block.body) {
+        if (const auto* op = std::get_if<Op>(&step)) {
+            if (op->kind == Op::Kind::Compute) {
+                t += compute_time(gpu, op->compute).time.value();
+            }
+        } else {
+            t += block_compute_s(std::get<Block>(step), gpu);
+        }
+    }
+    return t * static_cast<double>(block.repeat);
+}
+
+// Roofline compute time of one decode iteration of stage 0 with a batch of n sequences.
+double decode_iteration_compute_s(InferenceConfig c, std::int64_t n, const topology::GpuType& gpu,
+                                  const std::string& file) {
+    c.batch = n;
+    const Trace t = make_inference_trace(c, file);
+    for (const auto& step : t.classes.front().program.body) {
+        const auto* b = std::get_if<Block>(&step);
+        if (b != nullptr && b->name == "decode") {
+            return block_compute_s(*b, gpu) / static_cast<double>(b->repeat);
+        }
+    }
+    return 0.0;
+}
+
+// Continuous batching, open or closed loop (equations in llm_inference.hpp).
+void continuous_serving(ServingMetrics& s, double batch, double output, double rate, double concurrency,
+                        double overhead, double beta, double prefill_s, double decode_s) {
+    const double t_b = decode_s / output;
+    const double t_pf = prefill_s / batch;
+    const auto iteration = [&](double n, double prefill_share) {
+        return (overhead + t_b + beta * (n - batch)) / (1.0 - prefill_share);
+    };
+    s.capacity_requests_per_s = batch / (batch * t_pf + output * (overhead + t_b));
+    if (concurrency > 0) {
+        double x = 0.0;
+        double tau = iteration(batch, 0.0);
+        for (int i = 0; i < 50; ++i) {
+            x = batch / (tau / 2.0 + t_pf + output * tau);
+            tau = iteration(batch, std::min(x * t_pf, 0.99));
+        }
+        s.utilisation = 1.0;
+        s.requests_per_s = x;
+        s.mean_batch = batch;
+        s.tpot_s = tau;
+        s.batch_wait_s = tau / 2.0;
+    } else {
+        s.utilisation = rate / s.capacity_requests_per_s;
+        s.saturated = s.utilisation >= 1.0;
+        const double lambda = std::min(rate, s.capacity_requests_per_s);
+        const double u = lambda * t_pf;
+        s.mean_batch = s.saturated
+                           ? batch
+                           : lambda * output * (overhead + t_b - beta * batch) / (1.0 - u - lambda * output * beta);
+        s.tpot_s = iteration(s.mean_batch, u);
+        s.batch_wait_s = s.tpot_s / 2.0;
+        s.queue_wait_s = s.saturated ? 0.0 : u * t_pf / (2.0 * (1.0 - u));
+        s.requests_per_s = lambda;
+    }
+    s.ttft_s = s.batch_wait_s + s.queue_wait_s + t_pf;
+    s.e2e_latency_s = s.ttft_s + output * s.tpot_s;
+}
+
 } // namespace
 
 double InferenceConfig::weight_bytes_per_element() const {
@@ -119,6 +191,15 @@ InferenceConfig read_inference_config(Object workload) {
     if (auto v = workload.find("memory_fraction")) {
         c.memory_fraction = v->as_number(Bound::Positive, 1.0);
     }
+    if (auto v = workload.find("batching")) {
+        c.continuous = v->as_choice({"continuous", "static"}) == "continuous";
+    }
+    if (auto v = workload.find("step_overhead")) {
+        c.step_overhead_s = v->as_seconds().value();
+        if (c.step_overhead_s > 1.0) {
+            v->fail("step_overhead must be at most 1 s per iteration");
+        }
+    }
     workload.finish();
     return c;
 }
@@ -180,8 +261,16 @@ Trace load_llm_inference_workload(Object workload, const WorkloadContext& contex
                               (mem.total_per_gpu_bytes() - mem.usable_per_gpu_bytes) / kGiB, fix));
     }
     Trace t = make_inference_trace(c, self.file());
-    t.info.figures["hbm_usable_per_gpu_bytes"] = mem.usable_per_gpu_bytes;
-    t.info.figures["max_batch_fit"] = static_cast<double>(mem.max_batch);
+    auto& f = t.info.figures;
+    f["hbm_usable_per_gpu_bytes"] = mem.usable_per_gpu_bytes;
+    f["max_batch_fit"] = static_cast<double>(mem.max_batch);
+    f["continuous_batching"] = c.continuous ? 1.0 : 0.0;
+    f["step_overhead_s"] = c.step_overhead_s;
+    // Growth of a decode iteration per sequence: secant of the roofline between batch 1 and B.
+    const std::int64_t top = std::max<std::int64_t>(c.batch, 2);
+    f["decode_step_per_sequence_s"] =
+        (decode_iteration_compute_s(c, top, gpu, self.file()) - decode_iteration_compute_s(c, 1, gpu, self.file())) /
+        static_cast<double>(top - 1);
     return t;
 }
 
@@ -199,7 +288,19 @@ ServingMetrics serving_metrics(const WorkloadInfo& info, double prefill_s, doubl
     const double concurrency = figure(info, "concurrency");
     const double gpus = figure(info, "gpus");
 
+    const double overhead = optional_figure(info, "step_overhead_s");
     ServingMetrics s;
+    if (optional_figure(info, "continuous_batching") > 0) {
+        continuous_serving(s, batch, output, rate, concurrency, overhead,
+                           optional_figure(info, "decode_step_per_sequence_s"), prefill_s, decode_s);
+        s.tokens_per_s = s.requests_per_s * output;
+        s.tokens_per_s_per_gpu = s.tokens_per_s / gpus;
+        return s;
+    }
+    // Static batching: the framework overhead once per prefill and per decode iteration.
+    prefill_s += overhead;
+    decode_s += overhead * output;
+    s.mean_batch = batch;
     const double cycle = prefill_s + decode_s;
     s.capacity_requests_per_s = batch / cycle;
     s.tpot_s = decode_s / output;

@@ -15,6 +15,7 @@
 #include "twin/models/compute.hpp"
 #include "workload_types.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <set>
 
@@ -28,7 +29,72 @@ int read_degree(Object& o, const char* key) {
     return 1;
 }
 
-TrainingParallelism read_parallelism(Object par, const TransformerConfig& m, std::int64_t* checked_layers) {
+// Layers of each pipeline stage: even (pp·v divides the layers), an explicit "pipeline_layers" list,
+// or Megatron's --decoder-first/last-pipeline-num-layers ("first_stage_layers", "last_stage_layers")
+// with the rest split evenly over the other stages. Every stage holds ≥ 1 layer per model chunk.
+std::vector<std::int64_t> read_stage_layers(Object& par, const TrainingParallelism& p, std::int64_t layers) {
+    const int v = p.virtual_stages;
+    std::vector<std::int64_t> out;
+    const auto check_chunks = [&](const Value& at, std::int64_t n, int stage) {
+        if (n % v != 0) {
+            at.fail(fmt::format("stage {} has {} layers, not a multiple of virtual_stages ({})", stage, n, v));
+        }
+    };
+    auto list = par.find("pipeline_layers");
+    auto first = par.find("first_stage_layers");
+    auto last = par.find("last_stage_layers");
+    if (list && (first || last)) {
+        par.fail_at(first ? "first_stage_layers" : "last_stage_layers",
+                    "give either pipeline_layers or first_stage_layers/last_stage_layers, not both");
+    }
+    if (list) {
+        const Array a = list->as_array();
+        if (a.size() != static_cast<std::size_t>(p.pp)) {
+            list->fail(fmt::format("{} stage layer counts for pp = {}", a.size(), p.pp));
+        }
+        std::int64_t sum = 0;
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            const Value item = a.at(i);
+            out.push_back(item.as_integer(1, layers));
+            check_chunks(item, out.back(), static_cast<int>(i));
+            sum += out.back();
+        }
+        if (sum != layers) {
+            list->fail(fmt::format("the stage layer counts add up to {}, but the model has {} layers", sum, layers));
+        }
+        return out;
+    }
+    if (first || last) {
+        if (p.pp < 2) {
+            par.fail_at(first ? "first_stage_layers" : "last_stage_layers", "uneven pipeline stages need pp >= 2");
+        }
+        const std::int64_t f = first ? first->as_integer(1, layers) : 0;
+        const std::int64_t l = last ? last->as_integer(1, layers) : 0;
+        const int middle = p.pp - (first ? 1 : 0) - (last ? 1 : 0);
+        const std::int64_t rest = layers - f - l;
+        const Value& at = last ? *last : *first;
+        if (rest < middle || (middle == 0 && rest != 0) || (middle > 0 && rest % middle != 0)) {
+            at.fail(fmt::format("{} layers are left for the other {} stage(s) after first_stage_layers ({}) and "
+                                "last_stage_layers ({}); they must split evenly, at least one layer each",
+                                rest, middle, f, l));
+        }
+        for (int s = 0; s < p.pp; ++s) {
+            out.push_back(s == 0 && first ? f : s == p.pp - 1 && last ? l : rest / middle);
+            check_chunks(s == 0 && first ? *first : at, out.back(), s);
+        }
+        return out;
+    }
+    const std::int64_t chunks = static_cast<std::int64_t>(p.pp) * v;
+    if (layers % chunks != 0) {
+        par.fail_at(v > 1 ? "virtual_stages" : "pp",
+                    fmt::format("pp·virtual_stages ({}·{}) must divide the model's layers ({}); uneven stages need "
+                                "pipeline_layers or first_stage_layers/last_stage_layers",
+                                p.pp, v, layers));
+    }
+    return std::vector<std::int64_t>(static_cast<std::size_t>(p.pp), layers / p.pp);
+}
+
+TrainingParallelism read_parallelism(Object par, const TransformerConfig& m) {
     TrainingParallelism p;
     p.tp = read_degree(par, "tp");
     p.pp = read_degree(par, "pp");
@@ -56,6 +122,9 @@ TrainingParallelism read_parallelism(Object par, const TransformerConfig& m, std
     if (auto v = par.find("sequence_parallel")) {
         p.sequence_parallel = v->as_bool();
     }
+    if (auto v = par.find("scatter_gather")) {
+        p.scatter_gather = v->as_bool();
+    }
     if (m.heads % p.tp != 0) {
         par.fail_at("tp", fmt::format("tp ({}) must divide the model's heads ({})", p.tp, m.heads));
     }
@@ -65,12 +134,7 @@ TrainingParallelism read_parallelism(Object par, const TransformerConfig& m, std
     if (m.ffn % p.tp != 0 || (m.is_moe() && m.moe.ffn % p.tp != 0)) {
         par.fail_at("tp", fmt::format("tp ({}) must divide the MLP width ({})", p.tp, m.is_moe() ? m.moe.ffn : m.ffn));
     }
-    const std::int64_t chunks = static_cast<std::int64_t>(p.pp) * p.virtual_stages;
-    if (m.layers % chunks != 0) {
-        par.fail_at(p.virtual_stages > 1 ? "virtual_stages" : "pp",
-                    fmt::format("pp·virtual_stages ({}·{}) must divide the model's layers ({})", p.pp, p.virtual_stages,
-                                m.layers));
-    }
+    p.stage_layers = read_stage_layers(par, p, m.layers);
     if (p.schedule == PipelineSchedule::Interleaved && p.pp < 2) {
         par.fail_at("schedule", "the interleaved schedule needs pp >= 2");
     }
@@ -86,7 +150,6 @@ TrainingParallelism read_parallelism(Object par, const TransformerConfig& m, std
         par.fail_at("ep",
                     fmt::format("ep ({}) must divide both the experts ({}) and dp ({})", p.ep, m.moe.experts, p.dp));
     }
-    *checked_layers = m.layers;
     par.finish();
     return p;
 }
@@ -105,8 +168,7 @@ TrainingConfig read_training_config(Object w) {
     if (c.name.empty()) {
         c.name = c.model.name + " training";
     }
-    std::int64_t layers = 0;
-    c.par = read_parallelism(w.at("parallelism").as_object(), c.model, &layers);
+    c.par = read_parallelism(w.at("parallelism").as_object(), c.model);
     {
         Object batch = w.at("batch").as_object();
         c.global_batch = batch.at("global_batch").as_integer(1, std::int64_t{1} << 40);
@@ -213,10 +275,13 @@ Trace load_llm_training(Object workload, const WorkloadContext& context) {
     info.model_flops_per_step = f.model;
     info.hardware_flops_per_step = f.hardware;
     info.precision = c.precision;
-    for (const char* family : {"tp", "cp", "dp", "pp", "ep", "edp"}) {
+    // Gradient synchronisation over dp·cp ("dpcp"), of the experts ("edp") and of the tied
+    // embedding ("emb") counts as dp.
+    const std::set<std::string> gradient_families = {"dpcp", "edp", "emb"};
+    for (const char* family : {"tp", "cp", "dp", "dpcp", "pp", "ep", "edp", "emb"}) {
         for (const auto& g : trace.groups) {
             if (g.name == family) {
-                info.family_roles[family] = std::string(family) == "edp" ? "dp" : family;
+                info.family_roles[family] = gradient_families.count(family) > 0 ? "dp" : family;
             }
         }
     }
@@ -229,6 +294,21 @@ Trace load_llm_training(Object workload, const WorkloadContext& context) {
     info.figures["memory_per_gpu_bytes"] = max_memory;
     info.figures["pipeline_bubble_fraction_estimate"] = (p - 1) / (m + p - 1) / c.par.virtual_stages;
     info.figures["micro_batches"] = m;
+    // Stage imbalance from the generator's FLOPs: the busiest stage's layers (+ logits on the last)
+    // over the mean stage; the simulated spread is the report's stage_compute_s.
+    const auto ops = detail::layer_ops(c);
+    double busiest = 0.0;
+    double sum = 0.0;
+    for (int s = 0; s < c.par.pp; ++s) {
+        const double work =
+            static_cast<double>(c.stage_layers(s)) * ops.flops() + (s == c.par.pp - 1 ? ops.head_flops() : 0.0);
+        busiest = std::max(busiest, work);
+        sum += work;
+    }
+    const auto [fewest, most] = std::minmax_element(c.par.stage_layers.begin(), c.par.stage_layers.end());
+    info.figures["pipeline_stage_layers_min"] = static_cast<double>(*fewest);
+    info.figures["pipeline_stage_layers_max"] = static_cast<double>(*most);
+    info.figures["pipeline_stage_imbalance_estimate"] = busiest / (sum / c.par.pp);
     info.figures["gpus"] = gpus;
     return trace;
 }

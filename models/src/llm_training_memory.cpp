@@ -7,7 +7,8 @@
 //   gradients    2 B per parameter (bf16)
 //   optimizer    12 B per parameter (Adam: fp32 master weights, m, v; Rajbhandari et al. 2020,
 //                "ZeRO", §3.1: 2 + 2 + 12 = 16 B per parameter in mixed precision)
-//   ZeRO (shards over the dp·cp ranks that hold the same parameters, D = dp·cp):
+//   ZeRO (shards over the dp·cp ranks that hold the same parameters, D = dp·cp; the routed
+//                experts over D_e = (dp/ep)·cp, Megatron-LM's expert data-parallel group):
 //                stage 1: optimizer / D; 2: + gradients / D; 3: + parameters / D
 //   activations  per layer and micro-batch (Korthikanti et al. 2022, "Reducing Activation
 //                Recomputation in Large Transformer Models", Table 2), s_l = s/cp:
@@ -16,7 +17,8 @@
 //                  full       2·s_l·b·h                                 (sp: 2·s_l·b·h/t)
 //                times the layers of the stage's chunks in flight: 1F1B stage i keeps
 //                min(p − i, m) micro-batches; interleaved keeps Megatron's warm-up count + 1 chunks
-//                (min(2(p − i − 1) + (v − 1)·p + 1, m·v)), each of l/(p·v) layers; plus, with
+//                (min(2(p − i − 1) + (v − 1)·p + 1, m·v)), each of L_i/v layers (L_i: the layers
+//                of stage i, l/p unless uneven stages are given); plus, with
 //                recompute, the working set of one layer without recompute
 //   embedding    first stage: s_l·b·h·2 B of embeddings per in-flight micro-batch; last stage:
 //                logits and their fp32 softmax, s_l·b·V·(2 + 4)/t, for one micro-batch
@@ -69,7 +71,9 @@ std::vector<StageMemory> training_memory(const TrainingConfig& c) {
     const double m = static_cast<double>(c.micro_batches());
     const double t = c.par.tp;
     const double shards = static_cast<double>(c.par.dp) * c.par.cp;
-    const double layers_per_chunk = static_cast<double>(c.model.layers) / (p * v);
+    // Routed experts are replicated dp/ep times, so ZeRO shards their state over (dp/ep)·cp.
+    const double expert_shards = static_cast<double>(c.model.is_moe() ? c.par.dp / c.par.ep : 1) * c.par.cp;
+    const double expert_params = detail::expert_parameters_per_gpu(c);
     const double layer_params = detail::layer_parameters_per_gpu(c);
     const double embed = embedding_parameters(c.model) / t;
     const double s = static_cast<double>(c.model.seq) / c.par.cp;
@@ -77,17 +81,23 @@ std::vector<StageMemory> training_memory(const TrainingConfig& c) {
     const double h = static_cast<double>(c.model.hidden);
     std::vector<StageMemory> out;
     for (int i = 0; i < p; ++i) {
-        double params = layer_params * layers_per_chunk * v;
+        const double layers_per_chunk = static_cast<double>(c.stage_layers(i)) / v;
+        double params = layer_params * static_cast<double>(c.stage_layers(i));
         if (i == 0) {
             params += embed;
         }
         if (i == p - 1) {
             params += c.model.tied_embeddings && p > 1 ? embed : output_parameters(c.model) / t;
         }
+        // Parameters per GPU of the stage as ZeRO stage z shards them: experts over expert_shards.
+        const double experts = expert_params * static_cast<double>(c.stage_layers(i));
+        const auto sharded = [&](int z) {
+            return c.par.zero >= z ? (params - experts) / shards + experts / expert_shards : params;
+        };
         StageMemory sm;
-        sm.parameters = params * weight_bytes(c.precision) / (c.par.zero >= 3 ? shards : 1.0);
-        sm.gradients = params * 2.0 / (c.par.zero >= 2 ? shards : 1.0);
-        sm.optimizer = params * 12.0 / (c.par.zero >= 1 ? shards : 1.0);
+        sm.parameters = sharded(3) * weight_bytes(c.precision);
+        sm.gradients = sharded(2) * 2.0;
+        sm.optimizer = sharded(1) * 12.0;
         double in_flight_chunks = 0.0;
         double in_flight_mbs = 0.0;
         if (c.par.schedule == PipelineSchedule::OneFOneB) {

@@ -28,7 +28,19 @@
 // reduce-scatter of dK/dV; MoE all-to-alls again.
 // Recompute before backward: selective = the attention core (and softmax); full = the whole
 // forward, collectives included (Korthikanti et al. 2022, §5).
-// Head (last stage): logits GEMM (T, V/t, h), cross-entropy 4·T·V/t·2 bytes; backward 2×.
+// Head (last stage), Megatron-LM's vocab-parallel output layer (parallel_lm_logits) and
+// cross-entropy (_VocabParallelCrossEntropy): with SP an all-gather (output T·h·2) before the
+// logits GEMM (T, V/t, h); three all-reduces over "tp" of T fp32 values each (max logit, target
+// logit, sum of exponentials); cross-entropy 4·T·V/t·2 bytes. Backward: the loss and 2× the GEMM,
+// then the input gradient summed over TP: all-reduce of T·h·2 bytes (SP: reduce-scatter).
+// Embedding (first stage, VocabParallelEmbedding): a lookup of 2·T_e·h·2 bytes whose partial rows
+// are summed over "tp": all-reduce of T·h·2 bytes (SP: reduce-scatter); no TP collective backward.
+// Parameters per GPU and layer: P_layer/t (experts: E/ep of them); the routed experts' part,
+// E/ep·k_m·h·f_e/t, has its gradients reduced over "edp" (the dp/ep replicas that hold the same
+// experts; Megatron-LM's expert data-parallel group), the rest over "dp".
+// Tied embeddings with pp > 1 (Megatron-LM _allreduce_embedding_grads; Shoeybi et al. 2019): the
+// first stage's embedding and the last stage's output layer are copies; their gradients, V·h/t·2
+// bytes per GPU, are all-reduced between the two stages before the optimizer.
 #include "llm_training_ops.hpp"
 
 #include <algorithm>
@@ -54,6 +66,7 @@ constexpr double kLowPrecisionGemmFactor = 0.8;
 constexpr double kSoftmaxBytes = 10.0;     // per score: write scores, read/write softmax, dropout + mask
 constexpr double kElementwiseReads = 15.0; // ×(T_e·h·2): norms 2×2, residual adds 2×3, dropouts 2×2.5
 constexpr double kBf16 = 2.0;
+constexpr double kFp32 = 4.0;
 
 OpSpec gemm(const std::string& name, double m, double n, double k, bool low_precision) {
     OpSpec o;
@@ -103,6 +116,22 @@ double layer_parameters_per_gpu(const TrainingConfig& c) {
         mlp = h * static_cast<double>(m.moe.experts) * t + local_experts * m.mlp_matrices() * h * m.moe.ffn;
     }
     return (attention_parameters(m) + mlp) / t + 2.0 * h;
+}
+
+double expert_parameters_per_gpu(const TrainingConfig& c) {
+    const auto& m = c.model;
+    if (!m.is_moe()) {
+        return 0.0;
+    }
+    return static_cast<double>(m.moe.experts) / c.par.ep * m.mlp_matrices() * static_cast<double>(m.hidden) *
+           static_cast<double>(m.moe.ffn) / c.par.tp;
+}
+
+double tied_embedding_grad_bytes(const TrainingConfig& c) {
+    if (!c.model.tied_embeddings || c.par.pp < 2) {
+        return 0.0;
+    }
+    return embedding_parameters(c.model) / c.par.tp * kBf16;
 }
 
 double LayerOps::flops() const {
@@ -257,14 +286,30 @@ LayerOps layer_ops(const TrainingConfig& c) {
     }
 
     const double V = static_cast<double>(m.vocab);
-    ops.head_forward.push_back(gemm("logits", T, V / t, h, lowp));
-    ops.head_forward.push_back(memory_op("loss", 4.0 * T * V / t * kBf16));
-    ops.head_backward.push_back(scaled(ops.head_forward[1], 1.0, 1.0));
-    ops.head_backward.push_back(scaled(ops.head_forward[0], 2.0, 2.0));
+    const OpSpec logits = gemm("logits", T, V / t, h, lowp);
+    const OpSpec loss = memory_op("loss", 4.0 * T * V / t * kBf16);
+    auto& hf = ops.head_forward;
+    tp_before(hf, false);
+    hf.push_back(logits);
+    if (c.par.tp > 1) {
+        // Vocab-parallel cross-entropy: max, target logit and sum of exponentials, T fp32 each.
+        for (int i = 0; i < 3; ++i) {
+            hf.push_back(coll("ce_tp_all_reduce", CollectiveKind::AllReduce, "tp", T * kFp32));
+        }
+    }
+    hf.push_back(loss);
+    auto& hb = ops.head_backward;
+    hb.push_back(loss);
+    hb.push_back(scaled(logits, 2.0, 2.0));
+    tp_before(hb, true);
+    if (c.par.tp > 1 && !sp) {
+        hb.push_back(coll("head_tp_ar", CollectiveKind::AllReduce, "tp", act)); // input gradient of the logits
+    }
     ops.embedding_forward.push_back(memory_op("embedding", 2.0 * Te * h * kBf16));
+    tp_after(ops.embedding_forward, false); // vocab-parallel embedding: partial rows summed over TP
 
-    ops.param_bytes = layer_parameters_per_gpu(c) * kBf16;
-    ops.grad_bytes = ops.param_bytes;
+    ops.expert_param_bytes = expert_parameters_per_gpu(c) * kBf16;
+    ops.dense_param_bytes = layer_parameters_per_gpu(c) * kBf16 - ops.expert_param_bytes;
     return ops;
 }
 

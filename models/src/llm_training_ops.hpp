@@ -31,8 +31,12 @@ struct LayerOps {
     std::vector<OpSpec> head_forward; // last stage: logits + loss
     std::vector<OpSpec> head_backward;
     std::vector<OpSpec> embedding_forward; // first stage
-    double grad_bytes = 0.0;               // one layer's gradients on one GPU (bf16)
-    double param_bytes = 0.0;              // one layer's parameters on one GPU (bf16), gathered by ZeRO-3
+    // One layer's parameters on one GPU (bf16 bytes; gradients are the same size): the part every
+    // data-parallel replica holds (attention, norms, router, shared experts), synchronised over
+    // "dp", and the routed experts' shard, held by dp/ep replicas and synchronised over "edp".
+    double dense_param_bytes = 0.0;
+    double expert_param_bytes = 0.0;
+    [[nodiscard]] double param_bytes() const { return dense_param_bytes + expert_param_bytes; }
 
     // FLOPs of forward + recompute + backward of one layer; of the head.
     [[nodiscard]] double flops() const;
@@ -41,7 +45,13 @@ struct LayerOps {
 
 [[nodiscard]] LayerOps layer_ops(const TrainingConfig& config);
 
-// Parameters of one layer held by one GPU (tensor- and expert-parallel shards).
+// Parameters of one layer held by one GPU (tensor- and expert-parallel shards), and the routed
+// experts' part of them (0 for a dense model).
 [[nodiscard]] double layer_parameters_per_gpu(const TrainingConfig& config);
+[[nodiscard]] double expert_parameters_per_gpu(const TrainingConfig& config);
+
+// The embedding's (tied) gradient all-reduce between the first and the last pipeline stage: bytes
+// per GPU, 0 when there is none (untied embeddings or pp = 1).
+[[nodiscard]] double tied_embedding_grad_bytes(const TrainingConfig& config);
 
 } // namespace twin::models::detail

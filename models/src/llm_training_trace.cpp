@@ -1,28 +1,34 @@
 // The training trace: one rank class per pipeline stage, its program the exact order of
 // Megatron-LM's pipeline schedules, every layer a repeat block of the ops of llm_training_ops.cpp.
 //
-// Schedules (per stage i of p, m micro-batches per replica):
-//   1F1B (Narayanan et al. SC'21 §2.2.1; Megatron-LM forward_backward_pipelining_without_
-//     interleaving): w = min(p − i − 1, m) warm-up forwards, m − w pairs of one forward and one
-//     backward, w cool-down backwards. Point-to-point ops are grouped the way Megatron batches
-//     them (send_forward_recv_backward, send_backward_recv_forward): the ops of one group run
-//     concurrently, groups run in order, so the rendezvous transfers cannot deadlock.
-//   interleaved (SC'21 §2.2.2; forward_backward_pipelining_with_interleaving): v model chunks of
-//     l/(p·v) layers per stage; virtual micro-batch k runs chunk (k mod p·v) div p forward (v − 1 −
-//     that backward); warm-up 2(p − i − 1) + (v − 1)·p (all m·v when m = p); each steady step
-//     batches send/recv of activations and gradients; the last stage's non-final chunks send to
-//     stage 0 (ring order). Needs m divisible by p (checked when reading).
+// Schedules: Megatron-LM's 1F1B and interleaved 1F1B (llm_training_schedule.cpp); stage i runs
+// v model chunks of L_i/v layers each (L_i: layers of stage i, l/p or the uneven counts given).
 // Activation/gradient transfers: b·(s/cp)·h·2 bytes, ÷ tp with sequence parallelism, over "pp"
-// (next/prev) or, for the ring wrap-around, a rank offset of ±(p − 1)·tp·cp·dp.
+// (next/prev) or, for the ring wrap-around, a rank offset of ±(p − 1)·tp·cp·dp. Without sequence
+// parallelism every TP rank holds the whole tensor; Megatron's scatter/gather (Narayanan et al.
+// SC'21 §4.1, --scatter-gather-tensors-in-pipeline, on in its Table 1 runs) sends 1/tp of it from
+// each TP rank over its own NIC and all-gathers the slices over "tp" (NVLink) at the receiver:
+// b·(s/cp)·h·2/tp bytes per transfer plus an all-gather of output b·(s/cp)·h·2 per receive.
 // Data parallelism: gradients of each layer are all-reduced (zero 0) or reduce-scattered (zero ≥ 1)
-// over "dp" in the last backward of each chunk (every backward with zero ≥ 2); with overlap.dp
-// the collective of a layer runs beside the backward compute of a layer. ZeRO-3 all-gathers each
+// in the last backward of each chunk (every backward with zero ≥ 2), the dense part over "dp"
+// ("dpcp" {size dp·cp, stride tp} with context parallelism: every cp rank holds the same weights) and
+// the routed experts' shard over "edp" {size dp/ep, stride tp·cp·ep} (the replicas holding the
+// same experts; none when dp = ep); with overlap.dp the collectives of a layer run beside the
+// backward compute of the next layer, and those of the chunk's last layer (all its layers with
+// ZeRO-3) beside the schedule steps that follow the chunk: Megatron-LM issues them
+// asynchronously, so they never hold up the gradient sent to the previous stage (with p stages
+// and one layer per chunk, blocking on them delayed the cooldown p − 1 times in a row); the
+// optimizer waits for all of them. Without overlap.dp they run after the pipeline flush. ZeRO-3 all-gathers each
 // layer's parameters before its forward and before its backward (prefetched beside the compute
 // of a layer with overlap.dp). The step ends with the optimizer, a memory-bound op reading and
 // writing the local shard (32 B per parameter: bf16 weights r/w, bf16 gradients r, fp32 master,
-// m, v r/w... 4 + 4 + 24), then (zero ≥ 1) an all-gather of the updated bf16 parameters over "dp".
-// Consecutive identical schedule steps fold into repeat blocks (periods up to 2v + 4 steps).
+// m, v r/w... 4 + 4 + 24; experts sharded over edp·cp), then (zero 1-2) an all-gather of the updated
+// bf16 parameters over "dp" (experts: "edp"). With tied embeddings and pp > 1, the first and last
+// stage first all-reduce the embedding gradients over "emb" (pairs: rank r of the first stage and
+// r + (p − 1)·tp·cp·dp of the last), as Megatron-LM's _allreduce_embedding_grads.
+// Consecutive identical schedule steps fold into repeat blocks (periods up to 4v + 8 steps).
 #include "llm_training_ops.hpp"
+#include "llm_training_schedule.hpp"
 #include "twin/models/llm_training.hpp"
 
 #include <fmt/format.h>
@@ -32,6 +38,7 @@ namespace twin::models {
 namespace {
 
 using detail::OpSpec;
+using Unit = detail::ScheduleUnit;
 using nlohmann::json;
 
 std::string flops_text(double f) {
@@ -92,7 +99,6 @@ public:
         v_ = c.par.virtual_stages;
         m_ = c.micro_batches();
         stage_ranks_ = c.par.tp * c.par.cp * c.par.dp;
-        layers_per_chunk_ = c.model.layers / (static_cast<std::int64_t>(p_) * v_);
         act_bytes_ = static_cast<double>(c.micro_batch) * static_cast<double>(c.model.seq) / c.par.cp *
                      static_cast<double>(c.model.hidden) * 2.0 /
                      (c.par.sequence_parallel ? static_cast<double>(c.par.tp) : 1.0);
@@ -118,6 +124,20 @@ public:
         if (c_.par.ep > 1) {
             groups["ep"] = {{"size", c_.par.ep}, {"stride", tp * cp}};
         }
+        if (cp > 1) {
+            groups["dpcp"] = {{"size", dp * cp}, {"stride", tp}};
+        }
+        if (expert_replicas() > 1 && ops_.expert_param_bytes > 0) {
+            groups["edp"] = {{"size", expert_replicas()}, {"stride", tp * cp * c_.par.ep}};
+        }
+        if (detail::tied_embedding_grad_bytes(c_) > 0) {
+            // Rank r of the first stage with rank r + (p − 1)·stage_ranks of the last.
+            json pairs = json::array();
+            for (int r = 0; r < stage_ranks_; ++r) {
+                pairs.push_back({r, r + (p_ - 1) * stage_ranks_});
+            }
+            groups["emb"] = {{"members", pairs}};
+        }
         json classes = json::array();
         for (int s = 0; s < p_; ++s) {
             classes.push_back({{"name", fmt::format("stage{}", s)},
@@ -132,111 +152,6 @@ public:
     }
 
 private:
-    // One schedule step: a forward or backward chunk, or a group of concurrent transfers.
-    struct Unit {
-        enum class Kind { Forward, Backward, P2P } kind = Kind::P2P;
-        int chunk = 0;
-        bool last = false; // last backward of its chunk: gradients go to data parallelism
-        bool send_next = false, recv_prev = false, send_prev = false, recv_next = false;
-    };
-
-    int chunk_of(std::int64_t k, bool forward) const {
-        const std::int64_t group = static_cast<std::int64_t>(p_) * v_;
-        const std::int64_t kg = ((k % group) + group) % group;
-        const int c = static_cast<int>(kg / p_);
-        return forward ? c : v_ - 1 - c;
-    }
-
-    static void p2p(std::vector<Unit>& out, bool send_next, bool recv_prev, bool send_prev, bool recv_next) {
-        if (!(send_next || recv_prev || send_prev || recv_next)) {
-            return;
-        }
-        Unit u;
-        u.send_next = send_next;
-        u.recv_prev = recv_prev;
-        u.send_prev = send_prev;
-        u.recv_next = recv_next;
-        out.push_back(u);
-    }
-    static Unit compute(Unit::Kind kind, int chunk) {
-        Unit u;
-        u.kind = kind;
-        u.chunk = chunk;
-        return u;
-    }
-
-    std::vector<Unit> one_f_one_b(int s) const {
-        const bool first = s == 0;
-        const bool last = s == p_ - 1;
-        std::vector<Unit> u;
-        const std::int64_t w = std::min<std::int64_t>(p_ - s - 1, m_);
-        const std::int64_t r = m_ - w;
-        for (std::int64_t i = 0; i < w; ++i) {
-            p2p(u, false, !first, false, false);
-            u.push_back(compute(Unit::Kind::Forward, 0));
-            p2p(u, !last, false, false, false);
-        }
-        if (r > 0) {
-            p2p(u, false, !first, false, false);
-        }
-        for (std::int64_t i = 0; i < r; ++i) {
-            u.push_back(compute(Unit::Kind::Forward, 0));
-            p2p(u, !last, false, false, !last);
-            u.push_back(compute(Unit::Kind::Backward, 0));
-            p2p(u, false, i != r - 1 && !first, !first, false);
-        }
-        for (std::int64_t i = 0; i < w; ++i) {
-            p2p(u, false, false, false, !last);
-            u.push_back(compute(Unit::Kind::Backward, 0));
-            p2p(u, false, false, !first, false);
-        }
-        return u;
-    }
-
-    std::vector<Unit> interleaved(int s) const {
-        const bool first = s == 0;
-        const bool last = s == p_ - 1;
-        const std::int64_t total = m_ * v_;
-        const bool all_warmup = m_ == p_;
-        const std::int64_t warm =
-            all_warmup ? total
-                       : std::min<std::int64_t>(2 * (p_ - s - 1) + static_cast<std::int64_t>(v_ - 1) * p_, total);
-        const std::int64_t rem = total - warm;
-        std::vector<Unit> u;
-        p2p(u, false, !first, false, false);
-        for (std::int64_t k = 0; k < warm; ++k) {
-            const int c = chunk_of(k, true);
-            u.push_back(compute(Unit::Kind::Forward, c));
-            const bool recv_prev = !(first && chunk_of(k + 1, true) == 0) && k != total - 1;
-            const bool send = !(last && c == v_ - 1);
-            const bool recv_next = k == warm - 1 && !all_warmup && !last;
-            p2p(u, send, recv_prev, false, recv_next);
-        }
-        for (std::int64_t k = 0; k < rem; ++k) {
-            const std::int64_t fk = k + warm;
-            const int fc = chunk_of(fk, true);
-            u.push_back(compute(Unit::Kind::Forward, fc));
-            const int bc = chunk_of(k, false);
-            u.push_back(compute(Unit::Kind::Backward, bc));
-            bool recv_prev = first ? chunk_of(fk - (p_ - 1), true) != v_ - 1 : true;
-            const bool recv_next = last ? chunk_of(k - (p_ - 1), false) != 0 : true;
-            if (k == rem - 1) {
-                recv_prev = false;
-            }
-            p2p(u, !(last && fc == v_ - 1), recv_prev, !(first && bc == 0), recv_next);
-        }
-        if (all_warmup) {
-            p2p(u, false, false, false, !last);
-        }
-        for (std::int64_t k = rem; k < total; ++k) {
-            const int bc = chunk_of(k, false);
-            u.push_back(compute(Unit::Kind::Backward, bc));
-            const bool recv_next = !(last && chunk_of(k + 1, false) == v_ - 1) && k != total - 1;
-            p2p(u, false, false, !(first && bc == 0), recv_next);
-        }
-        return u;
-    }
-
     json peer(int s, bool next) const {
         if (next) {
             return s < p_ - 1 ? json{{"group", "pp"}, {"to", "next"}} : json{{"offset", -(p_ - 1) * stage_ranks_}};
@@ -244,11 +159,27 @@ private:
         return s > 0 ? json{{"group", "pp"}, {"to", "prev"}} : json{{"offset", (p_ - 1) * stage_ranks_}};
     }
 
+    // A group of concurrent transfers. With scatter/gather each TP rank sends its 1/tp slice of the
+    // activation (gradient), and each received slice is all-gathered over "tp" (output: the whole).
     json p2p_json(const Unit& u, int s) const {
+        const bool sg = c_.scatter_gather_in_pipeline();
+        const double size = sg ? act_bytes_ / c_.par.tp : act_bytes_;
         json ops = json::array();
         const auto add = [&](bool on, const char* op, const char* name, bool next) {
-            if (on) {
-                ops.push_back({{"op", op}, {"name", name}, {"peer", peer(s, next)}, {"size", bytes_text(act_bytes_)}});
+            if (!on) {
+                return;
+            }
+            const std::string id = fmt::format("p{}", ops.size());
+            ops.push_back({{"op", op},
+                           {"name", name},
+                           {"peer", peer(s, next)},
+                           {"size", bytes_text(size)},
+                           {"id", id},
+                           {"after", json::array()}});
+            if (sg && std::string(op) == "recv") {
+                json ag = collective("pp_tp_all_gather", CollectiveKind::AllGather, "tp", act_bytes_);
+                ag["after"] = json::array({id});
+                ops.push_back(std::move(ag));
             }
         };
         add(u.send_next, "send", "pp_send_activation", true);
@@ -256,187 +187,235 @@ private:
         add(u.send_prev, "send", "pp_send_gradient", false);
         add(u.recv_next, "recv", "pp_recv_gradient", true);
         if (ops.size() == 1) {
-            return ops[0];
-        }
-        for (auto& o : ops) {
-            o["after"] = json::array();
+            json op = ops[0];
+            op.erase("id");
+            op.erase("after");
+            return op;
         }
         return json{{"name", "pp_exchange"}, {"body", ops}};
     }
 
-    json dp_grad_op() const {
+    // Replicas that hold the same routed experts: dp/ep of them ("edp"), 1 for a dense model.
+    int expert_replicas() const { return c_.model.is_moe() ? c_.par.dp / c_.par.ep : 1; }
+
+    static json collective(const std::string& name, CollectiveKind kind, const std::string& family, double size) {
         OpSpec o;
         o.collective = true;
-        o.name = c_.par.zero == 0 ? "dp_grad_all_reduce" : "dp_grad_reduce_scatter";
-        o.kind = c_.par.zero == 0 ? CollectiveKind::AllReduce : CollectiveKind::ReduceScatter;
-        o.family = "dp";
-        o.size = ops_.grad_bytes;
-        return op_json(o, c_.precision);
+        o.name = name;
+        o.kind = kind;
+        o.family = family;
+        o.size = size;
+        return op_json(o, topology::Precision::BF16);
     }
 
-    json zero3_gather() const {
-        OpSpec o;
-        o.collective = true;
-        o.name = "zero3_param_all_gather";
-        o.kind = CollectiveKind::AllGather;
-        o.family = "dp";
-        o.size = ops_.param_bytes;
-        return op_json(o, c_.precision);
+    // The ranks that hold the same dense parameters: the data-parallel replicas, and with context
+    // parallelism their cp ranks too ("dpcp" {size dp·cp, stride tp}: Megatron-LM reduces
+    // gradients over its data-parallel group with context parallelism).
+    const char* dense_family() const { return c_.par.cp > 1 ? "dpcp" : "dp"; }
+    bool dense_replicated() const { return c_.par.dp * c_.par.cp > 1; }
+
+    // One layer's gradient collectives: the dense part over "dp" (or "dpcp"), the routed experts over "edp".
+    std::vector<json> grad_ops() const {
+        const bool ar = c_.par.zero == 0;
+        const CollectiveKind kind = ar ? CollectiveKind::AllReduce : CollectiveKind::ReduceScatter;
+        std::vector<json> out;
+        if (dense_replicated() && ops_.dense_param_bytes > 0) {
+            out.push_back(collective(ar ? "dp_grad_all_reduce" : "dp_grad_reduce_scatter", kind, dense_family(),
+                                     ops_.dense_param_bytes));
+        }
+        if (expert_replicas() > 1 && ops_.expert_param_bytes > 0) {
+            out.push_back(collective(ar ? "expert_grad_all_reduce" : "expert_grad_reduce_scatter", kind, "edp",
+                                     ops_.expert_param_bytes));
+        }
+        return out;
     }
 
-    // Layer ops with an optional companion collective: overlapped (beside the ops, both starting
-    // with the iteration) or in sequence (before the ops).
-    json layer_body(const std::vector<OpSpec>& ops, const json* companion, bool overlapped) const {
+    // ZeRO-3: one layer's parameters gathered, the dense part over "dp", the experts over "edp".
+    std::vector<json> zero3_gathers() const {
+        std::vector<json> out;
+        if (c_.par.zero < 3) {
+            return out;
+        }
+        if (dense_replicated() && ops_.dense_param_bytes > 0) {
+            out.push_back(collective("zero3_param_all_gather", CollectiveKind::AllGather, dense_family(),
+                                     ops_.dense_param_bytes));
+        }
+        if (expert_replicas() > 1 && ops_.expert_param_bytes > 0) {
+            out.push_back(
+                collective("zero3_expert_all_gather", CollectiveKind::AllGather, "edp", ops_.expert_param_bytes));
+        }
+        return out;
+    }
+
+    // Layer ops with companion collectives: overlapped (beside the ops, all starting with the
+    // iteration) or in sequence (before the ops).
+    json layer_body(const std::vector<OpSpec>& ops, const std::vector<json>& companions, bool overlapped) const {
         json body = json::array();
-        if (companion != nullptr) {
-            json comp = *companion;
+        for (json comp : companions) {
             if (overlapped) {
                 comp["after"] = json::array();
             }
-            body.push_back(comp);
+            body.push_back(std::move(comp));
         }
-        const json chained = chain(ops, c_.precision, "l", companion != nullptr && overlapped);
+        const json chained = chain(ops, c_.precision, "l", !companions.empty() && overlapped);
         for (const auto& j : chained) {
             body.push_back(j);
         }
         return body;
     }
 
+    // Layers of one model chunk of stage s (uneven stages: the stage's layers / v).
+    std::int64_t chunk_layers(int s) const { return c_.stage_layers(s) / v_; }
+
     json compute_json(const Unit& u, int s) const {
-        const bool dp = c_.par.dp > 1;
-        const bool zero3 = c_.par.zero >= 3 && dp;
-        const json gather = zero3 ? zero3_gather() : json();
+        const std::int64_t layers = chunk_layers(s);
+        const std::vector<json> gathers = zero3_gathers();
         json body = json::array();
+        const auto append = [&body](const json& steps) {
+            for (const auto& j : steps) {
+                body.push_back(j);
+            }
+        };
         if (u.kind == Unit::Kind::Forward) {
             if (s == 0 && u.chunk == 0) {
-                body.push_back(op_json(ops_.embedding_forward[0], c_.precision));
+                append(chain(ops_.embedding_forward, c_.precision, "e"));
             }
             body.push_back({{"name", "layer_forward"},
-                            {"repeat", layers_per_chunk_},
-                            {"body", layer_body(ops_.forward, zero3 ? &gather : nullptr, c_.overlap_dp)}});
+                            {"repeat", layers},
+                            {"body", layer_body(ops_.forward, gathers, c_.overlap_dp)}});
             if (s == p_ - 1 && u.chunk == v_ - 1) {
-                for (const auto& j : chain(ops_.head_forward, c_.precision, "h")) {
-                    body.push_back(j);
-                }
+                append(chain(ops_.head_forward, c_.precision, "h"));
             }
             return json{{"name", "forward"}, {"body", body}};
         }
         if (s == p_ - 1 && u.chunk == v_ - 1) {
-            for (const auto& j : chain(ops_.head_backward, c_.precision, "h")) {
-                body.push_back(j);
-            }
+            append(chain(ops_.head_backward, c_.precision, "h"));
         }
         std::vector<OpSpec> layer = ops_.recompute;
         layer.insert(layer.end(), ops_.backward.begin(), ops_.backward.end());
-        const bool grads = dp && (u.last || c_.par.zero >= 2);
-        if (zero3) {
-            body.push_back({{"name", "layer_backward"},
-                            {"repeat", layers_per_chunk_},
-                            {"body", layer_body(layer, &gather, c_.overlap_dp)}});
-            // ZeRO-3 reduce-scatters every micro-batch; modelled after the chunk's backward below.
-        } else if (grads && c_.overlap_dp) {
-            // Layer k's gradient collective runs beside layer k+1's backward; the last is exposed.
-            for (const auto& j : chain(layer, c_.precision, "f")) {
-                body.push_back(j);
-            }
-            if (layers_per_chunk_ > 1) {
-                const json rs = dp_grad_op();
-                body.push_back({{"name", "layer_backward"},
-                                {"repeat", layers_per_chunk_ - 1},
-                                {"body", layer_body(layer, &rs, true)}});
-            }
-            body.push_back(dp_grad_op());
-            return json{{"name", "backward"}, {"body", body}};
-        } else {
-            body.push_back({{"name", "layer_backward"},
-                            {"repeat", layers_per_chunk_},
-                            {"body", layer_body(layer, nullptr, false)}});
-        }
-        if (grads) {
+        const std::vector<json> grads = has_grads(u) ? grad_ops() : std::vector<json>{};
+        if (!gathers.empty()) {
             body.push_back(
-                {{"name", "dp_gradients"}, {"repeat", layers_per_chunk_}, {"body", json::array({dp_grad_op()})}});
+                {{"name", "layer_backward"}, {"repeat", layers}, {"body", layer_body(layer, gathers, c_.overlap_dp)}});
+            // ZeRO-3 reduce-scatters every micro-batch; modelled after the chunk's backward (program()).
+        } else if (!grads.empty() && c_.overlap_dp) {
+            // Layer k's gradient collectives run beside layer k+1's backward; the chunk's first
+            // layer's run beside what follows the chunk (program()).
+            append(chain(layer, c_.precision, "f"));
+            if (layers > 1) {
+                body.push_back(
+                    {{"name", "layer_backward"}, {"repeat", layers - 1}, {"body", layer_body(layer, grads, true)}});
+            }
+        } else {
+            body.push_back({{"name", "layer_backward"}, {"repeat", layers}, {"body", layer_body(layer, {}, false)}});
         }
         return json{{"name", "backward"}, {"body", body}};
     }
 
+    // Whether backward unit u reduces gradients: the last backward of each chunk (every backward
+    // with zero >= 2).
+    bool has_grads(const Unit& u) const {
+        return u.kind == Unit::Kind::Backward && (u.last || c_.par.zero >= 2) && !grad_ops().empty();
+    }
+
     json program(int s) const {
-        std::vector<Unit> units = c_.par.schedule == PipelineSchedule::Interleaved ? interleaved(s) : one_f_one_b(s);
-        std::vector<bool> seen(static_cast<std::size_t>(v_), false);
-        for (auto it = units.rbegin(); it != units.rend(); ++it) {
-            if (it->kind == Unit::Kind::Backward && !seen[static_cast<std::size_t>(it->chunk)]) {
-                seen[static_cast<std::size_t>(it->chunk)] = true;
-                it->last = true;
-            }
-        }
+        const std::vector<Unit> units = detail::pipeline_schedule(c_.par.schedule, p_, v_, m_, s);
+        // Gradient collectives that follow a backward chunk run on their own, beside the schedule
+        // steps after it (Megatron-LM issues them asynchronously; the step after the chunk waits
+        // only for the chunk), so they never hold up the gradients flowing down the pipeline; the
+        // optimizer waits for all of them. Without overlap.dp they all run after the pipeline
+        // flush, before the optimizer (Megatron-LM 2021's allreduce_gradients).
         std::vector<json> steps;
         std::vector<std::string> keys;
-        for (const auto& u : units) {
-            steps.push_back(u.kind == Unit::Kind::P2P ? p2p_json(u, s) : compute_json(u, s));
-            keys.push_back(steps.back().dump());
+        std::vector<std::string> pending; // ids of the asynchronous gradient collectives
+        std::string wait_for;             // id the next step waits for instead of the step before it
+        const bool async = c_.overlap_dp;
+        std::int64_t flushed = 0; // chunk-layers whose gradients are reduced after the flush
+        for (std::size_t i = 0; i < units.size(); ++i) {
+            const Unit& u = units[i];
+            json step = u.kind == Unit::Kind::P2P ? p2p_json(u, s) : compute_json(u, s);
+            std::string key;
+            if (!wait_for.empty()) {
+                step["after"] = json::array({wait_for});
+                key = fmt::format("#{}", i); // steps with ids or waits are never folded
+                wait_for.clear();
+            }
+            // Trailing gradients: all the chunk's layers with ZeRO-3, else the one layer whose
+            // collectives had no later layer to run beside (compute_json).
+            const bool zero3 = c_.par.zero >= 3;
+            const std::int64_t trailing = has_grads(u) ? (zero3 || !async ? chunk_layers(s) : 1) : 0;
+            if (trailing > 0 && !async) {
+                flushed += trailing;
+            }
+            if (trailing > 0 && async) {
+                const std::string id = fmt::format("b{}", i);
+                step["id"] = id;
+                keys.push_back(fmt::format("#{}", i));
+                steps.push_back(std::move(step));
+                const std::string gid = fmt::format("g{}", i);
+                steps.push_back({{"name", "dp_gradients"},
+                                 {"repeat", trailing},
+                                 {"body", grad_ops()},
+                                 {"id", gid},
+                                 {"after", json::array({id})}});
+                keys.push_back("#" + gid);
+                pending.push_back(gid);
+                wait_for = id;
+                continue;
+            }
+            keys.push_back(key.empty() ? step.dump() : key);
+            steps.push_back(std::move(step));
         }
-        json program = fold(steps, keys);
-        for (const auto& j : optimizer()) {
-            program.push_back(j);
+        json program = detail::fold_schedule(steps, keys, static_cast<std::size_t>(4 * v_ + 8));
+        if (flushed > 0) {
+            program.push_back({{"name", "dp_gradients"}, {"repeat", flushed}, {"body", grad_ops()}});
+        }
+        std::vector<json> tail = optimizer(s);
+        if (!pending.empty()) {
+            // The last schedule step, the trailing wait and every gradient collective.
+            json after = json::array();
+            if (!wait_for.empty()) {
+                after.push_back(wait_for);
+            } else {
+                program.back()["id"] = "schedule_end";
+                after.push_back("schedule_end");
+            }
+            for (const auto& id : pending) {
+                after.push_back(id);
+            }
+            tail.front()["after"] = after;
+        }
+        for (auto& j : tail) {
+            program.push_back(std::move(j));
         }
         return program;
     }
 
-    // Run-length folding of periodic runs of identical steps into repeat blocks.
-    json fold(const std::vector<json>& steps, const std::vector<std::string>& keys) const {
-        json out = json::array();
-        const std::size_t n = steps.size();
-        const std::size_t max_period = static_cast<std::size_t>(4 * v_ + 8);
-        std::size_t i = 0;
-        while (i < n) {
-            std::size_t best_p = 1;
-            std::size_t best_count = 1;
-            for (std::size_t period = 1; period <= max_period && i + 2 * period <= n; ++period) {
-                std::size_t count = 1;
-                while (i + (count + 1) * period <= n) {
-                    bool same = true;
-                    for (std::size_t j = 0; j < period && same; ++j) {
-                        same = keys[i + count * period + j] == keys[i + j];
-                    }
-                    if (!same) {
-                        break;
-                    }
-                    ++count;
-                }
-                if (count >= 2 && period * count > best_p * best_count) {
-                    best_p = period;
-                    best_count = count;
-                }
-            }
-            if (best_count >= 2) {
-                json body = json::array();
-                for (std::size_t j = 0; j < best_p; ++j) {
-                    body.push_back(steps[i + j]);
-                }
-                out.push_back({{"name", "microbatches"}, {"repeat", best_count}, {"body", body}});
-            } else {
-                out.push_back(steps[i]);
-            }
-            i += best_p * best_count;
-        }
-        return out;
-    }
-
-    std::vector<json> optimizer() const {
+    // After the last backward: the tied embedding's gradient all-reduce (first and last stage),
+    // the optimizer on the local shard, and (ZeRO 1-2) the all-gather of the updated parameters.
+    std::vector<json> optimizer(int s) const {
         std::vector<json> out;
-        const double shards = c_.par.zero >= 1 ? static_cast<double>(c_.par.dp) * c_.par.cp : 1.0;
-        const double params = ops_.param_bytes / 2.0 * static_cast<double>(layers_per_chunk_) * v_;
+        const double tied = detail::tied_embedding_grad_bytes(c_);
+        if (tied > 0 && (s == 0 || s == p_ - 1)) {
+            out.push_back(collective("embedding_grad_all_reduce", CollectiveKind::AllReduce, "emb", tied));
+        }
+        const bool sharded = c_.par.zero >= 1;
+        const double layers = static_cast<double>(c_.stage_layers(s));
+        const double dense = ops_.dense_param_bytes / 2.0 * layers;
+        const double experts = ops_.expert_param_bytes / 2.0 * layers;
+        const double cp = c_.par.cp;
         OpSpec step;
         step.name = "optimizer";
-        step.bytes = params / shards * 32.0;
+        step.bytes = 32.0 * (sharded ? dense / (c_.par.dp * cp) + experts / (expert_replicas() * cp) : dense + experts);
         out.push_back(op_json(step, c_.precision));
-        if (c_.par.zero >= 1 && c_.par.zero < 3 && c_.par.dp > 1) {
-            OpSpec ag;
-            ag.collective = true;
-            ag.name = "dp_param_all_gather";
-            ag.kind = CollectiveKind::AllGather;
-            ag.family = "dp";
-            ag.size = params * 2.0;
-            out.push_back(op_json(ag, c_.precision));
+        if (sharded && c_.par.zero < 3) {
+            if (dense_replicated()) {
+                out.push_back(
+                    collective("dp_param_all_gather", CollectiveKind::AllGather, dense_family(), dense * 2.0));
+            }
+            if (expert_replicas() > 1 && experts > 0) {
+                out.push_back(collective("expert_param_all_gather", CollectiveKind::AllGather, "edp", experts * 2.0));
+            }
         }
         return out;
     }
@@ -447,7 +426,6 @@ private:
     int v_ = 1;
     std::int64_t m_ = 1;
     int stage_ranks_ = 1;
-    std::int64_t layers_per_chunk_ = 1;
     double act_bytes_ = 0.0;
 };
 

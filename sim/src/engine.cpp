@@ -778,7 +778,7 @@ private:
             timers_.push(Timer{now() + t, timer_seq_++, -1, static_cast<std::int64_t>(id)});
             return;
         }
-        player_.play(played.plan, played.routes, played.primary, id);
+        player_.play(played.plan, played.routes, id);
     }
 
     // The scale-up shortcut: a collective whose members all sit in one node (one NVLink domain)

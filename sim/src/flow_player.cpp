@@ -12,7 +12,6 @@ namespace s4u = simgrid::s4u;
 struct FlowPlayer::Group {
     std::shared_ptr<const models::CollectivePlan> plan;
     std::shared_ptr<const std::vector<PhaseRoutes>> routes;
-    std::shared_ptr<const std::vector<std::size_t>> primary;
     std::uint64_t id = 0;
     std::vector<std::uint32_t> order; // flows of the current phase by source GPU (stable)
     std::size_t remaining_senders = 0;
@@ -22,12 +21,10 @@ FlowPlayer::FlowPlayer(const Platform& platform, std::function<void(std::uint64_
     : platform_(platform), done_(std::move(done)), inboxes_(platform.hosts.size(), nullptr) {}
 
 void FlowPlayer::play(std::shared_ptr<const models::CollectivePlan> plan,
-                      std::shared_ptr<const std::vector<PhaseRoutes>> routes,
-                      std::shared_ptr<const std::vector<std::size_t>> primary, std::uint64_t id) {
+                      std::shared_ptr<const std::vector<PhaseRoutes>> routes, std::uint64_t id) {
     auto g = std::make_shared<Group>();
     g->plan = std::move(plan);
     g->routes = std::move(routes);
-    g->primary = std::move(primary);
     g->id = id;
     if (g->plan->base_latency_s > 0 || g->plan->phases.front().flows.empty()) {
         s4u::Actor::create("flows", platform_.hosts[0], [this, g] { run(g); }); // may sleep
@@ -63,23 +60,16 @@ void FlowPlayer::start_phase(const std::shared_ptr<Group>& g, std::size_t p) {
         }
     }
     starts.push_back(flows.size());
-    // A sender is primary when its flows gate the phase (a source sends primary flows only or
-    // image flows only: images live in other replica blocks).
-    const std::size_t primary = g->primary ? (*g->primary)[p] : flows.size();
-    g->remaining_senders = 0;
-    for (std::size_t s = 0; s + 1 < starts.size(); ++s) {
-        g->remaining_senders += g->order[starts[s]] < primary ? 1 : 0;
-    }
+    g->remaining_senders = starts.size() - 1;
     for (std::size_t s = 0; s + 1 < starts.size(); ++s) {
         const std::size_t b = starts[s];
         const std::size_t e = starts[s + 1];
         const auto src = static_cast<std::size_t>(flows[g->order[b]].src_gpu);
-        const bool gates = g->order[b] < primary;
-        s4u::Actor::create("send", platform_.hosts[src], [this, g, p, b, e, gates] { send(g, p, b, e, gates); });
+        s4u::Actor::create("send", platform_.hosts[src], [this, g, p, b, e] { send(g, p, b, e); });
     }
 }
 
-void FlowPlayer::send(const std::shared_ptr<Group>& g, std::size_t p, std::size_t b, std::size_t e, bool gates) {
+void FlowPlayer::send(const std::shared_ptr<Group>& g, std::size_t p, std::size_t b, std::size_t e) {
     const auto& phase = g->plan->phases[p];
     const auto& routes = (*g->routes)[p];
     std::vector<s4u::CommPtr> comms;
@@ -95,7 +85,7 @@ void FlowPlayer::send(const std::shared_ptr<Group>& g, std::size_t p, std::size_
         comms.push_back(inbox(f.dst_gpu)->put_async(&payload_, bytes));
     }
     s4u::Comm::wait_all(comms);
-    if (gates && --g->remaining_senders == 0) {
+    if (--g->remaining_senders == 0) {
         end_phase(g, p);
     }
 }

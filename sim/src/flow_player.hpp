@@ -28,18 +28,16 @@ public:
     FlowPlayer(const Platform& platform, std::function<void(std::uint64_t)> done);
 
     // Starts playing; call from an actor (the coordinator). `routes` per phase: empty unless
-    // routing is adaptive. `primary` (per phase, may be null): only the phase's first primary[p]
-    // flows gate its end; the others (images in a folded run) load the fabric but nobody waits for
-    // them, as in the unfolded run, where each replica waits for its own flows only.
+    // routing is adaptive. A phase ends when all its flows have (images in a folded run included:
+    // letting the simulated ranks run ahead of their images piles up image flows without bound).
     void play(std::shared_ptr<const models::CollectivePlan> plan,
-              std::shared_ptr<const std::vector<PhaseRoutes>> routes,
-              std::shared_ptr<const std::vector<std::size_t>> primary, std::uint64_t id);
+              std::shared_ptr<const std::vector<PhaseRoutes>> routes, std::uint64_t id);
 
 private:
     struct Group;
     void run(const std::shared_ptr<Group>& g);
     void start_phase(const std::shared_ptr<Group>& g, std::size_t p);
-    void send(const std::shared_ptr<Group>& g, std::size_t p, std::size_t b, std::size_t e, bool gates);
+    void send(const std::shared_ptr<Group>& g, std::size_t p, std::size_t b, std::size_t e);
     void end_phase(const std::shared_ptr<Group>& g, std::size_t p);
     simgrid::s4u::Mailbox* inbox(int gpu);
 

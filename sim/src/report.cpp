@@ -157,6 +157,7 @@ nlohmann::json serving_json(const models::WorkloadInfo& info, const RunResult& r
             {"output_tokens_per_s", m.tokens_per_s},
             {"output_tokens_per_s_per_gpu", m.tokens_per_s_per_gpu},
             {"utilisation", m.utilisation},
+            {"mean_batch", m.mean_batch},
             {"saturated", m.saturated}};
 }
 

@@ -362,6 +362,92 @@ TEST(ServingMetrics, ClosedLoopHasNoWait) {
     EXPECT_DOUBLE_EQ(m.tokens_per_s, 10.0);
 }
 
+WorkloadInfo continuous_info(double rate, double concurrency, double overhead, double beta) {
+    WorkloadInfo info = serving_info(rate, concurrency);
+    info.figures["continuous_batching"] = 1;
+    info.figures["step_overhead_s"] = overhead;
+    info.figures["decode_step_per_sequence_s"] = beta;
+    return info;
+}
+
+// Static batching with a framework overhead of 10 ms per iteration: decode 3 + 10·0.01 s.
+TEST(ServingMetrics, StaticOverheadPerIteration) {
+    WorkloadInfo info = serving_info(0.5, 0);
+    info.figures["step_overhead_s"] = 0.01;
+    const auto s = serving_metrics(info, 1.0, 3.0);
+    EXPECT_DOUBLE_EQ(s.tpot_s, 0.31);
+    EXPECT_DOUBLE_EQ(s.capacity_requests_per_s, 4.0 / (1.01 + 3.1));
+    EXPECT_DOUBLE_EQ(s.mean_batch, 4.0);
+}
+
+// Continuous batching, B 4, O 10, prefill of 4 prompts 1 s (t_pf 0.25 s), decode iteration at
+// batch 4 t_B = 0.3 s, β = 0.01 s per sequence, no overhead, λ = 0.5/s:
+//   u = 0.125, n = 0.5·10·(0.3 − 0.04)/(1 − 0.125 − 0.05) = 1.3/0.825, μ = 4/(1 + 3) = 1/s,
+//   τ = (0.3 + 0.01(n − 4))/0.875, W_q = 0.125·0.25/(2·0.875), TTFT = τ/2 + W_q + 0.25.
+TEST(ServingMetrics, ContinuousBatchingByHand) {
+    const auto m = serving_metrics(continuous_info(0.5, 0, 0.0, 0.01), 1.0, 3.0);
+    const double n = 1.3 / 0.825;
+    const double tau = (0.3 + 0.01 * (n - 4)) / 0.875;
+    EXPECT_DOUBLE_EQ(m.capacity_requests_per_s, 1.0);
+    EXPECT_DOUBLE_EQ(m.utilisation, 0.5);
+    EXPECT_FALSE(m.saturated);
+    EXPECT_NEAR(m.mean_batch, n, 1e-12);
+    EXPECT_NEAR(m.tpot_s, tau, 1e-12);
+    EXPECT_NEAR(m.mean_batch, 0.5 * 10 * m.tpot_s, 1e-12); // Little's law
+    EXPECT_NEAR(m.queue_wait_s, 0.125 * 0.25 / 1.75, 1e-12);
+    EXPECT_NEAR(m.ttft_s, tau / 2 + 0.125 * 0.25 / 1.75 + 0.25, 1e-12);
+    EXPECT_NEAR(m.e2e_latency_s, m.ttft_s + 10 * tau, 1e-12);
+    EXPECT_DOUBLE_EQ(m.tokens_per_s, 5.0);
+    // The overhead lengthens every iteration: 2 ms more per step, a larger running batch.
+    const auto o = serving_metrics(continuous_info(0.5, 0, 0.002, 0.01), 1.0, 3.0);
+    EXPECT_GT(o.tpot_s, m.tpot_s);
+    EXPECT_GT(o.mean_batch, m.mean_batch);
+    EXPECT_DOUBLE_EQ(o.capacity_requests_per_s, 4.0 / (1.0 + 10 * 0.302));
+}
+
+TEST(ServingMetrics, ContinuousSaturatedAndClosedLoop) {
+    // λ = 2 > μ = 1: the batch is full, τ = 0.3 / (1 − 1·0.25) = 0.4 s, rate μ.
+    const auto m = serving_metrics(continuous_info(2.0, 0, 0.0, 0.01), 1.0, 3.0);
+    EXPECT_TRUE(m.saturated);
+    EXPECT_DOUBLE_EQ(m.mean_batch, 4.0);
+    EXPECT_DOUBLE_EQ(m.tpot_s, 0.4);
+    EXPECT_DOUBLE_EQ(m.requests_per_s, 1.0);
+    EXPECT_DOUBLE_EQ(m.queue_wait_s, 0.0);
+    // Closed loop of 4 clients: X = 4 / (τ/2 + 0.25 + 10 τ) with τ = 0.3 / (1 − 0.25·X).
+    const auto c = serving_metrics(continuous_info(0, 4, 0.0, 0.01), 1.0, 3.0);
+    EXPECT_NEAR(c.requests_per_s, 4.0 / (c.tpot_s / 2 + 0.25 + 10 * c.tpot_s), 1e-9);
+    EXPECT_NEAR(c.tpot_s, 0.3 / (1 - 0.25 * c.requests_per_s), 1e-9);
+    EXPECT_NEAR(c.ttft_s, c.tpot_s / 2 + 0.25, 1e-12);
+}
+
+TEST(LlmInference, ContinuousBatchingFigures) {
+    const auto s = parse(valid_scenario());
+    const auto& f = s.trace.info.figures;
+    EXPECT_DOUBLE_EQ(f.at("continuous_batching"), 1.0);
+    EXPECT_DOUBLE_EQ(f.at("step_overhead_s"), 0.002);
+    // Per sequence a decode iteration reads its KV cache, 80 layers x 2176.5 tokens x 2 x 1 KV head
+    // x 128 x 2 B = 89.1 MB at 3350 GB/s x 0.9 = 29.6 us, plus its activations (a few us).
+    EXPECT_GT(f.at("decode_step_per_sequence_s"), 29.5e-6);
+    EXPECT_LT(f.at("decode_step_per_sequence_s"), 34e-6);
+    auto doc = valid_scenario();
+    doc["workload"]["batching"] = "static";
+    doc["workload"]["step_overhead"] = "0s";
+    const auto t = parse(doc);
+    EXPECT_DOUBLE_EQ(t.trace.info.figures.at("continuous_batching"), 0.0);
+    EXPECT_DOUBLE_EQ(t.trace.info.figures.at("step_overhead_s"), 0.0);
+}
+
+TEST(LlmInferenceErrors, BatchingAndOverhead) {
+    auto doc = valid_scenario();
+    doc["workload"]["batching"] = "dynamic";
+    expect_error(doc, "/workload/batching", "dynamic");
+    doc = valid_scenario();
+    doc["workload"]["step_overhead"] = "2s";
+    expect_error(doc, "/workload/step_overhead", "at most 1 s");
+    doc["workload"]["step_overhead"] = "-1ms";
+    expect_error(doc, "/workload/step_overhead", "");
+}
+
 TEST(ServingMetrics, RejectsBadInput) {
     EXPECT_THROW((void)serving_metrics(serving_info(1, 0), 0.0, 1.0), std::invalid_argument);
     EXPECT_THROW((void)serving_metrics(serving_info(1, 0), 1.0, -1.0), std::invalid_argument);

@@ -5,6 +5,7 @@
 #include "twin/models/workload.hpp"
 #include "twin/topology/load.hpp"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -135,13 +136,199 @@ TEST(LlmTraining, SchedulesVariants) {
     EXPECT_DOUBLE_EQ(t.info.figures.at("pipeline_bubble_fraction_estimate"), 1.0 / 5.0 / 2.0);
 }
 
-TEST(LlmTraining, MoeWithExpertParallelism) {
+// 4 experts (GELU, f_e = 4h), tp 2, dp 4, ep 2: each expert shard is held by dp/ep = 2 replicas.
+json small_moe() {
     json w = small();
     w["model"]["moe"] = {{"experts", 4}, {"top_k", 2}};
     w["parallelism"] = {{"tp", 2}, {"dp", 4}, {"ep", 2}};
     w["batch"] = {{"global_batch", 8}};
-    const Trace t = load(w);
+    return w;
+}
+
+TEST(LlmTraining, MoeWithExpertParallelism) {
+    const Trace t = load(small_moe());
     EXPECT_EQ(t.info.family_roles.at("ep"), "ep");
+    EXPECT_EQ(t.info.family_roles.at("edp"), "dp");
+}
+
+// Executions of the ops named `name` in `block` (repeats multiplied out).
+std::int64_t executions(const Block& block, const std::string& name) {
+    std::int64_t n = 0;
+    for (const auto& step : block.body) {
+        if (const auto* op = std::get_if<Op>(&step)) {
+            n += op->name == name ? 1 : 0;
+        } else {
+            n += executions(std::get<Block>(step), name);
+        }
+    }
+    return n * block.repeat;
+}
+
+TEST(LlmTraining, UnevenPipelineStages) {
+    // 10 layers on tp 1 x pp 4 x dp 2: first stage 1 layer, last 3, the middle two 3 each.
+    json w = small();
+    w["model"]["layers"] = 10;
+    w["parallelism"] = {{"pp", 4}, {"dp", 2}, {"first_stage_layers", 1}, {"last_stage_layers", 3}};
+    const Trace t = load(w);
+    ASSERT_EQ(t.classes.size(), 4u);
+    const std::int64_t m = 4; // 16 / (2·2) micro-batches, each running "qkv" forward and backward
+    std::vector<std::int64_t> layers;
+    for (const auto& c : t.classes) {
+        layers.push_back(executions(c.program, "qkv") / (2 * m));
+    }
+    EXPECT_EQ(layers, (std::vector<std::int64_t>{1, 3, 3, 3}));
+    EXPECT_DOUBLE_EQ(t.info.figures.at("pipeline_stage_layers_min"), 1.0);
+    EXPECT_DOUBLE_EQ(t.info.figures.at("pipeline_stage_layers_max"), 3.0);
+    // The last stage also computes the logits: the busiest stage is above the mean (2.5 layers).
+    EXPECT_GT(t.info.figures.at("pipeline_stage_imbalance_estimate"), 3.0 / 2.5);
+    // An explicit list, with the interleaved schedule (2 chunks per stage, 1 or 2 layers each).
+    w["model"]["layers"] = 12;
+    w["parallelism"] = {
+        {"pp", 4}, {"dp", 2}, {"schedule", "interleaved"}, {"virtual_stages", 2}, {"pipeline_layers", {2, 4, 4, 2}}};
+    const Trace u = load(w);
+    layers.clear();
+    for (const auto& c : u.classes) {
+        layers.push_back(executions(c.program, "qkv") / (2 * m));
+    }
+    EXPECT_EQ(layers, (std::vector<std::int64_t>{2, 4, 4, 2}));
+    // 4 of 12 layers against a mean of 3, less the logits' share of the mean (V = 31 h here).
+    EXPECT_GT(u.info.figures.at("pipeline_stage_imbalance_estimate"), 1.1);
+    EXPECT_LT(u.info.figures.at("pipeline_stage_imbalance_estimate"), 4.0 / 3.0);
+}
+
+// The first op named `name` in `block` (depth first), or nullptr.
+const Op* find_op(const Block& block, const std::string& name) {
+    for (const auto& step : block.body) {
+        if (const auto* op = std::get_if<Op>(&step)) {
+            if (op->name == name) {
+                return op;
+            }
+        } else if (const Op* found = find_op(std::get<Block>(step), name)) {
+            return found;
+        }
+    }
+    return nullptr;
+}
+
+std::string family_of(const Trace& t, const Op& op) {
+    return t.groups[static_cast<std::size_t>(op.collective.family)].name;
+}
+
+TEST(LlmTraining, TiedEmbeddingAndVocabParallelCollectives) {
+    json w = small(); // tp 2, pp 2, dp 2, 4 micro-batches of 2 sequences
+    w["model"]["tied_embeddings"] = true;
+    const Trace t = load(w);
+    const auto emb = std::find_if(t.groups.begin(), t.groups.end(), [](const auto& g) { return g.name == "emb"; });
+    ASSERT_NE(emb, t.groups.end());
+    // Rank r of stage 0 with rank r + 4 of stage 1.
+    EXPECT_EQ(emb->communicators, (std::vector<std::vector<int>>{{0, 4}, {1, 5}, {2, 6}, {3, 7}}));
+    EXPECT_EQ(t.info.family_roles.at("emb"), "dp");
+    for (const auto& c : t.classes) {
+        const Op* ar = find_op(c.program, "embedding_grad_all_reduce");
+        ASSERT_NE(ar, nullptr) << c.name;
+        EXPECT_DOUBLE_EQ(ar->collective.size.value(), 32000.0 * 1024 / 2 * 2); // V·h/t bf16
+        EXPECT_EQ(executions(c.program, "embedding_grad_all_reduce"), 1);
+    }
+    // Vocab-parallel cross-entropy: 3 all-reduces of T fp32 per micro-batch on the last stage; the
+    // logits' input gradient and the embedding output summed over TP (T·h·2 bytes).
+    const double T = 2 * 2048;
+    EXPECT_EQ(executions(t.classes[1].program, "ce_tp_all_reduce"), 3 * 4);
+    EXPECT_DOUBLE_EQ(find_op(t.classes[1].program, "ce_tp_all_reduce")->collective.size.value(), T * 4);
+    EXPECT_EQ(executions(t.classes[1].program, "head_tp_ar"), 4);
+    EXPECT_EQ(executions(t.classes[0].program, "ce_tp_all_reduce"), 0);
+    // Untied: no pair family, no embedding all-reduce.
+    const Trace u = load(small());
+    EXPECT_EQ(find_op(u.classes[0].program, "embedding_grad_all_reduce"), nullptr);
+}
+
+TEST(LlmTraining, PipelineScatterGather) {
+    // tp 2 without sequence parallelism: each TP rank sends half of b·s·h·2 and all-gathers.
+    const double act = 2.0 * 2048 * 1024 * 2;
+    const Trace t = load(small());
+    EXPECT_DOUBLE_EQ(find_op(t.classes[0].program, "pp_send_activation")->p2p.size.value(), act / 2);
+    const Op* ag = find_op(t.classes[1].program, "pp_tp_all_gather");
+    ASSERT_NE(ag, nullptr);
+    EXPECT_EQ(ag->collective.kind, CollectiveKind::AllGather);
+    EXPECT_DOUBLE_EQ(ag->collective.size.value(), act);
+    // Off: the whole tensor from every TP rank, no gather.
+    json w = small();
+    w["parallelism"]["scatter_gather"] = false;
+    const Trace u = load(w);
+    EXPECT_DOUBLE_EQ(find_op(u.classes[0].program, "pp_send_activation")->p2p.size.value(), act);
+    EXPECT_EQ(find_op(u.classes[1].program, "pp_tp_all_gather"), nullptr);
+    // Sequence parallelism already splits the activations over TP.
+    w["parallelism"]["scatter_gather"] = true;
+    w["parallelism"]["sequence_parallel"] = true;
+    const Trace v = load(w);
+    EXPECT_DOUBLE_EQ(find_op(v.classes[0].program, "pp_send_activation")->p2p.size.value(), act / 2);
+    EXPECT_EQ(find_op(v.classes[1].program, "pp_tp_all_gather"), nullptr);
+}
+
+TEST(LlmTraining, ExpertGradientsOverExpertDataParallelGroup) {
+    json w = small_moe();
+    const Trace t = load(w);
+    const auto edp = std::find_if(t.groups.begin(), t.groups.end(), [](const auto& g) { return g.name == "edp"; });
+    ASSERT_NE(edp, t.groups.end());
+    // rank = tp position + 2·replica; replicas 0 and 2 (and 1 and 3) hold the same experts.
+    EXPECT_EQ(edp->communicators, (std::vector<std::vector<int>>{{0, 4}, {1, 5}, {2, 6}, {3, 7}}));
+    const Op* experts = find_op(t.classes[0].program, "expert_grad_all_reduce");
+    ASSERT_NE(experts, nullptr);
+    EXPECT_EQ(family_of(t, *experts), "edp");
+    const double h = 1024;
+    EXPECT_DOUBLE_EQ(experts->collective.size.value(), 4.0 / 2 * 2 * h * 4 * h / 2 * 2); // E/ep·k_m·h·f_e/t bf16
+    const Op* dense = find_op(t.classes[0].program, "dp_grad_all_reduce");
+    ASSERT_NE(dense, nullptr);
+    EXPECT_EQ(family_of(t, *dense), "dp");
+    // attention 4h²/t + router h·E + norms 2h, bf16.
+    EXPECT_DOUBLE_EQ(dense->collective.size.value(), (4 * h * h / 2 + h * 4 + 2 * h) * 2);
+    // dp = ep: every replica of a group holds different experts, nothing to reduce.
+    w["parallelism"] = {{"tp", 2}, {"dp", 2}, {"ep", 2}, {"pp", 2}};
+    const Trace u = load(w);
+    EXPECT_EQ(find_op(u.classes[0].program, "expert_grad_all_reduce"), nullptr);
+    EXPECT_NE(find_op(u.classes[0].program, "dp_grad_all_reduce"), nullptr);
+}
+
+TEST(LlmTraining, ContextParallelGradientsOverDataAndContextRanks) {
+    // tp 2, cp 2, dp 2: rank = t + 2·(c + 2·d); the cp and dp positions of a tensor rank hold the
+    // same weights, so its gradients are reduced over all four.
+    json w = small();
+    w["parallelism"] = {{"tp", 2}, {"cp", 2}, {"dp", 2}};
+    const Trace t = load(w);
+    const Op* grads = find_op(t.classes[0].program, "dp_grad_all_reduce");
+    ASSERT_NE(grads, nullptr);
+    EXPECT_EQ(family_of(t, *grads), "dpcp");
+    const auto& dpcp = t.groups[static_cast<std::size_t>(grads->collective.family)];
+    EXPECT_EQ(dpcp.communicators, (std::vector<std::vector<int>>{{0, 2, 4, 6}, {1, 3, 5, 7}}));
+    EXPECT_EQ(t.info.family_roles.at("dpcp"), "dp");
+}
+
+TEST(LlmTrainingErrors, UnevenStageRules) {
+    json w = small();
+    w["model"]["layers"] = 5;
+    w["parallelism"]["pipeline_layers"] = {2, 2};
+    expect_error(w, "/workload/parallelism/pipeline_layers", "add up to 4, but the model has 5 layers");
+    w["parallelism"]["pipeline_layers"] = {5};
+    expect_error(w, "/workload/parallelism/pipeline_layers", "1 stage layer counts for pp = 2");
+    w["parallelism"]["pipeline_layers"] = {5, 0};
+    expect_error(w, "/workload/parallelism/pipeline_layers/1", "0");
+    w["parallelism"]["pipeline_layers"] = {2, 3};
+    w["parallelism"]["first_stage_layers"] = 2;
+    expect_error(w, "/workload/parallelism/first_stage_layers", "not both");
+    w = small();
+    w["model"]["layers"] = 5;
+    w["parallelism"]["schedule"] = "interleaved";
+    w["parallelism"]["virtual_stages"] = 2;
+    w["parallelism"]["pipeline_layers"] = {2, 3};
+    expect_error(w, "/workload/parallelism/pipeline_layers/1",
+                 "stage 1 has 3 layers, not a multiple of virtual_stages (2)");
+    w = small();
+    w["model"]["layers"] = 10;
+    w["parallelism"] = {{"pp", 4}, {"dp", 2}, {"first_stage_layers", 2}};
+    expect_error(w, "/workload/parallelism/first_stage_layers", "8 layers are left for the other 3 stage(s)");
+    w["parallelism"] = {{"pp", 4}, {"dp", 2}, {"last_stage_layers", 10}};
+    expect_error(w, "/workload/parallelism/last_stage_layers", "0 layers are left for the other 3 stage(s)");
+    w["parallelism"] = {{"dp", 8}, {"last_stage_layers", 2}};
+    expect_error(w, "/workload/parallelism/last_stage_layers", "uneven pipeline stages need pp >= 2");
 }
 
 TEST(LlmTrainingErrors, EveryRuleNamesItsPointer) {
@@ -154,7 +341,8 @@ TEST(LlmTrainingErrors, EveryRuleNamesItsPointer) {
     expect_error(w, "/workload/parallelism/tp", "kv_heads");
     w = small();
     w["model"]["layers"] = 3;
-    expect_error(w, "/workload/parallelism/pp", "must divide the model's layers");
+    expect_error(w, "/workload/parallelism/pp",
+                 "must divide the model's layers (3); uneven stages need pipeline_layers");
     w = small();
     w["parallelism"]["schedule"] = "interleaved";
     w["parallelism"]["virtual_stages"] = 4;

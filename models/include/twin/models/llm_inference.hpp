@@ -44,6 +44,30 @@
 //   throughput is capacity-limited and W_q is left out, so TTFT is a lower bound)
 // Closed loop ("concurrency" N): N clients, each sending its next request when the previous one
 // ends, keep the server full: B = N, λ = μ, no wait, TTFT = prefill_s.
+// The above is "batching": "static" (cycles of whole batches, FasterTransformer-style). Both
+// modes add a framework overhead o per iteration ("step_overhead", default 2 ms: CPU scheduling,
+// input preparation, sampling and kernel-launch gaps while the GPU waits; an ASSUMPTION inside
+// the 1-5 ms per step that synchronous engines spend — vLLM blog 2024-09-05 "vLLM v0.6.0: 2.7x
+// throughput improvement" (CPU-side work was 62 % of the time for Llama 3 8B on an H100 in
+// v0.5.3), Srivatsa et al. 2024 "Can scheduling overhead dominate LLM inference performance?"
+// (mlsys.wuklab.io); set it to 0 for an overlapped/zero-overhead scheduler): static decode
+// time O·(t_B + o), prefill + o.
+//
+// "batching": "continuous" (default; Orca, Yu et al. OSDI 2022; vLLM): requests join the running
+// decode batch at every iteration and leave when done; prefills are mixed into the iterations.
+// From the simulated cycle: t_B = decode_s/O, the decode iteration at batch B; t_pf = prefill_s/B,
+// the prefill of one request; β = ∂t/∂n, the roofline (compute.hpp) growth of a decode iteration
+// per sequence (KV-cache reads, activations), from the generated decode step at batch 1 and B
+// ("decode_step_per_sequence_s"), so t(n) = t_B + β·(n − B) for n ≤ B. With u = λ·t_pf (the
+// share of GPU time prefills take) an iteration lasts τ(n) = (o + t(n)) / (1 − u), and by
+// Little's law the running batch is n = λ·O·τ(n):
+//   n = λ·O·(o + t_B − β·B) / (1 − u − λ·O·β)
+//   capacity μ = B / (B·t_pf + O·(o + t_B))   (the rate at which n reaches the cap B), ρ = λ/μ
+//   TPOT = τ(n);  TTFT = τ/2 (joining at the next iteration) + W_q + t_pf, with the prefills'
+//   M/D/1 queue W_q = u·t_pf / (2(1 − u)) (Pollaczek-Khinchine); e2e = TTFT + O·τ;
+//   tokens/s = min(λ, μ)·O. Saturated (ρ ≥ 1): n = B, rate μ, W_q left out (TTFT a lower bound).
+// Closed loop: n = N, throughput X = N / (TTFT + O·τ), τ = (o + t_N)/(1 − X·t_pf), solved by
+// fixed-point iteration; TTFT = τ/2 + t_pf.
 //
 // Sources: Pope et al., "Efficiently Scaling Transformer Inference", MLSys 2023 (memory-bound
 // decode, KV cache); Kwon et al., "vLLM / PagedAttention", SOSP 2023 (gpu_memory_utilization);
@@ -72,6 +96,8 @@ struct InferenceConfig {
     std::int64_t batch = 0;         // B (max_batch, or the concurrency)
     bool closed_loop = false;       // "concurrency" given
     double memory_fraction = 0.9;   // of hbm_capacity usable for weights + KV cache
+    bool continuous = true;         // "batching": continuous (default) or static
+    double step_overhead_s = 0.002; // o, framework time per iteration (assumption, see above)
 
     [[nodiscard]] int gpus() const { return tp * pp; }
     [[nodiscard]] double weight_bytes_per_element() const;
@@ -112,12 +138,14 @@ struct ServingMetrics {
     double tokens_per_s = 0.0;            // output tokens: requests_per_s · O
     double tokens_per_s_per_gpu = 0.0;
     double utilisation = 0.0; // ρ = λ / μ, not clamped (> 1: overloaded by that factor)
+    double mean_batch = 0.0;  // sequences decoded per iteration (continuous: n from Little's law; static: B)
     bool saturated = false;   // ρ ≥ 1
 };
 
 // Serving metrics of an "llm-inference" trace from the simulated duration of its "prefill" and
 // "decode" blocks (the whole decode block, all O steps), both in seconds and > 0. Reads
-// info.figures: batch, output_tokens, request_rate_per_s, concurrency, gpus. Throws
+// info.figures: batch, output_tokens, request_rate_per_s, concurrency, gpus, and where present
+// continuous_batching (1/0, default 0), step_overhead_s and decode_step_per_sequence_s (default 0). Throws
 // std::invalid_argument when info is not an llm-inference one or a time is not > 0.
 [[nodiscard]] ServingMetrics serving_metrics(const WorkloadInfo& info, double prefill_s, double decode_s);
 

@@ -10,8 +10,12 @@
 // context position c, data-parallel replica d and pipeline stage p (TP fastest, so a TP group
 // stays inside an NVLink domain). Families: "tp" {size tp}, "cp" {size cp, stride tp},
 // "dp" {size dp, stride tp·cp}, "pp" {size pp, stride tp·cp·dp}, "ep" {size ep, stride tp·cp}
-// (expert parallelism splits each data-parallel group into dp/ep groups of ep replicas), and
-// "edp" {size dp/ep, stride tp·cp·ep} (the replicas that hold the same experts).
+// (expert parallelism splits each data-parallel group into dp/ep groups of ep replicas),
+// "dpcp" {size dp·cp, stride tp} (cp > 1: the ranks holding the same dense parameters, whose
+// gradients Megatron-LM reduces over data and context parallel ranks together),
+// "edp" {size dp/ep, stride tp·cp·ep} (the replicas that hold the same experts; their gradients),
+// "emb" (tied embeddings with pp > 1: rank r of the first stage with r + (pp − 1)·tp·cp·dp of the
+// last, for the embedding-gradient all-reduce).
 #pragma once
 
 #include "twin/models/llm_model.hpp"
@@ -38,6 +42,8 @@ struct TrainingParallelism {
     int virtual_stages = 1; // v, interleaved only
     int zero = 0;           // 0..3 ("fsdp" = 3)
     bool sequence_parallel = false;
+    bool scatter_gather = true;             // pipeline transfers split over TP, all-gathered after (SC'21 §4.1)
+    std::vector<std::int64_t> stage_layers; // layers of each pipeline stage (pp entries; read_training_config)
     [[nodiscard]] int gpus() const { return tp * pp * dp * cp; }
 };
 
@@ -56,7 +62,14 @@ struct TrainingConfig {
     std::string pointer; // JSON pointer of the workload object
 
     [[nodiscard]] std::int64_t micro_batches() const { return global_batch / (micro_batch * par.dp); }
-    [[nodiscard]] std::int64_t layers_per_stage() const { return model.layers / par.pp; }
+    // Megatron's scatter/gather of pipeline transfers applies with tp > 1 without sequence
+    // parallelism (with it the activations are already split over TP).
+    [[nodiscard]] bool scatter_gather_in_pipeline() const {
+        return par.scatter_gather && par.tp > 1 && !par.sequence_parallel && par.pp > 1;
+    }
+    [[nodiscard]] std::int64_t stage_layers(int stage) const {
+        return par.stage_layers[static_cast<std::size_t>(stage)];
+    }
 };
 
 // Reads and checks the whole workload object (every key but the cluster-dependent checks).

@@ -1,0 +1,184 @@
+// Megatron-LM's pipeline schedules, per stage i of p with m micro-batches per replica:
+//   1F1B (Narayanan et al. SC'21 §2.2.1; Megatron-LM forward_backward_pipelining_without_
+//     interleaving): w = min(p − i − 1, m) warm-up forwards, m − w pairs of one forward and one
+//     backward, w cool-down backwards. Point-to-point ops are grouped the way Megatron batches
+//     them (send_forward_recv_backward, send_backward_recv_forward): the ops of one group run
+//     concurrently, groups run in order, so the rendezvous transfers cannot deadlock.
+//   interleaved (SC'21 §2.2.2; forward_backward_pipelining_with_interleaving): v model chunks per
+//     stage; virtual micro-batch k runs chunk (k mod p·v) div p forward (v − 1 − that backward);
+//     warm-up 2(p − i − 1) + (v − 1)·p (all m·v when m = p); each steady step batches send/recv of
+//     activations and gradients; the last stage's non-final chunks send to stage 0 (ring order).
+//     Needs m divisible by p (checked when reading).
+// Bubble (SC'21 §2.2): (p − 1)/(m + p − 1) of the step for 1F1B, divided by v interleaved.
+#include "llm_training_schedule.hpp"
+
+#include <algorithm>
+
+namespace twin::models::detail {
+namespace {
+
+using Unit = ScheduleUnit;
+
+class Schedule {
+public:
+    Schedule(int p, int v, std::int64_t m) : p_(p), v_(v), m_(m) {}
+
+    int chunk_of(std::int64_t k, bool forward) const {
+        const std::int64_t group = static_cast<std::int64_t>(p_) * v_;
+        const std::int64_t kg = ((k % group) + group) % group;
+        const int c = static_cast<int>(kg / p_);
+        return forward ? c : v_ - 1 - c;
+    }
+
+    static void p2p(std::vector<Unit>& out, bool send_next, bool recv_prev, bool send_prev, bool recv_next) {
+        if (!(send_next || recv_prev || send_prev || recv_next)) {
+            return;
+        }
+        Unit u;
+        u.send_next = send_next;
+        u.recv_prev = recv_prev;
+        u.send_prev = send_prev;
+        u.recv_next = recv_next;
+        out.push_back(u);
+    }
+    static Unit compute(Unit::Kind kind, int chunk) {
+        Unit u;
+        u.kind = kind;
+        u.chunk = chunk;
+        return u;
+    }
+
+    std::vector<Unit> one_f_one_b(int s) const {
+        const bool first = s == 0;
+        const bool last = s == p_ - 1;
+        std::vector<Unit> u;
+        const std::int64_t w = std::min<std::int64_t>(p_ - s - 1, m_);
+        const std::int64_t r = m_ - w;
+        for (std::int64_t i = 0; i < w; ++i) {
+            p2p(u, false, !first, false, false);
+            u.push_back(compute(Unit::Kind::Forward, 0));
+            p2p(u, !last, false, false, false);
+        }
+        if (r > 0) {
+            p2p(u, false, !first, false, false);
+        }
+        for (std::int64_t i = 0; i < r; ++i) {
+            u.push_back(compute(Unit::Kind::Forward, 0));
+            p2p(u, !last, false, false, !last);
+            u.push_back(compute(Unit::Kind::Backward, 0));
+            p2p(u, false, i != r - 1 && !first, !first, false);
+        }
+        for (std::int64_t i = 0; i < w; ++i) {
+            p2p(u, false, false, false, !last);
+            u.push_back(compute(Unit::Kind::Backward, 0));
+            p2p(u, false, false, !first, false);
+        }
+        return u;
+    }
+
+    std::vector<Unit> interleaved(int s) const {
+        const bool first = s == 0;
+        const bool last = s == p_ - 1;
+        const std::int64_t total = m_ * v_;
+        const bool all_warmup = m_ == p_;
+        const std::int64_t warm =
+            all_warmup ? total
+                       : std::min<std::int64_t>(2 * (p_ - s - 1) + static_cast<std::int64_t>(v_ - 1) * p_, total);
+        const std::int64_t rem = total - warm;
+        std::vector<Unit> u;
+        p2p(u, false, !first, false, false);
+        for (std::int64_t k = 0; k < warm; ++k) {
+            const int c = chunk_of(k, true);
+            u.push_back(compute(Unit::Kind::Forward, c));
+            const bool recv_prev = !(first && chunk_of(k + 1, true) == 0) && k != total - 1;
+            const bool send = !(last && c == v_ - 1);
+            const bool recv_next = k == warm - 1 && !all_warmup && !last;
+            p2p(u, send, recv_prev, false, recv_next);
+        }
+        for (std::int64_t k = 0; k < rem; ++k) {
+            const std::int64_t fk = k + warm;
+            const int fc = chunk_of(fk, true);
+            u.push_back(compute(Unit::Kind::Forward, fc));
+            const int bc = chunk_of(k, false);
+            u.push_back(compute(Unit::Kind::Backward, bc));
+            bool recv_prev = first ? chunk_of(fk - (p_ - 1), true) != v_ - 1 : true;
+            const bool recv_next = last ? chunk_of(k - (p_ - 1), false) != 0 : true;
+            if (k == rem - 1) {
+                recv_prev = false;
+            }
+            p2p(u, !(last && fc == v_ - 1), recv_prev, !(first && bc == 0), recv_next);
+        }
+        if (all_warmup) {
+            p2p(u, false, false, false, !last);
+        }
+        for (std::int64_t k = rem; k < total; ++k) {
+            const int bc = chunk_of(k, false);
+            u.push_back(compute(Unit::Kind::Backward, bc));
+            const bool recv_next = !(last && chunk_of(k + 1, false) == v_ - 1) && k != total - 1;
+            p2p(u, false, false, !(first && bc == 0), recv_next);
+        }
+        return u;
+    }
+
+private:
+    int p_;
+    int v_;
+    std::int64_t m_;
+};
+
+} // namespace
+
+std::vector<ScheduleUnit> pipeline_schedule(PipelineSchedule kind, int p, int v, std::int64_t m, int stage) {
+    const Schedule schedule(p, v, m);
+    std::vector<Unit> units =
+        kind == PipelineSchedule::Interleaved ? schedule.interleaved(stage) : schedule.one_f_one_b(stage);
+    std::vector<bool> seen(static_cast<std::size_t>(v), false);
+    for (auto it = units.rbegin(); it != units.rend(); ++it) {
+        if (it->kind == Unit::Kind::Backward && !seen[static_cast<std::size_t>(it->chunk)]) {
+            seen[static_cast<std::size_t>(it->chunk)] = true;
+            it->last = true;
+        }
+    }
+    return units;
+}
+
+nlohmann::json fold_schedule(const std::vector<nlohmann::json>& steps, const std::vector<std::string>& keys,
+                             std::size_t max_period) {
+    nlohmann::json out = nlohmann::json::array();
+    const std::size_t n = steps.size();
+    std::size_t i = 0;
+    while (i < n) {
+        std::size_t best_p = 1;
+        std::size_t best_count = 1;
+        for (std::size_t period = 1; period <= max_period && i + 2 * period <= n; ++period) {
+            std::size_t count = 1;
+            while (i + (count + 1) * period <= n) {
+                bool same = true;
+                for (std::size_t j = 0; j < period && same; ++j) {
+                    same = keys[i + count * period + j] == keys[i + j];
+                }
+                if (!same) {
+                    break;
+                }
+                ++count;
+            }
+            if (count >= 2 && period * count > best_p * best_count) {
+                best_p = period;
+                best_count = count;
+            }
+        }
+        if (best_count >= 2) {
+            nlohmann::json body = nlohmann::json::array();
+            for (std::size_t j = 0; j < best_p; ++j) {
+                body.push_back(steps[i + j]);
+            }
+            out.push_back({{"name", "microbatches"}, {"repeat", best_count}, {"body", body}});
+        } else {
+            out.push_back(steps[i]);
+        }
+        i += best_p * best_count;
+    }
+    return out;
+}
+
+} // namespace twin::models::detail
