@@ -94,14 +94,13 @@ struct P2PPost {
 // (every layer, every micro-batch) is routed once and its link bytes counted per launch.
 struct Played {
     std::shared_ptr<const models::CollectivePlan> plan;
-    std::shared_ptr<std::vector<PhaseRoutes>> routes;  // per phase; empty unless routing is adaptive
-    std::shared_ptr<std::vector<std::size_t>> primary; // per phase: flows before the images; null unfolded
-    std::vector<double> estimate_s;                    // per phase, for attributing time to tiers
-    std::vector<std::string> bound;                    // per phase: tier of its bottleneck link
-    LinkBytes link_bytes;                              // per launch, merged
-    std::int64_t flows = 0;                            // per launch
+    std::shared_ptr<std::vector<PhaseRoutes>> routes; // per phase; empty unless routing is adaptive
+    std::vector<double> estimate_s;                   // per phase, for attributing time to tiers
+    std::vector<std::string> bound;                   // per phase: tier of its bottleneck link
+    LinkBytes link_bytes;                             // per launch, merged
+    std::int64_t flows = 0;                           // per launch
     std::int64_t launches = 0;
-    std::vector<int> scale_up_gpus; // GPUs with flows inside their node (primary flows)
+    std::vector<int> scale_up_gpus; // GPUs with flows inside their node (own flows)
     std::string label;              // "ring/simple" ("" for a transfer)
 };
 
@@ -622,11 +621,9 @@ private:
     // Analyses a plan once (see Played); with `images`, every flow is played for each image too.
     std::shared_ptr<Played> play(models::CollectivePlan plan, bool images) {
         auto played = std::make_shared<Played>();
-        if (images) {
-            played->primary = std::make_shared<std::vector<std::size_t>>();
-            for (const auto& phase : plan.phases) {
-                played->primary->push_back(phase.flows.size());
-            }
+        std::vector<std::size_t> own; // per phase: the flows before the images (all when unfolded)
+        for (const auto& phase : plan.phases) {
+            own.push_back(phase.flows.size());
         }
         played->plan = std::make_shared<const models::CollectivePlan>(images ? models::image_plan(plan, fold_, trace_)
                                                                              : std::move(plan));
@@ -640,10 +637,9 @@ private:
         }
         merge_link_bytes(played->link_bytes);
 
-        // GPUs whose NVLink links the plan uses (primary flows: images mirror them elsewhere).
+        // GPUs whose NVLink links the plan uses (own flows: images mirror them elsewhere).
         for (std::size_t p = 0; p < phases.size(); ++p) {
-            const std::size_t n = played->primary ? (*played->primary)[p] : phases[p].flows.size();
-            for (std::size_t i = 0; i < n; ++i) {
+            for (std::size_t i = 0; i < own[p]; ++i) {
                 const auto& f = phases[p].flows[i];
                 if (cluster_.node_of_gpu(f.src_gpu) == cluster_.node_of_gpu(f.dst_gpu)) {
                     played->scale_up_gpus.push_back(f.src_gpu);
@@ -655,7 +651,7 @@ private:
         played->scale_up_gpus.erase(std::unique(played->scale_up_gpus.begin(), played->scale_up_gpus.end()),
                                     played->scale_up_gpus.end());
         if (images) {
-            drop_node_local_images(*played);
+            drop_node_local_images(*played, own);
         }
         all_played_.push_back(played);
         return played;
@@ -679,7 +675,7 @@ private:
     // Images of flows inside a node only load that node's NVLink links, which nothing else shares
     // (see shortcut_applies), so SimGrid need not play them; their bytes are already counted.
     // Fabric images stay: they load links the simulated ranks use.
-    void drop_node_local_images(Played& played) {
+    void drop_node_local_images(Played& played, const std::vector<std::size_t>& own) {
         auto lean = *played.plan;
         played.flows = 0;
         for (std::size_t p = 0; p < lean.phases.size(); ++p) {
@@ -689,7 +685,7 @@ private:
             std::vector<models::Flow> kept;
             for (std::size_t i = 0; i < flows.size(); ++i) {
                 const auto& f = flows[i];
-                if (i >= (*played.primary)[p] && cluster_.node_of_gpu(f.src_gpu) == cluster_.node_of_gpu(f.dst_gpu)) {
+                if (i >= own[p] && cluster_.node_of_gpu(f.src_gpu) == cluster_.node_of_gpu(f.dst_gpu)) {
                     continue;
                 }
                 kept.push_back(f);
