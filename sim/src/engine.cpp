@@ -1,6 +1,7 @@
 #include "engine.hpp"
 
 #include "flow_player.hpp"
+#include "fluid.hpp"
 #include "link_accounting.hpp"
 #include "platform.hpp"
 #include "twin/models/collective_plan.hpp"
@@ -14,6 +15,7 @@
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <queue>
 #include <simgrid/s4u/Actor.hpp>
 #include <simgrid/s4u/Comm.hpp>
@@ -88,17 +90,29 @@ struct P2PPost {
     Pending who;
 };
 
+// A phase of a folded plan as FluidSolver sees it: all its flows, images included.
+struct FoldedPhase {
+    FluidPhase phase;
+    std::vector<double> latency;         // per flow, seconds
+    std::vector<std::uint8_t> simulated; // per flow: 1 when its source GPU is simulated (played)
+    std::optional<PhaseCaps> isolated;   // solved alone, once needed
+};
+
 // A plan as the network sees it — with its images in a folded run — analysed once: routes,
 // per-phase estimate and bound, link bytes are pure functions of the plan (ECMP hashes the pair;
 // adaptive routing starts every phase from an empty fabric), so a plan launched a thousand times
 // (every layer, every micro-batch) is routed once and its link bytes counted per launch.
 struct Played {
     std::shared_ptr<const models::CollectivePlan> plan;
-    std::shared_ptr<std::vector<PhaseRoutes>> routes; // per phase; empty unless routing is adaptive
-    std::vector<double> estimate_s;                   // per phase, for attributing time to tiers
-    std::vector<std::string> bound;                   // per phase: tier of its bottleneck link
-    LinkBytes link_bytes;                             // per launch, merged
-    std::int64_t flows = 0;                           // per launch
+    std::shared_ptr<std::vector<PhaseRoutes>> routes;   // per phase; empty unless routing is adaptive
+    std::shared_ptr<const std::vector<PhaseCaps>> caps; // per phase, folded runs only (see fold_plan)
+    std::vector<FoldedPhase> fluid;                     // per phase, folded runs only
+    std::size_t index = 0;                              // creation order
+    std::vector<double> estimate_s;                     // per phase, for attributing time to tiers
+    std::vector<std::string> bound;                     // per phase: tier of its bottleneck link
+    LinkBytes link_bytes;                               // per launch, merged
+    std::int64_t flows = 0;                             // per launch, handed to SimGrid
+    std::int64_t image_flows = 0;                       // per launch, solved by FluidSolver (folded)
     std::int64_t launches = 0;
     std::vector<int> scale_up_gpus; // GPUs with flows inside their node (own flows)
     std::string label;              // "ring/simple" ("" for a transfer)
@@ -120,7 +134,7 @@ public:
     Coordinator(const topology::Cluster& cluster, const models::Trace& trace, const RunOptions& options,
                 Platform platform)
         : trace_(trace), cluster_(cluster), options_(options), platform_(std::move(platform)), accounting_(cluster),
-          planner_(cluster), player_(platform_, [this](std::uint64_t id) {
+          planner_(cluster), fluid_(cluster, kSimGridWeightS), player_(platform_, [this](std::uint64_t id) {
               completed_.push_back(id);
               wakeup_->notify_all();
           }) {
@@ -181,6 +195,7 @@ public:
                 }
                 continue;
             }
+            flush_launches();
             if (timers_.empty() && in_flight_.empty()) { // nothing can wake us: ranks wait for each other
                 report_deadlock();
             }
@@ -650,9 +665,10 @@ private:
         std::sort(played->scale_up_gpus.begin(), played->scale_up_gpus.end());
         played->scale_up_gpus.erase(std::unique(played->scale_up_gpus.begin(), played->scale_up_gpus.end()),
                                     played->scale_up_gpus.end());
-        if (images) {
-            drop_node_local_images(*played, own);
+        if (fold_.active) {
+            fold_plan(*played);
         }
+        played->index = all_played_.size();
         all_played_.push_back(played);
         return played;
     }
@@ -672,23 +688,48 @@ private:
         return it->second;
     }
 
-    // Images of flows inside a node only load that node's NVLink links, which nothing else shares
-    // (see shortcut_applies), so SimGrid need not play them; their bytes are already counted.
-    // Fabric images stay: they load links the simulated ranks use.
-    void drop_node_local_images(Played& played, const std::vector<std::size_t>& own) {
+    // Folded plans. The images of the simulated block's flows (and, in a spanning collective, the
+    // flows from GPUs outside the block) are not handed to SimGrid: by symmetry they move in
+    // lockstep with the simulated ones. Each phase of the whole plan is solved once, in isolation,
+    // by FluidSolver (the sharing SimGrid would apply); the simulated flows are then played with a
+    // rate limit that makes each end when it would among all the flows, and the phase lasts at
+    // least as long as its slowest flow, image or not. Contention with other groups running at
+    // the same time is modelled among simulated flows only (their images' share of links that
+    // simulated flows cross is not seen); tests/cli/fold_test.cpp bounds the error.
+    void fold_plan(Played& played) {
+        const auto& links = cluster_.links();
         auto lean = *played.plan;
-        played.flows = 0;
+        played.fluid.resize(lean.phases.size());
         for (std::size_t p = 0; p < lean.phases.size(); ++p) {
             auto& flows = lean.phases[p].flows;
             auto& routes = (*played.routes)[p];
+            auto& fl = played.fluid[p];
+            for (std::size_t i = 0; i < flows.size(); ++i) {
+                hops_.clear();
+                if (routes.begin.empty()) {
+                    cluster_.route(flows[i].src_gpu, flows[i].dst_gpu, hops_);
+                } else {
+                    hops_.assign(routes.hops.begin() + routes.begin[i], routes.hops.begin() + routes.begin[i + 1]);
+                }
+                fl.phase.begin.push_back(static_cast<std::uint32_t>(fl.phase.slots.size()));
+                double lat = 0.0;
+                for (const auto& h : hops_) {
+                    fl.phase.slots.push_back(2 * h.link + (h.up ? 0U : 1U));
+                    lat += links[h.link].latency.value();
+                }
+                fl.latency.push_back(lat);
+                fl.phase.bytes.push_back(flows[i].bytes.value() * lean.phases[p].byte_factor);
+                fl.simulated.push_back(simulated(flows[i].src_gpu) ? 1 : 0);
+            }
+            fl.phase.begin.push_back(static_cast<std::uint32_t>(fl.phase.slots.size()));
+            // SimGrid plays the simulated flows only.
             PhaseRoutes kept_routes;
             std::vector<models::Flow> kept;
             for (std::size_t i = 0; i < flows.size(); ++i) {
-                const auto& f = flows[i];
-                if (i >= own[p] && cluster_.node_of_gpu(f.src_gpu) == cluster_.node_of_gpu(f.dst_gpu)) {
+                if (fl.simulated[i] == 0) {
                     continue;
                 }
-                kept.push_back(f);
+                kept.push_back(flows[i]);
                 if (!routes.begin.empty()) {
                     kept_routes.begin.push_back(static_cast<std::uint32_t>(kept_routes.hops.size()));
                     kept_routes.hops.insert(kept_routes.hops.end(), routes.hops.begin() + routes.begin[i],
@@ -699,10 +740,46 @@ private:
                 kept_routes.begin.push_back(static_cast<std::uint32_t>(kept_routes.hops.size()));
                 routes = std::move(kept_routes);
             }
+            played.image_flows += static_cast<std::int64_t>(flows.size() - kept.size());
+            played.flows -= static_cast<std::int64_t>(flows.size() - kept.size());
             flows = std::move(kept);
-            played.flows += static_cast<std::int64_t>(flows.size());
         }
         played.plan = std::make_shared<const models::CollectivePlan>(std::move(lean));
+    }
+
+    // Phase p of a folded plan solved alone (once, when first needed: most first phases are only
+    // ever solved together with others).
+    const PhaseCaps& isolated_caps(Played& played, std::size_t p) {
+        auto& fl = played.fluid[p];
+        if (!fl.isolated) {
+            fluid_.solve(fl.phase, fluid_times_);
+            fl.isolated = caps_of(fl, fl.latency.data(), fluid_times_.data());
+        }
+        return *fl.isolated;
+    }
+
+    std::shared_ptr<const std::vector<PhaseCaps>> caps_alone(Played& played) {
+        if (played.caps == nullptr) {
+            auto caps = std::make_shared<std::vector<PhaseCaps>>();
+            for (std::size_t p = 0; p < played.fluid.size(); ++p) {
+                caps->push_back(isolated_caps(played, p));
+            }
+            played.caps = std::move(caps);
+        }
+        return played.caps;
+    }
+
+    // Rate limits of a phase's simulated flows and the phase's shortest duration, from the
+    // fluid transfer times of all its flows.
+    static PhaseCaps caps_of(const FoldedPhase& fl, const double* latency, const double* times) {
+        PhaseCaps cap;
+        for (std::size_t i = 0; i < fl.simulated.size(); ++i) {
+            cap.min_time_s = std::max(cap.min_time_s, latency[i] + times[i]);
+            if (fl.simulated[i] != 0) {
+                cap.rate.push_back(times[i] > 0 ? fl.phase.bytes[i] / times[i] : 0.0);
+            }
+        }
+        return cap;
     }
 
     // ---- send / recv ----
@@ -761,6 +838,7 @@ private:
             ++scale_up_busy_[static_cast<std::size_t>(gpu)];
         }
         result_.flows += played.flows;
+        result_.image_flows += played.image_flows;
         const std::uint64_t id = next_group_++;
         in_flight_.emplace(id, group);
         if (analytic) {
@@ -774,7 +852,77 @@ private:
             timers_.push(Timer{now() + t, timer_seq_++, -1, static_cast<std::int64_t>(id)});
             return;
         }
-        player_.play(played.plan, played.routes, id);
+        if (played.fluid.empty()) {
+            player_.play(played.plan, played.routes, nullptr, id);
+        } else {
+            pending_.emplace_back(id, group->played); // flush_launches plays it
+        }
+    }
+
+    // Folded groups that start at the same instant (the tensor-parallel ranks' sends of one
+    // micro-batch, the data-parallel collectives of all stages) share the fabric with each other's
+    // images: their first phases are solved together, once per combination of plans.
+    void flush_launches() {
+        if (pending_.empty()) {
+            return;
+        }
+        auto batch = std::move(pending_);
+        pending_.clear();
+        if (batch.size() == 1) {
+            player_.play(batch[0].second->plan, batch[0].second->routes, caps_alone(*batch[0].second), batch[0].first);
+            return;
+        }
+        std::stable_sort(batch.begin(), batch.end(),
+                         [](const auto& a, const auto& b) { return a.second->index < b.second->index; });
+        std::vector<std::size_t> key;
+        for (const auto& [id, played] : batch) {
+            key.push_back(played->index);
+        }
+        auto& caps = joint_caps_[key];
+        if (caps.empty()) {
+            caps = solve_jointly(batch);
+        }
+        for (std::size_t k = 0; k < batch.size(); ++k) {
+            player_.play(batch[k].second->plan, batch[k].second->routes, caps[k], batch[k].first);
+        }
+    }
+
+    // The caps of each plan of a batch, its first phase solved together with the others'.
+    std::vector<std::shared_ptr<const std::vector<PhaseCaps>>>
+    solve_jointly(const std::vector<std::pair<std::uint64_t, std::shared_ptr<Played>>>& batch) {
+        fluid_phase_.slots.clear();
+        fluid_phase_.begin.clear();
+        fluid_phase_.bytes.clear();
+        std::vector<double> latency;
+        for (const auto& [id, played] : batch) {
+            const auto& f = played->fluid.front();
+            const auto base = static_cast<std::uint32_t>(fluid_phase_.slots.size());
+            fluid_phase_.slots.insert(fluid_phase_.slots.end(), f.phase.slots.begin(), f.phase.slots.end());
+            for (std::size_t i = 0; i + 1 < f.phase.begin.size(); ++i) {
+                fluid_phase_.begin.push_back(base + f.phase.begin[i]);
+            }
+            fluid_phase_.bytes.insert(fluid_phase_.bytes.end(), f.phase.bytes.begin(), f.phase.bytes.end());
+            latency.insert(latency.end(), f.latency.begin(), f.latency.end());
+        }
+        fluid_phase_.begin.push_back(static_cast<std::uint32_t>(fluid_phase_.slots.size()));
+        fluid_.solve(fluid_phase_, fluid_times_);
+        std::vector<std::vector<PhaseCaps>> caps(batch.size());
+        std::size_t offset = 0;
+        for (std::size_t k = 0; k < batch.size(); ++k) {
+            const auto& f = batch[k].second->fluid.front();
+            caps[k].push_back(caps_of(f, latency.data() + offset, fluid_times_.data() + offset));
+            offset += f.phase.bytes.size();
+        }
+        // Later phases start when each group's first phase ends: alone (isolated_caps reuses
+        // fluid_times_, so only now that the joint times are read).
+        std::vector<std::shared_ptr<const std::vector<PhaseCaps>>> out;
+        for (std::size_t k = 0; k < batch.size(); ++k) {
+            for (std::size_t p = 1; p < batch[k].second->fluid.size(); ++p) {
+                caps[k].push_back(isolated_caps(*batch[k].second, p));
+            }
+            out.push_back(std::make_shared<const std::vector<PhaseCaps>>(std::move(caps[k])));
+        }
+        return out;
     }
 
     // The scale-up shortcut: a collective whose members all sit in one node (one NVLink domain)
@@ -889,6 +1037,12 @@ private:
     Platform platform_;
     LinkAccounting accounting_;
     models::CollectivePlanner planner_;
+    FluidSolver fluid_;
+    std::vector<std::pair<std::uint64_t, std::shared_ptr<Played>>> pending_; // folded launches to play
+    std::map<std::vector<std::size_t>, std::vector<std::shared_ptr<const std::vector<PhaseCaps>>>> joint_caps_;
+    FluidPhase fluid_phase_;          // scratch for fold_plan
+    std::vector<double> fluid_times_; // scratch for fold_plan
+    std::vector<topology::Hop> hops_; // scratch for fold_plan
     FlowPlayer player_;
     std::map<std::tuple<int, int, int, double, int, int, int>, std::shared_ptr<Played>> plan_cache_;
     std::map<std::tuple<int, int, double>, std::shared_ptr<Played>> transfer_cache_; // (src, dst, bytes)

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <simgrid/s4u/Actor.hpp>
 #include <simgrid/s4u/Comm.hpp>
+#include <simgrid/s4u/Engine.hpp>
 #include <string>
 
 namespace twin::sim {
@@ -12,7 +13,9 @@ namespace s4u = simgrid::s4u;
 struct FlowPlayer::Group {
     std::shared_ptr<const models::CollectivePlan> plan;
     std::shared_ptr<const std::vector<PhaseRoutes>> routes;
+    std::shared_ptr<const std::vector<PhaseCaps>> caps;
     std::uint64_t id = 0;
+    double phase_start = 0.0;
     std::vector<std::uint32_t> order; // flows of the current phase by source GPU (stable)
     std::size_t remaining_senders = 0;
 };
@@ -21,10 +24,12 @@ FlowPlayer::FlowPlayer(const Platform& platform, std::function<void(std::uint64_
     : platform_(platform), done_(std::move(done)), inboxes_(platform.hosts.size(), nullptr) {}
 
 void FlowPlayer::play(std::shared_ptr<const models::CollectivePlan> plan,
-                      std::shared_ptr<const std::vector<PhaseRoutes>> routes, std::uint64_t id) {
+                      std::shared_ptr<const std::vector<PhaseRoutes>> routes,
+                      std::shared_ptr<const std::vector<PhaseCaps>> caps, std::uint64_t id) {
     auto g = std::make_shared<Group>();
     g->plan = std::move(plan);
     g->routes = std::move(routes);
+    g->caps = std::move(caps);
     g->id = id;
     if (g->plan->base_latency_s > 0 || g->plan->phases.front().flows.empty()) {
         s4u::Actor::create("flows", platform_.hosts[0], [this, g] { run(g); }); // may sleep
@@ -42,6 +47,7 @@ void FlowPlayer::run(const std::shared_ptr<Group>& g) {
 
 void FlowPlayer::start_phase(const std::shared_ptr<Group>& g, std::size_t p) {
     const auto& flows = g->plan->phases[p].flows;
+    g->phase_start = s4u::Engine::get_clock();
     if (flows.empty()) {
         end_phase(g, p);
         return;
@@ -82,7 +88,12 @@ void FlowPlayer::send(const std::shared_ptr<Group>& g, std::size_t p, std::size_
                                    routes.hops.data() + routes.begin[i + 1]);
         }
         const auto bytes = static_cast<std::uint64_t>(f.bytes.value() * phase.byte_factor);
-        comms.push_back(inbox(f.dst_gpu)->put_async(&payload_, bytes));
+        auto comm = inbox(f.dst_gpu)->put_init(&payload_, bytes);
+        if (g->caps != nullptr && (*g->caps)[p].rate[i] > 0) {
+            comm->set_rate((*g->caps)[p].rate[i]);
+        }
+        comm->start();
+        comms.push_back(std::move(comm));
     }
     s4u::Comm::wait_all(comms);
     if (--g->remaining_senders == 0) {
@@ -91,6 +102,12 @@ void FlowPlayer::send(const std::shared_ptr<Group>& g, std::size_t p, std::size_
 }
 
 void FlowPlayer::end_phase(const std::shared_ptr<Group>& g, std::size_t p) {
+    if (g->caps != nullptr) {
+        const double until = g->phase_start + (*g->caps)[p].min_time_s;
+        if (until > s4u::Engine::get_clock()) {
+            s4u::this_actor::sleep_until(until);
+        }
+    }
     const double extra = g->plan->phases[p].extra_latency_s;
     if (extra > 0) {
         s4u::this_actor::sleep_for(extra);

@@ -22,16 +22,25 @@
 
 namespace twin::sim {
 
+// What a folded run adds to a plan it plays (engine.cpp, "Folded plans"), per phase: a rate
+// limit for each flow (bytes/s, 0 = none) and the phase's shortest duration (its flows' isolated
+// time with their images, latency included).
+struct PhaseCaps {
+    std::vector<double> rate;
+    double min_time_s = 0.0;
+};
+
 class FlowPlayer {
 public:
     // `done(id)` runs in the actor that ends the group (SimGrid context, simulated time = end).
     FlowPlayer(const Platform& platform, std::function<void(std::uint64_t)> done);
 
     // Starts playing; call from an actor (the coordinator). `routes` per phase: empty unless
-    // routing is adaptive. A phase ends when all its flows have (images in a folded run included:
-    // letting the simulated ranks run ahead of their images piles up image flows without bound).
+    // routing is adaptive. `caps` (may be null) per phase. A phase ends when all its flows have
+    // and its shortest duration has passed.
     void play(std::shared_ptr<const models::CollectivePlan> plan,
-              std::shared_ptr<const std::vector<PhaseRoutes>> routes, std::uint64_t id);
+              std::shared_ptr<const std::vector<PhaseRoutes>> routes,
+              std::shared_ptr<const std::vector<PhaseCaps>> caps, std::uint64_t id);
 
 private:
     struct Group;

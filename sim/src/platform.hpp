@@ -28,6 +28,10 @@ private:
     std::map<std::uint64_t, std::deque<std::vector<topology::Hop>>> queues_;
 };
 
+// SimGrid's network/weight-S as run.cpp sets it: flows' sharing penalties are dominated by
+// weight-S x sum of 1/bandwidth over the route (FluidSolver reproduces this sharing).
+inline constexpr double kSimGridWeightS = 1e12;
+
 struct Platform {
     std::vector<simgrid::s4u::Host*> hosts; // by GPU index
     std::shared_ptr<RouteQueue> routes;     // used only under adaptive routing

@@ -358,8 +358,10 @@ nlohmann::json report_json(const models::Scenario& s, const RunResult& r) {
              {"simulated_replicas", r.fold.simulated_replicas},
              {"gpus_per_simulated_rank", r.fold.copies},
              {"simulated_ranks", r.fold.simulated_ranks},
-             {"meaning", "replicas that run the same program on equivalent hardware were simulated once; their "
-                         "flows were still played on the fabric"}});
+             {"image_flows", r.image_flows},
+             {"meaning", "replicas that run the same program on equivalent hardware were simulated once; the "
+                         "flows of the others (images) were solved analytically with the simulated flows that "
+                         "start at the same instant, which then ran at the rates they got there"}});
     }
     j["engine"] = {{"flows", r.flows}, {"flow_groups", r.collective_instances}, {"shortcuts", shortcuts}};
     if (!r.fold.active) {

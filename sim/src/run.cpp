@@ -1,10 +1,12 @@
 #include "twin/sim/run.hpp"
 
 #include "engine.hpp"
+#include "platform.hpp"
 #include "power_accounting.hpp"
 
 #include <algorithm>
 #include <chrono>
+#include <fmt/format.h>
 #include <optional>
 #include <simgrid/s4u/Engine.hpp>
 #include <xbt/log.h>
@@ -71,7 +73,7 @@ RunResult run_trace(const topology::Cluster& cluster, const models::Trace& trace
     simgrid::s4u::Engine::set_config("network/model:CM02");
     simgrid::s4u::Engine::set_config("network/crosstraffic:0");
     simgrid::s4u::Engine::set_config("network/TCP-gamma:0");
-    simgrid::s4u::Engine::set_config("network/weight-S:1e12");
+    simgrid::s4u::Engine::set_config(fmt::format("network/weight-S:{}", twin::sim::kSimGridWeightS));
     // Flow actors are many and shallow: 16 KiB stacks (SimGrid zeroes each stack when it creates
     // an actor, so the size is time as well as memory). The coordinator asks for more itself.
     simgrid::s4u::Engine::set_config("contexts/stack-size:16");

@@ -25,7 +25,8 @@
 //   fat-trees place replicas on equivalent leaves); the test tests/cli/fold_test.cpp compares step
 //   times folded and unfolded.
 //
-// Cost: the programs of N/M ranks instead of N; flows are not reduced (images are played).
+// Cost: the programs of N/M ranks instead of N. The network sees images too, but SimGrid does not:
+// the engine solves each plan with its images once (sim/src/fluid.hpp) and plays only block 0's flows.
 #pragma once
 
 #include "twin/models/collective_plan.hpp"

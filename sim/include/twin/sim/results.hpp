@@ -124,7 +124,8 @@ struct RunResult {
     // GPU-seconds of exposed time attributed to each bound: "compute", "scale-up", "host",
     // "access", "leaf-spine", "spine-core", "latency".
     std::map<std::string, double> bound_gpu_s;
-    std::int64_t flows = 0; // flows handed to SimGrid
+    std::int64_t flows = 0;       // flows handed to SimGrid
+    std::int64_t image_flows = 0; // folded runs: flows of images, timed by the fluid solver instead
     std::int64_t collective_instances = 0;
     std::vector<CollectiveRecord> records; // only with RunOptions::record_collectives
     std::vector<BlockStats> blocks;        // named blocks, sorted by name

@@ -1,0 +1,224 @@
+#include "fluid.hpp"
+
+#include "link_accounting.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace twin::sim {
+namespace {
+
+constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+constexpr std::uint8_t kFree = 0;  // active, rate not fixed yet in this round
+constexpr std::uint8_t kFixed = 1; // active, rate fixed
+constexpr std::uint8_t kDone = 2;  // finished
+
+} // namespace
+
+FluidSolver::FluidSolver(const topology::Cluster& cluster, double weight_s)
+    : cluster_(cluster), weight_s_(weight_s), slot_index_(2 * cluster.links().size(), kNone) {}
+
+void FluidSolver::solve(const FluidPhase& phase, std::vector<double>& times) {
+    const auto& links = cluster_.links();
+    const std::size_t n = phase.bytes.size();
+    times.assign(n, 0.0);
+    weight_.assign(n, 0.0);
+    remaining_.assign(n, 0.0);
+    rate_.assign(n, 0.0);
+    fixed_.assign(n, kDone);
+    active_.clear();
+    touched_.clear();
+    bandwidth_.clear();
+    local_.resize(phase.slots.size());
+    // Touched slots get dense local indices (the arrays below stay small and cache-friendly);
+    // the flows on each (CSR), penalties, active flows.
+    on_begin_.clear();
+    for (std::size_t f = 0; f < n; ++f) {
+        double penalty = 0.0;
+        for (auto k = phase.begin[f]; k < phase.begin[f + 1]; ++k) {
+            const auto s = phase.slots[k];
+            const auto& link = links[s / 2];
+            penalty += link.latency.value() + weight_s_ / effective_bandwidth(link);
+            if (slot_index_[s] == kNone) {
+                slot_index_[s] = static_cast<std::uint32_t>(touched_.size());
+                touched_.push_back(s);
+                bandwidth_.push_back(effective_bandwidth(link));
+                on_begin_.push_back(0);
+            }
+            local_[k] = slot_index_[s];
+            ++on_begin_[local_[k]];
+        }
+        if (phase.begin[f + 1] > phase.begin[f] && phase.bytes[f] > 0) {
+            weight_[f] = 1.0 / penalty;
+            remaining_[f] = phase.bytes[f];
+            fixed_[f] = kFree;
+            active_.push_back(static_cast<std::uint32_t>(f));
+        }
+    }
+    for (auto s : touched_) {
+        slot_index_[s] = kNone;
+    }
+    std::uint32_t sum = 0;
+    for (auto& c : on_begin_) {
+        const auto count = c;
+        c = sum;
+        sum += count;
+    }
+    on_begin_.push_back(sum);
+    on_flows_.assign(sum, 0);
+    {
+        std::vector<std::uint32_t> fill(on_begin_.begin(), on_begin_.end() - 1);
+        for (std::size_t f = 0; f < n; ++f) {
+            for (auto k = phase.begin[f]; k < phase.begin[f + 1]; ++k) {
+                on_flows_[fill[local_[k]]++] = static_cast<std::uint32_t>(f);
+            }
+        }
+    }
+    const std::size_t t = touched_.size();
+    capacity_.assign(t, 0.0);
+    weight_sum_.assign(t, 0.0);
+    unfixed_.assign(t, 0);
+
+    // Flows that share no link, directly or through others, never affect each other: solve each
+    // connected set on its own, so a set's events do not re-share the whole phase.
+    parent_.resize(t);
+    for (std::uint32_t i = 0; i < t; ++i) {
+        parent_[i] = i;
+    }
+    for (auto f : active_) {
+        const auto first = find(local_[phase.begin[f]]);
+        for (auto k = phase.begin[f] + 1; k < phase.begin[f + 1]; ++k) {
+            parent_[find(local_[k])] = first;
+        }
+    }
+    std::vector<std::uint32_t> all = std::move(active_);
+    std::stable_sort(all.begin(), all.end(), [&](std::uint32_t x, std::uint32_t y) {
+        return find(local_[phase.begin[x]]) < find(local_[phase.begin[y]]);
+    });
+    for (std::uint32_t i = 0; i < t; ++i) {
+        parent_[i] = find(i);
+    }
+    std::vector<std::uint32_t> slots_by_set(t);
+    for (std::uint32_t i = 0; i < t; ++i) {
+        slots_by_set[i] = i;
+    }
+    std::stable_sort(slots_by_set.begin(), slots_by_set.end(),
+                     [&](std::uint32_t x, std::uint32_t y) { return parent_[x] < parent_[y]; });
+    phase_ = &phase;
+    std::size_t slot_pos = 0;
+    for (std::size_t b = 0; b < all.size();) {
+        const auto set = parent_[local_[phase.begin[all[b]]]];
+        std::size_t e = b;
+        while (e < all.size() && parent_[local_[phase.begin[all[e]]]] == set) {
+            ++e;
+        }
+        while (parent_[slots_by_set[slot_pos]] != set) {
+            ++slot_pos;
+        }
+        std::size_t slot_end = slot_pos;
+        while (slot_end < t && parent_[slots_by_set[slot_end]] == set) {
+            ++slot_end;
+        }
+        set_slots_.assign(slots_by_set.begin() + static_cast<std::ptrdiff_t>(slot_pos),
+                          slots_by_set.begin() + static_cast<std::ptrdiff_t>(slot_end));
+        active_.assign(all.begin() + static_cast<std::ptrdiff_t>(b), all.begin() + static_cast<std::ptrdiff_t>(e));
+        run_set(times);
+        b = e;
+    }
+    phase_ = nullptr;
+}
+
+std::uint32_t FluidSolver::find(std::uint32_t i) {
+    while (parent_[i] != i) {
+        parent_[i] = parent_[parent_[i]];
+        i = parent_[i];
+    }
+    return i;
+}
+
+void FluidSolver::run_set(std::vector<double>& times) {
+    const auto& phase = *phase_;
+    double now = 0.0;
+    while (!active_.empty()) {
+        share();
+        double dt = std::numeric_limits<double>::infinity();
+        for (auto f : active_) {
+            dt = std::min(dt, remaining_[f] / rate_[f]);
+        }
+        now += dt;
+        std::size_t kept = 0;
+        for (auto f : active_) {
+            const double left = remaining_[f] - rate_[f] * dt;
+            // Ends now when what is left would take a negligible time at its rate.
+            if (left <= rate_[f] * dt * 1e-9 || left <= phase.bytes[f] * 1e-12) {
+                times[f] = now;
+                fixed_[f] = kDone;
+            } else {
+                remaining_[f] = left;
+                fixed_[f] = kFree;
+                active_[kept++] = f;
+            }
+        }
+        active_.resize(kept);
+    }
+}
+
+void FluidSolver::share() {
+    const auto& phase = *phase_;
+    for (auto i : set_slots_) {
+        capacity_[i] = bandwidth_[i];
+        weight_sum_[i] = 0.0;
+        unfixed_[i] = 0;
+    }
+    for (auto f : active_) {
+        for (auto k = phase.begin[f]; k < phase.begin[f + 1]; ++k) {
+            weight_sum_[local_[k]] += weight_[f];
+            ++unfixed_[local_[k]];
+        }
+    }
+    // Levels (capacity left per unit of weight) only rise as flows are fixed: fixing flow f at
+    // the current minimum level m on link j leaves (C_j - m w_f) / (W_j - w_f) >= C_j / W_j since
+    // C_j / W_j >= m. So a heap entry is a lower bound: when popped, a link whose level has risen
+    // is pushed back with its level; no entry needs updating when a flow is fixed.
+    heap_.clear();
+    for (auto i : set_slots_) {
+        if (unfixed_[i] > 0) {
+            heap_.push_back(Entry{capacity_[i] / weight_sum_[i], i});
+        }
+    }
+    const auto later = [](const Entry& a, const Entry& b) {
+        return a.level > b.level || (a.level == b.level && a.slot > b.slot);
+    };
+    std::make_heap(heap_.begin(), heap_.end(), later);
+    while (!heap_.empty()) {
+        std::pop_heap(heap_.begin(), heap_.end(), later);
+        const Entry e = heap_.back();
+        heap_.pop_back();
+        const auto i = e.slot;
+        if (unfixed_[i] == 0) {
+            continue;
+        }
+        const double level = std::max(0.0, capacity_[i]) / weight_sum_[i];
+        if (level > e.level * (1 + 1e-12)) {
+            heap_.push_back(Entry{level, i});
+            std::push_heap(heap_.begin(), heap_.end(), later);
+            continue;
+        }
+        for (auto k = on_begin_[i]; k < on_begin_[i + 1]; ++k) {
+            const auto f = on_flows_[k];
+            if (fixed_[f] != kFree) {
+                continue;
+            }
+            fixed_[f] = kFixed;
+            rate_[f] = level * weight_[f];
+            for (auto h = phase.begin[f]; h < phase.begin[f + 1]; ++h) {
+                const auto j = local_[h];
+                capacity_[j] -= rate_[f];
+                weight_sum_[j] -= weight_[f];
+                --unfixed_[j];
+            }
+        }
+    }
+}
+
+} // namespace twin::sim

@@ -1,0 +1,69 @@
+// Isolated flow times of one phase: the time each flow of a set started together takes when
+// nothing else is on the network, under exactly the sharing SimGrid applies (run.cpp sets CM02
+// without TCP factors or cross-traffic). Used by folded runs, where the images of a simulated
+// block's flows are not handed to SimGrid: their effect on the simulated flows is computed here
+// once per plan (see engine.cpp, "Folded plans").
+//
+// Model (SimGrid 3.32, CM02, src/kernel/resource/models/network_cm02.cpp and lmm/maxmin.cpp):
+//   flow f on route L_f has sharing penalty  p_f = lat_f + weight_S x sum_{l in L_f} 1 / B_l
+//   (lat_f = sum of link latencies; B_l = effective bandwidth of directed link l, bytes/s)
+//   and rates come from weighted max-min fairness with weight 1 / p_f: on the bottleneck link
+//   l* = argmin_l  C_l / sum_{f on l, unfixed} (1 / p_f)   (C_l: capacity left)
+//   each unfixed flow on l* gets  rate_f = (C_l* / sum 1/p) / p_f;  repeat until all are fixed
+//   (progressive filling). When flows end the rest are re-shared (event-driven; no time step).
+//   The transfer time T_f excludes lat_f (SimGrid waits the latency before a flow shares links).
+#pragma once
+
+#include "twin/topology/cluster.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace twin::sim {
+
+// Flows of one phase, flattened: flow i uses the directed link slots (2 x link + 1 for down)
+// slots[begin[i] .. begin[i+1]) and carries bytes[i] (wire bytes).
+struct FluidPhase {
+    std::vector<std::uint32_t> slots;
+    std::vector<std::uint32_t> begin; // size flows + 1
+    std::vector<double> bytes;
+};
+
+class FluidSolver {
+public:
+    // `weight_s`: SimGrid's network/weight-S (the engine sets it in run.cpp).
+    FluidSolver(const topology::Cluster& cluster, double weight_s);
+
+    // Transfer time of each flow (seconds from start to its last byte, latency excluded).
+    void solve(const FluidPhase& phase, std::vector<double>& times);
+
+private:
+    void run_set(std::vector<double>& times); // the events of one connected set of flows
+    void share();                             // rates of the set's active flows (progressive filling)
+    std::uint32_t find(std::uint32_t slot);   // union-find over local slots
+
+    struct Entry {
+        double level; // capacity left per unit of weight (a lower bound, see share())
+        std::uint32_t slot;
+    };
+
+    const topology::Cluster& cluster_;
+    double weight_s_;
+    const FluidPhase* phase_ = nullptr;
+    // Per flow.
+    std::vector<double> weight_, remaining_, rate_;
+    std::vector<std::uint32_t> active_;
+    std::vector<std::uint8_t> fixed_;
+    std::vector<std::uint32_t> local_;      // per hop of the phase: local index of its slot
+    std::vector<std::uint32_t> slot_index_; // per directed slot of the cluster: local index (scratch)
+    // Per local slot.
+    std::vector<std::uint32_t> touched_; // its directed slot
+    std::vector<double> bandwidth_, capacity_, weight_sum_;
+    std::vector<std::uint32_t> unfixed_;
+    std::vector<std::uint32_t> on_begin_, on_flows_; // flows on each (CSR)
+    std::vector<Entry> heap_;
+    std::vector<std::uint32_t> parent_;    // union-find: local slots of one connected set
+    std::vector<std::uint32_t> set_slots_; // local slots of the set being solved
+};
+
+} // namespace twin::sim
