@@ -33,7 +33,50 @@ struct Rung {
 const std::vector<Rung> kLadder = {{1024, 16, 128},  {8192, 16, 128},   {16384, 16, 128},
                                    {32768, 16, 128}, {100000, 20, 120}, {1000000, 20, 120}};
 
+// Above 524,288 GPUs (128^3 / 4) one 3-tier fabric of 128-port switches cannot reach every GPU:
+// the 1M rung splits each 400G NIC into 2 x 200G ports on 2 independent planes of the same
+// switches run as 256 x 200G (Spectrum-4 ports split in four; an assumption of this benchmark).
+json multi_plane_catalog() {
+    return json{
+        {"nics",
+         {{"ConnectX-7-2x200G",
+           {{"port_bandwidth", "200Gbps"},
+            {"ports", 2},
+            {"latency", "600ns"},
+            {"power", "25W"},
+            {"efficiency", 0.94}}}}},
+        {"switches",
+         {{"SN5600-200G", {{"radix", 256}, {"port_bandwidth", "200Gbps"}, {"latency", "600ns"}, {"power", "1500W"}}}}},
+        {"nodes",
+         {{"DGX-H100-2x200G",
+           {{"gpu", "H100-SXM"},
+            {"gpus", 8},
+            {"nic", "ConnectX-7-2x200G"},
+            {"nics", 8},
+            {"scaleup_switch", "NVSwitch-gen3"},
+            {"scaleup_switches", 4},
+            {"host_link", "PCIe5-x16"},
+            {"other_power", "4400W"}}}}}};
+}
+
+json single_plane_scenario(const Rung& r);
+
 json scenario(const Rung& r) {
+    json s = single_plane_scenario(r);
+    if (r.gpus > 524288) {
+        s["catalog"] = multi_plane_catalog();
+        s["topology"]["nodes"][0]["type"] = "DGX-H100-2x200G";
+        auto& f = s["topology"]["fabric"];
+        f["planes"] = 2;
+        f["nodes_per_leaf_group"] = 128;
+        for (auto& t : f["tiers"]) {
+            t["switch"] = "SN5600-200G";
+        }
+    }
+    return s;
+}
+
+json single_plane_scenario(const Rung& r) {
     const int nodes = r.gpus / 8;
     const int dp = r.gpus / (8 * r.pp);
     return json{{"schema_version", 1},

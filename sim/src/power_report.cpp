@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <tuple>
 
 namespace twin::sim {
 namespace {
@@ -281,6 +282,23 @@ std::string power_text(const json& p) {
         cooling += "   (capacities not given: no thermal limit)";
     }
     out += cooling + "\n";
+    // Power by hall and the hottest rows (all racks, rows, CDUs and halls' series: report.json).
+    for (const auto& [key, label, shown] : {std::tuple{"halls", "hall", 4}, std::tuple{"rows", "row", 3}}) {
+        const auto& d = p[key];
+        if (d["count"].get<std::size_t>() < 2) {
+            continue;
+        }
+        std::string line = fmt::format("  by {:<20} {} {}s", label, d["count"].get<std::size_t>(), label);
+        int n = 0;
+        for (const auto& h : d["hottest"]) {
+            if (n++ == shown) {
+                break;
+            }
+            line += fmt::format("{} {} {} peak {} mean {}", n == 1 ? ", hottest:" : ";", label, h[label].get<int>(),
+                                human_power(h["peak_w"].get<double>()), human_power(h["mean_w"].get<double>()));
+        }
+        out += line + "\n";
+    }
     if (c["throttled_domains"].get<std::size_t>() > 0) {
         const auto& first = c["throttles"][0];
         out += fmt::format("  THROTTLED              {} domain(s), first {} {} at {:.4g} s (clock {:.3f});  {} of {} "

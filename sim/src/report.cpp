@@ -1,6 +1,7 @@
 #include "twin/sim/report.hpp"
 
 #include "power_report.hpp"
+#include "report_fabric.hpp"
 #include "twin/models/collective_plan.hpp"
 #include "twin/models/llm_inference.hpp"
 
@@ -40,52 +41,6 @@ nlohmann::json spread_json(const Spread& s) {
     return {{"min", s.min}, {"mean", s.mean}, {"max", s.max}};
 }
 
-struct DirectedLink {
-    std::uint32_t link;
-    bool up;
-    double bytes;
-    double utilization;
-};
-
-std::vector<DirectedLink> directed_links(const models::Scenario& s, const RunResult& r) {
-    std::vector<DirectedLink> out;
-    const auto& links = s.cluster.links();
-    out.reserve(2 * links.size());
-    const double t = r.simulated_time_s;
-    for (std::uint32_t i = 0; i < links.size(); ++i) {
-        const double cap = links[i].bandwidth.value() * t;
-        for (bool up : {true, false}) {
-            const double bytes = up ? r.link_bytes_up[i] : r.link_bytes_down[i];
-            out.push_back(DirectedLink{i, up, bytes, cap > 0 ? bytes / cap : 0.0});
-        }
-    }
-    return out;
-}
-
-std::vector<DirectedLink> busiest(const models::Scenario& s, const RunResult& r, std::size_t n) {
-    auto all = directed_links(s, r);
-    std::erase_if(all, [](const DirectedLink& d) { return d.bytes <= 0.0; });
-    std::vector<int> tiers;
-    tiers.reserve(s.cluster.links().size());
-    for (const auto& l : s.cluster.links()) {
-        tiers.push_back(static_cast<int>(l.tier));
-    }
-    const auto k = std::min(n, all.size());
-    std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(k), all.end(),
-                      [&tiers](const auto& a, const auto& b) {
-                          if (a.utilization != b.utilization) {
-                              return a.utilization > b.utilization;
-                          }
-                          // Ties: fabric links before host links, then by id.
-                          if (tiers[a.link] != tiers[b.link]) {
-                              return tiers[a.link] > tiers[b.link];
-                          }
-                          return a.link != b.link ? a.link < b.link : a.up > b.up;
-                      });
-    all.resize(k);
-    return all;
-}
-
 std::string bound_by(const RunResult& r) {
     std::string best = "idle";
     double best_v = 0.0;
@@ -98,16 +53,6 @@ std::string bound_by(const RunResult& r) {
     return best;
 }
 
-std::string human_bytes(double b) {
-    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-    int u = 0;
-    while (b >= 1024.0 && u < 5) {
-        b /= 1024.0;
-        ++u;
-    }
-    return fmt::format("{:.3g} {}", b, units[u]);
-}
-
 std::string human_time(double s) {
     if (s >= 1.0) {
         return fmt::format("{:.4g} s", s);
@@ -116,12 +61,6 @@ std::string human_time(double s) {
         return fmt::format("{:.4g} ms", s * 1e3);
     }
     return fmt::format("{:.4g} us", s * 1e6);
-}
-
-std::string direction_name(const models::Scenario& s, const DirectedLink& d) {
-    const auto& l = s.cluster.links()[d.link];
-    return d.up ? s.cluster.vertex_name(l.a) + " -> " + s.cluster.vertex_name(l.b)
-                : s.cluster.vertex_name(l.b) + " -> " + s.cluster.vertex_name(l.a);
 }
 
 // Mean duration of a named block per execution (0 when it never ran).
@@ -312,37 +251,7 @@ nlohmann::json report_json(const models::Scenario& s, const RunResult& r) {
     }
     j["collectives"] = cj;
 
-    json lj = json::array();
-    for (const auto& d : busiest(s, r, static_cast<std::size_t>(s.run.top_links))) {
-        const auto& l = s.cluster.links()[d.link];
-        lj.push_back({{"link", direction_name(s, d)},
-                      {"id", d.link},
-                      {"direction", d.up ? "up" : "down"},
-                      {"tier", topology::link_tier_name(l.tier)},
-                      {"bandwidth_bytes_per_s", l.bandwidth.value()},
-                      {"bytes", d.bytes},
-                      {"utilization", d.utilization}});
-    }
-    j["busiest_links"] = lj;
-
-    std::map<std::string, std::tuple<int, double, double, double>> tiers; // links, sum util, max util, bytes
-    for (const auto& d : directed_links(s, r)) {
-        auto& [n, sum, mx, bytes] = tiers[std::string(topology::link_tier_name(s.cluster.links()[d.link].tier))];
-        ++n;
-        sum += d.utilization;
-        mx = std::max(mx, d.utilization);
-        bytes += d.bytes;
-    }
-    json tj = json::array();
-    for (const auto& [name, v] : tiers) {
-        const auto& [n, sum, mx, bytes] = v;
-        tj.push_back({{"tier", name},
-                      {"directed_links", n},
-                      {"bytes", bytes},
-                      {"mean_utilization", n > 0 ? sum / n : 0.0},
-                      {"max_utilization", mx}});
-    }
-    j["link_tiers"] = tj;
+    add_fabric_json(s, r, j);
     json shortcuts = json::array();
     if (r.analytic_groups > 0) {
         shortcuts.push_back({{"name", "analytic scale-up collectives"},
@@ -452,17 +361,7 @@ std::string report_text(const models::Scenario& s, const RunResult& r) {
                             c["algbw_bytes_per_s"].get<double>() / 1e9, c["busbw_bytes_per_s"].get<double>() / 1e9);
         }
     }
-    out += "\n  busiest links\n";
-    for (const auto& l : j["busiest_links"]) {
-        out += fmt::format("    {:5.1f} %  {:<11} {}\n", 100 * l["utilization"].get<double>(),
-                           l["tier"].get<std::string>(), l["link"].get<std::string>());
-    }
-    out += "\n  link tiers            links   mean util   max util   bytes\n";
-    for (const auto& t : j["link_tiers"]) {
-        out += fmt::format("    {:<18} {:>7}   {:7.1f} %  {:7.1f} %   {}\n", t["tier"].get<std::string>(),
-                           t["directed_links"].get<int>(), 100 * t["mean_utilization"].get<double>(),
-                           100 * t["max_utilization"].get<double>(), human_bytes(t["bytes"].get<double>()));
-    }
+    out += fabric_text(j);
     return out;
 }
 

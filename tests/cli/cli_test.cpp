@@ -124,6 +124,8 @@ const std::vector<Bundled> kBundled = {
     {"moe-1.8t-2k-b200", 2000, 10400, "B200", "GPT-MoE 1.8T training", 0, true},
     {"hall-100k-h100-liquid", 100000, 502752, "H100-SXM",
      "hall power swing: compute, TP all-reduce, compute (illustrative)", 0, true},
+    {"hall-100k-h100-llama3-405b", 100000, 502752, "H100-SXM", "Llama-3 405B training", 0, true},
+    {"hall-100k-h100-moe-1.8t", 100000, 502752, "H100-SXM", "GPT-MoE 1.8T training", 0, true},
     {"b200-air-hall-throttle", 64, 256, "B200", "Llama-3 8B training"},
 };
 
@@ -291,6 +293,43 @@ TEST_F(Cli, RunPrintsPowerSummary) {
                           "\n  VIOLATION              rack_cooling 0: "}) {
         EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
     }
+}
+
+// The fabric summary of a large run: per tier its busiest links, per pod (here the 4 scalable units
+// of a 2-tier SuperPOD) its load; the pods together carry exactly the fabric tiers' bytes.
+TEST_F(Cli, RunSummarisesTheFabricByTierAndPod) {
+    const fs::path out = dir_ / "out";
+    const auto r = run("run -o " + sh_quote(out.string()) + " scenarios/superpod-4su-h100-ndr.json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("\n  fabric by leaf group (4 leaf groups, the busiest 4 shown;"), std::string::npos) << r.out;
+    const json j = json::parse(read_text(out / "report.json"));
+    ASSERT_TRUE(j.contains("pods"));
+    ASSERT_EQ(j["pods"].size(), 4U);
+    double pod_bytes = 0.0;
+    for (const auto& p : j["pods"]) {
+        EXPECT_EQ(p["kind"], "leaf group");
+        EXPECT_LE(p["mean_utilization"].get<double>(), p["max_utilization"].get<double>());
+        EXPECT_EQ(p["busiest_link"]["utilization"], p["max_utilization"]);
+        pod_bytes += p["bytes"].get<double>();
+    }
+    double fabric_bytes = 0.0;
+    for (const auto& t : j["link_tiers"]) {
+        ASSERT_FALSE(t["busiest"].empty()) << t.dump();
+        EXPECT_EQ(t["busiest"][0]["utilization"], t["max_utilization"]) << t.dump();
+        if (t["tier"] == "access" || t["tier"] == "leaf-spine") {
+            fabric_bytes += t["bytes"].get<double>();
+        }
+    }
+    EXPECT_GT(pod_bytes, 0.0);
+    EXPECT_NEAR(pod_bytes, fabric_bytes, 1e-9 * fabric_bytes);
+}
+
+// A 100,000-GPU report names its halls and hottest rows.
+TEST_F(Cli, RunPrintsPowerByHallAndRow) {
+    const auto r = run("run -o " + sh_quote((dir_ / "out").string()) + " scenarios/hall-100k-h100-liquid.json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("\n  by hall                 4 halls, hottest: hall "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\n  by row                  196 rows, hottest: row "), std::string::npos) << r.out;
 }
 
 // ---------------------------------------------------------------------------------------------
