@@ -31,15 +31,11 @@ nlohmann::json calibration_file() {
     return nlohmann::json::parse(in);
 }
 
-// Cases with a "slow" note (their reason) run only on request (--gtest_also_run_disabled_tests):
-// CI stays fast until the simulator's analytic path for NVLink-domain collectives lands.
-std::vector<Case> cases(bool slow) {
+std::vector<Case> cases() {
     std::vector<Case> out;
     const nlohmann::json file = calibration_file();
     for (const auto& c : file.at("cases")) {
-        if (c.contains("slow") == slow) {
-            out.push_back(Case{c});
-        }
+        out.push_back(Case{c});
     }
     return out;
 }
@@ -66,10 +62,10 @@ TEST_P(TrainingCalibration, ThroughputWithinTolerance) {
     const twin::models::WorkloadContext context{cluster, "."};
     const auto trace = twin::models::load_workload(doc.root().as_object(), context);
     // Every replica simulated: the calibration checks the models, not the fold (whose accuracy
-    // tests/cli/fold_test.cpp checks), and on these 24-replica A100 clusters the folded run's
-    // lockstep images make SimGrid's sharing solver the bottleneck (README, "Shortcuts").
+    // tests/cli/fold_test.cpp checks) — except for cases with a "fold" note (its reason), too slow
+    // unfolded for CI.
     twin::sim::RunOptions options;
-    options.no_fold = true;
+    options.no_fold = !c.contains("fold");
     const auto result = twin::sim::run_trace(cluster, trace, options);
     const double step_s = result.simulated_time_s;
     const double gpus = trace.info.figures.at("gpus");
@@ -104,7 +100,6 @@ std::string case_name(const ::testing::TestParamInfo<Case>& info) {
     return name;
 }
 
-INSTANTIATE_TEST_SUITE_P(Training, TrainingCalibration, ::testing::ValuesIn(cases(false)), case_name);
-INSTANTIATE_TEST_SUITE_P(DISABLED_TrainingSlow, TrainingCalibration, ::testing::ValuesIn(cases(true)), case_name);
+INSTANTIATE_TEST_SUITE_P(Training, TrainingCalibration, ::testing::ValuesIn(cases()), case_name);
 
 } // namespace
