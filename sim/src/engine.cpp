@@ -1040,8 +1040,8 @@ private:
     FluidSolver fluid_;
     std::vector<std::pair<std::uint64_t, std::shared_ptr<Played>>> pending_; // folded launches to play
     std::map<std::vector<std::size_t>, std::vector<std::shared_ptr<const std::vector<PhaseCaps>>>> joint_caps_;
-    FluidPhase fluid_phase_;          // scratch for fold_plan
-    std::vector<double> fluid_times_; // scratch for fold_plan
+    FluidPhase fluid_phase_;          // scratch for solve_jointly
+    std::vector<double> fluid_times_; // scratch: fluid_ solves into it
     std::vector<topology::Hop> hops_; // scratch for fold_plan
     FlowPlayer player_;
     std::map<std::tuple<int, int, int, double, int, int, int>, std::shared_ptr<Played>> plan_cache_;

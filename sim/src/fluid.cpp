@@ -91,13 +91,13 @@ void FluidSolver::solve(const FluidPhase& phase, std::vector<double>& times) {
             parent_[find(local_[k])] = first;
         }
     }
+    for (std::uint32_t i = 0; i < t; ++i) {
+        parent_[i] = find(i); // flat from here on: parent_ is each slot's set
+    }
     std::vector<std::uint32_t> all = std::move(active_);
     std::stable_sort(all.begin(), all.end(), [&](std::uint32_t x, std::uint32_t y) {
-        return find(local_[phase.begin[x]]) < find(local_[phase.begin[y]]);
+        return parent_[local_[phase.begin[x]]] < parent_[local_[phase.begin[y]]];
     });
-    for (std::uint32_t i = 0; i < t; ++i) {
-        parent_[i] = find(i);
-    }
     std::vector<std::uint32_t> slots_by_set(t);
     for (std::uint32_t i = 0; i < t; ++i) {
         slots_by_set[i] = i;
