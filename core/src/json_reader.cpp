@@ -1,9 +1,10 @@
 #include "twin/core/json_reader.hpp"
 
+#include "json_guard.hpp"
+#include "twin/core/input_file.hpp"
+
 #include <cmath>
 #include <fmt/format.h>
-#include <fstream>
-#include <sstream>
 
 namespace twin {
 
@@ -15,12 +16,7 @@ void Value::fail(const std::string& message) const {
 }
 
 std::string Value::describe() const {
-    std::string text = node_->dump();
-    constexpr std::size_t kMax = 60;
-    if (text.size() > kMax) {
-        text = text.substr(0, kMax) + "...";
-    }
-    return text;
+    return json_excerpt(*node_);
 }
 
 std::string Value::as_string() const {
@@ -49,6 +45,9 @@ double Value::as_number(Bound bound, double max) const {
     const double v = node_->get<double>();
     if (!std::isfinite(v)) {
         fail(fmt::format("expected a finite number, got {}", describe()));
+    }
+    if (!is_normal_or_zero(v)) {
+        fail(fmt::format("expected a number that is 0 or at least 2.2e-308 in magnitude, got {}", describe()));
     }
     if (bound == Bound::Positive && !(v > 0)) {
         fail(fmt::format("expected a number > 0, got {}", describe()));
@@ -91,17 +90,12 @@ double Value::as_ratio(double min) const {
     } else if (node_->is_string()) {
         const std::string s = node_->get<std::string>();
         const auto colon = s.find(':');
-        char* end = nullptr;
-        const double a = std::strtod(s.c_str(), &end);
-        const bool a_ok = end == s.c_str() + (colon == std::string::npos ? s.size() : colon) && end != s.c_str();
+        const std::string_view text(s);
+        double a = 0.0;
         double b = 1.0;
-        bool b_ok = true;
-        if (colon != std::string::npos) {
-            const char* bs = s.c_str() + colon + 1;
-            b = std::strtod(bs, &end);
-            b_ok = end != bs && *end == '\0' && b > 0;
-        }
-        if (!a_ok || !b_ok || !std::isfinite(a) || !std::isfinite(b)) {
+        const bool a_ok = parse_plain_number(text.substr(0, colon), a);
+        const bool b_ok = colon == std::string::npos || (parse_plain_number(text.substr(colon + 1), b) && b > 0);
+        if (!a_ok || !b_ok) {
             fail(fmt::format("expected a ratio such as 2 or \"2:1\", got {}", describe()));
         }
         r = a / b;
@@ -165,7 +159,7 @@ Array Value::as_array() const {
 
 Object::Object(const Value& v) : self_(v) {
     if (!v.is_object()) {
-        v.fail("expected an object, got " + v.json().dump().substr(0, 60));
+        v.fail("expected an object, got " + json_excerpt(v.json()));
     }
 }
 
@@ -207,14 +201,14 @@ std::vector<std::string> Object::keys() {
 void Object::finish() const {
     for (const auto& [k, v] : self_.json().items()) {
         if (!used_.contains(k)) {
-            fail_at(k, "unknown key \"" + k + "\"");
+            fail_at(k, "unknown key " + json_excerpt(nlohmann::json(k)));
         }
     }
 }
 
 Array::Array(const Value& v) : self_(v) {
     if (!v.is_array()) {
-        v.fail("expected an array, got " + v.json().dump().substr(0, 60));
+        v.fail("expected an array, got " + json_excerpt(v.json()));
     }
 }
 
@@ -233,9 +227,15 @@ std::vector<Value> Array::values() const {
 
 Document Document::parse(std::string_view text, const std::string& file_name) {
     auto file = std::make_shared<const std::string>(file_name);
+    ParseGuard guard;
     try {
-        auto j = std::make_shared<const nlohmann::json>(nlohmann::json::parse(text));
+        auto j = std::make_shared<const nlohmann::json>(
+            nlohmann::json::parse(text, [&guard](int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+                return guard.on_event(event, parsed);
+            }));
         return Document(std::move(j), std::move(file));
+    } catch (const ParseGuard::Refused& e) {
+        throw InputError(file_name, e.pointer, e.message);
     } catch (const nlohmann::json::parse_error& e) {
         // Turn the byte offset into line:column, which is what an editor shows.
         std::size_t line = 1, col = 1;
@@ -252,17 +252,17 @@ Document Document::parse(std::string_view text, const std::string& file_name) {
         throw InputError(file_name, "",
                          fmt::format("malformed JSON at line {}, column {}: {}", line, col,
                                      pos == std::string::npos ? what : what.substr(pos)));
+    } catch (const nlohmann::json::exception& e) {
+        // Number overflow (1e400) and the like: the value being read is where the guard stands.
+        std::string what = e.what();
+        const auto pos = what.find("] ");
+        throw InputError(file_name, guard.pointer(),
+                         "malformed JSON: " + (pos == std::string::npos ? what : what.substr(pos + 2)));
     }
 }
 
 Document Document::load(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw InputError(path.string(), "", "cannot open file");
-    }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return parse(ss.str(), path.string());
+    return parse(read_input_file(path), path.string());
 }
 
 } // namespace twin

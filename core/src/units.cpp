@@ -1,6 +1,7 @@
 #include "twin/core/units.hpp"
 
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <string>
@@ -101,6 +102,41 @@ bool factor_for(Dimension dim, std::string_view suffix, double& factor) {
     return false;
 }
 
+// Length of the plain decimal number at the start of `s`: -?(digits[.digits*]|.digits)([eE][+-]?digits)?
+// (0 when there is none). Hex floats, "inf", "nan", '+' and blanks are not part of the grammar.
+std::size_t scan_decimal(std::string_view s) {
+    std::size_t i = 0;
+    const auto digits = [&] {
+        const std::size_t start = i;
+        while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+            ++i;
+        }
+        return i - start;
+    };
+    if (i < s.size() && s[i] == '-') {
+        ++i;
+    }
+    std::size_t mantissa = digits();
+    if (i < s.size() && s[i] == '.') {
+        ++i;
+        mantissa += digits();
+    }
+    if (mantissa == 0) {
+        return 0;
+    }
+    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+        const std::size_t before = i;
+        ++i;
+        if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+            ++i;
+        }
+        if (digits() == 0) {
+            i = before; // "5E" or "5EFLOP": the 'E' starts the unit
+        }
+    }
+    return i;
+}
+
 std::string expected_text(Dimension dim) {
     return "expected a " + std::string(dimension_name(dim)) + ": a number followed by one of " +
            std::string(dimension_units(dim));
@@ -148,25 +184,47 @@ std::string_view dimension_units(Dimension dim) {
     return "";
 }
 
+bool is_normal_or_zero(double v) {
+    return v == 0.0 || std::isnormal(v);
+}
+
+bool parse_plain_number(std::string_view text, double& out) {
+    const std::size_t n = scan_decimal(text);
+    if (n == 0 || n != text.size()) {
+        return false;
+    }
+    double v = 0.0;
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + n, v, std::chars_format::general);
+    if (ec != std::errc() || ptr != text.data() + n || !std::isfinite(v) || !is_normal_or_zero(v)) {
+        return false;
+    }
+    out = v;
+    return true;
+}
+
 double parse_quantity(std::string_view text, Dimension dim) {
-    const std::string s(text);
-    const char* begin = s.c_str();
-    char* end = nullptr;
-    const double number = std::strtod(begin, &end);
-    if (end == begin) {
+    const std::size_t n = scan_decimal(text);
+    if (n == 0) {
         throw UnitError(expected_text(dim));
     }
-    std::string_view rest(end);
-    while (!rest.empty() && rest.front() == ' ') {
-        rest.remove_prefix(1);
+    double number = 0.0;
+    if (!parse_plain_number(text.substr(0, n), number)) {
+        throw UnitError("the number is out of range (overflows or underflows a double)");
+    }
+    std::string_view rest = text.substr(n);
+    if (!rest.empty() && rest.front() == ' ') {
+        rest.remove_prefix(1); // one blank between number and unit
     }
     double factor = 0.0;
     if (rest.empty() || !factor_for(dim, rest, factor)) {
         throw UnitError(expected_text(dim));
     }
     const double value = number * factor;
-    if (!std::isfinite(number) || !std::isfinite(value)) {
+    if (!std::isfinite(value)) {
         throw UnitError("expected a finite " + std::string(dimension_name(dim)));
+    }
+    if (!is_normal_or_zero(value) || (number != 0.0 && value == 0.0)) {
+        throw UnitError("the value underflows: too small to represent");
     }
     return value;
 }

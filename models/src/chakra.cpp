@@ -26,6 +26,7 @@
 // programs can share a class); otherwise every group is a family of one communicator.
 #include "twin/models/chakra.hpp"
 
+#include "twin/core/input_file.hpp"
 #include "twin/models/trace_writer.hpp"
 #include "twin/models/workload.hpp"
 #include "workload_types.hpp"
@@ -86,8 +87,7 @@ std::string camel(std::string_view snake) {
 }
 
 std::string shown(const Value& v) {
-    std::string s = v.json().dump();
-    return s.size() > 60 ? s.substr(0, 60) + "..." : s;
+    return json_excerpt(v.json());
 }
 
 // A protobuf JSON integer: a number, or a decimal string (how 64-bit integers are written).
@@ -299,13 +299,7 @@ public:
     RankFile read(const fs::path& path) {
         RankFile rf;
         rf.file = path.string();
-        std::ifstream in(path, std::ios::binary);
-        if (!in) {
-            throw InputError(rf.file, "", "cannot open file");
-        }
-        std::ostringstream ss;
-        ss << in.rdbuf();
-        rf.doc = std::make_shared<Document>(Document::parse(as_array_text(ss.str()), rf.file));
+        rf.doc = std::make_shared<Document>(Document::parse(as_array_text(read_input_file(path)), rf.file));
         const Array records = rf.doc->root().as_array();
         for (std::size_t k = 0; k < records.size(); ++k) {
             Object o = records.at(k).as_object();

@@ -384,7 +384,7 @@ TEST_F(Cli, NonexistentScenario) {
         }
         const auto r = run(c + " scenarios/no-such-scenario.json");
         EXPECT_EQ(r.exit_code, 2) << cmd;
-        EXPECT_EQ(r.err, "error: scenarios/no-such-scenario.json: /: cannot open file\n") << cmd;
+        EXPECT_EQ(r.err, "error: scenarios/no-such-scenario.json: /: cannot open file: No such file or directory\n") << cmd;
         EXPECT_EQ(r.out, "") << cmd;
     }
     EXPECT_FALSE(fs::exists(dir_ / "out"));

@@ -62,7 +62,7 @@ TEST(JsonReader, MalformedJsonGivesLineAndColumn) {
 
 TEST(JsonReader, MissingFile) {
     EXPECT_EQ(error_of([] { (void)twin::Document::load("/nonexistent/x.json"); }),
-              "/nonexistent/x.json: /: cannot open file");
+              "/nonexistent/x.json: /: cannot open file: No such file or directory");
 }
 
 TEST(JsonReader, PointerEscaping) {

@@ -570,7 +570,7 @@ TEST_F(Chakra, MissingFileIsAnInputError) {
         FAIL() << "no error";
     } catch (const InputError& e) {
         EXPECT_EQ(e.file(), (dir_ / "nope.json").string());
-        EXPECT_EQ(e.message(), "cannot open file");
+        EXPECT_EQ(e.message(), "cannot open file: No such file or directory");
     }
 }
 

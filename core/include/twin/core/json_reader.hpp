@@ -26,6 +26,16 @@ namespace twin {
 class Object;
 class Array;
 
+// The deepest nesting of objects and arrays a document may have. Our formats nest a few levels
+// (trace programs with nested repeat blocks perhaps a dozen); the limit keeps every recursive walk
+// of a document far from the stack's end.
+inline constexpr std::size_t kMaxJsonDepth = 128;
+
+// At most `max_chars` characters of `j` as JSON text, for error messages: written without
+// recursion (a value nested 100,000 deep is fine), strings escaped so the excerpt stays one
+// printable line, cut with "..." when longer.
+[[nodiscard]] std::string json_excerpt(const nlohmann::json& j, std::size_t max_chars = 60);
+
 // Lower bound applied to quantities and numbers.
 enum class Bound {
     Any,         // any finite value
@@ -122,8 +132,9 @@ private:
 // A parsed JSON document that owns its tree; root() is a Value at pointer "".
 class Document {
 public:
-    // Reads and parses a file. Throws InputError for an unreadable file or malformed JSON (with
-    // line and column).
+    // Reads and parses a file (read_input_file(): a regular file within the size limit). Throws
+    // InputError for an unreadable file, malformed JSON (with line and column), nesting deeper than
+    // kMaxJsonDepth, a duplicate key or a number that overflows a double (with the pointer).
     static Document load(const std::filesystem::path& path);
     // Parses text that stands for `file_name` (for embedded catalogs and tests).
     static Document parse(std::string_view text, const std::string& file_name);

@@ -4,7 +4,12 @@
 // floating-point operations (FLOP) and FLOP per second, watts, joules. Bits never appear inside
 // the model: "400Gbps" becomes 5e10 bytes/s here, at the edge.
 //
-// Accepted unit suffixes (case-sensitive, optional blank between number and unit):
+// A quantity is a plain decimal number (optional '-', digits, optional fraction and exponent: no
+// hex floats, no "inf" or "nan", no leading '+', no padding), then at most one blank, then a unit.
+// Numbers whose SI value overflows to infinity or underflows below the smallest normal double
+// (~2.2e-308, e.g. "1e-999W") are rejected rather than silently becoming inf or 0.
+//
+// Accepted unit suffixes (case-sensitive):
 //   time       s ms us µs ns ps min h
 //   data       B kB KB MB GB TB PB (powers of 1000), KiB MiB GiB TiB PiB (powers of 1024)
 //   bandwidth  bps Kbps kbps Mbps Gbps Tbps, Kb/s ... Tb/s (bits, powers of 1000);
@@ -83,8 +88,18 @@ public:
 };
 
 // Parses "<number><unit>" into the SI base value of `dim`. Throws UnitError naming what was
-// expected. Non-finite numbers are rejected; the sign is left to the caller's range check.
+// expected. Non-finite and underflowing numbers are rejected; the sign is left to the caller's
+// range check.
 [[nodiscard]] double parse_quantity(std::string_view text, Dimension dim);
+
+// Reads `text` whole as a plain decimal number (the grammar above, without a unit). Returns false
+// when it is not one, or when it overflows or underflows a double (a non-zero value below the
+// smallest normal double).
+[[nodiscard]] bool parse_plain_number(std::string_view text, double& out);
+
+// True when `v` is zero or a finite double no smaller in magnitude than the smallest normal one:
+// denormals (1e-320) are where "too small to mean anything" turns into inf and nan downstream.
+[[nodiscard]] bool is_normal_or_zero(double v);
 
 // "time", "data size", ... for messages.
 [[nodiscard]] std::string_view dimension_name(Dimension dim);
