@@ -181,6 +181,25 @@ int cmd_collective(const std::string& path, const CollectiveArgs& a) {
     return 0;
 }
 
+// A CLI11 usage error in the form of every other bad input: "command line: <flag>: <message>".
+// The flag is the one CLI11 names ("--factor: Value 0 not in range ..."), or the first option or
+// argument its message mentions; the message comes through InputError, so it stays one line.
+twin::InputError command_line_error(const CLI::ParseError& e) {
+    std::string message = e.what();
+    std::string where;
+    const auto colon = message.find(": ");
+    if (!message.empty() && message.front() == '-' && colon != std::string::npos) {
+        where = message.substr(0, colon);
+        message = message.substr(colon + 2);
+    } else if (const auto dash = message.find(" -"); dash != std::string::npos) {
+        const auto end = message.find_first_of(" ,:=", dash + 1);
+        where = message.substr(dash + 1, end == std::string::npos ? std::string::npos : end - dash - 1);
+    } else if (const auto req = message.find(" is required"); req != std::string::npos && message.find(' ') == req) {
+        where = message.substr(0, req); // "scenario is required"
+    }
+    return twin::InputError("command line", where.empty() ? "/" : where, message + " (see --help)");
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -234,8 +253,12 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        // --help and --version end here with 0; a usage error is bad input: exit 2.
-        return app.exit(e) == 0 ? 0 : 2;
+        // --help and --version end here with 0; a usage error is bad input: one line, exit 2.
+        if (e.get_exit_code() == 0) {
+            return app.exit(e);
+        }
+        fmt::print(stderr, "error: {}\n", command_line_error(e).what());
+        return 2;
     }
     try {
         if (run->parsed()) {

@@ -598,6 +598,9 @@ TEST_F(CliCollective, BadArgumentsExitTwoWithOneLine) {
         {"--op all_sum", "error: command line: --op: unknown collective \"all_sum\""},
         {"-b 8Bytes", "error: command line: --min: \"8Bytes\" is not a size"},
         {"-b 1GiB -e 1MiB", "error: command line: --max: the largest size is below the smallest"},
+        // Usage errors that CLI11 finds take the same form (issue 11).
+        {"-f 0.5", "error: command line: --factor: Value 0.5 not in range"},
+        {"--bogus", "error: command line: --bogus: The following argument was not expected: --bogus"},
     };
     for (const auto& [args, expected] : cases) {
         const auto r = run("collective scenarios/dgx-h100-1node.json " + args);
@@ -605,6 +608,15 @@ TEST_F(CliCollective, BadArgumentsExitTwoWithOneLine) {
         EXPECT_EQ(r.err.rfind(expected, 0), 0u) << args << "\n" << r.err;
         EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
     }
+}
+
+TEST_F(Cli, UsageErrorsNameTheArgument) {
+    auto r = run("run");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err, "error: command line: scenario: scenario is required (see --help)\n");
+    r = run("");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err, "error: command line: /: A subcommand is required (see --help)\n");
 }
 
 } // namespace
