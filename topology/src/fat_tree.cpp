@@ -175,7 +175,10 @@ void build_rail_fat_tree(Object f, Builder& b) {
                                 down + up, down, up, o1, leaf.name, leaf.radix));
         }
     }
-    const auto [d1, u1] = leaf_ports(group_size);
+    // Plain names, not a structured binding: lambdas below capture them (clang < 16 refuses bindings).
+    const auto leaf_split = leaf_ports(group_size);
+    const std::int64_t d1 = leaf_split.first;
+    const std::int64_t u1 = leaf_split.second;
     if (d1 + u1 > leaf.radix) {
         fail_at(b, group_pointer,
                 fmt::format("a leaf needs {} ports ({} down to {} nodes x {} NIC port(s) per rail + {} up at {}:1); "

@@ -1,0 +1,106 @@
+// libFuzzer targets over every input format: the checked JSON reader and each loader (scenario,
+// trace, Chakra, catalog, workload). One source, built once per format with TWIN_FUZZ_FORMAT set.
+//
+// The contract being fuzzed: any byte string either loads or throws twin::InputError. Any other
+// exception, a crash, a sanitizer report, a hang (libFuzzer's -timeout) or an allocation beyond
+// -rss_limit_mb / -malloc_limit_mb is a bug. tools/fuzz.sh builds and runs these; CI runs each for a
+// short fixed time with the bundled files as seed corpus.
+#include "twin/core/json_reader.hpp"
+#include "twin/models/chakra.hpp"
+#include "twin/models/scenario.hpp"
+#include "twin/models/trace.hpp"
+#include "twin/models/workload.hpp"
+#include "twin/topology/catalog.hpp"
+#include "twin/topology/load.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kScenarioDir = fs::path(TWIN_SOURCE_DIR) / "scenarios";
+
+// Reads every value of a document the ways loaders do (each reader either returns or throws
+// InputError), without recursion.
+void walk(const twin::Value& root) {
+    std::vector<twin::Value> todo{root};
+    while (!todo.empty()) {
+        const twin::Value v = todo.back();
+        todo.pop_back();
+        if (v.is_object()) {
+            twin::Object o = v.as_object();
+            for (const auto& k : o.keys()) {
+                todo.push_back(*o.find(k));
+            }
+            continue;
+        }
+        if (v.is_array()) {
+            for (const auto& e : v.as_array().values()) {
+                todo.push_back(e);
+            }
+            continue;
+        }
+        const auto attempt = [](auto&& f) {
+            try {
+                f();
+            } catch (const twin::InputError&) {
+            }
+        };
+        attempt([&] { (void)v.as_number(); });
+        attempt([&] { (void)v.as_integer(-1000, 1000); });
+        attempt([&] { (void)v.as_ratio(); });
+        attempt([&] { (void)v.as_seconds(); });
+        attempt([&] { (void)v.as_bytes(); });
+        attempt([&] { (void)v.as_bandwidth(); });
+        attempt([&] { (void)v.as_flop_rate(); });
+        attempt([&] { (void)v.as_power(); });
+        attempt([&] { (void)v.as_choice({"a", "b"}); });
+    }
+}
+
+void load(const std::string& text) {
+#if TWIN_FUZZ_FORMAT == 0 // json
+    walk(twin::Document::parse(text, "fuzz.json").root());
+#elif TWIN_FUZZ_FORMAT == 1 // scenario (relative files resolve against the bundled scenarios)
+    (void)twin::models::parse_scenario(text, "fuzz.json", kScenarioDir);
+#elif TWIN_FUZZ_FORMAT == 2 // trace v1
+    const auto doc = twin::Document::parse(text, "fuzz.json");
+    (void)twin::models::load_trace(doc.root().as_object());
+#elif TWIN_FUZZ_FORMAT == 3 // Chakra (jsonizer output of one rank)
+    static const fs::path file = [] {
+        std::string dir = (fs::temp_directory_path() / "twin_fuzz_chakra_XXXXXX").string();
+        return fs::path(mkdtemp(dir.data())) / "rank0.json";
+    }();
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
+    (void)twin::models::load_chakra({file});
+#elif TWIN_FUZZ_FORMAT == 4 // catalog (merged into the builtin one, as a scenario's "catalog")
+    static const twin::topology::Catalog builtin = twin::topology::Catalog::builtin();
+    auto catalog = builtin;
+    const auto doc = twin::Document::parse(text, "fuzz.json");
+    catalog.merge(doc.root().as_object());
+#elif TWIN_FUZZ_FORMAT == 5 // workload (on the cluster of one bundled SuperPOD scalable unit)
+    static const twin::models::Scenario base = twin::models::load_scenario(kScenarioDir / "superpod-su-h100-256.json");
+    const auto doc = twin::Document::parse(text, "fuzz.json");
+    (void)twin::models::load_workload(doc.root().as_object(), {base.cluster, kScenarioDir});
+#else
+#error "TWIN_FUZZ_FORMAT must be 0..5"
+#endif
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    try {
+        load(std::string(reinterpret_cast<const char*>(data), size));
+    } catch (const twin::InputError&) {
+        // The expected way for bad input to end.
+    }
+    return 0;
+}
