@@ -76,8 +76,16 @@ RunResult run_trace(const topology::Cluster& cluster, const models::Trace& trace
     simgrid::s4u::Engine::set_config(fmt::format("network/weight-S:{}", twin::sim::kSimGridWeightS));
     // Flow actors are many and shallow: 16 KiB stacks (SimGrid zeroes each stack when it creates
     // an actor, so the size is time as well as memory). The coordinator asks for more itself.
+#if defined(__SANITIZE_ADDRESS__)
+    // AddressSanitizer cannot follow SimGrid's hand-written context switches (it reports false
+    // stack-buffer-underflows and loses track of fake stacks): in an ASan build, and only there,
+    // actors run as threads, each on a stack ASan knows, with room for ASan's larger frames.
+    simgrid::s4u::Engine::set_config("contexts/factory:thread");
+    simgrid::s4u::Engine::set_config("contexts/stack-size:1024");
+#else
     simgrid::s4u::Engine::set_config("contexts/stack-size:16");
     simgrid::s4u::Engine::set_config("contexts/guard-size:0");
+#endif
     RunResult result = execute(cluster, trace, options);
     result.wall_time_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     return result;
