@@ -51,12 +51,14 @@ private:
     int fd_;
 };
 
+// Drawn from the system's entropy on every call: a generator seeded once would repeat its names
+// in processes forked after it was used, and writers that share names remove each other's folders.
 std::string random_suffix() {
-    thread_local std::mt19937_64 gen{std::random_device{}()};
+    std::random_device entropy;
     std::uniform_int_distribution<std::size_t> pick(0, kSuffixAlphabet.size() - 1);
     std::string s;
     for (int i = 0; i < kSuffixLength; ++i) {
-        s += kSuffixAlphabet[pick(gen)];
+        s += kSuffixAlphabet[pick(entropy)];
     }
     return s;
 }
@@ -248,7 +250,9 @@ void OutputSet::check_replaceable() const {
             continue;
         }
         struct stat est {};
-        const bool known = std::find(names_.begin(), names_.end(), entry) != names_.end();
+        // "<file>.partial" was the temporary name of each file before result sets existed.
+        const std::string base = entry.ends_with(".partial") ? entry.substr(0, entry.size() - 8) : entry;
+        const bool known = std::find(names_.begin(), names_.end(), base) != names_.end();
         if (!known || (::fstatat(dir_fd, entry.c_str(), &est, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(est.st_mode))) {
             foreign = entry;
             break;
@@ -288,16 +292,17 @@ void OutputSet::commit() {
     if (::fsync(temp_fd_) != 0) {
         fail("cannot write " + shown(folder_) + ": " + errno_text(errno));
     }
-    swap_in();
+    const bool exchanged = swap_in();
     committed_ = true;
     ::fsync(parent_fd_);
-    // After an exchange the previous set lies under the temporary name.
-    remove_entry(parent_, temp_name_);
+    if (exchanged) {
+        remove_entry(parent_, temp_name_); // the previous set now lies under the temporary name
+    }
     ::close(temp_fd_);
     temp_fd_ = -1;
 }
 
-void OutputSet::swap_in() {
+bool OutputSet::swap_in() {
     // Another run may create, replace or remove the folder between our check and our rename: each
     // rename is atomic and fails instead of clobbering, so retry with the right kind.
     for (int attempt = 0; attempt < 1000; ++attempt) {
@@ -305,11 +310,11 @@ void OutputSet::swap_in() {
         const char* from = temp_name_.c_str();
         const char* to = name_.c_str();
         if (::renameat2(parent_fd_, from, parent_fd_, to, RENAME_NOREPLACE) == 0) {
-            return;
+            return false;
         }
         if (errno == EEXIST || errno == ENOTEMPTY) {
             if (::renameat2(parent_fd_, from, parent_fd_, to, RENAME_EXCHANGE) == 0) {
-                return;
+                return true;
             }
             if (errno == ENOENT) {
                 continue; // removed in between
@@ -325,7 +330,7 @@ void OutputSet::swap_in() {
             }
             if (::renameat(parent_fd_, from, parent_fd_, to) == 0) {
                 remove_entry(parent_, aside);
-                return;
+                return false;
             }
             if (errno == EEXIST || errno == ENOTEMPTY) {
                 continue;

@@ -11,7 +11,8 @@
 // complete set, never a mix, also when runs are killed at any point or several runs write into one
 // folder at once (the last swap wins, whole). Symbolic links are never followed at the output folder
 // or inside it; a symbolic link or a file where the folder should be is an error, and so is an
-// existing folder holding anything but files of this set (so `-o ~` cannot replace a home folder).
+// existing folder holding anything but files of this set (so `-o ~` cannot replace a home folder;
+// "<file>.partial" leftovers of older versions count as the set's).
 // A failed write removes its temporary folder; a killed run's temporary folder is removed by the
 // next write beside it (each writer holds an flock on its folder, so only abandoned ones go).
 // Parent folders of the output folder are created when missing (and may be symbolic links).
@@ -57,7 +58,7 @@ public:
 private:
     [[noreturn]] void fail(const std::string& message) const;
     void check_replaceable() const;
-    void swap_in();
+    bool swap_in(); // true when the previous set now lies under the temporary name
     void remove_temporary() noexcept;
 
     std::filesystem::path folder_;
