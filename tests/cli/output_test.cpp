@@ -206,6 +206,10 @@ TEST_F(CliOutput, SingleFileOutputsRefuseFoldersAndMissingFolders) {
     ASSERT_EQ(run("workload " + sc + " -o d/t.json", dir_).exit_code, 0);
     EXPECT_EQ(json::parse(read_text(dir_ / "d" / "t.json"))["schema_version"], 1);
     EXPECT_EQ(entries(dir_ / "d"), std::vector<std::string>{"t.json"});
+    // The sweep's JSON names the scenario as report.json does: by its file name alone.
+    ASSERT_EQ(run("collective " + sc + " -b 1MiB -e 1MiB --auto-only --json d/s.json", dir_).exit_code, 0);
+    EXPECT_EQ(json::parse(read_text(dir_ / "d" / "s.json"))["scenario"]["file"], "dgx-h100-1node.json");
+    EXPECT_EQ(entries(dir_ / "d"), (std::vector<std::string>{"s.json", "t.json"}));
 }
 
 // Two runs of different scenarios into one folder at once, many times: the folder always ends with
