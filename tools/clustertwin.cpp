@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <fmt/format.h>
 #include <iostream>
 #include <memory>
@@ -57,7 +58,7 @@ int cmd_workload(const std::string& path, const std::string& out_path) {
         }
     }
     if (!out_path.empty()) {
-        twin::sim::write_file_atomically(out_path, twin::models::trace_to_json(t).dump(1) + "\n");
+        twin::write_file_atomically(out_path, twin::models::trace_to_json(t).dump(1) + "\n", {"command line", "--out"});
         fmt::print("wrote {}\n", out_path);
     }
     return 0;
@@ -95,12 +96,14 @@ int cmd_run(const std::string& path, const std::string& out_override, bool quiet
     if (!quiet) {
         options.progress = progress_printer();
     }
+    // -o is relative to the working directory; run.output_dir to the scenario. The set is opened
+    // before the run, so a bad output folder is reported before a long simulation.
+    twin::OutputSet outputs(out_override.empty() ? s.run.output_dir : std::filesystem::path(out_override),
+                            out_override.empty() ? twin::OutputOrigin{s.file, "/run/output_dir"}
+                                                 : twin::OutputOrigin{"command line", "--out"},
+                            twin::sim::output_file_names());
     const auto result = twin::sim::run_scenario(s, options);
-    std::string dir = out_override;
-    if (dir.empty()) {
-        dir = s.run.output_dir.empty() ? "results/" + s.name : s.run.output_dir;
-    }
-    const auto written = twin::sim::write_outputs(dir, s, result);
+    const auto written = twin::sim::write_outputs(outputs, s, result);
     if (!quiet) {
         fmt::print("{}", twin::sim::report_text(s, result));
         fmt::print("\n  wrote {}, {} and {}  (wall time {:.2f} s)\n", written[0].string(), written[1].string(),
@@ -163,7 +166,7 @@ int cmd_collective(const std::string& path, const CollectiveArgs& a) {
     if (!a.json_path.empty()) {
         nlohmann::json j;
         j["format_version"] = 1;
-        j["scenario"] = {{"name", s.name}, {"file", s.file}, {"seed", s.seed}};
+        j["scenario"] = {{"name", s.name}, {"file", twin::sim::report_file_name(s)}, {"seed", s.seed}};
         j["collective"] = a.op;
         j["group"] = a.group;
         j["members"] = spec.members.size();
@@ -176,7 +179,7 @@ int cmd_collective(const std::string& path, const CollectiveArgs& a) {
                            {"algbw_bytes_per_s", r.algbw_bytes_per_s},
                            {"busbw_bytes_per_s", r.busbw_bytes_per_s}});
         }
-        twin::sim::write_file_atomically(a.json_path, j.dump(2) + "\n");
+        twin::write_file_atomically(a.json_path, j.dump(2) + "\n", {"command line", "--json"});
     }
     return 0;
 }
@@ -215,7 +218,9 @@ int main(int argc, char** argv) {
 
     auto* run = app.add_subcommand("run", "Simulate a scenario: print the report, write report.json and links.csv");
     run->add_option("scenario", scenario, "Scenario JSON file")->required();
-    run->add_option("-o,--out", out_dir, "Output directory (default: run.output_dir or results/<name>)");
+    run->add_option("-o,--out", out_dir,
+                    "Output folder, relative to the working directory (default: the scenario's run.output_dir, "
+                    "else results/<name>, both relative to the scenario's folder)");
     run->add_flag("-q,--quiet", quiet, "Print nothing on success");
     run->add_flag("--unfolded", unfolded,
                   "Take no shortcut: every collective through SimGrid, even inside one NVLink domain, and "

@@ -28,6 +28,24 @@ void check_trace_fits(const Trace& trace, const topology::Cluster& cluster, cons
     }
 }
 
+// The name becomes the default output folder results/<name>, so it must be one plain file name.
+void check_name(const std::string& name, const Value& value) {
+    if (name.empty()) {
+        value.fail("the scenario name must not be empty");
+    }
+    const bool control = std::any_of(name.begin(), name.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u < 0x20 || u == 0x7f;
+    });
+    if (name.size() > kMaxScenarioNameLength || name.front() == '.' || control ||
+        name.find_first_of("/\\") != std::string::npos) {
+        value.fail(fmt::format("the scenario name must be a plain file name (it names the output folder "
+                               "results/<name>): at most {} characters, no '/', '\\' or control characters, "
+                               "not starting with '.'",
+                               kMaxScenarioNameLength));
+    }
+}
+
 Scenario from_document(const Document& doc, const std::filesystem::path& base_dir) {
     Object root = doc.root().as_object();
     // Take every known key first, so a misspelt key is reported before anything is built.
@@ -46,23 +64,28 @@ Scenario from_document(const Document& doc, const std::filesystem::path& base_di
     Scenario s;
     s.file = doc.file();
     s.name = name.as_string();
-    if (s.name.empty()) {
-        name.fail("the scenario name must not be empty");
-    }
+    check_name(s.name, name);
     if (description) {
         s.description = description->as_string();
     }
     s.seed = static_cast<std::uint64_t>(seed.as_integer(0, INT64_MAX));
+    // Relative output folders resolve against the scenario's folder, as workload files do, so a
+    // scenario writes to the same place from any working directory.
+    std::filesystem::path output_dir = std::filesystem::path("results") / s.name;
     if (run) {
         Object r = run->as_object();
         if (auto dir = r.find("output_dir")) {
-            s.run.output_dir = dir->as_string();
+            output_dir = dir->as_string();
+            if (output_dir.empty()) {
+                dir->fail("the output folder must not be empty");
+            }
         }
         if (auto top = r.find("top_links")) {
             s.run.top_links = static_cast<int>(top->as_integer(1, 100000));
         }
         r.finish();
     }
+    s.run.output_dir = (base_dir / output_dir).lexically_normal();
 
     topology::Catalog catalog = topology::Catalog::builtin();
     if (catalog_value) {

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <fmt/format.h>
-#include <fstream>
 #include <map>
 
 namespace twin::sim {
@@ -168,19 +167,8 @@ nlohmann::json workload_json(const models::Scenario& s, const RunResult& r) {
 
 } // namespace
 
-void write_file_atomically(const std::filesystem::path& path, const std::string& text) {
-    const auto tmp = path.string() + ".partial";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) {
-            throw InputError(path.string(), "", "cannot write output file");
-        }
-        out << text;
-        if (!out.flush()) {
-            throw InputError(path.string(), "", "cannot write output file");
-        }
-    }
-    std::filesystem::rename(tmp, path);
+std::string report_file_name(const models::Scenario& s) {
+    return std::filesystem::path(s.file).filename().string();
 }
 
 nlohmann::json report_json(const models::Scenario& s, const RunResult& r) {
@@ -189,7 +177,7 @@ nlohmann::json report_json(const models::Scenario& s, const RunResult& r) {
     const auto frac = [t](double v) { return t > 0 ? v / t : 0.0; };
     json j;
     j["format_version"] = kReportFormatVersion;
-    j["scenario"] = {{"name", s.name}, {"file", s.file}, {"seed", s.seed}};
+    j["scenario"] = {{"name", s.name}, {"file", report_file_name(s)}, {"seed", s.seed}};
     j["simulated_time_s"] = t;
     j["gpus"] = s.cluster.gpu_count();
     j["ranks"] = r.ranks;
@@ -378,22 +366,18 @@ std::string links_csv(const models::Scenario& s, const RunResult& r) {
     return out;
 }
 
-std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& dir, const models::Scenario& s,
-                                                 const RunResult& r) {
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec) {
-        throw InputError(dir.string(), "", "cannot create output directory: " + ec.message());
-    }
-    const auto json_path = dir / "report.json";
-    const auto csv_path = dir / "links.csv";
-    const auto power_path = dir / "power.csv";
-    const std::string json_text = report_json(s, r).dump(2) + "\n";
-    const std::string csv_text = links_csv(s, r);
-    write_file_atomically(csv_path, csv_text);
-    write_file_atomically(power_path, power_csv(r));
-    write_file_atomically(json_path, json_text);
-    return {json_path, csv_path, power_path};
+const std::vector<std::string>& output_file_names() {
+    static const std::vector<std::string> names{"report.json", "links.csv", "power.csv"};
+    return names;
+}
+
+std::vector<std::filesystem::path> write_outputs(OutputSet& set, const models::Scenario& s, const RunResult& r) {
+    std::vector<std::filesystem::path> written;
+    written.push_back(set.add("report.json", report_json(s, r).dump(2) + "\n"));
+    written.push_back(set.add("links.csv", links_csv(s, r)));
+    written.push_back(set.add("power.csv", power_csv(r)));
+    set.commit();
+    return written;
 }
 
 } // namespace twin::sim

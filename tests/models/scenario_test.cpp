@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -50,7 +51,7 @@ TEST(ScenarioErrors, ValidBaseLoads) {
     EXPECT_EQ(s.seed, 7U);
     EXPECT_EQ(s.cluster.gpu_count(), 8);
     EXPECT_EQ(s.trace.ranks, 8);
-    EXPECT_EQ(s.run.output_dir, "out");
+    EXPECT_EQ(s.run.output_dir.string(), "out");
     EXPECT_EQ(s.run.top_links, 3);
 }
 
@@ -58,8 +59,55 @@ TEST(ScenarioErrors, RunIsOptional) {
     auto doc = valid_scenario();
     doc.erase("run");
     const auto s = parse(doc);
-    EXPECT_EQ(s.run.output_dir, "");
+    EXPECT_EQ(s.run.output_dir.string(), "results/s"); // the default, relative to the scenario's folder
     EXPECT_EQ(s.run.top_links, 10);
+}
+
+// Relative output folders resolve against the scenario's folder, as workload files do; absolute ones
+// stay.
+TEST(ScenarioErrors, OutputDirIsRelativeToTheScenario) {
+    auto doc = valid_scenario();
+    EXPECT_EQ(twin::models::parse_scenario(doc.dump(), "d/test.json", "d").run.output_dir.string(), "d/out");
+    EXPECT_EQ(twin::models::parse_scenario(doc.dump(), "test.json", "").run.output_dir.string(), "out");
+    doc["run"]["output_dir"] = "../x/";
+    EXPECT_EQ(twin::models::parse_scenario(doc.dump(), "a/b/test.json", "a/b").run.output_dir.string(), "a/x/");
+    doc["run"]["output_dir"] = "/abs/x";
+    EXPECT_EQ(twin::models::parse_scenario(doc.dump(), "a/test.json", "a").run.output_dir.string(), "/abs/x");
+    doc.erase("run");
+    EXPECT_EQ(twin::models::parse_scenario(doc.dump(), "a/test.json", "a").run.output_dir.string(), "a/results/s");
+}
+
+TEST(ScenarioErrors, OutputDirEmpty) {
+    auto doc = valid_scenario();
+    doc["run"]["output_dir"] = "";
+    expect_error(doc, "/run/output_dir", "the output folder must not be empty");
+}
+
+// The name is the default output folder results/<name>: one plain file name, nothing that leaves
+// results/ or hides.
+TEST(ScenarioErrors, NameIsAPlainFileName) {
+    for (const std::string& name :
+         std::vector<std::string>{"../../x", "a/b", "a\\b", ".hidden", "..", ".", "new\nline", "bell\x07",
+                                  std::string(twin::models::kMaxScenarioNameLength + 1, 'n')}) {
+        SCOPED_TRACE(name);
+        auto doc = valid_scenario();
+        doc["name"] = name;
+        expect_error(doc, "/name",
+                     "the scenario name must be a plain file name (it names the output folder results/<name>): at "
+                     "most 100 characters, no '/', '\\' or control characters, not starting with '.'");
+    }
+    for (const std::string& name : std::vector<std::string>{"a.b", "llama3 70b", "x-1_2",
+                                                            std::string(twin::models::kMaxScenarioNameLength, 'n')}) {
+        auto doc = valid_scenario();
+        doc["name"] = name;
+        EXPECT_EQ(parse(doc).name, name);
+    }
+}
+
+TEST(ScenarioErrors, NameEmpty) {
+    auto doc = valid_scenario();
+    doc["name"] = "";
+    expect_error(doc, "/name", "the scenario name must not be empty");
 }
 
 TEST(ScenarioErrors, UnknownTopLevelKey) {

@@ -5,7 +5,7 @@
 //    "topology": {...topology format v1, topology/README.md...},
 //    "workload": {"type": "trace", "file": "traces/dp.json"}       (path relative to the scenario)
 //             or {"type": "trace", "trace": {...inline trace v1...}},
-//    "run": {"output_dir": "results/name", "top_links": 10},
+//    "run": {"output_dir": "results/name", "top_links": 10},        (path relative to the scenario)
 //    "facility": {...power, cooling and energy; twin/models/facility.hpp...}}
 //
 // Everything is validated here, before any simulation object exists.
@@ -21,9 +21,14 @@
 
 namespace twin::models {
 
+// The scenario name is a plain file name of at most this many characters (it names results/<name>).
+inline constexpr std::size_t kMaxScenarioNameLength = 100;
+
 struct RunSettings {
-    std::string output_dir; // "" = results/<scenario name>
-    int top_links = 10;     // busiest links listed in the report
+    // Resolved against the scenario's folder (the default is results/<scenario name> there); a
+    // command-line -o overrides it and stays relative to the working directory.
+    std::filesystem::path output_dir;
+    int top_links = 10; // busiest links listed in the report
 };
 
 struct Scenario {

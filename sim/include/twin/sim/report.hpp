@@ -3,12 +3,14 @@
 // printed with fixed rules, so the same scenario and seed give byte-identical files.
 #pragma once
 
+#include "twin/core/output_set.hpp"
 #include "twin/models/scenario.hpp"
 #include "twin/sim/results.hpp"
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace twin::sim {
 
@@ -19,14 +21,18 @@ inline constexpr int kReportFormatVersion = 1;
 // One row per link and direction: id, name, tier, direction, bandwidth, bytes, utilisation.
 [[nodiscard]] std::string links_csv(const models::Scenario& scenario, const RunResult& result);
 
-// Writes `text` to `path` under a temporary name and renames it into place, so a reader never
-// sees a half-written file. Throws InputError naming the path when it cannot be written.
-void write_file_atomically(const std::filesystem::path& path, const std::string& text);
+// The files of a run's result set.
+[[nodiscard]] const std::vector<std::string>& output_file_names();
 
-// Writes report.json, links.csv and power.csv (power time series) into `dir` (created if needed). Each file is written
-// to a temporary name and renamed into place, so a failed run never leaves a half-written report. Returns the paths
-// written.
-std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& dir, const models::Scenario& scenario,
+// Adds report.json, links.csv and power.csv (power time series) to `set` and swaps the set in as a
+// whole (twin/core/output_set.hpp: the previous set stays until then; never a mix). Returns the
+// paths written.
+std::vector<std::filesystem::path> write_outputs(OutputSet& set, const models::Scenario& scenario,
                                                  const RunResult& result);
+
+// The scenario file as report.json names it: its file name alone, so the report is the same from any
+// working directory (paths inside a scenario are relative to its folder, so the name identifies it
+// there).
+[[nodiscard]] std::string report_file_name(const models::Scenario& scenario);
 
 } // namespace twin::sim
