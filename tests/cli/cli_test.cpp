@@ -8,6 +8,8 @@
 // after a build), then review the diff:
 //   for s in scenarios/*.json; do build/dev/tools/clustertwin run -q -o /tmp/g $s && cp /tmp/g/report.json
 //   tests/golden/$(basename $s .json).report.json; done
+#include "cli_util.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -28,69 +30,12 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct CliResult {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-};
+using twin::test::CliResult;
+using twin::test::read_text;
+using twin::test::sh_quote;
+using twin::test::write_text;
 
-std::string read_text(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-void write_text(const fs::path& p, const std::string& text) {
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-}
-
-// Quotes one word for /bin/sh.
-std::string sh_quote(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) {
-        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    }
-    return out + "'";
-}
-
-// Every test gets its own empty temporary directory (kept when the test fails, for a look).
-class Cli : public ::testing::Test {
-protected:
-    void SetUp() override {
-        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        std::string name = std::string(info->test_suite_name()) + "." + info->name();
-        std::replace(name.begin(), name.end(), '/', '_');
-        dir_ = fs::temp_directory_path() / ("clustertwin-cli-" + name + "-" + std::to_string(::getpid()));
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-    }
-
-    void TearDown() override {
-        if (HasFailure()) {
-            std::cerr << "test files kept in " << dir_ << "\n";
-        } else {
-            fs::remove_all(dir_);
-        }
-    }
-
-    // Runs `clustertwin <args>` in the repository root; `args` is passed to the shell as is.
-    CliResult run(const std::string& args) const {
-        const fs::path out = dir_ / "stdout.txt";
-        const fs::path err = dir_ / "stderr.txt";
-        const std::string cmd = "cd " + sh_quote(TWIN_SOURCE_DIR) + " && " + sh_quote(CLUSTERTWIN_EXE) + " " + args +
-                                " </dev/null >" + sh_quote(out.string()) + " 2>" + sh_quote(err.string());
-        const int status = std::system(cmd.c_str());
-        CliResult r;
-        r.exit_code = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        r.out = read_text(out);
-        r.err = read_text(err);
-        return r;
-    }
-
-    fs::path dir_;
-};
+class Cli : public twin::test::CliTest {};
 
 // ---------------------------------------------------------------------------------------------
 // Bundled scenarios
@@ -385,7 +330,8 @@ TEST_F(Cli, NonexistentScenario) {
         }
         const auto r = run(c + " scenarios/no-such-scenario.json");
         EXPECT_EQ(r.exit_code, 2) << cmd;
-        EXPECT_EQ(r.err, "error: scenarios/no-such-scenario.json: /: cannot open file: No such file or directory\n") << cmd;
+        EXPECT_EQ(r.err, "error: scenarios/no-such-scenario.json: /: cannot open file: No such file or directory\n")
+            << cmd;
         EXPECT_EQ(r.out, "") << cmd;
     }
     EXPECT_FALSE(fs::exists(dir_ / "out"));

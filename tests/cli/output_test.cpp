@@ -3,6 +3,8 @@
 // report is byte-identical from any working directory; names that are not plain file names are
 // refused; output paths that cannot be written are one-line errors with exit 2; concurrent runs
 // into one folder leave one run's complete set.
+#include "cli_util.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -21,31 +23,10 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct CliResult {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-};
-
-std::string read_text(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-void write_text(const fs::path& p, const std::string& text) {
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-}
-
-std::string sh_quote(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) {
-        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    }
-    return out + "'";
-}
+using twin::test::CliResult;
+using twin::test::read_text;
+using twin::test::sh_quote;
+using twin::test::write_text;
 
 // A valid one-node scenario with an inline 8-rank all-reduce trace.
 std::string scenario(const std::string& name, const std::string& extra = "") {
@@ -64,47 +45,14 @@ std::vector<std::string> entries(const fs::path& dir) {
     return out;
 }
 
-class CliOutput : public ::testing::Test {
+class CliOutput : public twin::test::CliTest {
 protected:
-    void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("clustertwin-output-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
-                "-" + std::to_string(::getpid()));
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-    }
-    void TearDown() override {
-        if (HasFailure()) {
-            std::cerr << "test files kept in " << dir_ << "\n";
-        } else {
-            fs::remove_all(dir_);
-        }
-    }
-
-    // Runs `clustertwin <args>` in `cwd`; `args` goes to the shell as is (it may start more commands).
-    CliResult run(const std::string& args, const fs::path& cwd) const {
-        const fs::path out = dir_ / "stdout.txt";
-        const fs::path err = dir_ / "stderr.txt";
-        const std::string cmd = "cd " + sh_quote(cwd.string()) + " && { " + sh_quote(CLUSTERTWIN_EXE) + " " + args +
-                                "; } </dev/null >" + sh_quote(out.string()) + " 2>" + sh_quote(err.string());
-        const int status = std::system(cmd.c_str());
-        CliResult r;
-        r.exit_code = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        r.out = read_text(out);
-        r.err = read_text(err);
-        fs::remove(out);
-        fs::remove(err);
-        return r;
-    }
-
     // Expects exit 2 and exactly `line` (plus a newline) on stderr.
     void expect_error(const std::string& args, const fs::path& cwd, const std::string& line) const {
         const auto r = run(args, cwd);
         EXPECT_EQ(r.exit_code, 2) << args;
         EXPECT_EQ(r.err, line + "\n") << args;
     }
-
-    fs::path dir_;
 };
 
 TEST_F(CliOutput, OutputFolderResolvesAgainstTheScenarioFromAnyWorkingDirectory) {
