@@ -3,7 +3,7 @@
 // object's own keys completes before anything is built; the generators check sizes and ports
 // before they build, and the Builder checks dangling ports and reachability at the end.
 //
-// Keys common to every fabric type: "technology" (below), "link_efficiency" in (0, 1] (replaces
+// Keys common to every fabric type: "technology" (below), "link_efficiency" in [0.01, 1] (replaces
 // the efficiency of every access and switch-switch link) and "routing" ("ecmp" | "adaptive").
 // Technology factor t (the share of InfiniBand's NCCL bandwidth the fabric delivers):
 //   infiniband  t = 1
@@ -17,6 +17,7 @@
 
 #include "builder.hpp"
 #include "fabric.hpp"
+#include "twin/topology/bounds.hpp"
 
 #include <algorithm>
 #include <array>
@@ -133,7 +134,7 @@ Cluster load_topology(Object topology, Catalog catalog) {
         }
         std::optional<double> link_efficiency;
         if (auto v = f.find("link_efficiency")) {
-            link_efficiency = v->as_number(Bound::Positive, 1.0);
+            link_efficiency = read_efficiency(*v);
         }
         bool adaptive = false;
         if (auto v = f.find("routing")) {
