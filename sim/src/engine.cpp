@@ -7,6 +7,7 @@
 #include "twin/models/collective_plan.hpp"
 #include "twin/models/compute.hpp"
 #include "twin/models/fold.hpp"
+#include "twin/sim/budget.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -184,6 +185,7 @@ public:
             start_frame(r, &trace_.classes[static_cast<std::size_t>(cls)].program, -1, -1);
         }
         while (running_ranks_ > 0) {
+            check_deadline();
             if (!completed_.empty()) {
                 auto done = std::move(completed_);
                 completed_.clear();
@@ -260,6 +262,8 @@ public:
     }
 
     RunResult take_result() { return std::move(result_); }
+    // After an error: flow groups in flight end with their current phase.
+    void stop_flows() { player_.stop(); }
 
 private:
     struct Timer {
@@ -791,6 +795,13 @@ private:
         return cap;
     }
 
+    // The wall-clock budget, looked at every event (a clock read costs far less than an event).
+    void check_deadline() const {
+        if (options_.deadline && std::chrono::steady_clock::now() > *options_.deadline) {
+            throw TimeLimitExceeded(fmt::format("at simulated time {:.6g} s", now()));
+        }
+    }
+
     // ---- what reaches SimGrid is finite (an InputError naming the op, never an abort) ----
     void check_duration(double d, const Op& op, const char* what) const {
         if (!(d >= 0.0 && d <= kMaxDurationS)) {
@@ -1139,6 +1150,7 @@ RunResult execute(const topology::Cluster& cluster, const models::Trace& trace, 
             coordinator.run();
         } catch (...) {
             error = std::current_exception();
+            coordinator.stop_flows();
         }
     });
     s4u::Engine::get_instance()->run();
