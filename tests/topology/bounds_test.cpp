@@ -79,5 +79,38 @@ TEST(Bounds, LinkEfficiencyFloor) {
                        "/topology/fabric/link_efficiency", "below the floor of 0.01");
 }
 
+// Resource budgets of the topology (limits.hpp): checked before the graph is built.
+TEST(Limits, GpusAndLinksBeforeBuilding) {
+    const std::string text = R"({"topology": {"nodes": [{"type": "DGX-H100", "count": 2}],
+        "fabric": {"type": "rail-optimized-fat-tree", "access_cable": "NDR-DAC",
+                   "tiers": [{"switch": "QM9700", "uplink_cable": "NDR-optical"}, {"switch": "QM9700"}]}}})";
+    const auto load = [&](const Limits& limits) {
+        const Document doc = Document::parse(text, "test.json");
+        Object root = doc.root().as_object();
+        (void)load_topology(root.at("topology").as_object(), Catalog::builtin(), limits);
+    };
+    Limits limits;
+    limits.max_gpus = 15;
+    try {
+        load(limits);
+        ADD_FAILURE() << "expected an InputError";
+    } catch (const InputError& e) {
+        EXPECT_EQ(e.pointer(), "/topology/nodes/0/count");
+        EXPECT_NE(std::string(e.what()).find("16 GPUs, above the limit of 15"), std::string::npos) << e.what();
+    }
+    // 2 nodes x (8 GPUs + 4 x 8 NIC ports) = 80 links estimated.
+    limits = Limits{};
+    limits.max_links = 79;
+    try {
+        load(limits);
+        ADD_FAILURE() << "expected an InputError";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("about 80 links, above the limit of 79"), std::string::npos) << e.what();
+    }
+    limits.max_links = 80;
+    EXPECT_NO_THROW(load(limits));
+    EXPECT_NO_THROW(load(Limits::none()));
+}
+
 } // namespace
 } // namespace twin::topology
