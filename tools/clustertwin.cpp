@@ -1,7 +1,9 @@
 // clustertwin — command-line front end. Parses arguments, calls the libraries, prints results.
-// Exit codes: 0 success, 2 bad input (one line naming file and JSON pointer), 1 anything else.
+// Exit codes: 0 success, 2 bad input (one line naming file and JSON pointer), 3 time limit
+// (--time-limit) reached, 1 anything else.
 #include "twin/models/scenario.hpp"
 #include "twin/models/trace_writer.hpp"
+#include "twin/sim/budget.hpp"
 #include "twin/sim/report.hpp"
 #include "twin/sim/run.hpp"
 #include "twin/sim/sweep.hpp"
@@ -16,19 +18,64 @@
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <unistd.h>
 
 namespace {
 
-int cmd_validate(const std::string& path) {
-    const auto s = twin::models::load_scenario(path);
+// Resource budgets (topology/limits.hpp) and the wall-clock limit, from the command line.
+struct Budget {
+    bool no_limits = false;
+    std::int64_t max_gpus = twin::topology::Limits{}.max_gpus;
+    std::int64_t max_ops = twin::topology::Limits{}.max_ops;
+    double time_limit_s = 0.0; // 0: none
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+
+    [[nodiscard]] twin::topology::Limits limits() const {
+        if (no_limits) {
+            return twin::topology::Limits::none();
+        }
+        twin::topology::Limits l;
+        l.max_gpus = max_gpus;
+        l.max_ops = max_ops;
+        return l;
+    }
+    [[nodiscard]] std::optional<std::chrono::steady_clock::time_point> deadline() const {
+        if (time_limit_s <= 0) {
+            return std::nullopt;
+        }
+        return start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                           std::chrono::duration<double>(time_limit_s));
+    }
+};
+
+void add_budget_options(CLI::App* cmd, Budget& b, bool time_limit) {
+    cmd->add_flag("--no-limits", b.no_limits, "Lift every resource limit (GPUs, links, schedule, operations)");
+    cmd->add_option("--max-gpus", b.max_gpus, "Largest topology, in GPUs")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--max-ops", b.max_ops, "Most operations the engine may execute (repeats expanded)")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    if (time_limit) {
+        cmd->add_option("--time-limit", b.time_limit_s,
+                        "Stop after this many seconds of wall-clock time: exit 3, no results written")
+            ->check(CLI::PositiveNumber);
+    }
+}
+
+int cmd_validate(const std::string& path, const Budget& budget) {
+    const auto s = twin::models::load_scenario(path, budget.limits());
+    twin::sim::RunOptions options;
+    options.max_ops = budget.limits().max_ops;
+    twin::sim::check_budget(s.cluster, s.trace, options);
     fmt::print("{}: ok ({} GPUs, {} links, {} ranks)\n", path, s.cluster.gpu_count(), s.cluster.links().size(),
                s.trace.ranks);
     return 0;
 }
 
-int cmd_info(const std::string& path) {
-    const auto s = twin::models::load_scenario(path);
+int cmd_info(const std::string& path, const Budget& budget) {
+    const auto s = twin::models::load_scenario(path, budget.limits());
     fmt::print("{}", twin::topology::format_summary(twin::topology::summarize(s.cluster)));
     std::int64_t ops = 0;
     for (const auto& c : s.trace.classes) {
@@ -39,8 +86,8 @@ int cmd_info(const std::string& path) {
     return 0;
 }
 
-int cmd_workload(const std::string& path, const std::string& out_path) {
-    const auto s = twin::models::load_scenario(path);
+int cmd_workload(const std::string& path, const std::string& out_path, const Budget& budget) {
+    const auto s = twin::models::load_scenario(path, budget.limits());
     const auto& t = s.trace;
     std::int64_t ops = 0;
     for (const auto& c : t.classes) {
@@ -88,9 +135,12 @@ std::function<void(double, double)> progress_printer() {
     };
 }
 
-int cmd_run(const std::string& path, const std::string& out_override, bool quiet, bool unfolded, bool no_fold) {
-    const auto s = twin::models::load_scenario(path);
+int cmd_run(const std::string& path, const std::string& out_override, bool quiet, bool unfolded, bool no_fold,
+            const Budget& budget) {
+    const auto s = twin::models::load_scenario(path, budget.limits());
     twin::sim::RunOptions options;
+    options.max_ops = budget.limits().max_ops;
+    options.deadline = budget.deadline();
     options.unfolded = unfolded;
     options.no_fold = no_fold;
     if (!quiet) {
@@ -125,17 +175,17 @@ struct CollectiveArgs {
 double parse_size_arg(const std::string& text, const char* option) {
     try {
         const double v = twin::parse_quantity(text, twin::Dimension::Data);
-        if (v >= 1.0) {
+        if (v >= 1.0 && v <= twin::sim::kMaxSweepBytes) {
             return v;
         }
     } catch (const twin::UnitError&) {
     }
     throw twin::InputError("command line", option,
-                           fmt::format("\"{}\" is not a size of at least 1 B (e.g. 8B, 64MiB, 8GiB)", text));
+                           fmt::format("\"{}\" is not a size from 1 B to 1 PiB (e.g. 8B, 64MiB, 8GiB)", text));
 }
 
-int cmd_collective(const std::string& path, const CollectiveArgs& a) {
-    const auto s = twin::models::load_scenario(path);
+int cmd_collective(const std::string& path, const CollectiveArgs& a, const Budget& budget) {
+    const auto s = twin::models::load_scenario(path, budget.limits());
     twin::sim::SweepSpec spec;
     bool known = false;
     for (auto k : {twin::models::CollectiveKind::AllReduce, twin::models::CollectiveKind::AllGather,
@@ -160,6 +210,7 @@ int cmd_collective(const std::string& path, const CollectiveArgs& a) {
     }
     spec.sizes_bytes = twin::sim::size_ladder(lo, hi, a.factor);
     spec.all_algorithms = !a.auto_only;
+    spec.deadline = budget.deadline();
     const auto rows = twin::sim::run_sweep(s.cluster, spec);
     fmt::print("# clustertwin collective: {} over {} GPUs ({}) on {}\n", a.op, spec.members.size(), a.group, s.name);
     fmt::print("{}", twin::sim::sweep_table(rows));
@@ -215,6 +266,7 @@ int main(int argc, char** argv) {
     bool quiet = false;
     bool unfolded = false;
     bool no_fold = false;
+    Budget budget;
 
     auto* run = app.add_subcommand("run", "Simulate a scenario: print the report, write report.json and links.csv");
     run->add_option("scenario", scenario, "Scenario JSON file")->required();
@@ -226,9 +278,11 @@ int main(int argc, char** argv) {
                   "Take no shortcut: every collective through SimGrid, even inside one NVLink domain, and "
                   "every rank simulated (no folding)");
     run->add_flag("--no-fold", no_fold, "Simulate every data-parallel replica (no folding of symmetric ranks)");
+    add_budget_options(run, budget, true);
 
     auto* info = app.add_subcommand("info", "Print the cluster summary: counts, tiers, bandwidths, bisection");
     info->add_option("scenario", scenario, "Scenario JSON file")->required();
+    add_budget_options(info, budget, false);
 
     auto* validate = app.add_subcommand("validate", "Check a scenario (topology and workload) without running it");
 
@@ -237,6 +291,7 @@ int main(int argc, char** argv) {
         "workload", "Generate the scenario's workload: print its summary, write it as a trace v1 file (-o)");
     workload->add_option("scenario", scenario, "Scenario JSON file")->required();
     workload->add_option("-o,--out", trace_out, "Write the trace (format v1) to this file");
+    add_budget_options(workload, budget, false);
 
     CollectiveArgs coll;
     auto* collective = app.add_subcommand(
@@ -253,7 +308,9 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1.01, 1024.0));
     collective->add_flag("--auto-only", coll.auto_only, "Only the automatic algorithm choice");
     collective->add_option("--json", coll.json_path, "Also write the table as JSON to this file");
+    add_budget_options(collective, budget, true);
     validate->add_option("scenario", scenario, "Scenario JSON file")->required();
+    add_budget_options(validate, budget, false);
 
     try {
         app.parse(argc, argv);
@@ -267,22 +324,29 @@ int main(int argc, char** argv) {
     }
     try {
         if (run->parsed()) {
-            return cmd_run(scenario, out_dir, quiet, unfolded, no_fold);
+            return cmd_run(scenario, out_dir, quiet, unfolded, no_fold, budget);
         }
         if (info->parsed()) {
-            return cmd_info(scenario);
+            return cmd_info(scenario, budget);
         }
         if (workload->parsed()) {
-            return cmd_workload(scenario, trace_out);
+            return cmd_workload(scenario, trace_out, budget);
         }
         if (collective->parsed()) {
-            return cmd_collective(scenario, coll);
+            return cmd_collective(scenario, coll, budget);
         }
-        return cmd_validate(scenario);
+        return cmd_validate(scenario, budget);
     } catch (const twin::InputError& e) {
         std::fflush(stdout);
         fmt::print(stderr, "error: {}\n", e.what());
         return 2;
+    } catch (const twin::sim::TimeLimitExceeded& e) {
+        std::fflush(stdout);
+        fmt::print(stderr,
+                   "error: command line: --time-limit: stopped after {} s of wall-clock time ({}); no results "
+                   "written\n",
+                   budget.time_limit_s, e.what());
+        return 3;
     } catch (const std::exception& e) {
         std::fflush(stdout);
         fmt::print(stderr, "internal error: {}\n", e.what());

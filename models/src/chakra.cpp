@@ -52,6 +52,8 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::int64_t kMaxRanks = std::int64_t{1} << 24;
+// FLOP per Chakra num_ops unit: 2 for a multiply-add; the ceiling keeps num_ops x flops_per_op finite.
+constexpr double kMaxFlopsPerOp = 1e6;
 constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
 
 // Chakra's NodeType enum, in value order.
@@ -867,7 +869,7 @@ Trace load_chakra_workload(Object w, const WorkloadContext& context) {
     if (auto c = w.find("compute")) {
         Object co = c->as_object();
         if (auto f = co.find("flops_per_op")) {
-            options.flops_per_op = f->as_number(Bound::Positive);
+            options.flops_per_op = f->as_number(Bound::Positive, kMaxFlopsPerOp);
         }
         if (auto p = co.find("precision")) {
             const std::string s = p->as_string();

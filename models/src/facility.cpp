@@ -2,6 +2,7 @@
 // twin/models/facility.hpp, equations in twin/models/power.hpp).
 #include "twin/models/facility.hpp"
 
+#include "twin/topology/bounds.hpp"
 #include "twin/topology/load.hpp"
 
 #include <algorithm>
@@ -151,7 +152,7 @@ Facility load_facility(const std::optional<Value>& v, const topology::Cluster& c
     f.feed = optional_power(o, "feed");
     f.rack_power_limit = optional_power(o, "rack_power_limit");
     if (auto e = o.find("conversion_efficiency")) {
-        f.conversion_efficiency = e->as_number(Bound::Positive, 1.0);
+        f.conversion_efficiency = topology::read_efficiency(*e);
     }
     if (auto l = o.find("layout")) {
         Object lo = l->as_object();

@@ -4,6 +4,7 @@
 #include "twin/models/llm_inference.hpp"
 
 #include "twin/models/compute.hpp"
+#include "twin/topology/bounds.hpp"
 #include "workload_types.hpp"
 
 #include <algorithm>
@@ -189,7 +190,7 @@ InferenceConfig read_inference_config(Object workload) {
     req.finish();
 
     if (auto v = workload.find("memory_fraction")) {
-        c.memory_fraction = v->as_number(Bound::Positive, 1.0);
+        c.memory_fraction = topology::read_efficiency(*v);
     }
     if (auto v = workload.find("batching")) {
         c.continuous = v->as_choice({"continuous", "static"}) == "continuous";

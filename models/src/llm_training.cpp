@@ -230,6 +230,16 @@ StepFlops training_step_flops(const TrainingConfig& c) {
 
 Trace load_llm_training(Object workload, const WorkloadContext& context) {
     const TrainingConfig c = read_training_config(std::move(workload));
+    // The schedule is generated unit by unit (llm_training_schedule.cpp): bound its length first.
+    const double units = static_cast<double>(c.micro_batches()) * c.par.pp * c.par.virtual_stages; // no overflow
+    if (units > static_cast<double>(context.limits.max_pipeline_units)) {
+        throw InputError(c.file, c.pointer + "/batch/global_batch",
+                         fmt::format("the pipeline schedule would have micro-batches·pp·virtual_stages = {}·{}·{} = {} "
+                                     "units, above the limit of {}; {}",
+                                     c.micro_batches(), c.par.pp, c.par.virtual_stages,
+                                     static_cast<std::int64_t>(units), context.limits.max_pipeline_units,
+                                     topology::kLimitsHint));
+    }
     const auto& cluster = context.cluster;
     const int gpus = c.par.gpus();
     if (gpus > cluster.gpu_count()) {

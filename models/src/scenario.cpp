@@ -46,7 +46,7 @@ void check_name(const std::string& name, const Value& value) {
     }
 }
 
-Scenario from_document(const Document& doc, const std::filesystem::path& base_dir) {
+Scenario from_document(const Document& doc, const std::filesystem::path& base_dir, const topology::Limits& limits) {
     Object root = doc.root().as_object();
     // Take every known key first, so a misspelt key is reported before anything is built.
     const Value version = root.at("schema_version");
@@ -91,8 +91,8 @@ Scenario from_document(const Document& doc, const std::filesystem::path& base_di
     if (catalog_value) {
         catalog.merge(catalog_value->as_object());
     }
-    s.cluster = topology::load_topology(topology_value.as_object(), std::move(catalog));
-    s.trace = load_workload(workload.as_object(), WorkloadContext{s.cluster, base_dir});
+    s.cluster = topology::load_topology(topology_value.as_object(), std::move(catalog), limits);
+    s.trace = load_workload(workload.as_object(), WorkloadContext{s.cluster, base_dir, limits});
     check_trace_fits(s.trace, s.cluster, workload);
     s.facility = load_facility(facility, s.cluster, s.trace.info.tokens_per_step);
     return s;
@@ -100,12 +100,13 @@ Scenario from_document(const Document& doc, const std::filesystem::path& base_di
 
 } // namespace
 
-Scenario parse_scenario(std::string_view text, const std::string& file_name, const std::filesystem::path& base_dir) {
-    return from_document(Document::parse(text, file_name), base_dir);
+Scenario parse_scenario(std::string_view text, const std::string& file_name, const std::filesystem::path& base_dir,
+                        const topology::Limits& limits) {
+    return from_document(Document::parse(text, file_name), base_dir, limits);
 }
 
-Scenario load_scenario(const std::filesystem::path& path) {
-    return from_document(Document::load(path), path.parent_path());
+Scenario load_scenario(const std::filesystem::path& path, const topology::Limits& limits) {
+    return from_document(Document::load(path), path.parent_path(), limits);
 }
 
 } // namespace twin::models

@@ -10,6 +10,8 @@
 // of a class (repeats are not expanded), so the cost is O(steps x ranks of the class).
 #include "twin/models/trace.hpp"
 
+#include "twin/topology/bounds.hpp"
+
 #include <algorithm>
 #include <array>
 #include <fmt/format.h>
@@ -24,6 +26,18 @@ namespace {
 // Guards allocations against a typo ("ranks": 1e12); far above any planned cluster.
 constexpr std::int64_t kMaxRanks = std::int64_t{1} << 24;
 constexpr std::int64_t kMaxRepeat = std::int64_t{1} << 40;
+// Largest transfer or collective: SimGrid counts bytes in an unsigned 64-bit integer, and a
+// petabyte per step is far above any model's gradients.
+constexpr double kMaxMessageBytes = 1125899906842624.0; // 1 PiB
+
+Bytes message_size(const Value& v) {
+    const Bytes b = v.as_bytes(Bound::Positive);
+    if (b.value() > kMaxMessageBytes) {
+        v.fail(fmt::format("a message of {:g} bytes is above the ceiling of 1 PiB ({:g} bytes)", b.value(),
+                           kMaxMessageBytes));
+    }
+    return b;
+}
 
 struct OpSpec {
     std::string_view name;
@@ -374,7 +388,7 @@ private:
             break;
         case Op::Kind::Send:
         case Op::Kind::Recv:
-            op.p2p.size = o.at("size").as_bytes(Bound::Positive);
+            op.p2p.size = message_size(o.at("size"));
             op.p2p.peer = load_peer(o.at("peer"), cls);
             break;
         }
@@ -392,7 +406,7 @@ private:
             o.fail_at("flops", "a compute step needs \"flops\" > 0 or \"bytes\" > 0");
         }
         if (auto e = o.find("efficiency")) {
-            c.efficiency = e->as_number(Bound::Positive, 1.0);
+            c.efficiency = topology::read_efficiency(*e);
         }
         if (auto p = o.find("precision")) {
             const std::string s = p->as_string();
@@ -433,7 +447,7 @@ private:
                                        cls.name, fam.name));
             }
         }
-        c.size = o.at("size").as_bytes(Bound::Positive);
+        c.size = message_size(o.at("size"));
         // Whether the algorithm suits the communicators' placement is checked by the simulator,
         // which knows the cluster (collective_plan.hpp: UnsupportedAlgorithm).
         if (auto a = o.find("algorithm")) {

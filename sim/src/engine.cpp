@@ -7,6 +7,7 @@
 #include "twin/models/collective_plan.hpp"
 #include "twin/models/compute.hpp"
 #include "twin/models/fold.hpp"
+#include "twin/sim/budget.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -31,6 +32,13 @@ namespace {
 using models::Block;
 using models::Op;
 namespace s4u = simgrid::s4u;
+
+// The longest single duration (a compute op, a latency, a phase) handed to SimGrid: about 31.7
+// years. Longer ones come only from rates at their floors (topology/bounds.hpp) and amounts at
+// their ceilings; SimGrid aborts on a non-finite one ("timeout is not finite!").
+constexpr double kMaxDurationS = 1e9;
+// SimGrid counts a comm's bytes in an unsigned 64-bit integer.
+constexpr double kMaxFlowBytes = 9.2e18;
 
 struct BlockPlan {
     std::vector<std::vector<int>> dependents; // steps that wait for step i
@@ -177,6 +185,7 @@ public:
             start_frame(r, &trace_.classes[static_cast<std::size_t>(cls)].program, -1, -1);
         }
         while (running_ranks_ > 0) {
+            check_deadline();
             if (!completed_.empty()) {
                 auto done = std::move(completed_);
                 completed_.clear();
@@ -253,6 +262,8 @@ public:
     }
 
     RunResult take_result() { return std::move(result_); }
+    // After an error: flow groups in flight end with their current phase.
+    void stop_flows() { player_.stop(); }
 
 private:
     struct Timer {
@@ -533,6 +544,7 @@ private:
             front.duration /= options_.observer->compute_speed(rank, now());
         }
         const double d = front.duration;
+        check_duration(d, op_at(front.op), "compute time");
         if (st.computing > 0) { // the previous op ended at this instant: still computing, new op
             notify_state(rank, true);
         } else {
@@ -627,14 +639,15 @@ private:
             throw InputError(trace_.file, inst.op->pointer + "/algorithm", e.what());
         }
         const bool images = fold_.active && fold_.spanning[static_cast<std::size_t>(inst.family)] == 0;
-        auto played = play(std::move(plan), images);
+        auto played = play(std::move(plan), images, *inst.op);
         played->label = fmt::format("{}/{}", models::algorithm_name(played->plan->algorithm),
                                     models::protocol_name(played->plan->protocol));
         return plan_cache_.emplace(key, std::move(played)).first->second;
     }
 
     // Analyses a plan once (see Played); with `images`, every flow is played for each image too.
-    std::shared_ptr<Played> play(models::CollectivePlan plan, bool images) {
+    std::shared_ptr<Played> play(models::CollectivePlan plan, bool images, const Op& op) {
+        check_plan(plan, op);
         auto played = std::make_shared<Played>();
         std::vector<std::size_t> own; // per phase: the flows before the images (all when unfolded)
         for (const auto& phase : plan.phases) {
@@ -782,6 +795,51 @@ private:
         return cap;
     }
 
+    // The wall-clock budget, looked at every event (a clock read costs far less than an event).
+    void check_deadline() const {
+        if (options_.deadline && std::chrono::steady_clock::now() > *options_.deadline) {
+            throw TimeLimitExceeded(fmt::format("at simulated time {:.6g} s", now()));
+        }
+    }
+
+    // ---- what reaches SimGrid is finite (an InputError naming the op, never an abort) ----
+    void check_duration(double d, const Op& op, const char* what) const {
+        if (!(d >= 0.0 && d <= kMaxDurationS)) {
+            throw InputError(trace_.file, op.pointer,
+                             fmt::format("{} of {:g} s is not a duration in [0, {:g} s]: check the rates, "
+                                         "efficiencies and sizes of \"{}\" and of the hardware it runs on",
+                                         what, d, kMaxDurationS, op.name));
+        }
+    }
+
+    void check_plan(const models::CollectivePlan& plan, const Op& op) const {
+        check_duration(plan.base_latency_s, op, "base latency");
+        for (const auto& phase : plan.phases) {
+            check_duration(phase.extra_latency_s, op, "phase latency");
+            for (const auto& f : phase.flows) {
+                const double bytes = f.bytes.value() * phase.byte_factor;
+                if (!(bytes >= 0.0 && bytes <= kMaxFlowBytes)) {
+                    throw InputError(trace_.file, op.pointer,
+                                     fmt::format("a flow of {:g} bytes of \"{}\" is not a size in [0, {:g}] bytes",
+                                                 bytes, op.name, kMaxFlowBytes));
+                }
+            }
+        }
+    }
+
+    void check_caps(const std::vector<PhaseCaps>& caps, std::uint64_t id) const {
+        const Op& op = *in_flight_.at(id)->op;
+        for (const auto& c : caps) {
+            check_duration(c.min_time_s, op, "phase time");
+            for (double r : c.rate) {
+                if (!(r >= 0.0 && r < std::numeric_limits<double>::infinity())) {
+                    throw InputError(trace_.file, op.pointer,
+                                     fmt::format("a flow rate of {:g} B/s of \"{}\" is not finite", r, op.name));
+                }
+            }
+        }
+    }
+
     // ---- send / recv ----
     void post_p2p(int rank, OpRef ref, const Op& op) {
         const int peer = models::peer_of(trace_, op.p2p.peer, rank);
@@ -813,7 +871,7 @@ private:
             phase.flows.push_back(models::Flow{src, dst, op.p2p.size});
             models::CollectivePlan plan;
             plan.phases.push_back(std::move(phase));
-            played = play(std::move(plan), fold_.active);
+            played = play(std::move(plan), fold_.active, op);
         }
         group->played = played;
         group->members = {other.who, Pending{ref, rank, now()}};
@@ -848,6 +906,7 @@ private:
             for (double e : played.estimate_s) {
                 t += e;
             }
+            check_duration(t, op, "collective time");
             ++result_.analytic_groups;
             timers_.push(Timer{now() + t, timer_seq_++, -1, static_cast<std::int64_t>(id)});
             return;
@@ -869,6 +928,7 @@ private:
         auto batch = std::move(pending_);
         pending_.clear();
         if (batch.size() == 1) {
+            check_caps(*caps_alone(*batch[0].second), batch[0].first);
             player_.play(batch[0].second->plan, batch[0].second->routes, caps_alone(*batch[0].second), batch[0].first);
             return;
         }
@@ -883,6 +943,7 @@ private:
             caps = solve_jointly(batch);
         }
         for (std::size_t k = 0; k < batch.size(); ++k) {
+            check_caps(*caps[k], batch[k].first);
             player_.play(batch[k].second->plan, batch[k].second->routes, caps[k], batch[k].first);
         }
     }
@@ -1089,6 +1150,7 @@ RunResult execute(const topology::Cluster& cluster, const models::Trace& trace, 
             coordinator.run();
         } catch (...) {
             error = std::current_exception();
+            coordinator.stop_flows();
         }
     });
     s4u::Engine::get_instance()->run();

@@ -46,6 +46,9 @@ void FlowPlayer::run(const std::shared_ptr<Group>& g) {
 }
 
 void FlowPlayer::start_phase(const std::shared_ptr<Group>& g, std::size_t p) {
+    if (stopped_) {
+        return;
+    }
     const auto& flows = g->plan->phases[p].flows;
     g->phase_start = s4u::Engine::get_clock();
     if (flows.empty()) {
@@ -102,6 +105,9 @@ void FlowPlayer::send(const std::shared_ptr<Group>& g, std::size_t p, std::size_
 }
 
 void FlowPlayer::end_phase(const std::shared_ptr<Group>& g, std::size_t p) {
+    if (stopped_) {
+        return;
+    }
     if (g->caps != nullptr) {
         const double until = g->phase_start + (*g->caps)[p].min_time_s;
         if (until > s4u::Engine::get_clock()) {

@@ -41,6 +41,9 @@ public:
     void play(std::shared_ptr<const models::CollectivePlan> plan,
               std::shared_ptr<const std::vector<PhaseRoutes>> routes,
               std::shared_ptr<const std::vector<PhaseCaps>> caps, std::uint64_t id);
+    // After an error (the coordinator gave up): groups in flight end with their current phase and
+    // report nothing, so the engine drains quickly.
+    void stop() { stopped_ = true; }
 
 private:
     struct Group;
@@ -54,6 +57,7 @@ private:
     std::function<void(std::uint64_t)> done_;
     std::vector<simgrid::s4u::Mailbox*> inboxes_; // by GPU, created on first use
     char payload_ = 0;                            // what every flow "carries"
+    bool stopped_ = false;
 };
 
 } // namespace twin::sim

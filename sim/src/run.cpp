@@ -3,6 +3,7 @@
 #include "engine.hpp"
 #include "platform.hpp"
 #include "power_accounting.hpp"
+#include "twin/sim/budget.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -61,6 +62,7 @@ RunResult run_scenario(const models::Scenario& scenario, const RunOptions& optio
 
 RunResult run_trace(const topology::Cluster& cluster, const models::Trace& trace, const RunOptions& options) {
     const auto wall_start = std::chrono::steady_clock::now();
+    check_budget(cluster, trace, options);
     // Only warnings and worse from SimGrid; its INFO lines would mix with our report.
     xbt_log_control_set("root.thresh:warning");
     int argc = 1;

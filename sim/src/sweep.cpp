@@ -7,6 +7,7 @@
 #include <charconv>
 #include <fmt/format.h>
 #include <map>
+#include <stdexcept>
 
 namespace twin::sim {
 namespace {
@@ -90,6 +91,11 @@ std::vector<int> parse_group(const topology::Cluster& cluster, std::string_view 
 }
 
 std::vector<double> size_ladder(double min_bytes, double max_bytes, double factor) {
+    if (!(min_bytes > 0 && max_bytes <= kMaxSweepBytes && factor > 1)) {
+        throw std::invalid_argument(fmt::format("size ladder from {} to {} B by {}: expected 0 < min, max <= {} B and "
+                                                "factor > 1",
+                                                min_bytes, max_bytes, factor, kMaxSweepBytes));
+    }
     std::vector<double> sizes;
     for (double s = min_bytes; s <= max_bytes * (1 + 1e-12); s *= factor) {
         sizes.push_back(s);
@@ -148,6 +154,7 @@ std::vector<SweepRow> run_sweep(const topology::Cluster& cluster, const SweepSpe
 
     RunOptions options;
     options.record_collectives = true;
+    options.deadline = spec.deadline;
     const RunResult result = run_trace(cluster, trace, options);
 
     std::vector<SweepRow> rows;

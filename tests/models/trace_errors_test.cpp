@@ -210,6 +210,11 @@ TEST(TraceErrors, ComputeEfficiencyInZeroOne) {
     expect_error(prog(R"([{"op": "compute", "flops": "1TFLOP", "efficiency": 1.5}])"),
                  "/classes/0/program/0/efficiency", "expected a number <= 1");
 }
+// A denormal efficiency passed "> 0" and made the compute time infinite (SimGrid aborted).
+TEST(TraceErrors, ComputeEfficiencyFloor) {
+    expect_error(prog(R"([{"op": "compute", "flops": "1TFLOP", "efficiency": 0.001}])"),
+                 "/classes/0/program/0/efficiency", "below the floor of 0.01");
+}
 
 // ---- collectives ----
 
@@ -224,6 +229,12 @@ TEST(TraceErrors, CollectiveRankInNoCommunicator) {
 TEST(TraceErrors, CollectiveZeroSize) {
     expect_error(prog(R"([{"op": "all_reduce", "group": "tp", "size": "0B"}])"), "/classes/0/program/0/size",
                  "must be > 0");
+}
+TEST(TraceErrors, MessageSizeCeiling) {
+    expect_error(prog(R"([{"op": "all_reduce", "group": "tp", "size": "1.01PiB"}])"), "/classes/0/program/0/size",
+                 "above the ceiling of 1 PiB");
+    expect_error(prog(R"([{"op": "send", "peer": {"offset": 1}, "size": "1e300B"}])", "[0]"),
+                 "/classes/0/program/0/size", "above the ceiling of 1 PiB");
 }
 TEST(TraceErrors, CollectiveMissingSize) {
     expect_error(prog(R"([{"op": "reduce_scatter", "group": "tp"}])"), "/classes/0/program/0/size",

@@ -11,6 +11,7 @@
 
 #include "builtin_catalog.hpp"
 #include "lookup.hpp"
+#include "twin/topology/bounds.hpp"
 
 #include <algorithm>
 #include <array>
@@ -30,9 +31,10 @@ std::string read_source(Object& o, bool require_source) {
     return v ? v->as_string() : std::string();
 }
 
-double read_efficiency(Object& o, const std::string& key) {
+// An optional efficiency in [kMinEfficiency, 1] (bounds.hpp), 1 when absent.
+double read_optional_efficiency(Object& o, const std::string& key) {
     auto v = o.find(key);
-    return v ? v->as_number(Bound::Positive, 1.0) : 1.0;
+    return v ? read_efficiency(*v) : 1.0;
 }
 
 GpuType read_gpu(const std::string& name, Object o, bool require_source) {
@@ -48,15 +50,15 @@ GpuType read_gpu(const std::string& name, Object o, bool require_source) {
             }
             flops.fail_at(key, fmt::format("unknown precision \"{}\": expected one of {}", key, known));
         }
-        g.peak_flops[*p] = flops.at(key).as_flop_rate();
+        g.peak_flops[*p] = read_flop_rate(flops.at(key));
     }
     if (g.peak_flops.empty()) {
         flops.fail("expected at least one precision, such as {\"bf16\": \"989.4TFLOPS\"}");
     }
     g.hbm_capacity = o.at("hbm_capacity").as_bytes();
-    g.hbm_bandwidth = o.at("hbm_bandwidth").as_bandwidth();
-    g.scaleup_bandwidth = o.at("scaleup_bandwidth").as_bandwidth();
-    g.scaleup_latency = o.at("scaleup_latency").as_seconds();
+    g.hbm_bandwidth = read_bandwidth(o.at("hbm_bandwidth"));
+    g.scaleup_bandwidth = read_bandwidth(o.at("scaleup_bandwidth"));
+    g.scaleup_latency = read_latency(o.at("scaleup_latency"));
     g.idle_power = o.at("idle_power").as_power(Bound::NonNegative);
     const Value max_power = o.at("max_power");
     g.max_power = max_power.as_power();
@@ -74,9 +76,9 @@ GpuType read_gpu(const std::string& name, Object o, bool require_source) {
     if (auto v = o.find("liquid_only")) {
         g.liquid_only = v->as_bool();
     }
-    g.compute_efficiency = read_efficiency(o, "compute_efficiency");
-    g.memory_efficiency = read_efficiency(o, "memory_efficiency");
-    g.scaleup_efficiency = read_efficiency(o, "scaleup_efficiency");
+    g.compute_efficiency = read_optional_efficiency(o, "compute_efficiency");
+    g.memory_efficiency = read_optional_efficiency(o, "memory_efficiency");
+    g.scaleup_efficiency = read_optional_efficiency(o, "scaleup_efficiency");
     if (auto v = o.find("nvls")) {
         g.nvls = v->as_bool();
     }
@@ -88,13 +90,13 @@ GpuType read_gpu(const std::string& name, Object o, bool require_source) {
 NicType read_nic(const std::string& name, Object o, bool require_source) {
     NicType n;
     n.name = name;
-    n.port_bandwidth = o.at("port_bandwidth").as_bandwidth();
+    n.port_bandwidth = read_bandwidth(o.at("port_bandwidth"));
     if (auto v = o.find("ports")) {
         n.ports = static_cast<int>(v->as_integer(1, 16));
     }
-    n.latency = o.at("latency").as_seconds();
+    n.latency = read_latency(o.at("latency"));
     n.power = o.at("power").as_power(Bound::NonNegative);
-    n.efficiency = read_efficiency(o, "efficiency");
+    n.efficiency = read_optional_efficiency(o, "efficiency");
     n.source = read_source(o, require_source);
     o.finish();
     return n;
@@ -104,8 +106,8 @@ SwitchType read_switch(const std::string& name, Object o, bool require_source) {
     SwitchType s;
     s.name = name;
     s.radix = static_cast<int>(o.at("radix").as_integer(1, 65536));
-    s.port_bandwidth = o.at("port_bandwidth").as_bandwidth();
-    s.latency = o.at("latency").as_seconds();
+    s.port_bandwidth = read_bandwidth(o.at("port_bandwidth"));
+    s.latency = read_latency(o.at("latency"));
     s.power = o.at("power").as_power(Bound::NonNegative);
     s.source = read_source(o, require_source);
     o.finish();
@@ -115,8 +117,8 @@ SwitchType read_switch(const std::string& name, Object o, bool require_source) {
 CableType read_cable(const std::string& name, Object o, bool require_source) {
     CableType c;
     c.name = name;
-    c.bandwidth = o.at("bandwidth").as_bandwidth();
-    c.latency = o.at("latency").as_seconds();
+    c.bandwidth = read_bandwidth(o.at("bandwidth"));
+    c.latency = read_latency(o.at("latency"));
     if (auto v = o.find("power")) {
         c.power = v->as_power(Bound::NonNegative);
     }

@@ -3,7 +3,7 @@
 // object's own keys completes before anything is built; the generators check sizes and ports
 // before they build, and the Builder checks dangling ports and reachability at the end.
 //
-// Keys common to every fabric type: "technology" (below), "link_efficiency" in (0, 1] (replaces
+// Keys common to every fabric type: "technology" (below), "link_efficiency" in [0.01, 1] (replaces
 // the efficiency of every access and switch-switch link) and "routing" ("ecmp" | "adaptive").
 // Technology factor t (the share of InfiniBand's NCCL bandwidth the fabric delivers):
 //   infiniband  t = 1
@@ -17,6 +17,7 @@
 
 #include "builder.hpp"
 #include "fabric.hpp"
+#include "twin/topology/bounds.hpp"
 
 #include <algorithm>
 #include <array>
@@ -58,7 +59,7 @@ constexpr std::int64_t kMaxGpus = 100'000'000;
 
 } // namespace
 
-Cluster load_topology(Object topology, Catalog catalog) {
+Cluster load_topology(Object topology, Catalog catalog, const Limits& limits) {
     std::string name;
     if (auto v = topology.find("name")) {
         name = v->as_string();
@@ -70,6 +71,7 @@ Cluster load_topology(Object topology, Catalog catalog) {
     std::vector<NodeGroup> node_groups;
     std::int64_t total_nodes = 0;
     std::int64_t total_gpus = 0;
+    std::int64_t total_links = 0; // estimate, see limits.hpp
     for (const Value& v : groups.values()) {
         Object g = v.as_object();
         const Value type = g.at("type");
@@ -82,6 +84,18 @@ Cluster load_topology(Object topology, Catalog catalog) {
         if (total_nodes > kMaxNodes || total_gpus > kMaxGpus) {
             count_value.fail(fmt::format("the topology would have {} nodes and {} GPUs; at most {} nodes and {} GPUs",
                                          total_nodes, total_gpus, kMaxNodes, kMaxGpus));
+        }
+        const std::int64_t ports =
+            nt.nic.empty() ? 0 : static_cast<std::int64_t>(nt.nic_rails.size()) * catalog.nics.at(nt.nic).ports;
+        total_links += count * (nt.gpus + 4 * ports);
+        if (total_gpus > limits.max_gpus) {
+            count_value.fail(fmt::format("the topology would have {} GPUs, above the limit of {} (about 2.4 GB of "
+                                         "memory per million GPUs); raise it with --max-gpus N or {}",
+                                         total_gpus, limits.max_gpus, kLimitsHint));
+        }
+        if (total_links > limits.max_links) {
+            count_value.fail(fmt::format("the topology would have about {} links, above the limit of {}; {}",
+                                         total_links, limits.max_links, kLimitsHint));
         }
         node_groups.push_back({nt.name, static_cast<int>(count)});
     }
@@ -133,7 +147,7 @@ Cluster load_topology(Object topology, Catalog catalog) {
         }
         std::optional<double> link_efficiency;
         if (auto v = f.find("link_efficiency")) {
-            link_efficiency = v->as_number(Bound::Positive, 1.0);
+            link_efficiency = read_efficiency(*v);
         }
         bool adaptive = false;
         if (auto v = f.find("routing")) {

@@ -14,6 +14,7 @@
 #include "twin/models/facility.hpp"
 #include "twin/models/trace.hpp"
 #include "twin/topology/cluster.hpp"
+#include "twin/topology/limits.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -42,9 +43,10 @@ struct Scenario {
     Facility facility; // defaults when the scenario has no "facility" section
 };
 
-[[nodiscard]] Scenario load_scenario(const std::filesystem::path& path);
+// `limits`: the resource budgets checked while loading (topology/limits.hpp).
+[[nodiscard]] Scenario load_scenario(const std::filesystem::path& path, const topology::Limits& limits = {});
 // For tests and tools that hold the text in memory; relative workload files resolve against `base_dir`.
 [[nodiscard]] Scenario parse_scenario(std::string_view text, const std::string& file_name,
-                                      const std::filesystem::path& base_dir);
+                                      const std::filesystem::path& base_dir, const topology::Limits& limits = {});
 
 } // namespace twin::models

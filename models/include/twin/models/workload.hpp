@@ -6,6 +6,7 @@
 
 #include "twin/models/trace.hpp"
 #include "twin/topology/cluster.hpp"
+#include "twin/topology/limits.hpp"
 
 #include <filesystem>
 #include <functional>
@@ -17,6 +18,7 @@ namespace twin::models {
 struct WorkloadContext {
     const topology::Cluster& cluster; // validated, for placement and memory fit
     std::filesystem::path base_dir;   // files are relative to the scenario
+    topology::Limits limits{};        // resource budgets (generators check theirs before generating)
 };
 
 // Reads the whole "workload" object (including "type", already known to name this loader) and

@@ -3,10 +3,13 @@
 #pragma once
 
 #include "twin/sim/power_results.hpp"
+#include "twin/topology/limits.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -93,6 +96,11 @@ struct RunOptions {
     // Called now and then (at most about twice a wall-clock second) with the share of the
     // simulated ranks' operations done, in [0, 1], and the simulated time reached. May be empty.
     std::function<void(double done, double simulated_s)> progress;
+    // Budgets: the operations the engine may execute (topology/limits.hpp, checked before it
+    // starts: sim/budget.hpp), and a wall-clock deadline past which the engine throws
+    // TimeLimitExceeded at its next event (none when empty).
+    std::int64_t max_ops = topology::Limits{}.max_ops;
+    std::optional<std::chrono::steady_clock::time_point> deadline;
 };
 
 // A named block of a rank's program (e.g. "prefill", "decode"): executions summed over ranks.

@@ -7,6 +7,8 @@
 #include "twin/models/collective_plan.hpp"
 #include "twin/topology/cluster.hpp"
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +22,8 @@ struct SweepSpec {
     bool all_algorithms = true;      // besides auto, every applicable (algorithm, protocol)
     // When not Auto: only this algorithm (with the protocol chosen automatically).
     models::Algorithm algorithm = models::Algorithm::Auto;
+    // Wall-clock deadline of the sweep's run (RunOptions::deadline); none when empty.
+    std::optional<std::chrono::steady_clock::time_point> deadline;
 };
 
 struct SweepRow {
@@ -36,8 +40,12 @@ struct SweepRow {
 // does not parse, names GPUs that do not exist, or names fewer than 2 GPUs.
 [[nodiscard]] std::vector<int> parse_group(const topology::Cluster& cluster, std::string_view spec);
 
-// Sizes from min to max (inclusive when reached), multiplying by `factor` (> 1).
+// Sizes from min to max (inclusive when reached), multiplying by `factor` (> 1). Throws
+// std::invalid_argument unless 0 < min, max <= kMaxSweepBytes and factor > 1.
 [[nodiscard]] std::vector<double> size_ladder(double min_bytes, double max_bytes, double factor);
+// The largest size a sweep takes (1 PiB, the largest message of a trace): a max near DBL_MAX made
+// the ladder reach inf, and inf <= inf never ended it.
+inline constexpr double kMaxSweepBytes = 1125899906842624.0;
 
 // SimGrid allows one engine per process: call at most once per process.
 [[nodiscard]] std::vector<SweepRow> run_sweep(const topology::Cluster& cluster, const SweepSpec& spec);

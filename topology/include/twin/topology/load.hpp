@@ -2,6 +2,7 @@
 #pragma once
 
 #include "twin/topology/cluster.hpp"
+#include "twin/topology/limits.hpp"
 
 #include <map>
 #include <string>
@@ -13,7 +14,8 @@ namespace twin::topology {
 // graph, and runs the planner's checks: no switch over its radix, no dangling port, every GPU
 // reachable from every other. Throws InputError (file + JSON pointer) on any violation.
 // `catalog` is the builtin catalog already merged with the scenario's own "catalog" entries.
-[[nodiscard]] Cluster load_topology(Object topology, Catalog catalog);
+// `limits`: max_gpus and max_links are checked before anything is built (limits.hpp).
+[[nodiscard]] Cluster load_topology(Object topology, Catalog catalog, const Limits& limits = {});
 
 struct TierSummary {
     std::string name; // "leaf", "spine", "core"
