@@ -246,16 +246,19 @@ TEST_P(CliScenario, InfoPrintsTheSummary) {
     EXPECT_NE(r.out.find("\nworkload: " + GetParam().workload + " (" + ranks + " ranks"), std::string::npos) << r.out;
 }
 
-// `clustertwin collective` works on every bundled scenario (one size, automatic choice).
+// `clustertwin collective` works on every bundled scenario (one size, automatic choice), up to
+// the 100,000-GPU halls: the fluid solver times the flows (sim/src/sweep_fluid.hpp).
 TEST_P(CliScenario, CollectiveSweepRuns) {
-    if (GetParam().heavy) {
-        GTEST_SKIP() << "all-GPU collective sweep over thousands of GPUs: run by hand";
-    }
     const auto r = run("collective " + scenario_path() + " -b 1MiB -e 1MiB --auto-only");
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_EQ(r.err, "");
+    // stderr carries nothing but progress lines (sweeps longer than 2 s; plain lines off a terminal).
+    std::istringstream err(r.err);
+    for (std::string line; std::getline(err, line);) {
+        EXPECT_EQ(line.rfind("  progress ", 0), 0U) << line;
+    }
     EXPECT_NE(r.out.find(" over " + std::to_string(GetParam().gpus) + " GPUs (all)"), std::string::npos) << r.out;
-    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 3) << r.out; // title, header, one row
+    EXPECT_NE(r.out.find("\n# shortcut: "), std::string::npos) << r.out;
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 4) << r.out; // title, shortcut, header, one row
 }
 
 INSTANTIATE_TEST_SUITE_P(Bundled, CliScenario, ::testing::ValuesIn(kBundled), bundled_name);
@@ -582,12 +585,39 @@ TEST_F(CliCollective, SweepPrintsOneRowPerSizeAndAlgorithmAndWritesJson) {
     EXPECT_TRUE(requested.contains("nvls/simple"));
 }
 
+// -q prints nothing, not even progress, and still writes --json.
+TEST_F(CliCollective, QuietPrintsNothing) {
+    const auto json_path = dir_ / "sweep.json";
+    const auto r =
+        run("collective -q scenarios/cluster-1024-oversub.json -b 1MiB -e 4MiB --json " + sh_quote(json_path.string()));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "");
+    EXPECT_EQ(r.err, "");
+    EXPECT_EQ(nlohmann::json::parse(read_text(json_path)).at("rows").size(), 27U);
+    for (const char* cmd : {"validate -q", "info -q", "workload -q"}) {
+        const auto q = run(std::string(cmd) + " scenarios/dgx-h100-1node.json");
+        EXPECT_EQ(q.exit_code, 0) << cmd << q.err;
+        EXPECT_EQ(q.out + q.err, "") << cmd;
+    }
+}
+
+// SimGrid's solver recursion overflows the stack on very large phases: --no-fold refuses them
+// with one line instead of crashing (the fluid solver, the default, times them).
+TEST_F(CliCollective, SimGridRefusesPhasesItCannotTake) {
+    const auto r =
+        run("collective scenarios/hall-100k-h100-liquid.json -g gpus:0-32767 --no-fold -b 8B -e 8B --auto-only");
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_EQ(r.err.rfind("error: command line: --no-fold: all_reduce over 32768 GPUs (tree/ll, 8 B) starts ", 0), 0U)
+        << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+}
+
 TEST_F(CliCollective, AutoOnlyAcrossNodes) {
     const auto r = run("collective scenarios/superpod-su-h100-256.json --op all_gather -g nodes:0-1 -b 8B -e 32B "
                        "--auto-only");
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    // Header + 3 sizes x 1 variant.
-    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 5) << r.out;
+    // Title, shortcut, header + 3 sizes x 1 variant.
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 6) << r.out;
 }
 
 TEST_F(CliCollective, BadArgumentsExitTwoWithOneLine) {
