@@ -287,9 +287,9 @@ void FluidSolver::share_indexed() {
                 if (unfixed_[j] == 0) {
                     remove_at(pos_[j]);
                 } else {
-                    level_[j] = std::max(0.0, capacity_[j]) / weight_sum_[j];
+                    // Levels only rise as flows are fixed (see share()): down is the only way.
+                    level_[j] = std::max(level_[j], std::max(0.0, capacity_[j]) / weight_sum_[j]);
                     sift_down(pos_[j]);
-                    sift_up(pos_[j]);
                 }
             }
         }

@@ -1,22 +1,10 @@
 #include "sweep_progress.hpp"
 
-#include "twin/core/error.hpp"
-
 #include <algorithm>
-#include <fmt/format.h>
 #include <simgrid/s4u/Activity.hpp>
 #include <simgrid/s4u/Comm.hpp>
 
 namespace twin::sim {
-namespace {
-
-// SimGrid 3.32 updates the sharing of a connected set of flows by recursion (lmm::System's
-// update_modified_cnst_set_rec), one frame per constraint: a phase of about 200,000 flows over a
-// 100,000-GPU fabric overflows the default 8 MiB stack (SIGSEGV). Measured: 32,768-GPU ring and
-// tree phases (65,536 flows) run; the 100,000-GPU hall's (200,000) crash. Above this, refuse.
-constexpr std::size_t kMaxSimGridFlows = 65536;
-
-} // namespace
 
 SweepProgress::SweepProgress(std::function<void(double)> report, double total, std::int64_t check_every)
     : report_(std::move(report)), total_(total), mask_(check_every - 1), last_(std::chrono::steady_clock::now()) {}
@@ -58,16 +46,6 @@ watch_simgrid_flows(const topology::Cluster& cluster, const SweepSpec& spec,
                     continue; // the engine reports it at the op
                 }
                 for (const auto& phase : plan.phases) {
-                    if (phase.flows.size() > kMaxSimGridFlows) {
-                        throw InputError(
-                            "command line", spec.unfolded ? "--unfolded" : "--no-fold",
-                            fmt::format("{} over {} GPUs ({}/{}, {:.0f} B) starts {} flows at once; SimGrid takes "
-                                        "at most {} (its solver's recursion overflows the stack): drop the flag "
-                                        "(the fluid solver times it) or choose a smaller group",
-                                        models::collective_name(spec.kind), spec.members.size(),
-                                        models::algorithm_name(plan.algorithm), models::protocol_name(plan.protocol),
-                                        size, phase.flows.size(), kMaxSimGridFlows));
-                    }
                     flows += static_cast<double>(phase.flows.size());
                 }
             }

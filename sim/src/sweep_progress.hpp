@@ -32,8 +32,7 @@ private:
 };
 
 // Plans every case of a SimGrid sweep (the algorithm and protocol `variants` at each size) to
-// count its flows, and counts the comms SimGrid completes from now on. Throws InputError when a
-// phase has more concurrent flows than SimGrid can take (kMaxSimGridFlows).
+// count its flows, and counts the comms SimGrid completes from now on.
 [[nodiscard]] std::shared_ptr<SweepProgress>
 watch_simgrid_flows(const topology::Cluster& cluster, const SweepSpec& spec,
                     const std::vector<std::pair<models::Algorithm, models::Protocol>>& variants);

@@ -601,17 +601,6 @@ TEST_F(CliCollective, QuietPrintsNothing) {
     }
 }
 
-// SimGrid's solver recursion overflows the stack on very large phases: --no-fold refuses them
-// with one line instead of crashing (the fluid solver, the default, times them).
-TEST_F(CliCollective, SimGridRefusesPhasesItCannotTake) {
-    const auto r =
-        run("collective scenarios/hall-100k-h100-liquid.json -g gpus:0-32767 --no-fold -b 8B -e 8B --auto-only");
-    EXPECT_EQ(r.exit_code, 2) << r.err;
-    EXPECT_EQ(r.err.rfind("error: command line: --no-fold: all_reduce over 32768 GPUs (tree/ll, 8 B) starts ", 0), 0U)
-        << r.err;
-    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-}
-
 TEST_F(CliCollective, AutoOnlyAcrossNodes) {
     const auto r = run("collective scenarios/superpod-su-h100-256.json --op all_gather -g nodes:0-1 -b 8B -e 32B "
                        "--auto-only");
