@@ -105,6 +105,7 @@ void FluidSolver::solve(const FluidPhase& phase, std::vector<double>& times) {
     std::stable_sort(slots_by_set.begin(), slots_by_set.end(),
                      [&](std::uint32_t x, std::uint32_t y) { return parent_[x] < parent_[y]; });
     phase_ = &phase;
+    ended_ = n - all.size(); // empty flows end at once
     std::size_t slot_pos = 0;
     for (std::size_t b = 0; b < all.size();) {
         const auto set = parent_[local_[phase.begin[all[b]]]];
@@ -171,7 +172,11 @@ void FluidSolver::run_set(std::vector<double>& times) {
                 active_[kept++] = f;
             }
         }
+        ended_ += active_.size() - kept;
         active_.resize(kept);
+        if (progress_) {
+            progress_(ended_, phase.bytes.size());
+        }
     }
 }
 

@@ -17,6 +17,7 @@
 #include "twin/topology/cluster.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace twin::sim {
@@ -45,6 +46,12 @@ public:
     // (a 100,000-GPU tree all-reduce: 200,000 distinct ends) needs it.
     void set_tolerance(double t) { tolerance_ = t; }
 
+    // Called after every event of a solve with the flows ended so far and the phase's flows (for
+    // progress reports on large phases). May be empty.
+    void set_progress(std::function<void(std::size_t ended, std::size_t flows)> progress) {
+        progress_ = std::move(progress);
+    }
+
 private:
     void run_set(std::vector<double>& times); // the events of one connected set of flows
     void share();                             // rates of the set's active flows (progressive filling)
@@ -63,6 +70,8 @@ private:
     const topology::Cluster& cluster_;
     double weight_s_;
     double tolerance_ = 0.0;
+    std::function<void(std::size_t, std::size_t)> progress_;
+    std::size_t ended_ = 0; // flows ended in the current solve
     const FluidPhase* phase_ = nullptr;
     // Per flow.
     std::vector<double> weight_, remaining_, rate_;

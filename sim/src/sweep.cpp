@@ -65,6 +65,9 @@ std::vector<SweepRow> fluid_sweep(const topology::Cluster& cluster, const SweepS
     FluidCollectiveTimer timer(cluster, true);
     SweepProgress progress(spec.progress, static_cast<double>(spec.sizes_bytes.size() * variants.size()), 1);
     std::vector<SweepRow> rows;
+    if (spec.progress) { // moves inside a case too: a 100,000-GPU tree takes seconds
+        timer.set_progress([&](double share) { progress.at(static_cast<double>(rows.size()) + share); });
+    }
     for (double size : spec.sizes_bytes) {
         for (const auto& [a, p] : variants) {
             FluidCase c;
@@ -76,7 +79,7 @@ std::vector<SweepRow> fluid_sweep(const topology::Cluster& cluster, const SweepS
             rows.push_back(make_row(spec, size,
                                     a == models::Algorithm::Auto ? std::string("auto") : variant_label(a, p), c.label,
                                     c.time_s, c.analytic ? "scale-up estimate" : "fluid"));
-            progress.add(1.0);
+            progress.at(static_cast<double>(rows.size()));
         }
     }
     progress.finish();

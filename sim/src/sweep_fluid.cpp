@@ -20,6 +20,16 @@ FluidCollectiveTimer::FluidCollectiveTimer(const topology::Cluster& cluster, boo
     fluid_.set_tolerance(kEndTolerance);
 }
 
+void FluidCollectiveTimer::set_progress(std::function<void(double)> progress) {
+    if (!progress) {
+        fluid_.set_progress(nullptr);
+        return;
+    }
+    fluid_.set_progress([progress = std::move(progress)](std::size_t ended, std::size_t flows) {
+        progress(flows > 0 ? static_cast<double>(ended) / static_cast<double>(flows) : 1.0);
+    });
+}
+
 FluidCase FluidCollectiveTimer::time(models::CollectiveKind kind, const std::vector<int>& members, double size_bytes,
                                      models::Algorithm algorithm, models::Protocol protocol) {
     const auto plan = planner_.plan(kind, members, Bytes(size_bytes), 0, algorithm, protocol);

@@ -30,6 +30,7 @@
 #include "twin/topology/cluster.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,9 @@ struct FluidCase {
 class FluidCollectiveTimer {
 public:
     FluidCollectiveTimer(const topology::Cluster& cluster, bool analytic_scale_up);
+
+    // Called while a phase is solved with the share of its flows ended (large phases take seconds).
+    void set_progress(std::function<void(double)> progress);
 
     // Throws models::UnsupportedAlgorithm when the algorithm/protocol cannot run.
     FluidCase time(models::CollectiveKind kind, const std::vector<int>& members, double size_bytes,

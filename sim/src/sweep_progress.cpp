@@ -10,7 +10,11 @@ SweepProgress::SweepProgress(std::function<void(double)> report, double total, s
     : report_(std::move(report)), total_(total), mask_(check_every - 1), last_(std::chrono::steady_clock::now()) {}
 
 void SweepProgress::add(double work) {
-    done_ += work;
+    at(done_ + work);
+}
+
+void SweepProgress::at(double work) {
+    done_ = work;
     if (!report_ || (++calls_ & mask_) != 0) {
         return;
     }

@@ -20,6 +20,7 @@ public:
     // The clock is read on every `check_every`-th call to add (a power of two).
     SweepProgress(std::function<void(double)> report, double total, std::int64_t check_every);
     void add(double work); // `work` more done
+    void at(double work);  // `work` done in all
     void finish();         // reports 1
 
 private:
