@@ -101,9 +101,6 @@ struct Bundled {
     std::string gpu;      // GPU type in the info summary
     std::string workload; // trace name
     int ranks = 0;        // ranks of the trace; 0: one per GPU
-    // All-GPU collective sweeps are unfolded SimGrid runs: over thousands of GPUs too slow for
-    // every CI run (minutes on 2 cores), so CollectiveSweepRuns skips these; the step itself runs.
-    bool heavy = false;
 };
 
 const std::vector<Bundled> kBundled = {
@@ -119,13 +116,13 @@ const std::vector<Bundled> kBundled = {
     {"chakra-small-dgx-h100", 8, 16, "H100-SXM", "chakra-small", 4},
     {"gpt3-175b-superpod", 1024, 4096, "H100-SXM", "GPT-3 175B training"},
     {"llama3-70b-superpod", 1024, 4096, "H100-SXM", "Llama-3 70B training"},
-    {"llama3-405b-16k-h100", 16384, 68096, "H100-SXM", "Llama-3 405B training", 0, true},
-    {"moe-1.8t-8k-h100", 8000, 40384, "H100-SXM", "GPT-MoE 1.8T training", 0, true},
-    {"moe-1.8t-2k-b200", 2000, 10400, "B200", "GPT-MoE 1.8T training", 0, true},
+    {"llama3-405b-16k-h100", 16384, 68096, "H100-SXM", "Llama-3 405B training"},
+    {"moe-1.8t-8k-h100", 8000, 40384, "H100-SXM", "GPT-MoE 1.8T training"},
+    {"moe-1.8t-2k-b200", 2000, 10400, "B200", "GPT-MoE 1.8T training"},
     {"hall-100k-h100-liquid", 100000, 502752, "H100-SXM",
-     "hall power swing: compute, TP all-reduce, compute (illustrative)", 0, true},
-    {"hall-100k-h100-llama3-405b", 100000, 502752, "H100-SXM", "Llama-3 405B training", 0, true},
-    {"hall-100k-h100-moe-1.8t", 100000, 502752, "H100-SXM", "GPT-MoE 1.8T training", 0, true},
+     "hall power swing: compute, TP all-reduce, compute (illustrative)"},
+    {"hall-100k-h100-llama3-405b", 100000, 502752, "H100-SXM", "Llama-3 405B training"},
+    {"hall-100k-h100-moe-1.8t", 100000, 502752, "H100-SXM", "GPT-MoE 1.8T training"},
     {"b200-air-hall-throttle", 64, 256, "B200", "Llama-3 8B training"},
 };
 
