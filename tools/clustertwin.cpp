@@ -64,18 +64,24 @@ void add_budget_options(CLI::App* cmd, Budget& b, bool time_limit) {
     }
 }
 
-int cmd_validate(const std::string& path, const Budget& budget) {
+int cmd_validate(const std::string& path, const Budget& budget, bool quiet) {
     const auto s = twin::models::load_scenario(path, budget.limits());
     twin::sim::RunOptions options;
     options.max_ops = budget.limits().max_ops;
     twin::sim::check_budget(s.cluster, s.trace, options);
+    if (quiet) {
+        return 0;
+    }
     fmt::print("{}: ok ({} GPUs, {} links, {} ranks)\n", path, s.cluster.gpu_count(), s.cluster.links().size(),
                s.trace.ranks);
     return 0;
 }
 
-int cmd_info(const std::string& path, const Budget& budget) {
+int cmd_info(const std::string& path, const Budget& budget, bool quiet) {
     const auto s = twin::models::load_scenario(path, budget.limits());
+    if (quiet) {
+        return 0;
+    }
     fmt::print("{}", twin::topology::format_summary(twin::topology::summarize(s.cluster)));
     std::int64_t ops = 0;
     for (const auto& c : s.trace.classes) {
@@ -86,9 +92,16 @@ int cmd_info(const std::string& path, const Budget& budget) {
     return 0;
 }
 
-int cmd_workload(const std::string& path, const std::string& out_path, const Budget& budget) {
+int cmd_workload(const std::string& path, const std::string& out_path, const Budget& budget, bool quiet) {
     const auto s = twin::models::load_scenario(path, budget.limits());
     const auto& t = s.trace;
+    if (quiet) {
+        if (!out_path.empty()) {
+            twin::write_file_atomically(out_path, twin::models::trace_to_json(t).dump(1) + "\n",
+                                        {"command line", "--out"});
+        }
+        return 0;
+    }
     std::int64_t ops = 0;
     for (const auto& c : t.classes) {
         ops += static_cast<std::int64_t>(c.ranks.size()) * twin::models::count_ops(c.program);
@@ -111,8 +124,12 @@ int cmd_workload(const std::string& path, const std::string& out_path, const Bud
     return 0;
 }
 
+std::string simulated(double simulated_s) {
+    return simulated_s < 0 ? std::string() : fmt::format("  simulated {:.3f} s", simulated_s);
+}
+
 // Progress of long runs on stderr, shown once a run has taken 2 s: a bar redrawn in place on a
-// terminal, a plain line per 10 % otherwise (CI logs).
+// terminal, a plain line per 10 % otherwise (CI logs). A negative simulated time is not shown.
 std::function<void(double, double)> progress_printer() {
     const bool tty = ::isatty(STDERR_FILENO) != 0;
     const auto start = std::chrono::steady_clock::now();
@@ -125,11 +142,11 @@ std::function<void(double, double)> progress_printer() {
         const int percent = static_cast<int>(done * 100.0);
         if (tty) {
             const int filled = percent * 30 / 100;
-            fmt::print(stderr, "\r  [{:<30}] {:3d} %  simulated {:.3f} s  wall {:.0f} s{}", std::string(filled, '#'),
-                       percent, simulated_s, wall, done >= 1.0 ? "\n" : "");
+            fmt::print(stderr, "\r  [{:<30}] {:3d} %{}  wall {:.0f} s{}", std::string(filled, '#'), percent,
+                       simulated(simulated_s), wall, done >= 1.0 ? "\n" : "");
         } else if (percent / 10 > *last_decile) {
             *last_decile = percent / 10;
-            fmt::print(stderr, "  progress {:3d} %  simulated {:.3f} s  wall {:.0f} s\n", percent, simulated_s, wall);
+            fmt::print(stderr, "  progress {:3d} %{}  wall {:.0f} s\n", percent, simulated(simulated_s), wall);
         }
         std::fflush(stderr);
     };
@@ -170,6 +187,9 @@ struct CollectiveArgs {
     double factor = 2.0;
     bool auto_only = false;
     std::string json_path;
+    bool quiet = false;
+    bool unfolded = false;
+    bool no_fold = false;
 };
 
 double parse_size_arg(const std::string& text, const char* option) {
@@ -211,9 +231,17 @@ int cmd_collective(const std::string& path, const CollectiveArgs& a, const Budge
     spec.sizes_bytes = twin::sim::size_ladder(lo, hi, a.factor);
     spec.all_algorithms = !a.auto_only;
     spec.deadline = budget.deadline();
+    spec.unfolded = a.unfolded;
+    spec.no_fold = a.no_fold;
+    if (!a.quiet) {
+        spec.progress = [print = progress_printer()](double done) { print(done, -1.0); };
+    }
     const auto rows = twin::sim::run_sweep(s.cluster, spec);
-    fmt::print("# clustertwin collective: {} over {} GPUs ({}) on {}\n", a.op, spec.members.size(), a.group, s.name);
-    fmt::print("{}", twin::sim::sweep_table(rows));
+    if (!a.quiet) {
+        fmt::print("# clustertwin collective: {} over {} GPUs ({}) on {}\n", a.op, spec.members.size(), a.group,
+                   s.name);
+        fmt::print("{}{}", twin::sim::sweep_shortcuts(rows), twin::sim::sweep_table(rows));
+    }
     if (!a.json_path.empty()) {
         nlohmann::json j;
         j["format_version"] = 1;
@@ -228,7 +256,8 @@ int cmd_collective(const std::string& path, const CollectiveArgs& a, const Budge
                            {"algorithm", r.chosen},
                            {"time_s", r.time_s},
                            {"algbw_bytes_per_s", r.algbw_bytes_per_s},
-                           {"busbw_bytes_per_s", r.busbw_bytes_per_s}});
+                           {"busbw_bytes_per_s", r.busbw_bytes_per_s},
+                           {"timed_by", r.timed_by}});
         }
         twin::write_file_atomically(a.json_path, j.dump(2) + "\n", {"command line", "--json"});
     }
@@ -283,6 +312,7 @@ int main(int argc, char** argv) {
     auto* info = app.add_subcommand("info", "Print the cluster summary: counts, tiers, bandwidths, bisection");
     info->add_option("scenario", scenario, "Scenario JSON file")->required();
     add_budget_options(info, budget, false);
+    info->add_flag("-q,--quiet", quiet, "Print nothing on success");
 
     auto* validate = app.add_subcommand("validate", "Check a scenario (topology and workload) without running it");
 
@@ -292,6 +322,7 @@ int main(int argc, char** argv) {
     workload->add_option("scenario", scenario, "Scenario JSON file")->required();
     workload->add_option("-o,--out", trace_out, "Write the trace (format v1) to this file");
     add_budget_options(workload, budget, false);
+    workload->add_flag("-q,--quiet", quiet, "Print nothing on success");
 
     CollectiveArgs coll;
     auto* collective = app.add_subcommand(
@@ -309,7 +340,13 @@ int main(int argc, char** argv) {
     collective->add_flag("--auto-only", coll.auto_only, "Only the automatic algorithm choice");
     collective->add_option("--json", coll.json_path, "Also write the table as JSON to this file");
     add_budget_options(collective, budget, true);
+    collective->add_flag("-q,--quiet", coll.quiet, "Print nothing on success (no table, no progress)");
+    collective->add_flag("--no-fold", coll.no_fold,
+                         "Play every flow in SimGrid instead of timing them with the fluid solver");
+    collective->add_flag("--unfolded", coll.unfolded,
+                         "Take no shortcut: every flow in SimGrid, even inside one NVLink domain");
     validate->add_option("scenario", scenario, "Scenario JSON file")->required();
+    validate->add_flag("-q,--quiet", quiet, "Print nothing on success");
     add_budget_options(validate, budget, false);
 
     try {
@@ -327,15 +364,15 @@ int main(int argc, char** argv) {
             return cmd_run(scenario, out_dir, quiet, unfolded, no_fold, budget);
         }
         if (info->parsed()) {
-            return cmd_info(scenario, budget);
+            return cmd_info(scenario, budget, quiet);
         }
         if (workload->parsed()) {
-            return cmd_workload(scenario, trace_out, budget);
+            return cmd_workload(scenario, trace_out, budget, quiet);
         }
         if (collective->parsed()) {
             return cmd_collective(scenario, coll, budget);
         }
-        return cmd_validate(scenario, budget);
+        return cmd_validate(scenario, budget, quiet);
     } catch (const twin::InputError& e) {
         std::fflush(stdout);
         fmt::print(stderr, "error: {}\n", e.what());

@@ -1,6 +1,7 @@
 #include "twin/sim/run.hpp"
 
 #include "engine.hpp"
+#include "large_stack.hpp"
 #include "platform.hpp"
 #include "power_accounting.hpp"
 #include "twin/sim/budget.hpp"
@@ -43,6 +44,10 @@ private:
 
 } // namespace
 
+// run_trace on the calling thread.
+static RunResult run_trace_here(const topology::Cluster& cluster, const models::Trace& trace,
+                                const RunOptions& options);
+
 // The power and cooling accounting watches every run of a scenario (and may throttle it); a
 // caller's own observer sees the same events.
 RunResult run_scenario(const models::Scenario& scenario, const RunOptions& options) {
@@ -61,6 +66,16 @@ RunResult run_scenario(const models::Scenario& scenario, const RunOptions& optio
 }
 
 RunResult run_trace(const topology::Cluster& cluster, const models::Trace& trace, const RunOptions& options) {
+    // SimGrid's sharing update recurses once per link direction of a connected set of flows:
+    // large fabrics need more than the main thread's stack (large_stack.hpp).
+    RunResult result;
+    on_large_stack(simgrid_stack_bytes(cluster.links().size()),
+                   [&] { result = run_trace_here(cluster, trace, options); });
+    return result;
+}
+
+static RunResult run_trace_here(const topology::Cluster& cluster, const models::Trace& trace,
+                                const RunOptions& options) {
     const auto wall_start = std::chrono::steady_clock::now();
     check_budget(cluster, trace, options);
     // Only warnings and worse from SimGrid; its INFO lines would mix with our report.

@@ -1,6 +1,9 @@
 #include "twin/sim/sweep.hpp"
 
+#include "sweep_fluid.hpp"
+#include "sweep_progress.hpp"
 #include "twin/core/error.hpp"
+#include "twin/sim/budget.hpp"
 #include "twin/sim/run.hpp"
 
 #include <algorithm>
@@ -41,6 +44,48 @@ std::pair<int, int> parse_range(std::string_view text, std::string_view spec) {
 
 std::string variant_label(models::Algorithm a, models::Protocol p) {
     return fmt::format("{}/{}", models::algorithm_name(a), models::protocol_name(p));
+}
+
+using Variants = std::vector<std::pair<models::Algorithm, models::Protocol>>;
+
+SweepRow make_row(const SweepSpec& spec, double size, const std::string& requested, const std::string& chosen,
+                  double time_s, const char* timed_by) {
+    SweepRow row;
+    row.size_bytes = size;
+    row.requested = requested;
+    row.chosen = chosen;
+    row.time_s = time_s;
+    row.algbw_bytes_per_s = time_s > 0 ? size / time_s : 0.0;
+    row.busbw_bytes_per_s =
+        row.algbw_bytes_per_s * models::busbw_factor(spec.kind, static_cast<int>(spec.members.size()));
+    row.timed_by = timed_by;
+    return row;
+}
+
+// The shortcut (sweep_fluid.hpp): every case timed by the fluid solver, one after the other.
+std::vector<SweepRow> fluid_sweep(const topology::Cluster& cluster, const SweepSpec& spec, const Variants& variants) {
+    FluidCollectiveTimer timer(cluster, true);
+    SweepProgress progress(spec.progress, static_cast<double>(spec.sizes_bytes.size() * variants.size()), 1);
+    std::vector<SweepRow> rows;
+    if (spec.progress) { // moves inside a case too: a 100,000-GPU tree takes seconds
+        timer.set_progress([&](double share) { progress.at(static_cast<double>(rows.size()) + share); });
+    }
+    for (double size : spec.sizes_bytes) {
+        for (const auto& [a, p] : variants) {
+            FluidCase c;
+            try {
+                c = timer.time(spec.kind, spec.members, size, a, p);
+            } catch (const models::UnsupportedAlgorithm& e) {
+                throw InputError("command line", "--op", e.what());
+            }
+            rows.push_back(make_row(spec, size,
+                                    a == models::Algorithm::Auto ? std::string("auto") : variant_label(a, p), c.label,
+                                    c.time_s, c.analytic ? "scale-up estimate" : "fluid"));
+            progress.at(static_cast<double>(rows.size()));
+        }
+    }
+    progress.finish();
+    return rows;
 }
 
 } // namespace
@@ -106,12 +151,30 @@ std::vector<double> size_ladder(double min_bytes, double max_bytes, double facto
 std::vector<SweepRow> run_sweep(const topology::Cluster& cluster, const SweepSpec& spec) {
     using models::Algorithm;
     using models::Protocol;
-    std::vector<std::pair<Algorithm, Protocol>> variants{{spec.algorithm, Protocol::Auto}};
+    Variants variants{{spec.algorithm, Protocol::Auto}};
     if (spec.algorithm == Algorithm::Auto && spec.all_algorithms) {
         for (const auto& v : models::applicable_algorithms(spec.kind, spec.members, cluster)) {
             variants.push_back(v);
         }
     }
+    if (!spec.no_fold && !spec.unfolded) {
+        if (!spec.deadline) {
+            return fluid_sweep(cluster, spec, variants);
+        }
+        // The time limit is checked whenever the fluid solver reports progress.
+        SweepSpec timed = spec;
+        timed.progress = [deadline = *spec.deadline, inner = spec.progress](double done) {
+            if (std::chrono::steady_clock::now() > deadline) {
+                throw TimeLimitExceeded(fmt::format("in the fluid solver, {:.0f} % of the sweep done", done * 100));
+            }
+            if (inner) {
+                inner(done);
+            }
+        };
+        return fluid_sweep(cluster, timed, variants);
+    }
+    // Every flow through SimGrid: progress counts the flows that ended, out of all the cases'.
+    auto progress = watch_simgrid_flows(cluster, spec, variants);
 
     // A trace with one rank class (the members) running every case in sequence.
     models::Trace trace;
@@ -155,20 +218,19 @@ std::vector<SweepRow> run_sweep(const topology::Cluster& cluster, const SweepSpe
     RunOptions options;
     options.record_collectives = true;
     options.deadline = spec.deadline;
+    options.unfolded = spec.unfolded;
+    options.no_fold = true;
     const RunResult result = run_trace(cluster, trace, options);
+    progress->finish();
 
     std::vector<SweepRow> rows;
-    const double busbw = models::busbw_factor(spec.kind, static_cast<int>(spec.members.size()));
+    const int node = cluster.node_of_gpu(spec.members.front());
+    const bool one_node = std::all_of(spec.members.begin(), spec.members.end(),
+                                      [&](int gpu) { return cluster.node_of_gpu(gpu) == node; });
     for (const auto& rec : result.records) {
         const auto& [size, requested] = case_of_name.at(rec.name);
-        SweepRow row;
-        row.size_bytes = size;
-        row.requested = requested;
-        row.chosen = rec.algorithm;
-        row.time_s = rec.end_s - rec.start_s;
-        row.algbw_bytes_per_s = row.time_s > 0 ? size / row.time_s : 0.0;
-        row.busbw_bytes_per_s = row.algbw_bytes_per_s * busbw;
-        rows.push_back(row);
+        rows.push_back(make_row(spec, size, requested, rec.algorithm, rec.end_s - rec.start_s,
+                                one_node && !spec.unfolded ? "scale-up estimate" : "simgrid"));
     }
     return rows;
 }
@@ -179,6 +241,21 @@ std::string sweep_table(const std::vector<SweepRow>& rows) {
     for (const auto& r : rows) {
         out += fmt::format("{:>14.0f}  {:<18} {:<18} {:>12.2f} {:>11.2f} {:>11.2f}\n", r.size_bytes, r.requested,
                            r.chosen, r.time_s * 1e6, r.algbw_bytes_per_s / 1e9, r.busbw_bytes_per_s / 1e9);
+    }
+    return out;
+}
+
+std::string sweep_shortcuts(const std::vector<SweepRow>& rows) {
+    std::string out;
+    const auto used = [&](const char* how) {
+        return std::any_of(rows.begin(), rows.end(), [&](const SweepRow& r) { return r.timed_by == how; });
+    };
+    if (used("fluid")) {
+        out += "# shortcut: flows timed by the fluid solver (SimGrid's max-min sharing, every flow, no SimGrid run); "
+               "--no-fold plays them in SimGrid\n";
+    }
+    if (used("scale-up estimate")) {
+        out += "# shortcut: one NVLink domain, timed by the planner's isolated estimate; --unfolded plays the flows\n";
     }
     return out;
 }

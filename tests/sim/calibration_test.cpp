@@ -60,6 +60,7 @@ TEST_P(Calibration, BusBandwidthWithinTolerance) {
     spec.sizes_bytes = {twin::parse_quantity(c.at("size").get<std::string>(), twin::Dimension::Data)};
     spec.all_algorithms = false;
     spec.algorithm = algorithm_of(c.at("algorithm").get<std::string>());
+    spec.no_fold = true; // SimGrid flows: the full simulator, not the sweep's fluid shortcut
     const auto rows = twin::sim::run_sweep(cluster, spec);
     ASSERT_EQ(rows.size(), 1u);
     const double measured = c.at("busbw_GBps").get<double>();

@@ -87,5 +87,39 @@ TEST(Fluid, AnEmptyFlowTakesNoTimeAndTheSolverCanBeReused) {
     EXPECT_NEAR(t[0], 2.0, 1e-9);
 }
 
+// With a tolerance (the collective sweep's setting) the solver uses an indexed heap and ends flows
+// that would end close together at once: the hand-derived cases above come out the same.
+TEST(Fluid, WithAToleranceTheHandDerivedTimesHold) {
+    Star star(4);
+    sim::FluidSolver solver(star.scenario.cluster, sim::kSimGridWeightS);
+    solver.set_tolerance(1e-3);
+    std::vector<double> t;
+    solver.solve(star.phase({{0, 2, 10e9}, {1, 2, 10e9}, {1, 3, 10e9}, {1, 0, 10e9}}), t);
+    EXPECT_NEAR(t[0], 1.5, 1e-9);
+    EXPECT_NEAR(t[1], 3.0, 1e-9);
+    EXPECT_NEAR(t[3], 3.0, 1e-9);
+    solver.solve(star.phase({{0, 2, 10e9}, {1, 2, 5e9}}), t);
+    EXPECT_NEAR(t[0], 1.5, 1e-9);
+    EXPECT_NEAR(t[1], 1.0, 1e-9);
+}
+
+// Two flows into one node, 10 GB and 10.005 GB: exactly, the first ends at 2 s and the second
+// 0.0005 s later (5 MB alone at 10 GB/s). Within a tolerance of 1e-3 of the set's first end
+// estimate (2.001 s: 2 ms) they end together at 2 s: each time is short by at most 2 ms.
+TEST(Fluid, WithAToleranceFlowsEndingCloseTogetherEndAtOnce) {
+    Star star(3);
+    sim::FluidSolver solver(star.scenario.cluster, sim::kSimGridWeightS);
+    std::vector<double> exact;
+    solver.solve(star.phase({{0, 2, 10e9}, {1, 2, 10.005e9}}), exact);
+    EXPECT_NEAR(exact[0], 2.0, 1e-9);
+    EXPECT_NEAR(exact[1], 2.0005, 1e-9);
+    solver.set_tolerance(1e-3);
+    std::vector<double> t;
+    solver.solve(star.phase({{0, 2, 10e9}, {1, 2, 10.005e9}}), t);
+    EXPECT_NEAR(t[0], 2.0, 1e-9);
+    EXPECT_NEAR(t[1], 2.0, 1e-9);
+    EXPECT_LE(exact[1] - t[1], 1e-3 * 2.001);
+}
+
 } // namespace
 } // namespace twin::test

@@ -1,7 +1,9 @@
 // An nccl-tests-style sweep: one collective over one group of GPUs, for a range of sizes and for
 // the automatic choice plus every applicable algorithm/protocol, simulated on the scenario's
-// cluster. All cases run one after the other in a single simulation (SimGrid allows one engine
-// per process), each starting when the previous one ended, so they never share the fabric.
+// cluster. Cases run one after the other, each starting when the previous one ended, so they
+// never share the fabric. By default each case's flows are timed by the fluid solver (SimGrid's
+// sharing rule, no SimGrid run; sim/src/sweep_fluid.hpp); with `no_fold` or `unfolded` all cases
+// run in a single SimGrid simulation (SimGrid allows one engine per process).
 #pragma once
 
 #include "twin/models/collective_plan.hpp"
@@ -9,6 +11,7 @@
 
 #include <chrono>
 #include <optional>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +27,13 @@ struct SweepSpec {
     models::Algorithm algorithm = models::Algorithm::Auto;
     // Wall-clock deadline of the sweep's run (RunOptions::deadline); none when empty.
     std::optional<std::chrono::steady_clock::time_point> deadline;
+    // As RunOptions: `no_fold` plays every flow in SimGrid (keeping the scale-up shortcut for
+    // groups inside one node), `unfolded` takes no shortcut at all.
+    bool no_fold = false;
+    bool unfolded = false;
+    // Called now and then (at most about twice a wall-clock second, and once at the end with 1)
+    // with the share of the work done, in [0, 1]. May be empty.
+    std::function<void(double done)> progress;
 };
 
 struct SweepRow {
@@ -33,6 +43,9 @@ struct SweepRow {
     double time_s = 0.0;
     double algbw_bytes_per_s = 0.0;
     double busbw_bytes_per_s = 0.0;
+    // How the case was timed: "fluid" (the sweep's shortcut), "scale-up estimate" (one node) or
+    // "simgrid" (flows played in SimGrid).
+    std::string timed_by;
 };
 
 // GPUs named by a group spec: "all", "node:N", "nodes:A-B", "gpus:A-B", "local:K" (local GPU K of
@@ -51,5 +64,9 @@ inline constexpr double kMaxSweepBytes = 1125899906842624.0;
 [[nodiscard]] std::vector<SweepRow> run_sweep(const topology::Cluster& cluster, const SweepSpec& spec);
 
 [[nodiscard]] std::string sweep_table(const std::vector<SweepRow>& rows);
+
+// One "# ..." line per way of timing the rows used, saying which shortcut was taken and how to
+// turn it off (empty when every row ran in SimGrid).
+[[nodiscard]] std::string sweep_shortcuts(const std::vector<SweepRow>& rows);
 
 } // namespace twin::sim

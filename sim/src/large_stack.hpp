@@ -1,0 +1,22 @@
+// Runs a function on a thread with a large stack. SimGrid 3.32 updates the sharing of a connected
+// set of flows by recursion in maestro (lmm::System::update_modified_cnst_set_rec, about 100 B a
+// frame, one frame per link direction of the set): over a 100,000-GPU fabric (about a million
+// link directions) that overflows the 8 MiB main-thread stack and the process dies with SIGSEGV.
+// The engine therefore runs on a thread whose stack holds that recursion for every link of the
+// cluster; the stack is reserved, not used, until the recursion reaches it.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+
+namespace twin::sim {
+
+// Stack for a SimGrid run over `links` cables (two directions each): 256 B a direction, at least
+// 64 MiB.
+[[nodiscard]] std::size_t simgrid_stack_bytes(std::size_t links);
+
+// Calls `fn` on a new thread with a stack of `bytes` and waits for it; an exception `fn` throws
+// is rethrown here. Falls back to calling `fn` directly if no such thread can be created.
+void on_large_stack(std::size_t bytes, const std::function<void()>& fn);
+
+} // namespace twin::sim
