@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (preset "fuzz": clang, ASan + UBSan) and runs each for a fixed time
-# with the bundled files as seed corpus. Any crash, sanitizer report, uncaught exception other than
+# Builds the libFuzzer targets and the SimGrid-free unit tests (preset "fuzz": clang, ASan + UBSan),
+# runs those unit tests under the sanitizers, then runs each fuzz target for a fixed time with the
+# bundled files as seed corpus. Any crash, sanitizer report, uncaught exception other than
 # twin::InputError, hang (-timeout) or runaway allocation (-rss_limit_mb, -malloc_limit_mb) fails
 # the script and leaves the input that did it in build/fuzz/findings/.
 # Usage: tools/fuzz.sh [seconds per target (default 10)] [target ...]
@@ -13,6 +14,16 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(json scenario trace chakra catalog workload)
 
 bash tools/setup.sh fuzz >/dev/null
+# The core, topology and models unit tests under ASan + UBSan (set FUZZ_UNIT_TESTS=0 to skip).
+if [ "${FUZZ_UNIT_TESTS:-1}" != 0 ]; then
+  if ! UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --test-dir build/fuzz -j "$(nproc)" \
+      --output-on-failure > build/fuzz/unit_tests.log 2>&1; then
+    tail -n 80 build/fuzz/unit_tests.log
+    echo "fuzz: a unit test failed under ASan + UBSan (build/fuzz/unit_tests.log)" >&2
+    exit 1
+  fi
+  grep -E "tests passed" build/fuzz/unit_tests.log | sed 's/^/sanitized unit tests: /'
+fi
 
 # Seeds: small bundled files only (a 100k-GPU scenario takes seconds per run under ASan).
 small_scenarios=(dgx-h100-1node gb200-nvl72-rack chakra-small-dgx-h100 superpod-su-h100-256 cluster-1024-oversub

@@ -1,0 +1,8 @@
+# twin_add_test(name sources...): a GoogleTest executable whose tests are discovered one by one, so
+# every test runs in its own process (SimGrid's engine is one per process).
+function(twin_add_test name)
+  add_executable(${name} ${ARGN})
+  target_link_libraries(${name} PRIVATE GTest::gtest_main twin_warnings)
+  target_compile_definitions(${name} PRIVATE TWIN_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 600)
+endfunction()
