@@ -25,11 +25,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kScenarioDir = fs::path(TWIN_SOURCE_DIR) / "scenarios";
+[[maybe_unused]] const fs::path kScenarioDir = fs::path(TWIN_SOURCE_DIR) / "scenarios";
 
 // Reads every value of a document the ways loaders do (each reader either returns or throws
 // InputError), without recursion.
-void walk(const twin::Value& root) {
+[[maybe_unused]] void walk(const twin::Value& root) {
     std::vector<twin::Value> todo{root};
     while (!todo.empty()) {
         const twin::Value v = todo.back();
