@@ -21,7 +21,8 @@ TEST(Catalog, BuiltinHasTheBundledEntriesWithSources) {
 }
 
 TEST(Catalog, H100NumbersAreDensePerDirection) {
-    const GpuType& h100 = Catalog::builtin().gpus.at("H100-SXM");
+    const Catalog catalog = Catalog::builtin(); // a reference into a temporary would dangle (ASan)
+    const GpuType& h100 = catalog.gpus.at("H100-SXM");
     EXPECT_DOUBLE_EQ(h100.peak_flops.at(Precision::BF16).value(), 989.4e12);
     EXPECT_DOUBLE_EQ(h100.peak_flops.at(Precision::FP8).value(), 1978.9e12);
     EXPECT_DOUBLE_EQ(h100.scaleup_bandwidth.value(), 450e9); // 900 GB/s bidirectional
@@ -52,7 +53,8 @@ TEST(Catalog, EveryBundledNodeTypeLoadsAsOneNode) {
     for (const auto& nc : {NodeCase{"DGX-A100", "A100-SXM-80GB", 8, 6}, NodeCase{"DGX-H100", "H100-SXM", 8, 4},
                            NodeCase{"HGX-H200", "H200-SXM", 8, 4}, NodeCase{"DGX-B200", "B200", 8, 2}}) {
         SCOPED_TRACE(nc.node);
-        const NodeType& nt = Catalog::builtin().nodes.at(nc.node);
+        const Catalog catalog = Catalog::builtin();
+        const NodeType& nt = catalog.nodes.at(nc.node);
         EXPECT_EQ(nt.gpu, nc.gpu);
         EXPECT_EQ(nt.gpus, 8);
         EXPECT_EQ(static_cast<int>(nt.nic_rails.size()), nc.nics);
