@@ -46,6 +46,14 @@ void set_max_input_file_bytes(std::uint64_t bytes) {
     g_max_bytes.store(bytes);
 }
 
+std::string missing_reason(const std::filesystem::path& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0) {
+        return "";
+    }
+    return errno == ENOENT ? std::string("does not exist") : fmt::format("cannot be read: {}", std::strerror(errno));
+}
+
 std::string read_input_file(const std::filesystem::path& path) {
     const std::string name = path.string();
     // O_NONBLOCK: opening a FIFO without a writer would otherwise wait forever (the check below

@@ -839,9 +839,9 @@ Trace load_chakra_workload(Object w, const WorkloadContext& context) {
         };
         for (std::int64_t r = 0; ranks_v ? r < ranks : r < kMaxRanks; ++r) {
             const fs::path p = path_of(r);
-            if (!fs::exists(p)) {
+            if (const std::string why = missing_reason(p); !why.empty()) {
                 if (ranks_v || r == 0) {
-                    files.fail(fmt::format("no file for rank {}: \"{}\" does not exist", r, p.string()));
+                    files.fail(fmt::format("no file for rank {}: \"{}\" {}", r, p.string(), why));
                 }
                 break;
             }
@@ -854,8 +854,8 @@ Trace load_chakra_workload(Object w, const WorkloadContext& context) {
         }
         for (const Value& f : list.values()) {
             const fs::path p = context.base_dir / f.as_string();
-            if (!fs::exists(p)) {
-                f.fail(fmt::format("file \"{}\" does not exist", p.string()));
+            if (const std::string why = missing_reason(p); !why.empty()) {
+                f.fail(fmt::format("file \"{}\" {}", p.string(), why));
             }
             paths.push_back(p);
         }

@@ -1,5 +1,6 @@
 #include "twin/models/workload.hpp"
 
+#include "twin/core/input_file.hpp"
 #include "workload_types.hpp"
 
 #include <fmt/format.h>
@@ -28,8 +29,8 @@ Trace load_trace_workload(Object workload, const WorkloadContext& context) {
         return load_trace(inline_trace->as_object());
     }
     const std::filesystem::path path = context.base_dir / file->as_string();
-    if (!std::filesystem::exists(path)) {
-        file->fail(fmt::format("trace file \"{}\" does not exist", path.string()));
+    if (const std::string why = missing_reason(path); !why.empty()) {
+        file->fail(fmt::format("trace file \"{}\" {}", path.string(), why));
     }
     return load_trace_file(path);
 }

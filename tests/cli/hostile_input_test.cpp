@@ -101,4 +101,16 @@ TEST_F(CliHostile, OnlyRegularFilesAreRead) {
     expect_refused(s, trace_fifo.string() + ": /: ", "is not a regular file");
 }
 
+// Found by the fuzzer: a file name longer than the file system allows made std::filesystem::exists
+// throw, an internal error (exit 1) instead of bad input.
+TEST_F(CliHostile, FileNamesTooLongForTheFileSystemAreBadInput) {
+    const std::string name = std::string(300, 'P') + ".json";
+    auto s = scenario(R"({"type": "trace", "file": ")" + name + R"("})");
+    expect_refused(s, s.string() + ": /workload/file: ", "cannot be read: File name too long");
+    s = scenario(R"({"type": "chakra", "files": [")" + name + R"("]})");
+    expect_refused(s, s.string() + ": /workload/files/0: ", "cannot be read: File name too long");
+    s = scenario(R"({"type": "chakra", "files": ")" + name + R"({rank}"})");
+    expect_refused(s, s.string() + ": /workload/files: ", "cannot be read: File name too long");
+}
+
 } // namespace

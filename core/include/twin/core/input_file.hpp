@@ -16,6 +16,10 @@ inline constexpr std::uint64_t kDefaultMaxInputFileBytes = 256ULL << 20U;
 [[nodiscard]] std::uint64_t max_input_file_bytes();
 void set_max_input_file_bytes(std::uint64_t bytes);
 
+// Empty when something exists at `path`; otherwise why not, as a phrase for a message: "does not
+// exist", or "cannot be read: File name too long" (never throws, unlike std::filesystem::exists).
+[[nodiscard]] std::string missing_reason(const std::filesystem::path& path);
+
 // The whole content of `path`. Throws InputError (file = path, pointer "") when it cannot be
 // opened, is not a regular file, or is larger than max_input_file_bytes().
 [[nodiscard]] std::string read_input_file(const std::filesystem::path& path);
