@@ -1,5 +1,6 @@
 #include "engine.hpp"
 
+#include "finite_checks.hpp"
 #include "flow_player.hpp"
 #include "fluid.hpp"
 #include "link_accounting.hpp"
@@ -32,13 +33,6 @@ namespace {
 using models::Block;
 using models::Op;
 namespace s4u = simgrid::s4u;
-
-// The longest single duration (a compute op, a latency, a phase) handed to SimGrid: about 31.7
-// years. Longer ones come only from rates at their floors (topology/bounds.hpp) and amounts at
-// their ceilings; SimGrid aborts on a non-finite one ("timeout is not finite!").
-constexpr double kMaxDurationS = 1e9;
-// SimGrid counts a comm's bytes in an unsigned 64-bit integer.
-constexpr double kMaxFlowBytes = 9.2e18;
 
 struct BlockPlan {
     std::vector<std::vector<int>> dependents; // steps that wait for step i
@@ -544,7 +538,7 @@ private:
             front.duration /= options_.observer->compute_speed(rank, now());
         }
         const double d = front.duration;
-        check_duration(d, op_at(front.op), "compute time");
+        check_duration(d, trace_.file, op_at(front.op), "compute time");
         if (st.computing > 0) { // the previous op ended at this instant: still computing, new op
             notify_state(rank, true);
         } else {
@@ -647,7 +641,7 @@ private:
 
     // Analyses a plan once (see Played); with `images`, every flow is played for each image too.
     std::shared_ptr<Played> play(models::CollectivePlan plan, bool images, const Op& op) {
-        check_plan(plan, op);
+        check_plan(plan, trace_.file, op);
         auto played = std::make_shared<Played>();
         std::vector<std::size_t> own; // per phase: the flows before the images (all when unfolded)
         for (const auto& phase : plan.phases) {
@@ -802,44 +796,6 @@ private:
         }
     }
 
-    // ---- what reaches SimGrid is finite (an InputError naming the op, never an abort) ----
-    void check_duration(double d, const Op& op, const char* what) const {
-        if (!(d >= 0.0 && d <= kMaxDurationS)) {
-            throw InputError(trace_.file, op.pointer,
-                             fmt::format("{} of {:g} s is not a duration in [0, {:g} s]: check the rates, "
-                                         "efficiencies and sizes of \"{}\" and of the hardware it runs on",
-                                         what, d, kMaxDurationS, op.name));
-        }
-    }
-
-    void check_plan(const models::CollectivePlan& plan, const Op& op) const {
-        check_duration(plan.base_latency_s, op, "base latency");
-        for (const auto& phase : plan.phases) {
-            check_duration(phase.extra_latency_s, op, "phase latency");
-            for (const auto& f : phase.flows) {
-                const double bytes = f.bytes.value() * phase.byte_factor;
-                if (!(bytes >= 0.0 && bytes <= kMaxFlowBytes)) {
-                    throw InputError(trace_.file, op.pointer,
-                                     fmt::format("a flow of {:g} bytes of \"{}\" is not a size in [0, {:g}] bytes",
-                                                 bytes, op.name, kMaxFlowBytes));
-                }
-            }
-        }
-    }
-
-    void check_caps(const std::vector<PhaseCaps>& caps, std::uint64_t id) const {
-        const Op& op = *in_flight_.at(id)->op;
-        for (const auto& c : caps) {
-            check_duration(c.min_time_s, op, "phase time");
-            for (double r : c.rate) {
-                if (!(r >= 0.0 && r < std::numeric_limits<double>::infinity())) {
-                    throw InputError(trace_.file, op.pointer,
-                                     fmt::format("a flow rate of {:g} B/s of \"{}\" is not finite", r, op.name));
-                }
-            }
-        }
-    }
-
     // ---- send / recv ----
     void post_p2p(int rank, OpRef ref, const Op& op) {
         const int peer = models::peer_of(trace_, op.p2p.peer, rank);
@@ -906,7 +862,7 @@ private:
             for (double e : played.estimate_s) {
                 t += e;
             }
-            check_duration(t, op, "collective time");
+            check_duration(t, trace_.file, op, "collective time");
             ++result_.analytic_groups;
             timers_.push(Timer{now() + t, timer_seq_++, -1, static_cast<std::int64_t>(id)});
             return;
@@ -928,7 +884,9 @@ private:
         auto batch = std::move(pending_);
         pending_.clear();
         if (batch.size() == 1) {
-            check_caps(*caps_alone(*batch[0].second), batch[0].first);
+            if (batch[0].second->caps == nullptr) { // checked once, when the plan's caps are made
+                check_caps(*caps_alone(*batch[0].second), trace_.file, *in_flight_.at(batch[0].first)->op);
+            }
             player_.play(batch[0].second->plan, batch[0].second->routes, caps_alone(*batch[0].second), batch[0].first);
             return;
         }
@@ -941,9 +899,11 @@ private:
         auto& caps = joint_caps_[key];
         if (caps.empty()) {
             caps = solve_jointly(batch);
+            for (std::size_t k = 0; k < batch.size(); ++k) {
+                check_caps(*caps[k], trace_.file, *in_flight_.at(batch[k].first)->op);
+            }
         }
         for (std::size_t k = 0; k < batch.size(); ++k) {
-            check_caps(*caps[k], batch[k].first);
             player_.play(batch[k].second->plan, batch[k].second->routes, caps[k], batch[k].first);
         }
     }

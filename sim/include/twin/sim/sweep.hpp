@@ -10,8 +10,8 @@
 #include "twin/topology/cluster.hpp"
 
 #include <chrono>
-#include <optional>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
