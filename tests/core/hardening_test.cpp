@@ -1,5 +1,6 @@
 // Issue 11: inputs that crashed, hung or were silently misread. Each test fails on the code before
 // the fix (a segfault from recursion, a hang on a FIFO, a duplicate key that was accepted, ...).
+#include "core_test_util.hpp"
 #include "twin/core/input_file.hpp"
 #include "twin/core/json_reader.hpp"
 
@@ -11,14 +12,7 @@
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const twin::InputError& e) {
-        return e.what();
-    }
-    return "no error";
-}
+using twin::test::error_of;
 
 std::string nested(std::size_t depth, char open = '[', char close = ']') {
     return std::string(depth, open) + std::string(depth, close);

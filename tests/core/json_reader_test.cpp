@@ -1,17 +1,11 @@
+#include "core_test_util.hpp"
 #include "twin/core/json_reader.hpp"
 
 #include <gtest/gtest.h>
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const twin::InputError& e) {
-        return e.what();
-    }
-    return "no error";
-}
+using twin::test::error_of;
 
 } // namespace
 
