@@ -186,6 +186,11 @@ struct RunResult {
     std::vector<CollectiveStats> collectives;
     std::vector<double> link_bytes_up;   // by link id
     std::vector<double> link_bytes_down; // by link id
+    // By link id: the highest rate (bytes/s) one flow group drove through the link, its bytes on
+    // the link over its duration (groups that overlap on a link are not added up). Empty when not
+    // recorded.
+    std::vector<double> link_peak_rate_up;
+    std::vector<double> link_peak_rate_down;
     // GPU-seconds of the step attributed to each bound; they add up to ranks x simulated time:
     // "compute" (at full clock), "throttling" (compute time lost to power or thermal throttling),
     // the fabric tiers "scale-up", "host", "access", "leaf-spine", "spine-core" and "latency"
