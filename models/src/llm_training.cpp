@@ -102,8 +102,7 @@ TrainingParallelism read_parallelism(Object par, const TransformerConfig& m) {
     p.cp = read_degree(par, "cp");
     p.ep = read_degree(par, "ep");
     if (auto v = par.find("schedule")) {
-        p.schedule = v->as_choice({"1f1b", "interleaved"}) == "1f1b" ? PipelineSchedule::OneFOneB
-                                                                     : PipelineSchedule::Interleaved;
+        p.schedule = read_enum(*v, kPipelineScheduleNames);
     }
     if (auto v = par.find("virtual_stages")) {
         p.virtual_stages = static_cast<int>(v->as_integer(1, 1 << 10));
@@ -194,11 +193,10 @@ TrainingConfig read_training_config(Object w) {
         c.precision = *topology::parse_precision(p);
     }
     if (auto v = w.find("recompute")) {
-        const std::string r = v->as_choice({"none", "selective", "full"});
-        c.recompute = r == "none" ? Recompute::None : r == "selective" ? Recompute::Selective : Recompute::Full;
+        c.recompute = read_enum(*v, kRecomputeNames);
     }
     if (auto v = w.find("attention")) {
-        c.attention = v->as_choice({"flash", "unfused"}) == "flash" ? AttentionKernel::Flash : AttentionKernel::Unfused;
+        c.attention = read_enum(*v, kAttentionKernelNames);
     }
     if (auto v = w.find("overlap")) {
         Object o = v->as_object();

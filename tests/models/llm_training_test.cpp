@@ -4,6 +4,7 @@
 #include "twin/models/llm_training.hpp"
 #include "twin/models/workload.hpp"
 #include "twin/topology/load.hpp"
+#include "twin_test/input_error.hpp"
 
 #include <algorithm>
 #include <gtest/gtest.h>
@@ -42,13 +43,7 @@ Trace load(const json& w) {
 
 // Expects an InputError at `pointer` whose message contains `text`.
 void expect_error(const json& w, const std::string& pointer, const std::string& text) {
-    try {
-        (void)load(w);
-        FAIL() << "no error, expected " << pointer;
-    } catch (const InputError& e) {
-        EXPECT_EQ(e.pointer(), pointer) << e.what();
-        EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
-    }
+    EXPECT_INPUT_ERROR_IN(load(w), "s.json", pointer, text);
 }
 
 TEST(LlmModel, PresetParameterCounts) {
