@@ -30,7 +30,8 @@ public:
         return forward ? c : v_ - 1 - c;
     }
 
-    static void p2p(std::vector<Unit>& out, bool send_next, bool recv_prev, bool send_prev, bool recv_next) {
+    static void p2p(std::vector<Unit>& out, bool send_next, bool recv_prev, bool send_prev, bool recv_next,
+                    bool async = false) {
         if (!(send_next || recv_prev || send_prev || recv_next)) {
             return;
         }
@@ -39,6 +40,7 @@ public:
         u.recv_prev = recv_prev;
         u.send_prev = send_prev;
         u.recv_next = recv_next;
+        u.async = async;
         out.push_back(u);
     }
     static Unit compute(Unit::Kind kind, int chunk) {
@@ -76,7 +78,7 @@ public:
         return u;
     }
 
-    std::vector<Unit> interleaved(int s) const {
+    std::vector<Unit> interleaved(int s, bool overlap) const {
         const bool first = s == 0;
         const bool last = s == p_ - 1;
         const std::int64_t total = m_ * v_;
@@ -93,20 +95,32 @@ public:
             const bool recv_prev = !(first && chunk_of(k + 1, true) == 0) && k != total - 1;
             const bool send = !(last && c == v_ - 1);
             const bool recv_next = k == warm - 1 && !all_warmup && !last;
-            p2p(u, send, recv_prev, false, recv_next);
+            // With overlap the warm-up stays blocking (overlap_p2p_comm_warmup_flush is off by
+            // default); the first steady backward's gradient is received beside the steady step.
+            p2p(u, send, recv_prev, false, recv_next && !overlap);
+            p2p(u, false, false, false, recv_next && overlap, true);
         }
         for (std::int64_t k = 0; k < rem; ++k) {
             const std::int64_t fk = k + warm;
             const int fc = chunk_of(fk, true);
-            u.push_back(compute(Unit::Kind::Forward, fc));
             const int bc = chunk_of(k, false);
-            u.push_back(compute(Unit::Kind::Backward, bc));
             bool recv_prev = first ? chunk_of(fk - (p_ - 1), true) != v_ - 1 : true;
             const bool recv_next = last ? chunk_of(k - (p_ - 1), false) != 0 : true;
             if (k == rem - 1) {
                 recv_prev = false;
             }
-            p2p(u, !(last && fc == v_ - 1), recv_prev, !(first && bc == 0), recv_next);
+            const bool send_next = !(last && fc == v_ - 1);
+            const bool send_prev = !(first && bc == 0);
+            u.push_back(compute(Unit::Kind::Forward, fc));
+            if (overlap) {
+                // pp_post_forward / pp_post_backward: each compute's transfers are posted after it.
+                p2p(u, send_next, recv_prev, false, false, true);
+                u.push_back(compute(Unit::Kind::Backward, bc));
+                p2p(u, false, false, send_prev, recv_next, true);
+            } else {
+                u.push_back(compute(Unit::Kind::Backward, bc));
+                p2p(u, send_next, recv_prev, send_prev, recv_next);
+            }
         }
         if (all_warmup) {
             p2p(u, false, false, false, !last);
@@ -114,6 +128,8 @@ public:
         for (std::int64_t k = rem; k < total; ++k) {
             const int bc = chunk_of(k, false);
             u.push_back(compute(Unit::Kind::Backward, bc));
+            // The cool-down starts by waiting for the steady state's last transfers.
+            u.back().wait_async = overlap && k == rem;
             const bool recv_next = !(last && chunk_of(k + 1, false) == v_ - 1) && k != total - 1;
             p2p(u, false, false, !(first && bc == 0), recv_next);
         }
@@ -128,10 +144,11 @@ private:
 
 } // namespace
 
-std::vector<ScheduleUnit> pipeline_schedule(PipelineSchedule kind, int p, int v, std::int64_t m, int stage) {
+std::vector<ScheduleUnit> pipeline_schedule(PipelineSchedule kind, int p, int v, std::int64_t m, int stage,
+                                            bool overlap_p2p) {
     const Schedule schedule(p, v, m);
     std::vector<Unit> units =
-        kind == PipelineSchedule::Interleaved ? schedule.interleaved(stage) : schedule.one_f_one_b(stage);
+        kind == PipelineSchedule::Interleaved ? schedule.interleaved(stage, overlap_p2p) : schedule.one_f_one_b(stage);
     std::vector<bool> seen(static_cast<std::size_t>(v), false);
     for (auto it = units.rbegin(); it != units.rend(); ++it) {
         if (it->kind == Unit::Kind::Backward && !seen[static_cast<std::size_t>(it->chunk)]) {
