@@ -9,7 +9,26 @@
 //     warm-up 2(p − i − 1) + (v − 1)·p (all m·v when m = p); each steady step batches send/recv of
 //     activations and gradients; the last stage's non-final chunks send to stage 0 (ring order).
 //     Needs m divisible by p (checked when reading).
-// Bubble (SC'21 §2.2): (p − 1)/(m + p − 1) of the step for 1F1B, divided by v interleaved.
+// Bubble (SC'21 §2.2): with forward F and backward B of one chunk, every stage idles (p − 1)(F + B)
+// of a step of (m·v + p − 1)(F + B): (p − 1)/(m + p − 1) for 1F1B (v = 1), (p − 1)/(v·m + p − 1)
+// interleaved, SC'21's (p − 1)/m and (p − 1)/(v·m) of the ideal time (tests/sim/pipeline_schedule_test).
+//
+// How the transfers block (Megatron-LM core, megatron/core/pipeline_parallel/p2p_communication.py
+// _communicate and schedules.py, 2026-08): without overlap_p2p_comm every exchange is one
+// batch_isend_irecv whose requests are all waited for (sends too) and, with batch_p2p_sync (its
+// default), followed by torch.cuda.synchronize(): the next compute starts when the group is done.
+// That is the 1F1B schedule always (Megatron sets overlap_p2p_comm False without interleaving) and
+// the interleaved one with --no-overlap-p2p-communication. With overlap_p2p_comm (the default of
+// Megatron-LM's training arguments when interleaving; it then sets batch_p2p_comm False) the steady
+// state posts individual isend/irecv after each chunk (pp_post_forward: send the activation to the
+// next stage, receive the next forward's input; pp_post_backward: send the gradient back, receive
+// the next backward's output gradient) and waits on the compute stream only for the receive the
+// next chunk of that direction consumes (pp_pre_forward / pp_pre_backward) and, after posting a
+// send, for the previous send of the same direction: a send runs beside the next two chunks. The
+// warm-up and cool-down stay blocking (overlap_p2p_comm_warmup_flush is off by default); the
+// cool-down first waits for the steady state's last transfers. Not modelled: NCCL runs the ops of
+// one peer pair on one stream in order; here transfers to different peers and directions are
+// independent rendezvous.
 #include "llm_training_schedule.hpp"
 
 #include <algorithm>

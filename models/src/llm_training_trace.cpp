@@ -26,7 +26,12 @@
 // bf16 parameters over "dp" (experts: "edp"). With tied embeddings and pp > 1, the first and last
 // stage first all-reduce the embedding gradients over "emb" (pairs: rank r of the first stage and
 // r + (p − 1)·tp·cp·dp of the last), as Megatron-LM's _allreduce_embedding_grads.
-// Consecutive identical schedule steps fold into repeat blocks (periods up to 4v + 8 steps).
+// Pipeline transfers block the next step, or with overlap.p2p (Megatron-LM's overlap_p2p_comm,
+// interleaved schedule, on by default there) run beside the computes that follow: each is its own
+// step, waited for by the compute that consumes it (receives) or by the third compute after it
+// (sends), see llm_training_schedule.cpp.
+// Consecutive identical schedule steps fold into repeat blocks (periods up to 4v + 8 steps); steps
+// that wait for more than the step before them, or are waited for so, are never folded.
 #include "llm_training_ops.hpp"
 #include "llm_training_schedule.hpp"
 #include "twin/models/llm_training.hpp"
