@@ -166,7 +166,8 @@ private:
 
     // A group of concurrent transfers. With scatter/gather each TP rank sends its 1/tp slice of the
     // activation (gradient), and each received slice is all-gathered over "tp" (output: the whole).
-    json p2p_json(const Unit& u, int s) const {
+    // gather = false: the received slices are left for the consumer to gather (program()).
+    json p2p_json(const Unit& u, int s, bool gather = true) const {
         const bool sg = c_.scatter_gather_in_pipeline();
         const double size = sg ? act_bytes_ / c_.par.tp : act_bytes_;
         json ops = json::array();
@@ -181,7 +182,7 @@ private:
                            {"size", bytes_text(size)},
                            {"id", id},
                            {"after", json::array()}});
-            if (sg && std::string(op) == "recv") {
+            if (sg && gather && std::string(op) == "recv") {
                 json ag = collective("pp_tp_all_gather", CollectiveKind::AllGather, "tp", act_bytes_);
                 ag["after"] = json::array({id});
                 ops.push_back(std::move(ag));
@@ -356,7 +357,7 @@ private:
             if (u.kind == Unit::Kind::P2P && u.async) {
                 const auto post = [&](bool on, Unit one, Unit::Kind consumer) {
                     if (on) {
-                        in_flight.push_back({add(p2p_json(one, s), chain), computes, consumer});
+                        in_flight.push_back({add(p2p_json(one, s, false), chain), computes, consumer});
                     }
                 };
                 Unit one;
@@ -374,15 +375,23 @@ private:
                 continue;
             }
             const bool compute = u.kind != Unit::Kind::P2P;
-            std::vector<std::size_t> d = chain;
+            std::vector<std::size_t> d;
             std::erase_if(in_flight, [&](const InFlight& t) {
                 const bool wait = !compute || u.wait_async || t.consumer == u.kind ||
                                   (t.consumer == Unit::Kind::P2P && computes + 1 >= t.after_compute + 3);
-                if (wait) {
+                if (wait && t.consumer != Unit::Kind::P2P && c_.scatter_gather_in_pipeline()) {
+                    // The received slices are all-gathered over "tp" on the compute stream, in
+                    // program order: TP collectives stay in the same order on every TP rank.
+                    json ag = collective("pp_tp_all_gather", CollectiveKind::AllGather, "tp", act_bytes_);
+                    std::vector<std::size_t> ad = chain;
+                    ad.push_back(t.step);
+                    chain = {add(std::move(ag), ad)};
+                } else if (wait) {
                     d.push_back(t.step);
                 }
                 return wait;
             });
+            d.insert(d.begin(), chain.begin(), chain.end());
             const std::size_t i = add(compute ? compute_json(u, s) : p2p_json(u, s), d);
             chain = {i};
             computes += compute ? 1 : 0;
