@@ -298,6 +298,29 @@ TEST(LlmTraining, PipelineScatterGather) {
     EXPECT_EQ(find_op(v.classes[1].program, "pp_tp_all_gather"), nullptr);
 }
 
+// With overlapped transfers the received slices are all-gathered over "tp" on the compute stream,
+// as top-level steps just before the consuming chunk: left beside the asynchronous receive, the
+// gather could cross the chunk's own TP collectives in a different order on different TP ranks
+// (a collective mismatch). Blocking exchanges keep the gather inside their group.
+TEST(LlmTraining, OverlappedScatterGatherGathersOnTheComputeStream) {
+    const auto top_level_gathers = [](const Trace& t, int stage) {
+        int n = 0;
+        for (const auto& step : t.classes.at(static_cast<std::size_t>(stage)).program.body) {
+            const auto* op = std::get_if<Op>(&step);
+            n += op != nullptr && op->name == "pp_tp_all_gather" ? 1 : 0;
+        }
+        return n;
+    };
+    json w = small();
+    w["model"]["layers"] = 8;
+    w["parallelism"]["schedule"] = "interleaved";
+    w["parallelism"]["virtual_stages"] = 2;
+    w["batch"] = {{"global_batch", 16}, {"micro_batch", 1}};
+    EXPECT_GT(top_level_gathers(load(w), 1), 0);
+    w["overlap"] = {{"p2p", false}};
+    EXPECT_EQ(top_level_gathers(load(w), 1), 0);
+}
+
 TEST(LlmTraining, ExpertGradientsOverExpertDataParallelGroup) {
     json w = small_moe();
     const Trace t = load(w);
