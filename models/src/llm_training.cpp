@@ -198,6 +198,7 @@ TrainingConfig read_training_config(Object w) {
     if (auto v = w.find("attention")) {
         c.attention = read_enum(*v, kAttentionKernelNames);
     }
+    c.overlap_p2p = c.par.schedule == PipelineSchedule::Interleaved;
     if (auto v = w.find("overlap")) {
         Object o = v->as_object();
         if (auto d = o.find("dp")) {
@@ -205,6 +206,13 @@ TrainingConfig read_training_config(Object w) {
         }
         if (auto t = o.find("tp")) {
             c.overlap_tp = t->as_bool();
+        }
+        if (auto p2p = o.find("p2p")) {
+            c.overlap_p2p = p2p->as_bool();
+            if (c.overlap_p2p && c.par.schedule != PipelineSchedule::Interleaved) {
+                p2p->fail("Megatron-LM overlaps pipeline transfers with compute only in the interleaved schedule "
+                          "(it turns overlap_p2p_comm off for 1F1B)");
+            }
         }
         o.finish();
     }

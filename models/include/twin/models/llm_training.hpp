@@ -65,6 +65,9 @@ struct TrainingConfig {
     AttentionKernel attention = AttentionKernel::Flash;
     bool overlap_dp = true;
     bool overlap_tp = false;
+    // Megatron-LM's overlap_p2p_comm: pipeline transfers run beside the compute (interleaved
+    // schedule only; its default there, --no-overlap-p2p-communication turns it off).
+    bool overlap_p2p = false;
     std::string file;    // scenario file, for errors found after reading
     std::string pointer; // JSON pointer of the workload object
 
