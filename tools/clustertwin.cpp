@@ -170,11 +170,15 @@ int cmd_run(const std::string& path, const std::string& out_override, bool quiet
                                                  : twin::OutputOrigin{"command line", "--out"},
                             twin::sim::output_file_names());
     const auto result = twin::sim::run_scenario(s, options);
-    const auto written = twin::sim::write_outputs(outputs, s, result);
+    const auto report = twin::report::build_report(s, result);
+    const auto written = twin::sim::write_outputs(outputs, s, result, report);
     if (!quiet) {
-        fmt::print("{}", twin::sim::report_text(s, result));
-        fmt::print("\n  wrote {}, {} and {}  (wall time {:.2f} s)\n", written[0].string(), written[1].string(),
-                   written[2].string(), result.wall_time_s);
+        fmt::print("{}", twin::report::format_text(report));
+        std::string files;
+        for (std::size_t i = 0; i < written.size(); ++i) {
+            files += (i == 0 ? "" : i + 1 == written.size() ? " and " : ", ") + written[i].string();
+        }
+        fmt::print("\n  wrote {}  (wall time {:.2f} s)\n", files, result.wall_time_s);
     }
     return 0;
 }

@@ -1,14 +1,19 @@
-#include "report_fabric.hpp"
+// The fabric part of the report: the busiest directed links overall and per tier, and the load by
+// pod, so that a 100,000-GPU report stays readable: a few lines say where the fabric is busiest and
+// links.csv holds every link.
+//
+//   utilization of a directed link = bytes it carried / (bandwidth x simulated time)
+//   pod of a fabric link: in a 3-tier fat-tree the pod of its spine (access and leaf-spine links
+//   through their leaf's spine); in a 2-tier one the leaf group (scalable unit) of its leaf.
+//   Host and scale-up links belong to no pod. Explicit fabrics have no pods.
+#include "report_parts.hpp"
 
 #include <algorithm>
-#include <fmt/format.h>
 #include <map>
-#include <tuple>
+#include <utility>
 
-namespace twin::sim {
+namespace twin::report::detail {
 namespace {
-
-using nlohmann::json;
 
 std::string direction_name(const models::Scenario& s, const DirectedLink& d) {
     const auto& l = s.cluster.links()[d.link];
@@ -37,15 +42,10 @@ std::vector<DirectedLink> top(std::vector<DirectedLink> all, const models::Scena
     return all;
 }
 
-json link_json(const models::Scenario& s, const DirectedLink& d) {
+LinkReport link_report(const models::Scenario& s, const DirectedLink& d) {
     const auto& l = s.cluster.links()[d.link];
-    return {{"link", direction_name(s, d)},
-            {"id", d.link},
-            {"direction", d.up ? "up" : "down"},
-            {"tier", topology::link_tier_name(l.tier)},
-            {"bandwidth_bytes_per_s", l.bandwidth.value()},
-            {"bytes", d.bytes},
-            {"utilization", d.utilization}};
+    return LinkReport{direction_name(s, d), d.link,  d.up,         std::string(topology::link_tier_name(l.tier)),
+                      l.bandwidth.value(),  d.bytes, d.utilization};
 }
 
 // Pod of each fabric link (-1: none), and whether pods are 3-tier pods or 2-tier leaf groups.
@@ -86,20 +86,20 @@ std::pair<std::vector<std::int32_t>, std::string> pods_of_links(const models::Sc
     return {std::move(pod), three_tier ? "pod" : "leaf group"};
 }
 
-json pods_json(const models::Scenario& s, const std::vector<DirectedLink>& all) {
+std::vector<PodReport> pods(const models::Scenario& s, const std::vector<DirectedLink>& all) {
     const auto [pod_of, kind] = pods_of_links(s);
     struct Pod {
         std::int64_t links = 0;
         double bytes = 0.0, sum = 0.0;
         const DirectedLink* busiest = nullptr;
     };
-    std::map<std::int32_t, Pod> pods;
+    std::map<std::int32_t, Pod> by_id;
     const auto& links = s.cluster.links();
     for (const auto& d : all) {
         if (pod_of[d.link] < 0) {
             continue;
         }
-        auto& p = pods[pod_of[d.link]];
+        auto& p = by_id[pod_of[d.link]];
         ++p.links;
         p.bytes += d.bytes;
         p.sum += d.utilization;
@@ -107,33 +107,18 @@ json pods_json(const models::Scenario& s, const std::vector<DirectedLink>& all) 
             p.busiest = &d;
         }
     }
-    json out = json::array();
-    if (pods.size() < 2) {
+    std::vector<PodReport> out;
+    if (by_id.size() < 2) {
         return out;
     }
-    for (const auto& [id, p] : pods) {
-        out.push_back({{"pod", id},
-                       {"kind", kind},
-                       {"directed_links", p.links},
-                       {"bytes", p.bytes},
-                       {"mean_utilization", p.sum / static_cast<double>(p.links)},
-                       {"max_utilization", p.busiest->utilization},
-                       {"busiest_link", link_json(s, *p.busiest)}});
+    for (const auto& [id, p] : by_id) {
+        out.push_back(PodReport{id, kind, p.links, p.bytes, p.sum / static_cast<double>(p.links),
+                                p.busiest->utilization, link_report(s, *p.busiest)});
     }
     return out;
 }
 
 } // namespace
-
-std::string human_bytes(double b) {
-    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-    int u = 0;
-    while (b >= 1024.0 && u < 5) {
-        b /= 1024.0;
-        ++u;
-    }
-    return fmt::format("{:.3g} {}", b, units[u]);
-}
 
 std::vector<DirectedLink> directed_links(const models::Scenario& s, const RunResult& r) {
     std::vector<DirectedLink> out;
@@ -150,81 +135,33 @@ std::vector<DirectedLink> directed_links(const models::Scenario& s, const RunRes
     return out;
 }
 
-void add_fabric_json(const models::Scenario& s, const RunResult& r, json& j) {
+void add_fabric(const models::Scenario& s, const RunResult& r, RunReport& report) {
     const auto all = directed_links(s, r);
-    json lj = json::array();
     for (const auto& d : top(all, s, static_cast<std::size_t>(s.run.top_links))) {
-        lj.push_back(link_json(s, d));
+        report.busiest_links.push_back(link_report(s, d));
     }
-    j["busiest_links"] = lj;
-
     std::map<std::string, std::vector<DirectedLink>> by_tier;
     for (const auto& d : all) {
         by_tier[std::string(topology::link_tier_name(s.cluster.links()[d.link].tier))].push_back(d);
     }
-    json tj = json::array();
     for (auto& [name, links] : by_tier) {
-        double sum = 0.0, mx = 0.0, bytes = 0.0;
+        LinkTierReport t;
+        t.tier = name;
+        double sum = 0.0;
         for (const auto& d : links) {
             sum += d.utilization;
-            mx = std::max(mx, d.utilization);
-            bytes += d.bytes;
+            t.max_utilization = std::max(t.max_utilization, d.utilization);
+            t.bytes += d.bytes;
         }
-        json busiest = json::array();
         const auto n = links.size();
+        t.directed_links = static_cast<std::int64_t>(n);
+        t.mean_utilization = n > 0 ? sum / static_cast<double>(n) : 0.0;
         for (const auto& d : top(std::move(links), s, 3)) {
-            busiest.push_back(link_json(s, d));
+            t.busiest.push_back(link_report(s, d));
         }
-        tj.push_back({{"tier", name},
-                      {"directed_links", n},
-                      {"bytes", bytes},
-                      {"mean_utilization", n > 0 ? sum / static_cast<double>(n) : 0.0},
-                      {"max_utilization", mx},
-                      {"busiest", busiest}});
+        report.link_tiers.push_back(std::move(t));
     }
-    j["link_tiers"] = tj;
-    auto pods = pods_json(s, all);
-    if (!pods.empty()) {
-        j["pods"] = std::move(pods);
-    }
+    report.pods = pods(s, all);
 }
 
-std::string fabric_text(const json& j) {
-    std::string out = "\n  busiest links\n";
-    for (const auto& l : j["busiest_links"]) {
-        out += fmt::format("    {:5.1f} %  {:<11} {}\n", 100 * l["utilization"].get<double>(),
-                           l["tier"].get<std::string>(), l["link"].get<std::string>());
-    }
-    out += "\n  link tiers            links   mean util   max util   bytes       busiest\n";
-    for (const auto& t : j["link_tiers"]) {
-        const auto& b = t["busiest"];
-        out += fmt::format("    {:<18} {:>7}   {:7.1f} %  {:7.1f} %   {:<10}  {}\n", t["tier"].get<std::string>(),
-                           t["directed_links"].get<std::int64_t>(), 100 * t["mean_utilization"].get<double>(),
-                           100 * t["max_utilization"].get<double>(), human_bytes(t["bytes"].get<double>()),
-                           b.empty() ? "" : b.front()["link"].get<std::string>());
-    }
-    if (!j.contains("pods")) {
-        return out;
-    }
-    const auto& pods = j["pods"];
-    std::vector<const json*> order;
-    for (const auto& p : pods) {
-        order.push_back(&p);
-    }
-    std::stable_sort(order.begin(), order.end(), [](const json* a, const json* b) {
-        return (*a)["max_utilization"].get<double>() > (*b)["max_utilization"].get<double>();
-    });
-    const auto kind = pods.front()["kind"].get<std::string>();
-    out += fmt::format("\n  fabric by {} ({} {}s, the busiest {} shown; all in report.json, every link in links.csv)\n",
-                       kind, pods.size(), kind, std::min<std::size_t>(5, pods.size()));
-    out += fmt::format("    {:<12} mean util   max util   bytes       busiest link\n", kind);
-    for (std::size_t i = 0; i < order.size() && i < 5; ++i) {
-        const auto& p = *order[i];
-        out += fmt::format("    {:<12} {:7.1f} %  {:7.1f} %   {:<10}  {}\n", p["pod"].get<int>(),
-                           100 * p["mean_utilization"].get<double>(), 100 * p["max_utilization"].get<double>(),
-                           human_bytes(p["bytes"].get<double>()), p["busiest_link"]["link"].get<std::string>());
-    }
-    return out;
-}
-
-} // namespace twin::sim
+} // namespace twin::report::detail

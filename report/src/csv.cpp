@@ -1,0 +1,85 @@
+// links.csv, power.csv and series.csv (columns in outputs.hpp). A field holding a comma, a double
+// quote, CR or LF is quoted per RFC 4180 (inner quotes doubled); rows end in "\n".
+#include "report_parts.hpp"
+#include "twin/report/outputs.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace twin::report {
+namespace {
+
+std::string csv_field(const std::string& s) {
+    if (s.find_first_of(",\"\r\n") == std::string::npos) {
+        return s;
+    }
+    std::string out = "\"";
+    for (char c : s) {
+        out += c;
+        if (c == '"') {
+            out += '"';
+        }
+    }
+    return out + "\"";
+}
+
+double at_or_zero(const std::vector<double>& v, std::size_t i) {
+    return i < v.size() ? v[i] : 0.0;
+}
+
+} // namespace
+
+std::string links_csv(const models::Scenario& s, const RunResult& r) {
+    std::string out =
+        "link_id,direction,from,to,tier,bandwidth_bytes_per_s,latency_s,bytes,utilization,peak_utilization\n";
+    for (const auto& d : detail::directed_links(s, r)) {
+        const auto& l = s.cluster.links()[d.link];
+        const auto a = csv_field(s.cluster.vertex_name(l.a));
+        const auto b = csv_field(s.cluster.vertex_name(l.b));
+        const double peak = at_or_zero(d.up ? r.link_peak_rate_up : r.link_peak_rate_down, d.link);
+        const double bandwidth = l.bandwidth.value();
+        out += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", d.link, d.up ? "up" : "down", d.up ? a : b, d.up ? b : a,
+                           topology::link_tier_name(l.tier), bandwidth, l.latency.value(), d.bytes, d.utilization,
+                           bandwidth > 0 ? peak / bandwidth : 0.0);
+    }
+    return out;
+}
+
+std::string power_csv(const RunResult& r) {
+    std::string out = "time_s,bin_s,it_mean_w,it_min_w,it_max_w,facility_mean_w,cooling_mean_w\n";
+    for (const auto& pt : r.power.series) {
+        const double width = std::min(r.power.bin_s, r.simulated_time_s - pt.time_s);
+        out += fmt::format("{},{},{},{},{},{},{}\n", pt.time_s, width, pt.it_mean_w, pt.it_min_w, pt.it_max_w,
+                           r.power.facility_slope * pt.it_mean_w + r.power.facility_fixed_w,
+                           r.power.cooling_per_it * pt.it_mean_w);
+    }
+    return out;
+}
+
+std::string series_csv(const RunResult& r) {
+    const auto& s = r.series;
+    std::string out = "time_s,bin_s";
+    for (const auto& t : s.tiers) {
+        out += "," + csv_field(t.tier + "_util_mean") + "," + csv_field(t.tier + "_util_max");
+    }
+    for (const auto& c : s.classes) {
+        out += "," + csv_field(c.name + "_compute") + "," + csv_field(c.name + "_communication") + "," +
+               csv_field(c.name + "_idle");
+    }
+    out += "\n";
+    for (std::size_t i = 0; i < s.bins; ++i) {
+        const double start = static_cast<double>(i) * s.bin_s;
+        out += fmt::format("{},{}", start, std::clamp(r.simulated_time_s - start, 0.0, s.bin_s));
+        for (const auto& t : s.tiers) {
+            out += fmt::format(",{},{}", at_or_zero(t.mean, i), at_or_zero(t.max, i));
+        }
+        for (const auto& c : s.classes) {
+            out += fmt::format(",{},{},{}", at_or_zero(c.compute, i), at_or_zero(c.communication, i),
+                               at_or_zero(c.idle, i));
+        }
+        out += "\n";
+    }
+    return out;
+}
+
+} // namespace twin::report
