@@ -3,10 +3,9 @@
 // links.csv holds every link.
 //
 //   utilization of a directed link = bytes it carried / (bandwidth x simulated time)
-//   pod of a fabric link: in a 3-tier fat-tree the pod of its spine (access and leaf-spine links
-//   through their leaf's spine); in a 2-tier one the leaf group (scalable unit) of its leaf.
-//   Host and scale-up links belong to no pod. Explicit fabrics have no pods.
+//   pod of a fabric link: topology::fabric_pods (the grouping the engine's time series use too).
 #include "report_parts.hpp"
+#include "twin/topology/pods.hpp"
 
 #include <algorithm>
 #include <map>
@@ -48,46 +47,10 @@ LinkReport link_report(const models::Scenario& s, const DirectedLink& d) {
                       l.bandwidth.value(),  d.bytes, d.utilization};
 }
 
-// Pod of each fabric link (-1: none), and whether pods are 3-tier pods or 2-tier leaf groups.
-std::pair<std::vector<std::int32_t>, std::string> pods_of_links(const models::Scenario& s) {
-    const auto& g = s.cluster.graph();
-    const auto& links = s.cluster.links();
-    std::vector<std::int32_t> pod_of_vertex(boost::num_vertices(g), -1);
-    bool three_tier = false;
-    for (const auto& l : links) {
-        if (l.tier == topology::LinkTier::Core) {
-            three_tier = true;
-        }
-    }
-    for (const auto& l : links) { // leaf -> spine: the leaf's pod
-        if (l.tier == topology::LinkTier::Aggregation) {
-            const auto pod = three_tier ? g[l.b].group : g[l.a].group;
-            pod_of_vertex[l.a] = pod;
-            pod_of_vertex[l.b] = three_tier ? pod : -1;
-        }
-    }
-    std::vector<std::int32_t> pod(links.size(), -1);
-    for (std::size_t i = 0; i < links.size(); ++i) {
-        const auto& l = links[i];
-        switch (l.tier) {
-        case topology::LinkTier::Access:
-            pod[i] = pod_of_vertex[l.b];
-            break;
-        case topology::LinkTier::Aggregation:
-            pod[i] = pod_of_vertex[l.a];
-            break;
-        case topology::LinkTier::Core:
-            pod[i] = g[l.a].group;
-            break;
-        default:
-            break;
-        }
-    }
-    return {std::move(pod), three_tier ? "pod" : "leaf group"};
-}
-
 std::vector<PodReport> pods(const models::Scenario& s, const std::vector<DirectedLink>& all) {
-    const auto [pod_of, kind] = pods_of_links(s);
+    const auto fabric = topology::fabric_pods(s.cluster);
+    const auto& pod_of = fabric.pod_of_link;
+    const auto& kind = fabric.kind;
     struct Pod {
         std::int64_t links = 0;
         double bytes = 0.0, sum = 0.0;

@@ -66,8 +66,10 @@ SeriesReport build_series(const RunResult& r) {
         out.time_s.push_back(static_cast<double>(b) * out.bin_s);
     }
     for (const auto& t : s.tiers) {
-        out.tiers.push_back(TierSeriesReport{t.tier, t.capacity_bytes_per_s, means(m, t.mean), maxima(m, t.max)});
+        out.tiers.push_back(
+            TierSeriesReport{t.tier, t.pod, t.capacity_bytes_per_s, means(m, t.mean), maxima(m, t.max)});
     }
+    out.pod_kind = s.pod_kind;
     for (const auto& c : s.classes) {
         out.classes.push_back(
             ClassSeriesReport{c.name, c.ranks, means(m, c.compute), means(m, c.communication), means(m, c.idle)});

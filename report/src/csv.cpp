@@ -60,7 +60,8 @@ std::string series_csv(const RunResult& r) {
     const auto& s = r.series;
     std::string out = "time_s,bin_s";
     for (const auto& t : s.tiers) {
-        out += "," + csv_field(t.tier + "_util_mean") + "," + csv_field(t.tier + "_util_max");
+        const auto name = t.pod < 0 ? t.tier : t.tier + "_pod" + std::to_string(t.pod);
+        out += "," + csv_field(name + "_util_mean") + "," + csv_field(name + "_util_max");
     }
     for (const auto& c : s.classes) {
         out += "," + csv_field(c.name + "_compute") + "," + csv_field(c.name + "_communication") + "," +

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <map>
 
 namespace twin::report::detail {
 
@@ -39,6 +40,21 @@ std::string fabric_text(const RunReport& r) {
     return out;
 }
 
+namespace {
+
+double peak_of(const std::vector<double>& v) {
+    return v.empty() ? 0.0 : *std::max_element(v.begin(), v.end());
+}
+
+std::string tier_line(const std::string& label, const TierSeriesReport& t, const SeriesReport& s) {
+    const auto peak =
+        static_cast<std::size_t>(std::max_element(t.util_mean.begin(), t.util_mean.end()) - t.util_mean.begin());
+    return fmt::format("    {:<18} mean util up to {:5.1f} % (bin at {}), highest {:5.1f} %\n", label,
+                       100 * t.util_mean[peak], human_time(s.time_s.at(peak)), 100 * peak_of(t.util_max));
+}
+
+} // namespace
+
 std::string series_text(const RunReport& r) {
     const auto& s = r.series;
     if (s.time_s.empty()) {
@@ -47,15 +63,20 @@ std::string series_text(const RunReport& r) {
     std::string out =
         fmt::format("\n  over time              {} bins of {} (report.json; series.csv at the run's resolution)\n",
                     s.time_s.size(), human_time(s.bin_s));
+    // Whole tiers; of the per-pod series, the pod whose mean utilisation peaked highest per tier.
+    std::map<std::string, const TierSeriesReport*> busiest_pod;
     for (const auto& t : s.tiers) {
         if (t.util_mean.empty()) {
             continue;
         }
-        const auto peak = std::max_element(t.util_mean.begin(), t.util_mean.end()) - t.util_mean.begin();
-        const double highest = t.util_max.empty() ? 0.0 : *std::max_element(t.util_max.begin(), t.util_max.end());
-        out += fmt::format("    {:<18} mean util up to {:5.1f} % (bin at {}), highest {:5.1f} %\n", t.tier,
-                           100 * t.util_mean[static_cast<std::size_t>(peak)],
-                           human_time(s.time_s[static_cast<std::size_t>(peak)]), 100 * highest);
+        if (t.pod < 0) {
+            out += tier_line(t.tier, t, s);
+        } else if (auto& b = busiest_pod[t.tier]; b == nullptr || peak_of(t.util_mean) > peak_of(b->util_mean)) {
+            b = &t;
+        }
+    }
+    for (const auto& [tier, t] : busiest_pod) {
+        out += tier_line(fmt::format("{} {} {}", tier, s.pod_kind, t->pod), *t, s);
     }
     constexpr std::size_t kShownClasses = 8;
     for (std::size_t i = 0; i < s.classes.size() && i < kShownClasses; ++i) {

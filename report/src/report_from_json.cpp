@@ -2,6 +2,7 @@
 #include "json_read.hpp"
 #include "report_parts.hpp"
 
+#include <fmt/format.h>
 #include <memory>
 
 namespace twin::report {
@@ -99,6 +100,16 @@ EngineReport engine(const Value& v) {
     return e;
 }
 
+// One value per bin of the series.
+std::vector<double> per_bin(Object& o, const std::string& key, std::size_t bins) {
+    const Value v = o.at(key);
+    auto out = numbers(v);
+    if (out.size() != bins) {
+        v.fail(fmt::format("expected {} values (one per bin of time_s), got {}", bins, out.size()));
+    }
+    return out;
+}
+
 } // namespace
 
 LinkReport link_from_json(const Value& v) {
@@ -122,14 +133,25 @@ SeriesReport series_from_json(const Value& v) {
     s.time_s = numbers(o.at("time_s"));
     for (const auto& tv : Array(o.at("tiers")).values()) {
         Object t(tv);
-        s.tiers.push_back(TierSeriesReport{str(t, "tier"), num(t, "capacity_bytes_per_s"), numbers(t.at("util_mean")),
-                                           numbers(t.at("util_max"))});
+        TierSeriesReport tier;
+        tier.tier = str(t, "tier");
+        if (t.has("pod")) {
+            tier.pod = int32(t, "pod");
+        }
+        tier.capacity_bytes_per_s = num(t, "capacity_bytes_per_s");
+        tier.util_mean = per_bin(t, "util_mean", s.time_s.size());
+        tier.util_max = per_bin(t, "util_max", s.time_s.size());
+        s.tiers.push_back(std::move(tier));
         t.finish();
+    }
+    if (o.has("pod_kind")) {
+        s.pod_kind = str(o, "pod_kind");
     }
     for (const auto& cv : Array(o.at("classes")).values()) {
         Object c(cv);
-        s.classes.push_back(ClassSeriesReport{str(c, "name"), int32(c, "ranks"), numbers(c.at("compute")),
-                                              numbers(c.at("communication")), numbers(c.at("idle"))});
+        const auto n = s.time_s.size();
+        s.classes.push_back(ClassSeriesReport{str(c, "name"), int32(c, "ranks"), per_bin(c, "compute", n),
+                                              per_bin(c, "communication", n), per_bin(c, "idle", n)});
         c.finish();
     }
     o.finish();

@@ -98,10 +98,14 @@ json workload_to_json(const WorkloadReport& w) {
 json series_to_json(const SeriesReport& s) {
     json tiers = json::array();
     for (const auto& t : s.tiers) {
-        tiers.push_back({{"tier", t.tier},
-                         {"capacity_bytes_per_s", t.capacity_bytes_per_s},
-                         {"util_mean", t.util_mean},
-                         {"util_max", t.util_max}});
+        json tier = {{"tier", t.tier},
+                     {"capacity_bytes_per_s", t.capacity_bytes_per_s},
+                     {"util_mean", t.util_mean},
+                     {"util_max", t.util_max}};
+        if (t.pod >= 0) {
+            tier["pod"] = t.pod;
+        }
+        tiers.push_back(std::move(tier));
     }
     json classes = json::array();
     for (const auto& c : s.classes) {
@@ -111,7 +115,11 @@ json series_to_json(const SeriesReport& s) {
                            {"communication", c.communication},
                            {"idle", c.idle}});
     }
-    return {{"bin_s", s.bin_s}, {"time_s", s.time_s}, {"tiers", tiers}, {"classes", classes}};
+    json j = {{"bin_s", s.bin_s}, {"time_s", s.time_s}, {"tiers", tiers}, {"classes", classes}};
+    if (!s.pod_kind.empty()) {
+        j["pod_kind"] = s.pod_kind;
+    }
+    return j;
 }
 
 } // namespace detail

@@ -17,7 +17,7 @@ TEST(SeriesCsv, OneRowPerBinAtTheRunsResolution) {
     auto r = blank_result(s, 1.5e-3);
     r.series.bin_s = 1e-3;
     r.series.bins = 2;
-    r.series.tiers.push_back({"scale-up", 1.6e12, {0.25, 0.5}, {0.75, 1}});
+    r.series.tiers.push_back({"scale-up", -1, 1.6e12, {0.25, 0.5}, {0.75, 1}});
     r.series.classes.push_back({"s,\"0\"", 4, {1, 0.5}, {0, 0.25}, {0, 0.25}});
     EXPECT_EQ(twin::report::series_csv(r),
               "time_s,bin_s,scale-up_util_mean,scale-up_util_max,\"s,\"\"0\"\"_compute\",\"s,\"\"0\"\"_communication\","

@@ -55,6 +55,15 @@ TEST(FromJson, WrongTypeNamesItsPointer) {
     EXPECT_EQ(error_of(j).rfind("r.json: /series/tiers/0/util_mean/1: expected a number", 0), 0U) << error_of(j);
 }
 
+// Every series has one value per bin (the text report indexes time_s with them).
+TEST(FromJson, SeriesLengthsMatchTheBins) {
+    auto j = good();
+    j["series"]["time_s"] = {0.0, 0.5};
+    j["series"]["tiers"] = json::array(
+        {{{"tier", "host"}, {"capacity_bytes_per_s", 1.0}, {"util_mean", {1, 2, 3}}, {"util_max", {1, 2}}}});
+    EXPECT_EQ(error_of(j), "r.json: /series/tiers/0/util_mean: expected 2 values (one per bin of time_s), got 3");
+}
+
 TEST(FromJson, UnknownKeyIsRejected) {
     auto j = good();
     j["engine"]["turbo"] = true;

@@ -1,6 +1,7 @@
 // The time series in report.json: the run's bins merged to at most 64, means weighted by bin
 // width (the last bin ends with the run), maxima the max of the maxima.
 #include "report_test_util.hpp"
+#include "twin/report/outputs.hpp"
 #include "twin/report/run_report.hpp"
 
 #include <gtest/gtest.h>
@@ -23,7 +24,7 @@ TEST(Series, MergedByWidth) {
     auto& ts = r.series;
     ts.bin_s = 1e-3;
     ts.bins = 200;
-    twin::report::TierSeries tier{"scale-up", 1.6e12, {}, {}};
+    twin::report::TierSeries tier{"scale-up", -1, 1.6e12, {}, {}};
     twin::report::ClassSeries cls{"s0", 4, {}, {}, {}};
     for (std::size_t i = 0; i < ts.bins; ++i) {
         tier.mean.push_back(static_cast<double>(i) / 1000);
@@ -68,7 +69,7 @@ TEST(Series, FewBinsStay) {
     auto r = blank_result(s, 0.064);
     r.series.bin_s = 1e-3;
     r.series.bins = 64;
-    r.series.tiers.push_back({"host", 1.0, std::vector<double>(64, 0.25), std::vector<double>(64, 0.5)});
+    r.series.tiers.push_back({"host", -1, 1.0, std::vector<double>(64, 0.25), std::vector<double>(64, 0.5)});
     const auto rep = build_report(s, r);
     EXPECT_EQ(rep.series.bin_s, 1e-3);
     EXPECT_EQ(rep.series.tiers[0].util_mean, std::vector<double>(64, 0.25));
@@ -81,7 +82,7 @@ TEST(Series, OneBinTooManyHalves) {
     auto r = blank_result(s, 0.065);
     r.series.bin_s = 1e-3;
     r.series.bins = 65;
-    r.series.tiers.push_back({"host", 1.0, std::vector<double>(65, 0.25), std::vector<double>(65, 0.5)});
+    r.series.tiers.push_back({"host", -1, 1.0, std::vector<double>(65, 0.25), std::vector<double>(65, 0.5)});
     r.series.tiers[0].mean.back() = 1.0;
     const auto rep = build_report(s, r);
     EXPECT_EQ(rep.series.bin_s, 2e-3);
@@ -100,6 +101,39 @@ TEST(Series, NoneRecorded) {
                                  {"tiers", nlohmann::json::array()},
                                  {"classes", nlohmann::json::array()}}));
     EXPECT_EQ(twin::report::format_text(rep).find("over time"), std::string::npos);
+}
+
+} // namespace
+
+namespace {
+
+// Per-pod series (two leaf groups' access links) follow the whole tiers: "pod" in report.json,
+// "<tier>_pod<N>_" columns in series.csv, and the busiest pod per tier in the text report.
+TEST(Series, PerPodSeries) {
+    const auto s = twin::test::report_scenario();
+    auto r = twin::test::blank_result(s, 2e-3);
+    r.series.bin_s = 1e-3;
+    r.series.bins = 2;
+    r.series.pod_kind = "leaf group";
+    r.series.tiers.push_back({"access", -1, 4.0, {0.25, 0.5}, {0.5, 1.0}});
+    r.series.tiers.push_back({"access", 0, 2.0, {0.25, 0.25}, {0.5, 0.5}});
+    r.series.tiers.push_back({"access", 1, 2.0, {0.25, 0.75}, {0.5, 1.0}});
+    const auto rep = twin::report::build_report(s, r);
+    const auto j = twin::report::to_json(rep)["series"];
+    EXPECT_EQ(j["pod_kind"], "leaf group");
+    EXPECT_FALSE(j["tiers"][0].contains("pod"));
+    EXPECT_EQ(j["tiers"][2]["pod"], 1);
+    EXPECT_EQ(twin::report::to_json(twin::report::from_json(twin::report::to_json(rep)))["series"], j);
+    const auto csv = twin::report::series_csv(r);
+    EXPECT_EQ(csv.substr(0, csv.find('\n')), "time_s,bin_s,access_util_mean,access_util_max,access_pod0_util_mean,"
+                                             "access_pod0_util_max,access_pod1_util_mean,access_pod1_util_max");
+    const auto text = twin::report::format_text(rep);
+    EXPECT_NE(text.find("    access             mean util up to  50.0 % (bin at 1 ms), highest 100.0 %\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("    access leaf group 1 mean util up to  75.0 % (bin at 1 ms), highest 100.0 %\n"),
+              std::string::npos)
+        << text;
 }
 
 } // namespace

@@ -5,7 +5,8 @@
 //               highest rate one flow group drove through it / bandwidth; 0 when not recorded)
 //   power.csv   the power time series: time_s, bin_s, IT mean/min/max, facility and cooling mean (W)
 //   series.csv  the time series at the run's resolution: time_s, bin_s, per link tier
-//               <tier>_util_mean and <tier>_util_max, per rank class <class>_compute,
+//               <tier>_util_mean and <tier>_util_max (then per pod <tier>_pod<N>_util_mean and
+//               <tier>_pod<N>_util_max, when the fabric has two or more), per rank class <class>_compute,
 //               <class>_communication and <class>_idle (shares of the class's GPU time)
 // Fields are quoted per RFC 4180 where needed (a switch named `leaf,"A"` survives). Numbers are
 // printed shortest round-trip; same run, same bytes.

@@ -169,6 +169,7 @@ struct WorkloadReport {
 // width (the last bin ends with the run), maxima are the max of the maxima.
 struct TierSeriesReport {
     std::string tier;
+    int pod = -1; // -1: the whole tier; else one pod's (leaf group's) links of the tier
     double capacity_bytes_per_s = 0.0;
     std::vector<double> util_mean;
     std::vector<double> util_max;
@@ -183,7 +184,9 @@ struct ClassSeriesReport {
 struct SeriesReport {
     double bin_s = 0.0;
     std::vector<double> time_s; // start of each bin
+    // Whole tiers, then with two or more pods each pod's fabric tiers (RunResult::series order).
     std::vector<TierSeriesReport> tiers;
+    std::string pod_kind; // "pod" or "leaf group" with per-pod series, else ""
     std::vector<ClassSeriesReport> classes;
 };
 
