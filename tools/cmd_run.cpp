@@ -1,5 +1,5 @@
-// `clustertwin run`: simulate a scenario, print the report, write report.json, links.csv and
-// power.csv into one output folder.
+// `clustertwin run`: simulate a scenario, print the report, write report.json, links.csv,
+// power.csv and series.csv into one output folder.
 #include "cli_common.hpp"
 #include "twin/core/output_set.hpp"
 #include "twin/core/units.hpp"
@@ -60,11 +60,15 @@ int run_command(const RunArgs& a, const Budget& budget) {
                                         : OutputOrigin{"command line", "--out"},
                       sim::output_file_names());
     const auto result = sim::run_scenario(s, options);
-    const auto written = sim::write_outputs(outputs, s, result);
+    const auto report = report::build_report(s, result);
+    const auto written = report::write_outputs(outputs, s, result, report);
     if (!a.quiet) {
-        fmt::print("{}", sim::report_text(s, result));
-        fmt::print("\n  wrote {}, {} and {}  (wall time {:.2f} s)\n", written[0].string(), written[1].string(),
-                   written[2].string(), result.wall_time_s);
+        fmt::print("{}", report::format_text(report));
+        std::string files;
+        for (std::size_t i = 0; i < written.size(); ++i) {
+            files += (i == 0 ? "" : i + 1 == written.size() ? " and " : ", ") + written[i].string();
+        }
+        fmt::print("\n  wrote {}  (wall time {:.2f} s)\n", files, result.wall_time_s);
     }
     return 0;
 }
@@ -73,7 +77,8 @@ int run_command(const RunArgs& a, const Budget& budget) {
 
 Command add_run_command(CLI::App& app, Budget& budget) {
     auto a = std::make_shared<RunArgs>();
-    auto* run = app.add_subcommand("run", "Simulate a scenario: print the report, write report.json and links.csv");
+    auto* run = app.add_subcommand(
+        "run", "Simulate a scenario: print the report, write report.json, links.csv, power.csv and series.csv");
     run->add_option("scenario", a->scenario, "Scenario JSON file")->required();
     run->add_option("-o,--out", a->out_dir,
                     "Output folder, relative to the working directory (default: the scenario's run.output_dir, "

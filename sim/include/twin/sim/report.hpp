@@ -1,38 +1,19 @@
-// The run report: versioned JSON (format_version 1), a readable summary for stdout, and a CSV of
-// link utilisation. Keys carry their units (_s, _bytes, _bytes_per_s). Everything is sorted and
-// printed with fixed rules, so the same scenario and seed give byte-identical files.
+// The run report and the files of a run's result set live in the SimGrid-free report library
+// (twin/report/run_report.hpp, twin/report/outputs.hpp); the names are brought in here for the
+// CLI and tests that use them as twin::sim::report_json etc.
 #pragma once
 
-#include "twin/core/output_set.hpp"
-#include "twin/models/scenario.hpp"
-#include "twin/sim/results.hpp"
-
-#include <filesystem>
-#include <nlohmann/json.hpp>
-#include <string>
-#include <vector>
+#include "twin/report/outputs.hpp"
+#include "twin/report/run_report.hpp"
 
 namespace twin::sim {
 
-inline constexpr int kReportFormatVersion = 1;
-
-[[nodiscard]] nlohmann::json report_json(const models::Scenario& scenario, const RunResult& result);
-[[nodiscard]] std::string report_text(const models::Scenario& scenario, const RunResult& result);
-// One row per link and direction: id, name, tier, direction, bandwidth, bytes, utilisation.
-[[nodiscard]] std::string links_csv(const models::Scenario& scenario, const RunResult& result);
-
-// The files of a run's result set.
-[[nodiscard]] const std::vector<std::string>& output_file_names();
-
-// Adds report.json, links.csv and power.csv (power time series) to `set` and swaps the set in as a
-// whole (twin/core/output_set.hpp: the previous set stays until then; never a mix). Returns the
-// paths written.
-std::vector<std::filesystem::path> write_outputs(OutputSet& set, const models::Scenario& scenario,
-                                                 const RunResult& result);
-
-// The scenario file as report.json names it: its file name alone, so the report is the same from any
-// working directory (paths inside a scenario are relative to its folder, so the name identifies it
-// there).
-[[nodiscard]] std::string report_file_name(const models::Scenario& scenario);
+using report::kReportFormatVersion;
+using report::links_csv;
+using report::output_file_names;
+using report::report_file_name;
+using report::report_json;
+using report::report_text;
+using report::write_outputs;
 
 } // namespace twin::sim

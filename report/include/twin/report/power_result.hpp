@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace twin::sim {
+namespace twin::report {
 
 // A power level over the run: held levels only (a level that lasts no time, e.g. between two
 // state changes at the same instant, counts for nothing).
@@ -79,4 +79,4 @@ struct PowerResult {
     std::vector<PowerPoint> series;
 };
 
-} // namespace twin::sim
+} // namespace twin::report

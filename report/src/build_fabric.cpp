@@ -1,0 +1,130 @@
+// The fabric part of the report: the busiest directed links overall and per tier, and the load by
+// pod, so that a 100,000-GPU report stays readable: a few lines say where the fabric is busiest and
+// links.csv holds every link.
+//
+//   utilization of a directed link = bytes it carried / (bandwidth x simulated time)
+//   pod of a fabric link: topology::fabric_pods (the grouping the engine's time series use too).
+#include "report_parts.hpp"
+#include "twin/topology/pods.hpp"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+namespace twin::report::detail {
+namespace {
+
+std::string direction_name(const models::Scenario& s, const DirectedLink& d) {
+    const auto& l = s.cluster.links()[d.link];
+    return d.up ? s.cluster.vertex_name(l.a) + " -> " + s.cluster.vertex_name(l.b)
+                : s.cluster.vertex_name(l.b) + " -> " + s.cluster.vertex_name(l.a);
+}
+
+// Busier first; ties: fabric links before host links, then by id.
+bool busier(const std::vector<topology::LinkInfo>& links, const DirectedLink& a, const DirectedLink& b) {
+    if (a.utilization != b.utilization) {
+        return a.utilization > b.utilization;
+    }
+    if (links[a.link].tier != links[b.link].tier) {
+        return links[a.link].tier > links[b.link].tier;
+    }
+    return a.link != b.link ? a.link < b.link : a.up > b.up;
+}
+
+std::vector<DirectedLink> top(std::vector<DirectedLink> all, const models::Scenario& s, std::size_t n) {
+    std::erase_if(all, [](const DirectedLink& d) { return d.bytes <= 0.0; });
+    const auto k = std::min(n, all.size());
+    const auto& links = s.cluster.links();
+    std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(k), all.end(),
+                      [&links](const auto& a, const auto& b) { return busier(links, a, b); });
+    all.resize(k);
+    return all;
+}
+
+LinkReport link_report(const models::Scenario& s, const DirectedLink& d) {
+    const auto& l = s.cluster.links()[d.link];
+    return LinkReport{direction_name(s, d), d.link,  d.up,         std::string(topology::link_tier_name(l.tier)),
+                      l.bandwidth.value(),  d.bytes, d.utilization};
+}
+
+std::vector<PodReport> pods(const models::Scenario& s, const std::vector<DirectedLink>& all) {
+    const auto fabric = topology::fabric_pods(s.cluster);
+    const auto& pod_of = fabric.pod_of_link;
+    const auto& kind = fabric.kind;
+    struct Pod {
+        std::int64_t links = 0;
+        double bytes = 0.0, sum = 0.0;
+        const DirectedLink* busiest = nullptr;
+    };
+    std::map<std::int32_t, Pod> by_id;
+    const auto& links = s.cluster.links();
+    for (const auto& d : all) {
+        if (pod_of[d.link] < 0) {
+            continue;
+        }
+        auto& p = by_id[pod_of[d.link]];
+        ++p.links;
+        p.bytes += d.bytes;
+        p.sum += d.utilization;
+        if (p.busiest == nullptr || busier(links, d, *p.busiest)) {
+            p.busiest = &d;
+        }
+    }
+    std::vector<PodReport> out;
+    if (by_id.size() < 2) {
+        return out;
+    }
+    for (const auto& [id, p] : by_id) {
+        out.push_back(PodReport{id, kind, p.links, p.bytes, p.sum / static_cast<double>(p.links),
+                                p.busiest->utilization, link_report(s, *p.busiest)});
+    }
+    return out;
+}
+
+} // namespace
+
+std::vector<DirectedLink> directed_links(const models::Scenario& s, const RunResult& r) {
+    std::vector<DirectedLink> out;
+    const auto& links = s.cluster.links();
+    out.reserve(2 * links.size());
+    const double t = r.simulated_time_s;
+    for (std::uint32_t i = 0; i < links.size(); ++i) {
+        const double cap = links[i].bandwidth.value() * t;
+        for (bool up : {true, false}) {
+            const double bytes = up ? r.link_bytes_up[i] : r.link_bytes_down[i];
+            out.push_back(DirectedLink{i, up, bytes, cap > 0 ? bytes / cap : 0.0});
+        }
+    }
+    return out;
+}
+
+void add_fabric(const models::Scenario& s, const RunResult& r, RunReport& report) {
+    const auto all = directed_links(s, r);
+    for (const auto& d : top(all, s, static_cast<std::size_t>(s.run.top_links))) {
+        report.busiest_links.push_back(link_report(s, d));
+    }
+    std::map<std::string, std::vector<DirectedLink>> by_tier;
+    for (const auto& d : all) {
+        by_tier[std::string(topology::link_tier_name(s.cluster.links()[d.link].tier))].push_back(d);
+    }
+    for (auto& [name, links] : by_tier) {
+        LinkTierReport t;
+        t.tier = name;
+        double sum = 0.0;
+        for (const auto& d : links) {
+            sum += d.utilization;
+            t.max_utilization = std::max(t.max_utilization, d.utilization);
+            t.bytes += d.bytes;
+        }
+        const auto n = links.size();
+        t.directed_links = static_cast<std::int64_t>(n);
+        t.mean_utilization = n > 0 ? sum / static_cast<double>(n) : 0.0;
+        for (const auto& d : top(std::move(links), s, 3)) {
+            t.busiest.push_back(link_report(s, d));
+        }
+        report.link_tiers.push_back(std::move(t));
+    }
+    report.pods = pods(s, all);
+}
+
+} // namespace twin::report::detail

@@ -1,0 +1,73 @@
+// links.csv, power.csv and series.csv (columns in outputs.hpp), written per RFC 4180 by core's
+// CSV writer (twin/core/csv.hpp: a field holding a comma, a double quote, CR or LF is quoted).
+#include "twin/core/csv.hpp"
+
+#include "report_parts.hpp"
+#include "twin/report/outputs.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace twin::report {
+namespace {
+
+double at_or_zero(const std::vector<double>& v, std::size_t i) {
+    return i < v.size() ? v[i] : 0.0;
+}
+
+} // namespace
+
+std::string links_csv(const models::Scenario& s, const RunResult& r) {
+    CsvWriter csv({"link_id", "direction", "from", "to", "tier", "bandwidth_bytes_per_s", "latency_s", "bytes",
+                   "utilization", "peak_utilization"});
+    for (const auto& d : detail::directed_links(s, r)) {
+        const auto& l = s.cluster.links()[d.link];
+        const auto a = s.cluster.vertex_name(l.a);
+        const auto b = s.cluster.vertex_name(l.b);
+        const double peak = at_or_zero(d.up ? r.link_peak_rate_up : r.link_peak_rate_down, d.link);
+        const double bandwidth = l.bandwidth.value();
+        csv.row(d.link, d.up ? "up" : "down", d.up ? a : b, d.up ? b : a, topology::link_tier_name(l.tier), bandwidth,
+                l.latency.value(), d.bytes, d.utilization, bandwidth > 0 ? peak / bandwidth : 0.0);
+    }
+    return csv.str();
+}
+
+std::string power_csv(const RunResult& r) {
+    CsvWriter csv({"time_s", "bin_s", "it_mean_w", "it_min_w", "it_max_w", "facility_mean_w", "cooling_mean_w"});
+    for (const auto& pt : r.power.series) {
+        const double width = std::min(r.power.bin_s, r.simulated_time_s - pt.time_s);
+        csv.row(pt.time_s, width, pt.it_mean_w, pt.it_min_w, pt.it_max_w,
+                r.power.facility_slope * pt.it_mean_w + r.power.facility_fixed_w,
+                r.power.cooling_per_it * pt.it_mean_w);
+    }
+    return csv.str();
+}
+
+std::string series_csv(const RunResult& r) {
+    const auto& s = r.series;
+    std::string out = "time_s,bin_s";
+    for (const auto& t : s.tiers) {
+        const auto name = t.pod < 0 ? t.tier : t.tier + "_pod" + std::to_string(t.pod);
+        out += "," + csv_field(name + "_util_mean") + "," + csv_field(name + "_util_max");
+    }
+    for (const auto& c : s.classes) {
+        out += "," + csv_field(c.name + "_compute") + "," + csv_field(c.name + "_communication") + "," +
+               csv_field(c.name + "_idle");
+    }
+    out += "\n";
+    for (std::size_t i = 0; i < s.bins; ++i) {
+        const double start = static_cast<double>(i) * s.bin_s;
+        out += fmt::format("{},{}", start, std::clamp(r.simulated_time_s - start, 0.0, s.bin_s));
+        for (const auto& t : s.tiers) {
+            out += fmt::format(",{},{}", at_or_zero(t.mean, i), at_or_zero(t.max, i));
+        }
+        for (const auto& c : s.classes) {
+            out += fmt::format(",{},{},{}", at_or_zero(c.compute, i), at_or_zero(c.communication, i),
+                               at_or_zero(c.idle, i));
+        }
+        out += "\n";
+    }
+    return out;
+}
+
+} // namespace twin::report

@@ -1,0 +1,63 @@
+// The parts build_report() assembles and the text report prints, internal to the report library.
+#pragma once
+
+#include "twin/models/scenario.hpp"
+#include "twin/report/run_report.hpp"
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace twin::report::detail {
+
+// One direction of a link with its load; every directed link of the cluster, up then down for
+// each link id (directed_links).
+struct DirectedLink {
+    std::uint32_t link;
+    bool up;
+    double bytes;
+    double utilization; // bytes / (bandwidth x simulated time)
+};
+[[nodiscard]] std::vector<DirectedLink> directed_links(const models::Scenario& s, const RunResult& r);
+
+// Fills busiest_links, link_tiers and pods.
+void add_fabric(const models::Scenario& s, const RunResult& r, RunReport& report);
+[[nodiscard]] PowerReport build_power(const models::Scenario& s, const RunResult& r);
+[[nodiscard]] std::optional<WorkloadReport> build_workload(const models::Scenario& s, const RunResult& r);
+[[nodiscard]] SeriesReport build_series(const RunResult& r);
+
+// Sections of to_json / from_json.
+[[nodiscard]] nlohmann::json link_to_json(const LinkReport& l);
+[[nodiscard]] nlohmann::json workload_to_json(const WorkloadReport& w);
+[[nodiscard]] nlohmann::json power_to_json(const PowerReport& p);
+[[nodiscard]] nlohmann::json series_to_json(const SeriesReport& s);
+
+// Sections of format_text.
+[[nodiscard]] std::string fabric_text(const RunReport& r);
+[[nodiscard]] std::string power_text(const PowerReport& p);
+[[nodiscard]] std::string series_text(const RunReport& r);
+
+// "1.5 GiB": three significant digits, binary units.
+[[nodiscard]] std::string human_bytes(double bytes);
+// "1.234 ms": four significant digits, s / ms / us.
+[[nodiscard]] std::string human_time(double seconds);
+[[nodiscard]] std::string human_power(double watts);
+[[nodiscard]] std::string human_energy(double joules);
+
+} // namespace twin::report::detail
+
+namespace twin {
+class Value;
+}
+
+namespace twin::report::detail {
+
+// Sections of from_json; each throws InputError at the pointer of a bad or missing key.
+[[nodiscard]] LinkReport link_from_json(const Value& v);
+[[nodiscard]] WorkloadReport workload_from_json(const Value& v);
+[[nodiscard]] PowerReport power_from_json(const Value& v);
+[[nodiscard]] SeriesReport series_from_json(const Value& v);
+
+} // namespace twin::report::detail

@@ -1,0 +1,50 @@
+// report.json round-trips through RunReport: for every golden report, to_json(from_json(j)) == j
+// and dumps to the same bytes, so the GUI reading a report file sees every key the CLI wrote.
+#include "twin/report/run_report.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <sstream>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<fs::path> goldens() {
+    std::vector<fs::path> out;
+    for (const auto& e : fs::directory_iterator(fs::path(TWIN_SOURCE_DIR) / "tests" / "golden")) {
+        if (e.path().string().ends_with(".report.json")) {
+            out.push_back(e.path());
+        }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+TEST(RoundTrip, EveryGoldenReport) {
+    const auto files = goldens();
+    ASSERT_GE(files.size(), 10U);
+    for (const auto& f : files) {
+        std::ifstream in(f);
+        std::stringstream text;
+        text << in.rdbuf();
+        const auto j = nlohmann::json::parse(text.str());
+        const auto back = twin::report::to_json(twin::report::from_json(j, f.filename().string()));
+        EXPECT_TRUE(back == j) << f << ":\n" << nlohmann::json::diff(j, back).dump(2);
+        EXPECT_EQ(back.dump(2) + "\n", text.str()) << f;
+    }
+}
+
+// A report read back prints the same text as the one it was written from.
+TEST(RoundTrip, TextFromAReadReportIsTheSame) {
+    for (const auto& f : goldens()) {
+        std::ifstream in(f);
+        const auto r = twin::report::from_json(nlohmann::json::parse(in));
+        EXPECT_EQ(twin::report::format_text(twin::report::from_json(twin::report::to_json(r))),
+                  twin::report::format_text(r))
+            << f;
+    }
+}
+
+} // namespace
