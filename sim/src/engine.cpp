@@ -97,7 +97,7 @@ public:
             if (options_.observer != nullptr) {
                 options_.observer->state_changed(r, 0.0, GpuState::Idle, 0.0);
             }
-            ProgramEvents ready;
+            ProgramEvents ready = spare_events();
             program_.start(r, now(), ready);
             dispatch(ready);
         }
@@ -196,7 +196,7 @@ private:
     }
 
     // ---- the programs: hand on what became ready ----
-    void dispatch(const ProgramEvents& ready) {
+    void dispatch(ProgramEvents& ready) {
         if (ready.progress) {
             report_progress();
         }
@@ -219,12 +219,24 @@ private:
             stats_.rank_ended(ready.ended_rank, now());
             --running_ranks_;
         }
+        ready.ops.clear();
+        spare_ops_.push_back(std::move(ready.ops));
     }
 
     void finish_step(OpRef ref) {
-        ProgramEvents ready;
+        ProgramEvents ready = spare_events();
         program_.finish(ref, now(), ready);
         dispatch(ready);
+    }
+
+    // Events to fill, their op list's memory reused (a finish per op: no allocation each time).
+    ProgramEvents spare_events() {
+        ProgramEvents events;
+        if (!spare_ops_.empty()) {
+            events.ops = std::move(spare_ops_.back());
+            spare_ops_.pop_back();
+        }
+        return events;
     }
 
     void report_progress() {
@@ -431,6 +443,7 @@ private:
     std::map<std::uint64_t, std::shared_ptr<FlowGroup>> in_flight_;
     std::vector<Launch> pending_; // folded launches to play (flush_launches)
     std::vector<std::uint64_t> completed_;
+    std::vector<std::vector<ReadyOp>> spare_ops_; // see spare_events
     std::uint64_t next_group_ = 0;
     int running_ranks_ = 0;
     std::chrono::steady_clock::time_point last_progress_{};
