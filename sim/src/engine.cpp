@@ -7,6 +7,7 @@
 #include "platform.hpp"
 #include "program_state.hpp"
 #include "rendezvous.hpp"
+#include "run_recorder.hpp"
 #include "run_stats.hpp"
 #include "twin/models/compute.hpp"
 #include "twin/models/fold.hpp"
@@ -36,6 +37,8 @@ struct QueuedCompute {
     OpRef op;
     double duration = 0.0;    // roofline time at full speed; the actual time once started
     double sm_activity = 1.0; // flops time / roofline time
+    double full_speed = 0.0;  // roofline time at full speed
+    double queued = 0.0;      // when the op was reached
 };
 
 struct RankState {
@@ -63,11 +66,39 @@ models::Fold fold_of(const models::Trace& trace, const topology::Cluster& cluste
     return models::plan_fold(trace, cluster);
 }
 
+// The ranks whose ops the timeline records: the first RunOptions::timeline_ranks simulated ones.
+std::vector<int> timeline_ranks(const models::Trace& trace, const models::Fold& fold, const RunOptions& options) {
+    std::vector<int> recorded;
+    for (int r = 0; r < trace.ranks && static_cast<int>(recorded.size()) < options.timeline_ranks; ++r) {
+        if (trace.class_of_rank[static_cast<std::size_t>(r)] >= 0 && is_simulated(fold, r)) {
+            recorded.push_back(r);
+        }
+    }
+    return recorded;
+}
+
+// Tells the observer whom each simulated rank of a folded run stands for.
+void announce_fold(const models::Fold& fold, const models::Trace& trace, ActivityObserver& observer) {
+    std::vector<int> gpus;
+    for (int r = 0; r < trace.ranks; ++r) {
+        if (fold.simulated[static_cast<std::size_t>(r)] == 0) {
+            continue;
+        }
+        gpus.clear();
+        for (int m = 0; m < fold.blocks; ++m) {
+            gpus.push_back(fold.image(trace, r, m));
+        }
+        std::sort(gpus.begin(), gpus.end());
+        observer.stands_for(r, gpus);
+    }
+}
+
 // The event loop. Its parts hold plain state and answer calls with what became ready; only the
 // coordinator calls across them and into SimGrid: ProgramState (the ranks' programs), Rendezvous
 // (collective members, send/recv pairs), PlanCache (plans as the network plays them, the caps of
-// folded launches), RunStats (activity and statistics), FlowPlayer (flows in SimGrid). It keeps
-// the clock: timers, the compute queues, launching and finishing flow groups.
+// folded launches), RunStats (activity and statistics), RunRecorder (time series, timeline),
+// FlowPlayer (flows in SimGrid). It keeps the clock: timers, the compute queues, launching and
+// finishing flow groups.
 class Coordinator {
 public:
     Coordinator(const topology::Cluster& cluster, const models::Trace& trace, const RunOptions& options,
@@ -75,6 +106,7 @@ public:
         : trace_(trace), cluster_(cluster), options_(options), platform_(std::move(platform)),
           fold_(fold_of(trace, cluster, options)), program_(trace), rendezvous_(trace, fold_),
           plans_(cluster, trace, fold_), stats_(trace, fold_, options.record_collectives),
+          recorder_(cluster, trace, options, stats_.weight(), timeline_ranks(trace, fold_, options)),
           player_(platform_, [this](std::uint64_t id) {
               completed_.push_back(id);
               wakeup_->notify_all();
@@ -87,7 +119,9 @@ public:
         mutex_ = s4u::Mutex::create();
         wakeup_ = s4u::ConditionVariable::create();
         std::unique_lock<s4u::Mutex> lock(*mutex_);
-        announce_fold();
+        if (fold_.active && options_.observer != nullptr) {
+            announce_fold(fold_, trace_, *options_.observer);
+        }
         for (int r = 0; r < trace_.ranks; ++r) {
             const int cls = trace_.class_of_rank[static_cast<std::size_t>(r)];
             if (cls < 0 || !is_simulated(fold_, r)) {
@@ -137,7 +171,14 @@ public:
         if (options_.observer != nullptr) {
             options_.observer->finished(now());
         }
-        result_ = stats_.finish(now(), program_.block_stats(), plans_.link_totals());
+        const double end = now();
+        for (int r = 0; r < trace_.ranks; ++r) { // after its program, a rank idles to the end
+            if (trace_.class_of_rank[static_cast<std::size_t>(r)] >= 0 && is_simulated(fold_, r)) {
+                recorder_.activity(r, stats_.last_change(r), end, GpuState::Idle);
+            }
+        }
+        result_ = stats_.finish(end, program_.block_stats(), plans_.link_totals());
+        recorder_.finish(end, plans_.plan_bytes(), result_);
     }
 
     RunResult take_result() { return std::move(result_); }
@@ -155,28 +196,12 @@ private:
 
     static double now() { return s4u::Engine::get_clock(); }
 
-    // Tells the observer whom each simulated rank stands for.
-    void announce_fold() {
-        if (!fold_.active || options_.observer == nullptr) {
-            return;
-        }
-        std::vector<int> gpus;
-        for (int r = 0; r < trace_.ranks; ++r) {
-            if (fold_.simulated[static_cast<std::size_t>(r)] == 0) {
-                continue;
-            }
-            gpus.clear();
-            for (int m = 0; m < fold_.blocks; ++m) {
-                gpus.push_back(fold_.image(trace_, r, m));
-            }
-            std::sort(gpus.begin(), gpus.end());
-            options_.observer->stands_for(r, gpus);
-        }
-    }
-
     // `family`: the group family of the communication starting or ending (d_comm != 0).
-    void account(int rank, int d_compute, int d_comm, int family = -1) {
-        stats_.account(rank, now(), d_compute, d_comm, family);
+    // `d_wait_p2p`: the rank starts (+1) or stops (-1) waiting for a transfer's peer.
+    void account(int rank, int d_compute, int d_comm, int family = -1, int d_wait_p2p = 0) {
+        const double t = now();
+        recorder_.activity(rank, stats_.last_change(rank), t, stats_.state(rank));
+        stats_.account(rank, t, d_compute, d_comm, family, d_wait_p2p);
         notify_state(rank);
     }
 
@@ -264,7 +289,7 @@ private:
         const auto ct = models::compute_time(gpu, op.compute);
         const double d = ct.time.value();
         auto& st = ranks_[static_cast<std::size_t>(rank)];
-        st.compute_queue.push_back(QueuedCompute{ref, d, d > 0 ? ct.flops_time.value() / d : 0.0});
+        st.compute_queue.push_back(QueuedCompute{ref, d, d > 0 ? ct.flops_time.value() / d : 0.0, d, now()});
         if (st.compute_queue.size() == 1) {
             begin_compute(rank);
         }
@@ -288,10 +313,14 @@ private:
 
     void finish_compute(int rank) {
         auto& st = ranks_[static_cast<std::size_t>(rank)];
-        const auto ref = st.compute_queue.front().op;
-        const double d = st.compute_queue.front().duration;
+        const auto q = st.compute_queue.front();
+        const auto ref = q.op;
+        const double d = q.duration;
         st.compute_queue.pop_front();
-        stats_.compute_done(program_.op_at(ref), rank, d);
+        stats_.compute_done(program_.op_at(ref), rank, d, q.full_speed);
+        if (recorder_.records(rank)) {
+            recorder_.slice(rank, program_.op_at(ref), "", 0, q.queued, now() - d, now());
+        }
         if (st.compute_queue.empty()) {
             account(rank, -1, 0);
         } else {
@@ -303,6 +332,7 @@ private:
     // ---- collectives and transfers ----
     void arrive_collective(int rank, OpRef ref, const Op& op) {
         auto inst = rendezvous_.arrive(rank, ref, op, now());
+        account(rank, 0, 0); // close the interval before the wait (idle time from here waits for peers)
         if (!inst) {
             return;
         }
@@ -320,6 +350,7 @@ private:
     void post_p2p(int rank, OpRef ref, const Op& op) {
         auto transfer = rendezvous_.post(rank, ref, op, now());
         if (!transfer) {
+            account(rank, 0, 0, -1, +1); // waits for its peer from here
             return;
         }
         auto group = std::make_shared<FlowGroup>();
@@ -337,10 +368,16 @@ private:
                         : op.p2p.peer.family >= 0       ? op.p2p.peer.family
                                                         : static_cast<int>(trace_.groups.size());
         const bool analytic = shortcut_applies(*group);
-        for (const auto& m : group->members) {
-            account(m.rank, 0, +1, group->family);
+        const bool p2p = op.kind != Op::Kind::Collective;
+        for (std::size_t k = 0; k < group->members.size(); ++k) {
+            // A transfer's first poster waited for its peer (post_p2p); the second did not.
+            const bool waited = p2p && k == 0;
+            account(group->members[k].rank, 0, +1, group->family, waited ? -1 : 0);
         }
         auto& played = *group->played;
+        if (played.launches == 0) { // a plan is launched as soon as it is made, in creation order
+            recorder_.add_plan(played.index, played.link_bytes);
+        }
         ++played.launches;
         for (int gpu : played.scale_up_gpus) {
             ++scale_up_busy_[static_cast<std::size_t>(gpu)];
@@ -413,12 +450,18 @@ private:
                               group->op->kind == Op::Kind::Collective &&
                               fold_.spanning[static_cast<std::size_t>(group->family)] != 0;
         const std::int64_t copies = spanning ? 1 : stats_.weight();
-        stats_.group_done(*group->played, *group->op, group->stats, group->members.size(), group->start, end, copies);
+        const auto& played = *group->played;
+        stats_.group_done(played, *group->op, group->stats, group->members.size(), group->start, end, copies);
+        recorder_.group(played.index, group->start, end);
         const Op& op = *group->op;
         const double bytes = op.kind == Op::Kind::Collective ? op.collective.size.value() : op.p2p.size.value();
+        const int size = group->comm_members != nullptr ? static_cast<int>(group->comm_members->size()) : 2;
         for (const auto& m : group->members) {
             account(m.rank, 0, -1, group->family);
-            stats_.record_phase(program_.op_at(m.op), m.rank, end - m.since, bytes);
+            stats_.member_done(played, program_.op_at(m.op), m.rank, m.since, group->start, end, bytes);
+            if (recorder_.records(m.rank)) {
+                recorder_.slice(m.rank, program_.op_at(m.op), played.label, size, m.since, group->start, end);
+            }
         }
         for (const auto& m : group->members) {
             finish_step(m.op);
@@ -434,6 +477,7 @@ private:
     Rendezvous rendezvous_;
     PlanCache plans_;
     RunStats stats_;
+    RunRecorder recorder_;
     FlowPlayer player_;
     RunResult result_;
     std::vector<RankState> ranks_;

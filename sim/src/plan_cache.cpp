@@ -250,4 +250,12 @@ const LinkAccounting& PlanCache::link_totals() {
     return accounting_;
 }
 
+std::vector<const LinkBytes*> PlanCache::plan_bytes() const {
+    std::vector<const LinkBytes*> bytes;
+    for (const auto& played : all_played_) {
+        bytes.push_back(&played->link_bytes);
+    }
+    return bytes;
+}
+
 } // namespace twin::sim

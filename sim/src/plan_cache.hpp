@@ -59,6 +59,8 @@ public:
 
     // The run's link bytes: every plan's bytes times its launches. Call once, at the end.
     const LinkAccounting& link_totals();
+    // Each plan's link bytes per launch, in creation order (Played::index).
+    [[nodiscard]] std::vector<const LinkBytes*> plan_bytes() const;
 
 private:
     std::shared_ptr<Played> play(models::CollectivePlan plan, bool images, const models::Op& op);

@@ -10,6 +10,9 @@
 //   bound_gpu_s[tier] = exposed GPU-seconds x credit[tier] / total credit, where each group adds
 //                       to the tier of each phase's bottleneck: its duration x members x weight,
 //                       shared over phases in proportion to their estimates; compute keeps its own
+//                       (time beyond the full-clock roofline time is "throttling"); idle time is
+//                       "bubble" while waiting on a transfer's peer (or, in a trace with transfers,
+//                       after the rank's program), else "waiting"
 // Per-rank figures count every GPU the rank stands for (weight in a folded run).
 #pragma once
 
@@ -35,17 +38,18 @@ public:
     [[nodiscard]] std::int64_t weight() const { return weight_; }
 
     // `rank` starts (+1) or ends (-1) computing (`d_compute`) or a communication of group family
-    // `family` (`d_comm`; families.size() for a transfer without one) at `now`.
-    void account(int rank, double now, int d_compute, int d_comm, int family = -1);
+    // `family` (`d_comm`; families.size() for a transfer without one), or waiting for a transfer's
+    // peer (`d_wait_p2p`), at `now`.
+    void account(int rank, double now, int d_compute, int d_comm, int family = -1, int d_wait_p2p = 0);
     [[nodiscard]] bool computing(int rank) const { return ranks_[static_cast<std::size_t>(rank)].computing > 0; }
     // Compute wins over communication.
     [[nodiscard]] GpuState state(int rank) const;
+    // When `rank`'s state last changed (it has been in state(rank) since).
+    [[nodiscard]] double last_change(int rank) const { return ranks_[static_cast<std::size_t>(rank)].last_change; }
     void rank_ended(int rank, double now) { ranks_[static_cast<std::size_t>(rank)].activity.finish_s = now; }
 
-    // A compute op of `duration` seconds ended.
-    void compute_done(const models::Op& op, int rank, double duration);
-    // `rank`'s part in collective or transfer `op`, waited for since `duration` ago, ended.
-    void record_phase(const models::Op& op, int rank, double duration, double bytes);
+    // A compute op of `duration` seconds ended; `full_speed`: its roofline time at full clock.
+    void compute_done(const models::Op& op, int rank, double duration, double full_speed);
     // The index of collective `op`'s stats (by name, algorithm label and communicator size).
     int collective_stats(const models::Op& op, const std::string& algorithm, int members);
     // A flow group of `played` started (`analytic`: timed by the scale-up shortcut).
@@ -54,6 +58,9 @@ public:
     // `copies` groups. `stats` is its collective stats index (-1 for a transfer).
     void group_done(const Played& played, const models::Op& op, int stats, std::size_t members, double start,
                     double end, std::int64_t copies);
+    // Member `rank` of that group (its op `op` of `bytes` payload), there since `since`, is done.
+    void member_done(const Played& played, const models::Op& op, int rank, double since, double start, double end,
+                     double bytes);
 
     // The result at the end of the run (at `end`): the blocks' stats from ProgramState, the link
     // totals from PlanCache.
@@ -67,9 +74,12 @@ private:
         double last_change = 0.0;
         GpuActivity activity;
         std::vector<int> active_families; // running collectives/transfers per family (+1: p2p)
+        int waiting_p2p = 0;              // posted transfers not matched yet
     };
 
     std::size_t phase_of(const models::Op& op);
+    // Per-op-name figures; returns the phase's bound split (GPU-seconds) for the caller to fill.
+    std::map<std::string, double>& record_phase(const models::Op& op, int rank, double duration, double bytes);
     void attribute_bounds();
 
     const models::Trace& trace_;
@@ -83,6 +93,9 @@ private:
     std::vector<std::vector<std::uint8_t>> phase_ranks_;
     std::map<std::string, int> collective_index_;
     std::map<std::string, double> comm_credit_;
+    double bubble_gpu_s_ = 0.0;  // idle waiting on a pipeline transfer (see account)
+    double waiting_gpu_s_ = 0.0; // idle waiting for collective peers, or with nothing to do
+    bool has_p2p_ = false;       // the trace has transfers (a pipeline): idle after a program is bubble
 };
 
 } // namespace twin::sim

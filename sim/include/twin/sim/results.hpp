@@ -29,6 +29,10 @@ struct PhaseStats {
     int ranks = 0;             // distinct ranks that executed it
     double total_time_s = 0.0; // summed over ranks and executions (op start or arrival -> end)
     double bytes = 0.0;        // payload summed over ranks and executions (collectives, p2p)
+    // total_time_s split by what held the phase up (GPU-seconds; keys as RunResult::bound_gpu_s):
+    // "compute" and "throttling" for compute ops; "waiting" (arrived, peers not yet there), the
+    // fabric tiers and "latency" for collectives and transfers.
+    std::map<std::string, double> bound_gpu_s;
 };
 
 struct CollectiveStats {
@@ -45,6 +49,52 @@ struct LinkLoad {
     std::uint32_t link = 0;
     bool up = true;
     double bytes = 0.0;
+};
+
+// Time-resolved figures (README, "Time series"). Bins of equal width bin_s = b0 x 2^k cover
+// [0, simulated time] (the last bin ends with the run): b0 is RunOptions::bin_s, k the smallest
+// that keeps at most RunOptions::max_bins bins (bins merge pairwise as the run grows, as the power
+// series does).
+struct TierSeries {
+    std::string tier;                  // link tier name ("scale-up", "host", "access", ...)
+    double capacity_bytes_per_s = 0.0; // sum over the tier's directed links
+    std::vector<double> mean;          // per bin: bytes moved in the bin / (capacity x width)
+    std::vector<double> max;           // per bin: highest instantaneous tier utilisation in it
+};
+struct ClassSeries {
+    std::string name;                  // rank class (pipeline stage, ...), as in the trace
+    int ranks = 0;                     // GPUs of the class
+    std::vector<double> compute;       // per bin: share of the class's GPU-time computing
+    std::vector<double> communication; // ... communicating and not computing
+    std::vector<double> idle;          // ... the rest (1 - compute - communication)
+};
+struct TimeSeries {
+    double bin_s = 0.0;
+    std::size_t bins = 0;
+    std::vector<TierSeries> tiers;    // tiers with at least one link, in LinkTier order
+    std::vector<ClassSeries> classes; // in trace class order
+};
+
+// The timeline of the recorded ranks (RunOptions::timeline): one slice per op a rank executed.
+struct TimelineOp {
+    std::string name;      // op name from the trace
+    std::string kind;      // "compute", "all_reduce", "send", "recv", ...
+    std::string algorithm; // collectives: "ring/simple", ...; "" otherwise
+    double bytes = 0.0;    // collectives and transfers: payload per rank
+    int members = 0;       // collectives: communicator size
+};
+struct TimelineSlice {
+    int rank = 0;
+    std::uint32_t op = 0;  // index into Timeline::ops
+    double arrive_s = 0.0; // the rank reached the op (compute: queued behind the running op)
+    double start_s = 0.0;  // it started (compute: GPU free; collective: all members there)
+    double end_s = 0.0;
+};
+struct Timeline {
+    std::vector<TimelineOp> ops;       // distinct (name, kind, algorithm, bytes, members)
+    std::vector<TimelineSlice> slices; // by end time, then rank (deterministic)
+    std::vector<int> ranks;            // the ranks recorded, ascending
+    bool truncated = false;            // RunOptions::timeline_max_slices reached
 };
 
 // One started collective, recorded when RunOptions::record_collectives is set (sweeps).
@@ -101,6 +151,13 @@ struct RunOptions {
     // TimeLimitExceeded at its next event (none when empty).
     std::int64_t max_ops = topology::Limits{}.max_ops;
     std::optional<std::chrono::steady_clock::time_point> deadline;
+    // Time series (RunResult::series): the narrowest bin width and the most bins kept.
+    double bin_s = 1e-6;
+    std::size_t max_bins = 4096;
+    // Timeline (RunResult::timeline): record the first `timeline_ranks` simulated ranks' ops (0: no
+    // timeline), at most `timeline_max_slices` slices (then RunResult::timeline.truncated).
+    int timeline_ranks = 0;
+    std::size_t timeline_max_slices = 2'000'000;
 };
 
 // A named block of a rank's program (e.g. "prefill", "decode"): executions summed over ranks.
@@ -129,8 +186,17 @@ struct RunResult {
     std::vector<CollectiveStats> collectives;
     std::vector<double> link_bytes_up;   // by link id
     std::vector<double> link_bytes_down; // by link id
-    // GPU-seconds of exposed time attributed to each bound: "compute", "scale-up", "host",
-    // "access", "leaf-spine", "spine-core", "latency".
+    // By link id: the highest rate (bytes/s) one flow group drove through the link, its bytes on
+    // the link over its duration (groups that overlap on a link are not added up). Empty when not
+    // recorded.
+    std::vector<double> link_peak_rate_up;
+    std::vector<double> link_peak_rate_down;
+    // GPU-seconds of the step attributed to each bound; they add up to ranks x simulated time:
+    // "compute" (at full clock), "throttling" (compute time lost to power or thermal throttling),
+    // the fabric tiers "scale-up", "host", "access", "leaf-spine", "spine-core" and "latency"
+    // (exposed communication, split by the tiers of the collectives' bottlenecks), "bubble" (idle
+    // waiting on a pipeline transfer's peer, or done while pipeline peers still work) and
+    // "waiting" (idle at a collective whose members have not all arrived, or done early).
     std::map<std::string, double> bound_gpu_s;
     std::int64_t flows = 0;       // flows handed to SimGrid
     std::int64_t image_flows = 0; // folded runs: flows of images, timed by the fluid solver instead
@@ -142,6 +208,8 @@ struct RunResult {
     std::map<std::string, double> exposed_by_family_gpu_s;
     std::int64_t analytic_groups = 0; // flow groups timed analytically (scale-up shortcut)
     FoldSummary fold;
+    TimeSeries series;
+    Timeline timeline;        // only with RunOptions::timeline_ranks > 0
     PowerResult power;        // filled by run_scenario (power and cooling accounting)
     double wall_time_s = 0.0; // not part of the deterministic report
 };
