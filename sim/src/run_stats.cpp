@@ -83,11 +83,6 @@ void RunStats::account(int rank, double now, int d_compute, int d_comm, int fami
     }
 }
 
-GpuState RunStats::state(int rank) const {
-    const auto& st = ranks_[static_cast<std::size_t>(rank)];
-    return st.computing > 0 ? GpuState::Compute : st.communicating > 0 ? GpuState::Communicate : GpuState::Idle;
-}
-
 void RunStats::compute_done(const models::Op& op, int rank, double duration, double full_speed) {
     auto& bounds = record_phase(op, rank, duration, 0.0);
     // Time beyond the full-clock roofline time was lost to power or thermal throttling.

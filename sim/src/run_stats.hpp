@@ -43,7 +43,10 @@ public:
     void account(int rank, double now, int d_compute, int d_comm, int family = -1, int d_wait_p2p = 0);
     [[nodiscard]] bool computing(int rank) const { return ranks_[static_cast<std::size_t>(rank)].computing > 0; }
     // Compute wins over communication.
-    [[nodiscard]] GpuState state(int rank) const;
+    [[nodiscard]] GpuState state(int rank) const {
+        const auto& st = ranks_[static_cast<std::size_t>(rank)];
+        return st.computing > 0 ? GpuState::Compute : st.communicating > 0 ? GpuState::Communicate : GpuState::Idle;
+    }
     // When `rank`'s state last changed (it has been in state(rank) since).
     [[nodiscard]] double last_change(int rank) const { return ranks_[static_cast<std::size_t>(rank)].last_change; }
     void rank_ended(int rank, double now) { ranks_[static_cast<std::size_t>(rank)].activity.finish_s = now; }
