@@ -57,6 +57,34 @@ struct FlowGroup {
     double start = 0.0;
 };
 
+// The scale-up shortcut: a collective whose members all sit in one node (one NVLink domain)
+// and none of whose GPUs has other traffic inside the node in flight (`busy`, per GPU) has its
+// links to itself — a GPU's NVLink links carry only flows between GPUs of its node; fabric traffic
+// leaves through the GPU's own host link to its NIC — so its isolated time is its time. Transfers
+// and collectives that cross the fabric always go through SimGrid.
+bool scale_up_shortcut(const FlowGroup& group, const topology::Cluster& cluster, const std::vector<int>& busy) {
+    if (group.op->kind != Op::Kind::Collective) {
+        return false;
+    }
+    // All members in one node (in a folded run some are images: the whole communicator counts),
+    // none busy (images are busy when their simulated rank is).
+    const int node = cluster.node_of_gpu(group.members.front().rank);
+    return std::all_of(group.comm_members->begin(), group.comm_members->end(),
+                       [&](int gpu) { return cluster.node_of_gpu(gpu) == node; }) &&
+           std::all_of(group.members.begin(), group.members.end(),
+                       [&](const Pending& m) { return busy[static_cast<std::size_t>(m.rank)] == 0; });
+}
+
+// A compute completion (rank >= 0) or an analytically timed flow group's end, in time order
+// (ties: in the order they were set).
+struct Timer {
+    double time;
+    std::uint64_t seq;
+    int rank;           // compute completion of this rank, when group < 0
+    std::int64_t group; // flow group timed analytically, else -1
+    bool operator>(const Timer& o) const { return time != o.time ? time > o.time : seq > o.seq; }
+};
+
 models::Fold fold_of(const models::Trace& trace, const topology::Cluster& cluster, const RunOptions& options) {
     if (options.unfolded || options.no_fold) {
         models::Fold fold;
@@ -186,14 +214,6 @@ public:
     void stop_flows() { player_.stop(); }
 
 private:
-    struct Timer {
-        double time;
-        std::uint64_t seq;
-        int rank;           // compute completion of this rank, when group < 0
-        std::int64_t group; // flow group timed analytically, else -1
-        bool operator>(const Timer& o) const { return time != o.time ? time > o.time : seq > o.seq; }
-    };
-
     static double now() { return s4u::Engine::get_clock(); }
 
     // `family`: the group family of the communication starting or ending (d_comm != 0).
@@ -367,7 +387,7 @@ private:
         group->family = op.kind == Op::Kind::Collective ? op.collective.family
                         : op.p2p.peer.family >= 0       ? op.p2p.peer.family
                                                         : static_cast<int>(trace_.groups.size());
-        const bool analytic = shortcut_applies(*group);
+        const bool analytic = !options_.unfolded && scale_up_shortcut(*group, cluster_, scale_up_busy_);
         const bool p2p = op.kind != Op::Kind::Collective;
         for (std::size_t k = 0; k < group->members.size(); ++k) {
             // A transfer's first poster waited for its peer (post_p2p); the second did not.
@@ -417,24 +437,6 @@ private:
         for (std::size_t k = 0; k < batch.size(); ++k) {
             player_.play(batch[k].played->plan, batch[k].played->routes, caps[k], batch[k].id);
         }
-    }
-
-    // The scale-up shortcut: a collective whose members all sit in one node (one NVLink domain)
-    // and none of whose GPUs has other traffic inside the node in flight has its links to itself —
-    // a GPU's NVLink links carry only flows between GPUs of its node; fabric traffic leaves through
-    // the GPU's own host link to its NIC — so its isolated time is its time. Transfers and
-    // collectives that cross the fabric always go through SimGrid.
-    bool shortcut_applies(const FlowGroup& group) const {
-        if (options_.unfolded || group.op->kind != Op::Kind::Collective) {
-            return false;
-        }
-        // All members in one node (in a folded run some are images: the whole communicator counts),
-        // none busy (images are busy when their simulated rank is).
-        const int node = cluster_.node_of_gpu(group.members.front().rank);
-        return std::all_of(group.comm_members->begin(), group.comm_members->end(),
-                           [&](int gpu) { return cluster_.node_of_gpu(gpu) == node; }) &&
-               std::all_of(group.members.begin(), group.members.end(),
-                           [&](const Pending& m) { return scale_up_busy_[static_cast<std::size_t>(m.rank)] == 0; });
     }
 
     void finish_group(std::uint64_t id) {
