@@ -4,5 +4,7 @@ function(twin_add_test name)
   add_executable(${name} ${ARGN})
   target_link_libraries(${name} PRIVATE GTest::gtest_main twin_warnings)
   target_compile_definitions(${name} PRIVATE TWIN_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+  # Helpers shared by every test folder: #include "twin_test/<name>.hpp".
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests/common)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 600)
 endfunction()

@@ -48,10 +48,7 @@ const topology::GpuType* liquid_only_gpu(const topology::Cluster& cluster) {
 
 void read_cooling(Object c, Facility& f, const topology::Cluster& cluster) {
     const Value type = c.at("type");
-    const auto name = type.as_choice({"air", "rear-door", "liquid"});
-    f.cooling.type = name == "air"         ? CoolingType::Air
-                     : name == "rear-door" ? CoolingType::RearDoor
-                                           : CoolingType::Liquid;
+    f.cooling.type = read_enum(type, kCoolingNames);
     f.cooling.given = true;
     f.cooling.rack_capacity = optional_power(c, "rack_capacity");
     f.cooling.cdu_capacity = optional_power(c, "cdu_capacity");

@@ -102,8 +102,7 @@ TrainingParallelism read_parallelism(Object par, const TransformerConfig& m) {
     p.cp = read_degree(par, "cp");
     p.ep = read_degree(par, "ep");
     if (auto v = par.find("schedule")) {
-        p.schedule = v->as_choice({"1f1b", "interleaved"}) == "1f1b" ? PipelineSchedule::OneFOneB
-                                                                     : PipelineSchedule::Interleaved;
+        p.schedule = read_enum(*v, kPipelineScheduleNames);
     }
     if (auto v = par.find("virtual_stages")) {
         p.virtual_stages = static_cast<int>(v->as_integer(1, 1 << 10));
@@ -194,12 +193,12 @@ TrainingConfig read_training_config(Object w) {
         c.precision = *topology::parse_precision(p);
     }
     if (auto v = w.find("recompute")) {
-        const std::string r = v->as_choice({"none", "selective", "full"});
-        c.recompute = r == "none" ? Recompute::None : r == "selective" ? Recompute::Selective : Recompute::Full;
+        c.recompute = read_enum(*v, kRecomputeNames);
     }
     if (auto v = w.find("attention")) {
-        c.attention = v->as_choice({"flash", "unfused"}) == "flash" ? AttentionKernel::Flash : AttentionKernel::Unfused;
+        c.attention = read_enum(*v, kAttentionKernelNames);
     }
+    c.overlap_p2p = c.par.schedule == PipelineSchedule::Interleaved;
     if (auto v = w.find("overlap")) {
         Object o = v->as_object();
         if (auto d = o.find("dp")) {
@@ -207,6 +206,13 @@ TrainingConfig read_training_config(Object w) {
         }
         if (auto t = o.find("tp")) {
             c.overlap_tp = t->as_bool();
+        }
+        if (auto p2p = o.find("p2p")) {
+            c.overlap_p2p = p2p->as_bool();
+            if (c.overlap_p2p && c.par.schedule != PipelineSchedule::Interleaved) {
+                p2p->fail("Megatron-LM overlaps pipeline transfers with compute only in the interleaved schedule "
+                          "(it turns overlap_p2p_comm off for 1F1B)");
+            }
         }
         o.finish();
     }

@@ -9,7 +9,26 @@
 //     warm-up 2(p − i − 1) + (v − 1)·p (all m·v when m = p); each steady step batches send/recv of
 //     activations and gradients; the last stage's non-final chunks send to stage 0 (ring order).
 //     Needs m divisible by p (checked when reading).
-// Bubble (SC'21 §2.2): (p − 1)/(m + p − 1) of the step for 1F1B, divided by v interleaved.
+// Bubble (SC'21 §2.2): with forward F and backward B of one chunk, every stage idles (p − 1)(F + B)
+// of a step of (m·v + p − 1)(F + B): (p − 1)/(m + p − 1) for 1F1B (v = 1), (p − 1)/(v·m + p − 1)
+// interleaved, SC'21's (p − 1)/m and (p − 1)/(v·m) of the ideal time (tests/sim/pipeline_schedule_test).
+//
+// How the transfers block (Megatron-LM core, megatron/core/pipeline_parallel/p2p_communication.py
+// _communicate and schedules.py, 2026-08): without overlap_p2p_comm every exchange is one
+// batch_isend_irecv whose requests are all waited for (sends too) and, with batch_p2p_sync (its
+// default), followed by torch.cuda.synchronize(): the next compute starts when the group is done.
+// That is the 1F1B schedule always (Megatron sets overlap_p2p_comm False without interleaving) and
+// the interleaved one with --no-overlap-p2p-communication. With overlap_p2p_comm (the default of
+// Megatron-LM's training arguments when interleaving; it then sets batch_p2p_comm False) the steady
+// state posts individual isend/irecv after each chunk (pp_post_forward: send the activation to the
+// next stage, receive the next forward's input; pp_post_backward: send the gradient back, receive
+// the next backward's output gradient) and waits on the compute stream only for the receive the
+// next chunk of that direction consumes (pp_pre_forward / pp_pre_backward) and, after posting a
+// send, for the previous send of the same direction: a send runs beside the next two chunks. The
+// warm-up and cool-down stay blocking (overlap_p2p_comm_warmup_flush is off by default); the
+// cool-down first waits for the steady state's last transfers. Not modelled: NCCL runs the ops of
+// one peer pair on one stream in order; here transfers to different peers and directions are
+// independent rendezvous.
 #include "llm_training_schedule.hpp"
 
 #include <algorithm>
@@ -30,7 +49,8 @@ public:
         return forward ? c : v_ - 1 - c;
     }
 
-    static void p2p(std::vector<Unit>& out, bool send_next, bool recv_prev, bool send_prev, bool recv_next) {
+    static void p2p(std::vector<Unit>& out, bool send_next, bool recv_prev, bool send_prev, bool recv_next,
+                    bool async = false) {
         if (!(send_next || recv_prev || send_prev || recv_next)) {
             return;
         }
@@ -39,6 +59,7 @@ public:
         u.recv_prev = recv_prev;
         u.send_prev = send_prev;
         u.recv_next = recv_next;
+        u.async = async;
         out.push_back(u);
     }
     static Unit compute(Unit::Kind kind, int chunk) {
@@ -76,7 +97,7 @@ public:
         return u;
     }
 
-    std::vector<Unit> interleaved(int s) const {
+    std::vector<Unit> interleaved(int s, bool overlap) const {
         const bool first = s == 0;
         const bool last = s == p_ - 1;
         const std::int64_t total = m_ * v_;
@@ -93,20 +114,32 @@ public:
             const bool recv_prev = !(first && chunk_of(k + 1, true) == 0) && k != total - 1;
             const bool send = !(last && c == v_ - 1);
             const bool recv_next = k == warm - 1 && !all_warmup && !last;
-            p2p(u, send, recv_prev, false, recv_next);
+            // With overlap the warm-up stays blocking (overlap_p2p_comm_warmup_flush is off by
+            // default); the first steady backward's gradient is received beside the steady step.
+            p2p(u, send, recv_prev, false, recv_next && !overlap);
+            p2p(u, false, false, false, recv_next && overlap, true);
         }
         for (std::int64_t k = 0; k < rem; ++k) {
             const std::int64_t fk = k + warm;
             const int fc = chunk_of(fk, true);
-            u.push_back(compute(Unit::Kind::Forward, fc));
             const int bc = chunk_of(k, false);
-            u.push_back(compute(Unit::Kind::Backward, bc));
             bool recv_prev = first ? chunk_of(fk - (p_ - 1), true) != v_ - 1 : true;
             const bool recv_next = last ? chunk_of(k - (p_ - 1), false) != 0 : true;
             if (k == rem - 1) {
                 recv_prev = false;
             }
-            p2p(u, !(last && fc == v_ - 1), recv_prev, !(first && bc == 0), recv_next);
+            const bool send_next = !(last && fc == v_ - 1);
+            const bool send_prev = !(first && bc == 0);
+            u.push_back(compute(Unit::Kind::Forward, fc));
+            if (overlap) {
+                // pp_post_forward / pp_post_backward: each compute's transfers are posted after it.
+                p2p(u, send_next, recv_prev, false, false, true);
+                u.push_back(compute(Unit::Kind::Backward, bc));
+                p2p(u, false, false, send_prev, recv_next, true);
+            } else {
+                u.push_back(compute(Unit::Kind::Backward, bc));
+                p2p(u, send_next, recv_prev, send_prev, recv_next);
+            }
         }
         if (all_warmup) {
             p2p(u, false, false, false, !last);
@@ -114,6 +147,8 @@ public:
         for (std::int64_t k = rem; k < total; ++k) {
             const int bc = chunk_of(k, false);
             u.push_back(compute(Unit::Kind::Backward, bc));
+            // The cool-down starts by waiting for the steady state's last transfers.
+            u.back().wait_async = overlap && k == rem;
             const bool recv_next = !(last && chunk_of(k + 1, false) == v_ - 1) && k != total - 1;
             p2p(u, false, false, !(first && bc == 0), recv_next);
         }
@@ -128,10 +163,11 @@ private:
 
 } // namespace
 
-std::vector<ScheduleUnit> pipeline_schedule(PipelineSchedule kind, int p, int v, std::int64_t m, int stage) {
+std::vector<ScheduleUnit> pipeline_schedule(PipelineSchedule kind, int p, int v, std::int64_t m, int stage,
+                                            bool overlap_p2p) {
     const Schedule schedule(p, v, m);
     std::vector<Unit> units =
-        kind == PipelineSchedule::Interleaved ? schedule.interleaved(stage) : schedule.one_f_one_b(stage);
+        kind == PipelineSchedule::Interleaved ? schedule.interleaved(stage, overlap_p2p) : schedule.one_f_one_b(stage);
     std::vector<bool> seen(static_cast<std::size_t>(v), false);
     for (auto it = units.rbegin(); it != units.rend(); ++it) {
         if (it->kind == Unit::Kind::Backward && !seen[static_cast<std::size_t>(it->chunk)]) {

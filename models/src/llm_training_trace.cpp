@@ -26,7 +26,12 @@
 // bf16 parameters over "dp" (experts: "edp"). With tied embeddings and pp > 1, the first and last
 // stage first all-reduce the embedding gradients over "emb" (pairs: rank r of the first stage and
 // r + (p − 1)·tp·cp·dp of the last), as Megatron-LM's _allreduce_embedding_grads.
-// Consecutive identical schedule steps fold into repeat blocks (periods up to 4v + 8 steps).
+// Pipeline transfers block the next step, or with overlap.p2p (Megatron-LM's overlap_p2p_comm,
+// interleaved schedule, on by default there) run beside the computes that follow: each is its own
+// step, waited for by the compute that consumes it (receives) or by the third compute after it
+// (sends), see llm_training_schedule.cpp.
+// Consecutive identical schedule steps fold into repeat blocks (periods up to 4v + 8 steps); steps
+// that wait for more than the step before them, or are waited for so, are never folded.
 #include "llm_training_ops.hpp"
 #include "llm_training_schedule.hpp"
 #include "twin/models/llm_training.hpp"
@@ -161,7 +166,8 @@ private:
 
     // A group of concurrent transfers. With scatter/gather each TP rank sends its 1/tp slice of the
     // activation (gradient), and each received slice is all-gathered over "tp" (output: the whole).
-    json p2p_json(const Unit& u, int s) const {
+    // gather = false: the received slices are left for the consumer to gather (program()).
+    json p2p_json(const Unit& u, int s, bool gather = true) const {
         const bool sg = c_.scatter_gather_in_pipeline();
         const double size = sg ? act_bytes_ / c_.par.tp : act_bytes_;
         json ops = json::array();
@@ -176,7 +182,7 @@ private:
                            {"size", bytes_text(size)},
                            {"id", id},
                            {"after", json::array()}});
-            if (sg && std::string(op) == "recv") {
+            if (sg && gather && std::string(op) == "recv") {
                 json ag = collective("pp_tp_all_gather", CollectiveKind::AllGather, "tp", act_bytes_);
                 ag["after"] = json::array({id});
                 ops.push_back(std::move(ag));
@@ -318,77 +324,122 @@ private:
         return u.kind == Unit::Kind::Backward && (u.last || c_.par.zero >= 2) && !grad_ops().empty();
     }
 
+    // The program of stage s: the schedule's steps, each waiting for the step before it on the
+    // compute stream (a compute, or a blocking group of transfers), plus
+    // - asynchronous transfers (overlap_p2p): each op posted after the step before it, waited for by
+    //   the compute that consumes it (recv) or by the third compute after it (send), see ScheduleUnit;
+    // - gradient collectives that follow a backward chunk: on their own, beside the schedule steps
+    //   after it (Megatron-LM issues them asynchronously), so they never hold up the gradients
+    //   flowing down the pipeline; the optimizer waits for all of them. Without overlap.dp they all
+    //   run after the pipeline flush, before the optimizer (Megatron-LM 2021's allreduce_gradients).
+    // A step gets `after` only where it waits for more than the step just before it.
     json program(int s) const {
-        const std::vector<Unit> units = detail::pipeline_schedule(c_.par.schedule, p_, v_, m_, s);
-        // Gradient collectives that follow a backward chunk run on their own, beside the schedule
-        // steps after it (Megatron-LM issues them asynchronously; the step after the chunk waits
-        // only for the chunk), so they never hold up the gradients flowing down the pipeline; the
-        // optimizer waits for all of them. Without overlap.dp they all run after the pipeline
-        // flush, before the optimizer (Megatron-LM 2021's allreduce_gradients).
+        const std::vector<Unit> units = detail::pipeline_schedule(c_.par.schedule, p_, v_, m_, s, c_.overlap_p2p);
         std::vector<json> steps;
-        std::vector<std::string> keys;
-        std::vector<std::string> pending; // ids of the asynchronous gradient collectives
-        std::string wait_for;             // id the next step waits for instead of the step before it
-        const bool async = c_.overlap_dp;
+        std::vector<std::vector<std::size_t>> deps; // indices of the steps each step waits for
+        const auto add = [&](json j, std::vector<std::size_t> d) {
+            steps.push_back(std::move(j));
+            deps.push_back(std::move(d));
+            return steps.size() - 1;
+        };
+        std::vector<std::size_t> chain; // the last step on the compute stream (none at the start)
+        std::vector<std::size_t> grads; // asynchronous gradient collectives
+        struct InFlight {
+            std::size_t step;
+            int after_compute;   // computes done when it was posted
+            Unit::Kind consumer; // Forward: activation received, Backward: gradient received, P2P: a send
+        };
+        std::vector<InFlight> in_flight;
+        int computes = 0;
+        const bool async_grads = c_.overlap_dp;
         std::int64_t flushed = 0; // chunk-layers whose gradients are reduced after the flush
-        for (std::size_t i = 0; i < units.size(); ++i) {
-            const Unit& u = units[i];
-            json step = u.kind == Unit::Kind::P2P ? p2p_json(u, s) : compute_json(u, s);
-            std::string key;
-            if (!wait_for.empty()) {
-                step["after"] = json::array({wait_for});
-                key = fmt::format("#{}", i); // steps with ids or waits are never folded
-                wait_for.clear();
+        for (const Unit& u : units) {
+            if (u.kind == Unit::Kind::P2P && u.async) {
+                const auto post = [&](bool on, Unit one, Unit::Kind consumer) {
+                    if (on) {
+                        in_flight.push_back({add(p2p_json(one, s, false), chain), computes, consumer});
+                    }
+                };
+                Unit one;
+                one.send_next = true;
+                post(u.send_next, one, Unit::Kind::P2P);
+                one = Unit{};
+                one.recv_prev = true;
+                post(u.recv_prev, one, Unit::Kind::Forward);
+                one = Unit{};
+                one.send_prev = true;
+                post(u.send_prev, one, Unit::Kind::P2P);
+                one = Unit{};
+                one.recv_next = true;
+                post(u.recv_next, one, Unit::Kind::Backward);
+                continue;
             }
+            const bool compute = u.kind != Unit::Kind::P2P;
+            std::vector<std::size_t> d;
+            std::erase_if(in_flight, [&](const InFlight& t) {
+                const bool wait = !compute || u.wait_async || t.consumer == u.kind ||
+                                  (t.consumer == Unit::Kind::P2P && computes + 1 >= t.after_compute + 3);
+                if (wait && t.consumer != Unit::Kind::P2P && c_.scatter_gather_in_pipeline()) {
+                    // The received slices are all-gathered over "tp" on the compute stream, in
+                    // program order: TP collectives stay in the same order on every TP rank.
+                    json ag = collective("pp_tp_all_gather", CollectiveKind::AllGather, "tp", act_bytes_);
+                    std::vector<std::size_t> ad = chain;
+                    ad.push_back(t.step);
+                    chain = {add(std::move(ag), ad)};
+                } else if (wait) {
+                    d.push_back(t.step);
+                }
+                return wait;
+            });
+            d.insert(d.begin(), chain.begin(), chain.end());
+            const std::size_t i = add(compute ? compute_json(u, s) : p2p_json(u, s), d);
+            chain = {i};
+            computes += compute ? 1 : 0;
             // Trailing gradients: all the chunk's layers with ZeRO-3, else the one layer whose
             // collectives had no later layer to run beside (compute_json).
             const bool zero3 = c_.par.zero >= 3;
-            const std::int64_t trailing = has_grads(u) ? (zero3 || !async ? chunk_layers(s) : 1) : 0;
-            if (trailing > 0 && !async) {
+            const std::int64_t trailing = has_grads(u) ? (zero3 || !async_grads ? chunk_layers(s) : 1) : 0;
+            if (trailing > 0 && !async_grads) {
                 flushed += trailing;
             }
-            if (trailing > 0 && async) {
-                const std::string id = fmt::format("b{}", i);
-                step["id"] = id;
-                keys.push_back(fmt::format("#{}", i));
-                steps.push_back(std::move(step));
-                const std::string gid = fmt::format("g{}", i);
-                steps.push_back({{"name", "dp_gradients"},
-                                 {"repeat", trailing},
-                                 {"body", grad_ops()},
-                                 {"id", gid},
-                                 {"after", json::array({id})}});
-                keys.push_back("#" + gid);
-                pending.push_back(gid);
-                wait_for = id;
-                continue;
+            if (trailing > 0 && async_grads) {
+                grads.push_back(add({{"name", "dp_gradients"}, {"repeat", trailing}, {"body", grad_ops()}}, {i}));
             }
-            keys.push_back(key.empty() ? step.dump() : key);
-            steps.push_back(std::move(step));
         }
-        json program = detail::fold_schedule(steps, keys, static_cast<std::size_t>(4 * v_ + 8));
         if (flushed > 0) {
-            program.push_back({{"name", "dp_gradients"}, {"repeat", flushed}, {"body", grad_ops()}});
+            chain = {add({{"name", "dp_gradients"}, {"repeat", flushed}, {"body", grad_ops()}}, chain)};
         }
-        std::vector<json> tail = optimizer(s);
-        if (!pending.empty()) {
-            // The last schedule step, the trailing wait and every gradient collective.
-            json after = json::array();
-            if (!wait_for.empty()) {
-                after.push_back(wait_for);
-            } else {
-                program.back()["id"] = "schedule_end";
-                after.push_back("schedule_end");
+        // The optimizer waits for the last schedule step and every gradient collective.
+        for (json& j : optimizer(s)) {
+            std::vector<std::size_t> d = chain;
+            d.insert(d.end(), grads.begin(), grads.end());
+            grads.clear();
+            chain = {add(std::move(j), d)};
+        }
+        // Ids for the steps named in an `after`; steps with either are never folded.
+        std::vector<bool> named(steps.size(), false);
+        std::vector<bool> waits(steps.size(), false);
+        for (std::size_t i = 0; i < steps.size(); ++i) {
+            waits[i] = !(deps[i].empty() && i == 0) && deps[i] != std::vector<std::size_t>{i - 1};
+            for (std::size_t d : deps[i]) {
+                named[d] = named[d] || waits[i];
             }
-            for (const auto& id : pending) {
-                after.push_back(id);
+        }
+        std::vector<std::string> keys;
+        for (std::size_t i = 0; i < steps.size(); ++i) {
+            if (waits[i]) {
+                json after = json::array();
+                for (std::size_t d : deps[i]) {
+                    after.push_back(fmt::format("s{}", d));
+                }
+                steps[i]["after"] = after;
             }
-            tail.front()["after"] = after;
+            if (named[i]) {
+                steps[i]["id"] = fmt::format("s{}", i);
+            }
+            keys.push_back(named[i] || waits[i] ? fmt::format("#{}", i) : steps[i].dump());
         }
-        for (auto& j : tail) {
-            program.push_back(std::move(j));
-        }
-        return program;
+        return detail::fold_schedule(steps, keys, static_cast<std::size_t>(4 * v_ + 8));
     }
 
     // After the last backward: the tied embedding's gradient all-reduce (first and last stage),

@@ -7,15 +7,7 @@
 namespace twin::models {
 
 std::string_view cooling_name(CoolingType t) {
-    switch (t) {
-    case CoolingType::Air:
-        return "air";
-    case CoolingType::RearDoor:
-        return "rear-door";
-    case CoolingType::Liquid:
-        return "liquid";
-    }
-    return "air";
+    return kCoolingNames.name_of(t, "air");
 }
 
 double compute_load(const GpuPowerParams& p, double sm_activity) {

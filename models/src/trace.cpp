@@ -56,34 +56,6 @@ constexpr OpSpec kOps[] = {
     {"recv", Op::Kind::Recv, CollectiveKind::AllReduce},
 };
 
-constexpr std::array kAlgorithms{Algorithm::Auto,     Algorithm::Ring,     Algorithm::Tree,
-                                 Algorithm::Nvls,     Algorithm::NvlsTree, Algorithm::Hierarchical,
-                                 Algorithm::Pipeline, Algorithm::Direct,   Algorithm::Pairwise};
-constexpr std::array kProtocols{Protocol::Auto, Protocol::Simple, Protocol::LL128, Protocol::LL};
-
-std::string_view enum_name(Algorithm a) {
-    return algorithm_name(a);
-}
-std::string_view enum_name(Protocol p) {
-    return protocol_name(p);
-}
-
-// The enum value whose name `v` holds; an InputError listing the names otherwise.
-template <typename Enum, std::size_t N>
-Enum parse_enum(const Value& v, const std::array<Enum, N>& values) {
-    std::vector<std::string_view> names;
-    for (Enum e : values) {
-        names.push_back(enum_name(e));
-    }
-    const std::string name = v.as_choice(names);
-    for (Enum e : values) {
-        if (enum_name(e) == name) {
-            return e;
-        }
-    }
-    return values[0];
-}
-
 std::vector<std::string_view> op_names() {
     std::vector<std::string_view> out;
     for (const auto& s : kOps) {
@@ -412,12 +384,8 @@ private:
             const std::string s = p->as_string();
             auto parsed = topology::parse_precision(s);
             if (!parsed) {
-                std::string names;
-                for (auto q : {topology::Precision::FP64, topology::Precision::TF32, topology::Precision::BF16,
-                               topology::Precision::FP16, topology::Precision::FP8, topology::Precision::FP4}) {
-                    names += (names.empty() ? "" : ", ") + std::string(topology::precision_name(q));
-                }
-                p->fail(fmt::format("unknown precision \"{}\": expected one of {}", s, names));
+                p->fail(
+                    fmt::format("unknown precision \"{}\": expected one of {}", s, topology::kPrecisionNames.list()));
             }
             c.precision = *parsed;
         }
@@ -451,10 +419,10 @@ private:
         // Whether the algorithm suits the communicators' placement is checked by the simulator,
         // which knows the cluster (collective_plan.hpp: UnsupportedAlgorithm).
         if (auto a = o.find("algorithm")) {
-            c.algorithm = parse_enum(*a, kAlgorithms);
+            c.algorithm = read_enum(*a, kAlgorithmNames);
         }
         if (auto p = o.find("protocol")) {
-            c.protocol = parse_enum(*p, kProtocols);
+            c.protocol = read_enum(*p, kProtocolNames);
         }
         if (c.kind == CollectiveKind::Broadcast) {
             if (auto root = o.find("root")) {
@@ -534,57 +502,15 @@ private:
 } // namespace
 
 std::string_view algorithm_name(Algorithm a) {
-    switch (a) {
-    case Algorithm::Auto:
-        return "auto";
-    case Algorithm::Ring:
-        return "ring";
-    case Algorithm::Tree:
-        return "tree";
-    case Algorithm::Nvls:
-        return "nvls";
-    case Algorithm::NvlsTree:
-        return "nvls_tree";
-    case Algorithm::Hierarchical:
-        return "hierarchical";
-    case Algorithm::Pipeline:
-        return "pipeline";
-    case Algorithm::Direct:
-        return "direct";
-    case Algorithm::Pairwise:
-        return "pairwise";
-    }
-    return "auto";
+    return kAlgorithmNames.name_of(a, "auto");
 }
 
 std::string_view protocol_name(Protocol p) {
-    switch (p) {
-    case Protocol::Auto:
-        return "auto";
-    case Protocol::Simple:
-        return "simple";
-    case Protocol::LL128:
-        return "ll128";
-    case Protocol::LL:
-        return "ll";
-    }
-    return "auto";
+    return kProtocolNames.name_of(p, "auto");
 }
 
 std::string_view collective_name(CollectiveKind k) {
-    switch (k) {
-    case CollectiveKind::AllReduce:
-        return "all_reduce";
-    case CollectiveKind::AllGather:
-        return "all_gather";
-    case CollectiveKind::ReduceScatter:
-        return "reduce_scatter";
-    case CollectiveKind::AllToAll:
-        return "all_to_all";
-    case CollectiveKind::Broadcast:
-        return "broadcast";
-    }
-    return "collective";
+    return kCollectiveNames.name_of(k, "collective");
 }
 
 std::string_view op_kind_name(const Op& op) {

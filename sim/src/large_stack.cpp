@@ -1,5 +1,7 @@
 #include "large_stack.hpp"
 
+#include "sanitizers.hpp"
+
 #include <algorithm>
 #include <exception>
 #include <pthread.h>
@@ -25,7 +27,7 @@ void* run_job(void* arg) {
 } // namespace
 
 std::size_t simgrid_stack_bytes(std::size_t links) {
-    return std::max<std::size_t>(std::size_t{64} << 20U, 2 * links * 256);
+    return std::max<std::size_t>(kMinStackBytes, 2 * links * 256);
 }
 
 void on_large_stack(std::size_t bytes, const std::function<void()>& fn) {

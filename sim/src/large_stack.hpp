@@ -6,13 +6,21 @@
 // cluster; the stack is reserved, not used, until the recursion reaches it.
 #pragma once
 
+#include "sanitizers.hpp"
+
 #include <cstddef>
 #include <functional>
 
 namespace twin::sim {
 
+// The smallest stack: 64 MiB, or 48 MiB under AddressSanitizer, which cannot clean up after an
+// exception on a stack of more than 64 MiB (it warns on stderr, "ASan is ignoring requested
+// __asan_handle_no_return", and then reports false stack-use-after-scope errors; SimGrid throws
+// to end its actors).
+inline constexpr std::size_t kMinStackBytes = (kAddressSanitizer ? std::size_t{48} : std::size_t{64}) << 20U;
+
 // Stack for a SimGrid run over `links` cables (two directions each): 256 B a direction, at least
-// 64 MiB.
+// kMinStackBytes.
 [[nodiscard]] std::size_t simgrid_stack_bytes(std::size_t links);
 
 // Calls `fn` on a new thread with a stack of `bytes` and waits for it; an exception `fn` throws

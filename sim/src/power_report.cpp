@@ -3,6 +3,7 @@
 // a training run of T tokens takes T / tokens per step steps of the simulated step time.
 #include "power_report.hpp"
 
+#include "twin/core/csv.hpp"
 #include "twin/models/power.hpp"
 
 #include <algorithm>
@@ -321,13 +322,13 @@ std::string power_text(const json& p) {
 }
 
 std::string power_csv(const RunResult& r) {
-    std::string out = "time_s,bin_s,it_mean_w,it_min_w,it_max_w,facility_mean_w,cooling_mean_w\n";
+    CsvWriter csv({"time_s", "bin_s", "it_mean_w", "it_min_w", "it_max_w", "facility_mean_w", "cooling_mean_w"});
     for (const auto& pt : r.power.series) {
         const double width = std::min(r.power.bin_s, r.simulated_time_s - pt.time_s);
-        out += fmt::format("{},{},{},{},{},{},{}\n", pt.time_s, width, pt.it_mean_w, pt.it_min_w, pt.it_max_w,
-                           facility_of(r, pt.it_mean_w), r.power.cooling_per_it * pt.it_mean_w);
+        csv.row(pt.time_s, width, pt.it_mean_w, pt.it_min_w, pt.it_max_w, facility_of(r, pt.it_mean_w),
+                r.power.cooling_per_it * pt.it_mean_w);
     }
-    return out;
+    return csv.str();
 }
 
 } // namespace twin::sim

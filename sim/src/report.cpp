@@ -2,6 +2,7 @@
 
 #include "power_report.hpp"
 #include "report_fabric.hpp"
+#include "twin/core/csv.hpp"
 #include "twin/models/collective_plan.hpp"
 #include "twin/models/llm_inference.hpp"
 
@@ -354,16 +355,16 @@ std::string report_text(const models::Scenario& s, const RunResult& r) {
 }
 
 std::string links_csv(const models::Scenario& s, const RunResult& r) {
-    std::string out = "link_id,direction,from,to,tier,bandwidth_bytes_per_s,latency_s,bytes,utilization\n";
+    CsvWriter csv(
+        {"link_id", "direction", "from", "to", "tier", "bandwidth_bytes_per_s", "latency_s", "bytes", "utilization"});
     for (const auto& d : directed_links(s, r)) {
         const auto& l = s.cluster.links()[d.link];
         const auto a = s.cluster.vertex_name(l.a);
         const auto b = s.cluster.vertex_name(l.b);
-        out += fmt::format("{},{},{},{},{},{},{},{},{}\n", d.link, d.up ? "up" : "down", d.up ? a : b, d.up ? b : a,
-                           topology::link_tier_name(l.tier), l.bandwidth.value(), l.latency.value(), d.bytes,
-                           d.utilization);
+        csv.row(d.link, d.up ? "up" : "down", d.up ? a : b, d.up ? b : a, topology::link_tier_name(l.tier),
+                l.bandwidth.value(), l.latency.value(), d.bytes, d.utilization);
     }
-    return out;
+    return csv.str();
 }
 
 const std::vector<std::string>& output_file_names() {

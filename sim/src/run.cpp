@@ -4,6 +4,7 @@
 #include "large_stack.hpp"
 #include "platform.hpp"
 #include "power_accounting.hpp"
+#include "sanitizers.hpp"
 #include "twin/sim/budget.hpp"
 
 #include <algorithm>
@@ -14,14 +15,6 @@
 #include <xbt/log.h>
 
 // GCC says __SANITIZE_ADDRESS__ under -fsanitize=address; clang says __has_feature(address_sanitizer).
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TWIN_HAS_ASAN 1
-#endif
-#endif
-#ifndef TWIN_HAS_ASAN
-#define TWIN_HAS_ASAN 0
-#endif
 
 namespace twin::sim {
 
@@ -103,7 +96,7 @@ static RunResult run_trace_here(const topology::Cluster& cluster, const models::
     simgrid::s4u::Engine::set_config(fmt::format("network/weight-S:{}", twin::sim::kSimGridWeightS));
     // Flow actors are many and shallow: 16 KiB stacks (SimGrid zeroes each stack when it creates
     // an actor, so the size is time as well as memory). The coordinator asks for more itself.
-#if defined(__SANITIZE_ADDRESS__) || TWIN_HAS_ASAN
+#if TWIN_HAS_ASAN
     // AddressSanitizer cannot follow SimGrid's hand-written context switches (it reports false
     // stack-buffer-underflows and loses track of fake stacks): in an ASan build, and only there,
     // actors run as threads, each on a stack ASan knows, with room for ASan's larger frames.

@@ -2,6 +2,7 @@
 
 #include "sweep_fluid.hpp"
 #include "sweep_progress.hpp"
+#include "twin/core/csv.hpp"
 #include "twin/core/error.hpp"
 #include "twin/sim/budget.hpp"
 #include "twin/sim/run.hpp"
@@ -243,6 +244,15 @@ std::string sweep_table(const std::vector<SweepRow>& rows) {
                            r.chosen, r.time_s * 1e6, r.algbw_bytes_per_s / 1e9, r.busbw_bytes_per_s / 1e9);
     }
     return out;
+}
+
+std::string sweep_csv(const std::vector<SweepRow>& rows) {
+    CsvWriter csv(
+        {"size_bytes", "requested", "algorithm", "time_s", "algbw_bytes_per_s", "busbw_bytes_per_s", "timed_by"});
+    for (const auto& r : rows) {
+        csv.row(r.size_bytes, r.requested, r.chosen, r.time_s, r.algbw_bytes_per_s, r.busbw_bytes_per_s, r.timed_by);
+    }
+    return csv.str();
 }
 
 std::string sweep_shortcuts(const std::vector<SweepRow>& rows) {

@@ -3,12 +3,12 @@
 // nothing written).
 //
 // The CLI runs with the repository root as working directory and the scenario path relative to it
-// (report.json names the scenario by its file name alone, the same from any working directory). To
-// regenerate the golden files after an intended change of the report (from the repository root,
-// after a build), then review the diff:
-//   for s in scenarios/*.json; do build/dev/tools/clustertwin run -q -o /tmp/g $s && cp /tmp/g/report.json
-//   tests/golden/$(basename $s .json).report.json; done
+// (report.json names the scenario by its file name alone, the same from any working directory).
+// After an intended change of the report, regenerate the golden files and review the diff
+// (golden.hpp: the update mode, and the coarse comparison of time series):
+//   TWIN_UPDATE_GOLDEN=1 ctest --preset dev -R RunMatchesGoldenReport
 #include "cli_util.hpp"
+#include "golden.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -120,15 +120,13 @@ TEST_P(CliScenario, RunMatchesGoldenReport) {
     ASSERT_TRUE(fs::is_regular_file(out / "power.csv"));
     EXPECT_EQ(read_text(out / "power.csv").rfind("time_s,bin_s,it_mean_w,", 0), 0U);
 
-    const json got = json::parse(read_text(out / "report.json"));
+    const std::string text = read_text(out / "report.json");
+    const json got = json::parse(text);
     const fs::path golden = fs::path(TWIN_SOURCE_DIR) / "tests" / "golden" / (GetParam().name + ".report.json");
-    ASSERT_TRUE(fs::is_regular_file(golden)) << golden;
-    const json want = json::parse(read_text(golden));
     EXPECT_EQ(got["format_version"], 1);
     EXPECT_EQ(got["scenario"]["file"], GetParam().name + ".json"); // the same from any working directory
     EXPECT_EQ(got["gpus"], GetParam().gpus);
-    EXPECT_TRUE(got == want) << "report.json differs from " << golden << " (JSON patch from golden to actual):\n"
-                             << json::diff(want, got).dump(2) << "\nregenerate as the comment at the top says";
+    twin::test::check_golden(text, golden);
 }
 
 TEST_P(CliScenario, TwoRunsGiveByteIdenticalOutputs) {

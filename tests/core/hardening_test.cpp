@@ -1,8 +1,8 @@
 // Issue 11: inputs that crashed, hung or were silently misread. Each test fails on the code before
 // the fix (a segfault from recursion, a hang on a FIFO, a duplicate key that was accepted, ...).
-#include "core_test_util.hpp"
 #include "twin/core/input_file.hpp"
 #include "twin/core/json_reader.hpp"
+#include "twin_test/input_error.hpp"
 
 #include <cstdlib>
 #include <fstream>

@@ -1,5 +1,5 @@
-#include "core_test_util.hpp"
 #include "twin/core/json_reader.hpp"
+#include "twin_test/input_error.hpp"
 
 #include <gtest/gtest.h>
 

@@ -8,6 +8,7 @@
 #include "twin/models/chakra.hpp"
 #include "twin/models/scenario.hpp"
 #include "twin/models/trace_writer.hpp"
+#include "twin_test/input_error.hpp"
 
 #include <cstdlib>
 #include <filesystem>
@@ -239,13 +240,7 @@ protected:
 
     // The InputError of importing `texts`; fails the test when there is none.
     InputError import_error(const std::vector<std::string>& texts) {
-        try {
-            (void)import(texts);
-        } catch (const InputError& e) {
-            return e;
-        }
-        ADD_FAILURE() << "no InputError";
-        return InputError("", "", "");
+        return twin::test::input_error_of([&] { (void)import(texts); });
     }
 
     std::string file(int rank) const { return (dir_ / ("rank" + std::to_string(rank) + ".json")).string(); }

@@ -5,6 +5,7 @@
 #include "twin/models/facility.hpp"
 #include "twin/models/power.hpp"
 #include "twin/models/scenario.hpp"
+#include "twin_test/input_error.hpp"
 
 #include <cmath>
 #include <gtest/gtest.h>
@@ -116,15 +117,7 @@ m::Scenario parse(const json& doc) {
 }
 
 void expect_error(const json& doc, const std::string& pointer, const std::string& gist) {
-    try {
-        (void)parse(doc);
-        ADD_FAILURE() << "no error; expected one at " << pointer;
-    } catch (const twin::InputError& e) {
-        const std::string what = e.what();
-        EXPECT_EQ(what.rfind("test.json: " + pointer + ": ", 0), 0U) << what;
-        EXPECT_NE(what.find(gist), std::string::npos) << what;
-        EXPECT_EQ(e.pointer(), pointer);
-    }
+    EXPECT_INPUT_ERROR(parse(doc), pointer, gist);
 }
 
 TEST(Facility, DefaultsWithoutASection) {

@@ -3,6 +3,7 @@
 // pointer that InputError names and the gist of the message.
 #include "twin/core/error.hpp"
 #include "twin/models/scenario.hpp"
+#include "twin_test/input_error.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -31,16 +32,7 @@ twin::models::Scenario parse(const json& doc) {
 // Expects parse_scenario to throw an InputError at `pointer` of test.json whose message contains
 // `gist`.
 void expect_error(const json& doc, const std::string& pointer, const std::string& gist) {
-    try {
-        (void)parse(doc);
-        ADD_FAILURE() << "no error; expected one at " << pointer;
-    } catch (const twin::InputError& e) {
-        const std::string what = e.what();
-        EXPECT_EQ(what.rfind("test.json: " + pointer + ": ", 0), 0U) << what;
-        EXPECT_NE(what.find(gist), std::string::npos) << what;
-        EXPECT_EQ(e.file(), "test.json");
-        EXPECT_EQ(e.pointer(), pointer);
-    }
+    EXPECT_INPUT_ERROR(parse(doc), pointer, gist);
 }
 
 TEST(ScenarioErrors, ValidBaseLoads) {

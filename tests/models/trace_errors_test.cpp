@@ -2,6 +2,7 @@
 // InputError names and the gist of the message.
 #include "twin/core/json_reader.hpp"
 #include "twin/models/trace.hpp"
+#include "twin_test/input_error.hpp"
 
 #include <gtest/gtest.h>
 #include <string>
@@ -26,14 +27,7 @@ const std::string kCompute = R"({"op": "compute", "flops": "1GFLOP"})";
 // Expects load_trace to throw an InputError at `pointer` of test.json whose message contains `gist`.
 void expect_error(const std::string& text, const std::string& pointer, const std::string& gist) {
     const auto doc_ = twin::Document::parse(text, "test.json");
-    try {
-        (void)twin::models::load_trace(doc_.root().as_object());
-        ADD_FAILURE() << "no error; expected one at " << pointer;
-    } catch (const twin::InputError& e) {
-        const std::string what = e.what();
-        EXPECT_EQ(what.rfind("test.json: " + pointer + ": ", 0), 0U) << what;
-        EXPECT_NE(what.find(gist), std::string::npos) << what;
-    }
+    EXPECT_INPUT_ERROR(twin::models::load_trace(doc_.root().as_object()), pointer, gist);
 }
 
 TEST(TraceErrors, ValidBaseLoads) {

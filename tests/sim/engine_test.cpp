@@ -1,6 +1,7 @@
 // Hand-derived integration tests: each runs one tiny scenario through SimGrid (one test per
 // process, see tests/CMakeLists.txt) and compares with a time derived in the comment.
 #include "sim_test_util.hpp"
+#include "twin_test/input_error.hpp"
 
 #include <gtest/gtest.h>
 
@@ -119,12 +120,7 @@ TEST(Engine, RepeatBlocksMultiplyTime) {
 
 namespace {
 std::string error_of(const std::string& text) {
-    try {
-        (void)run_text(text);
-    } catch (const twin::InputError& e) {
-        return e.what();
-    }
-    return "no error";
+    return twin::test::error_of([&] { (void)run_text(text); });
 }
 } // namespace
 

@@ -28,7 +28,7 @@ TEST(LargeStack, ADeepRecursionRunsAndExceptionsComeBack) {
 }
 
 TEST(LargeStack, TheStackGrowsWithTheFabric) {
-    EXPECT_EQ(sim::simgrid_stack_bytes(10), std::size_t{64} << 20U);
+    EXPECT_EQ(sim::simgrid_stack_bytes(10), sim::kMinStackBytes);
     EXPECT_EQ(sim::simgrid_stack_bytes(502'752), 2U * 502'752U * 256U); // the 100k hall: 257 MB
 }
 

@@ -9,6 +9,8 @@
 namespace twin::topology {
 namespace {
 
+using testing::load_text;
+
 constexpr const char* kOneNode = R"(, "topology": {"nodes": [{"type": "DGX-H100", "count": 1}]}})";
 
 std::string with_catalog(const std::string& catalog) {
@@ -24,14 +26,14 @@ std::string gpu_with(const std::string& field) {
 }
 
 TEST(Bounds, EfficiencyFloor) {
-    EXPECT_INPUT_ERROR(gpu_with(R"("compute_efficiency": 0.001)"), "/catalog/gpus/G/compute_efficiency",
+    EXPECT_INPUT_ERROR(load_text(gpu_with(R"("compute_efficiency": 0.001)")), "/catalog/gpus/G/compute_efficiency",
                        "below the floor of 0.01: expected a number in [0.01, 1]");
-    EXPECT_INPUT_ERROR(gpu_with(R"("memory_efficiency": 0.009)"), "/catalog/gpus/G/memory_efficiency",
+    EXPECT_INPUT_ERROR(load_text(gpu_with(R"("memory_efficiency": 0.009)")), "/catalog/gpus/G/memory_efficiency",
                        "below the floor of 0.01");
-    EXPECT_INPUT_ERROR(gpu_with(R"("scaleup_efficiency": 1e-300)"), "/catalog/gpus/G/scaleup_efficiency",
+    EXPECT_INPUT_ERROR(load_text(gpu_with(R"("scaleup_efficiency": 1e-300)")), "/catalog/gpus/G/scaleup_efficiency",
                        "below the floor of 0.01");
-    EXPECT_INPUT_ERROR(with_catalog(R"({"nics": {"X": {"port_bandwidth": "400Gbps", "latency": "1us",
-                                         "power": "20W", "efficiency": 0.001}}})"),
+    EXPECT_INPUT_ERROR(load_text(with_catalog(R"({"nics": {"X": {"port_bandwidth": "400Gbps", "latency": "1us",
+                                         "power": "20W", "efficiency": 0.001}}})")),
                        "/catalog/nics/X/efficiency", "below the floor of 0.01");
     EXPECT_NO_THROW((void)testing::load_text(gpu_with(R"("compute_efficiency": 0.01)")));
 }
@@ -39,43 +41,43 @@ TEST(Bounds, EfficiencyFloor) {
 TEST(Bounds, FlopRateFloor) {
     std::string text = gpu_with(R"("compute_efficiency": 1)");
     text.replace(text.find("1PFLOPS"), 7, "1e-300FLOPS");
-    EXPECT_INPUT_ERROR(text, "/catalog/gpus/G/peak_flops/bf16", "below the floor of 1 GFLOPS");
+    EXPECT_INPUT_ERROR(load_text(text), "/catalog/gpus/G/peak_flops/bf16", "below the floor of 1 GFLOPS");
     text = gpu_with(R"("compute_efficiency": 1)");
     text.replace(text.find("1PFLOPS"), 7, "1GFLOPS");
     EXPECT_NO_THROW((void)testing::load_text(text));
 }
 
 TEST(Bounds, BandwidthFloor) {
-    EXPECT_INPUT_ERROR(with_catalog(R"({"cables": {"C": {"bandwidth": "1e-300B/s", "latency": "5ns"}}})"),
+    EXPECT_INPUT_ERROR(load_text(with_catalog(R"({"cables": {"C": {"bandwidth": "1e-300B/s", "latency": "5ns"}}})")),
                        "/catalog/cables/C/bandwidth", "bandwidth of 1e-300 B/s is below the floor of 1 Mbps");
-    EXPECT_INPUT_ERROR(with_catalog(R"({"switches": {"S": {"radix": 64, "port_bandwidth": "999kbps",
-                                         "latency": "1us", "power": "1kW"}}})"),
+    EXPECT_INPUT_ERROR(load_text(with_catalog(R"({"switches": {"S": {"radix": 64, "port_bandwidth": "999kbps",
+                                         "latency": "1us", "power": "1kW"}}})")),
                        "/catalog/switches/S/port_bandwidth", "below the floor of 1 Mbps");
-    EXPECT_INPUT_ERROR(with_catalog(R"({"nics": {"X": {"port_bandwidth": "1e-300B/s", "latency": "1us",
-                                         "power": "20W"}}})"),
+    EXPECT_INPUT_ERROR(load_text(with_catalog(R"({"nics": {"X": {"port_bandwidth": "1e-300B/s", "latency": "1us",
+                                         "power": "20W"}}})")),
                        "/catalog/nics/X/port_bandwidth", "below the floor of 1 Mbps");
     std::string text = gpu_with(R"("compute_efficiency": 1)");
     text.replace(text.find("3TB/s"), 5, "1e-300B/s");
-    EXPECT_INPUT_ERROR(text, "/catalog/gpus/G/hbm_bandwidth", "below the floor of 1 Mbps");
+    EXPECT_INPUT_ERROR(load_text(text), "/catalog/gpus/G/hbm_bandwidth", "below the floor of 1 Mbps");
     text = gpu_with(R"("compute_efficiency": 1)");
     text.replace(text.find("450GB/s"), 7, "1e-300B/s");
-    EXPECT_INPUT_ERROR(text, "/catalog/gpus/G/scaleup_bandwidth", "below the floor of 1 Mbps");
+    EXPECT_INPUT_ERROR(load_text(text), "/catalog/gpus/G/scaleup_bandwidth", "below the floor of 1 Mbps");
     EXPECT_NO_THROW(
         (void)testing::load_text(with_catalog(R"({"cables": {"C": {"bandwidth": "1Mbps", "latency": "5ns"}}})")));
 }
 
 TEST(Bounds, LatencyCeiling) {
-    EXPECT_INPUT_ERROR(with_catalog(R"({"cables": {"C": {"bandwidth": "400Gbps", "latency": "1e300s"}}})"),
+    EXPECT_INPUT_ERROR(load_text(with_catalog(R"({"cables": {"C": {"bandwidth": "400Gbps", "latency": "1e300s"}}})")),
                        "/catalog/cables/C/latency", "latency of 1e+300 s is above the ceiling of 1 s");
     std::string text = gpu_with(R"("compute_efficiency": 1)");
     text.replace(text.find("\"1us\""), 5, "\"2s\"");
-    EXPECT_INPUT_ERROR(text, "/catalog/gpus/G/scaleup_latency", "above the ceiling of 1 s");
+    EXPECT_INPUT_ERROR(load_text(text), "/catalog/gpus/G/scaleup_latency", "above the ceiling of 1 s");
 }
 
 TEST(Bounds, LinkEfficiencyFloor) {
-    EXPECT_INPUT_ERROR(R"({"topology": {"nodes": [{"type": "DGX-H100", "count": 2}],
+    EXPECT_INPUT_ERROR(load_text(R"({"topology": {"nodes": [{"type": "DGX-H100", "count": 2}],
         "fabric": {"type": "rail-optimized-fat-tree", "access_cable": "NDR-DAC", "link_efficiency": 0.001,
-                   "tiers": [{"switch": "QM9700"}]}}})",
+                   "tiers": [{"switch": "QM9700"}]}}})"),
                        "/topology/fabric/link_efficiency", "below the floor of 0.01");
 }
 
@@ -91,22 +93,12 @@ TEST(Limits, GpusAndLinksBeforeBuilding) {
     };
     Limits limits;
     limits.max_gpus = 15;
-    try {
-        load(limits);
-        ADD_FAILURE() << "expected an InputError";
-    } catch (const InputError& e) {
-        EXPECT_EQ(e.pointer(), "/topology/nodes/0/count");
-        EXPECT_NE(std::string(e.what()).find("16 GPUs, above the limit of 15"), std::string::npos) << e.what();
-    }
+    EXPECT_INPUT_ERROR(load(limits), "/topology/nodes/0/count", "16 GPUs, above the limit of 15");
     // 2 nodes x (8 GPUs + 4 x 8 NIC ports) = 80 links estimated.
     limits = Limits{};
     limits.max_links = 79;
-    try {
-        load(limits);
-        ADD_FAILURE() << "expected an InputError";
-    } catch (const InputError& e) {
-        EXPECT_NE(std::string(e.what()).find("about 80 links, above the limit of 79"), std::string::npos) << e.what();
-    }
+    EXPECT_NE(twin::test::error_of([&] { load(limits); }).find("about 80 links, above the limit of 79"),
+              std::string::npos);
     limits.max_links = 80;
     EXPECT_NO_THROW(load(limits));
     EXPECT_NO_THROW(load(Limits::none()));

@@ -7,6 +7,8 @@
 namespace twin::topology {
 namespace {
 
+using testing::load_text;
+
 TEST(Catalog, BuiltinHasTheBundledEntriesWithSources) {
     const Catalog c = Catalog::builtin();
     for (const char* g : {"A100-SXM-80GB", "H100-SXM", "H200-SXM", "B200"}) {
@@ -94,77 +96,82 @@ std::string with_catalog(const std::string& catalog) {
 }
 
 TEST(CatalogErrors, UnknownKey) {
-    EXPECT_INPUT_ERROR(with_catalog(R"({"nics": {"X": {"port_bandwidth": "400Gbps", "latency": "1us",
-                                         "power": "20W", "colour": "red"}}})"),
+    EXPECT_INPUT_ERROR(load_text(with_catalog(R"({"nics": {"X": {"port_bandwidth": "400Gbps", "latency": "1us",
+                                         "power": "20W", "colour": "red"}}})")),
                        "/catalog/nics/X/colour", "unknown key");
 }
 
 TEST(CatalogErrors, UnknownSection) {
-    EXPECT_INPUT_ERROR(with_catalog(R"({"routers": {}})"), "/catalog/routers", "unknown key");
+    EXPECT_INPUT_ERROR(load_text(with_catalog(R"({"routers": {}})")), "/catalog/routers", "unknown key");
 }
 
 TEST(CatalogErrors, MissingField) {
-    EXPECT_INPUT_ERROR(with_catalog(R"({"switches": {"S": {"radix": 64, "latency": "1us", "power": "1kW"}}})"),
-                       "/catalog/switches/S/port_bandwidth", "missing required key");
+    EXPECT_INPUT_ERROR(
+        load_text(with_catalog(R"({"switches": {"S": {"radix": 64, "latency": "1us", "power": "1kW"}}})")),
+        "/catalog/switches/S/port_bandwidth", "missing required key");
 }
 
 TEST(CatalogErrors, BadUnit) {
-    EXPECT_INPUT_ERROR(with_catalog(R"({"cables": {"C": {"bandwidth": "400Gbs", "latency": "5ns"}}})"),
+    EXPECT_INPUT_ERROR(load_text(with_catalog(R"({"cables": {"C": {"bandwidth": "400Gbs", "latency": "5ns"}}})")),
                        "/catalog/cables/C/bandwidth", "not a valid bandwidth");
 }
 
 TEST(CatalogErrors, BareNumberForQuantity) {
-    EXPECT_INPUT_ERROR(with_catalog(R"({"cables": {"C": {"bandwidth": 400, "latency": "5ns"}}})"),
+    EXPECT_INPUT_ERROR(load_text(with_catalog(R"({"cables": {"C": {"bandwidth": 400, "latency": "5ns"}}})")),
                        "/catalog/cables/C/bandwidth", "string with a unit");
 }
 
 TEST(CatalogErrors, ZeroRadix) {
-    EXPECT_INPUT_ERROR(with_catalog(R"({"switches": {"S": {"radix": 0, "port_bandwidth": "400Gbps",
-                                         "latency": "1us", "power": "1kW"}}})"),
+    EXPECT_INPUT_ERROR(load_text(with_catalog(R"({"switches": {"S": {"radix": 0, "port_bandwidth": "400Gbps",
+                                         "latency": "1us", "power": "1kW"}}})")),
                        "/catalog/switches/S/radix", "expected an integer in [1, 65536]");
 }
 
 TEST(CatalogErrors, EfficiencyOutOfRange) {
-    EXPECT_INPUT_ERROR(with_catalog(R"({"gpus": {"G": {"peak_flops": {"bf16": "1PFLOPS"}, "hbm_capacity": "80GB",
+    EXPECT_INPUT_ERROR(
+        load_text(with_catalog(R"({"gpus": {"G": {"peak_flops": {"bf16": "1PFLOPS"}, "hbm_capacity": "80GB",
         "hbm_bandwidth": "3TB/s", "scaleup_bandwidth": "450GB/s", "scaleup_latency": "1us",
-        "idle_power": "80W", "max_power": "700W", "compute_efficiency": 1.5}}})"),
-                       "/catalog/gpus/G/compute_efficiency", "<= 1");
+        "idle_power": "80W", "max_power": "700W", "compute_efficiency": 1.5}}})")),
+        "/catalog/gpus/G/compute_efficiency", "<= 1");
 }
 
 TEST(CatalogErrors, UnknownPrecision) {
-    EXPECT_INPUT_ERROR(with_catalog(R"({"gpus": {"G": {"peak_flops": {"bf17": "1PFLOPS"}, "hbm_capacity": "80GB",
+    EXPECT_INPUT_ERROR(
+        load_text(with_catalog(R"({"gpus": {"G": {"peak_flops": {"bf17": "1PFLOPS"}, "hbm_capacity": "80GB",
         "hbm_bandwidth": "3TB/s", "scaleup_bandwidth": "450GB/s", "scaleup_latency": "1us",
-        "idle_power": "80W", "max_power": "700W"}}})"),
-                       "/catalog/gpus/G/peak_flops/bf17", "unknown precision");
+        "idle_power": "80W", "max_power": "700W"}}})")),
+        "/catalog/gpus/G/peak_flops/bf17", "unknown precision");
 }
 
 TEST(CatalogErrors, MalformedEntry) {
-    EXPECT_INPUT_ERROR(with_catalog(R"({"nics": {"X": "ConnectX-7"}})"), "/catalog/nics/X", "expected an object");
+    EXPECT_INPUT_ERROR(load_text(with_catalog(R"({"nics": {"X": "ConnectX-7"}})")), "/catalog/nics/X",
+                       "expected an object");
 }
 
 TEST(CatalogErrors, GpuTypeNotInCatalog) {
-    EXPECT_INPUT_ERROR(with_catalog(R"({"nodes": {"N": {"gpu": "H900", "gpus": 1, "other_power": "1kW"}}})"),
+    EXPECT_INPUT_ERROR(load_text(with_catalog(R"({"nodes": {"N": {"gpu": "H900", "gpus": 1, "other_power": "1kW"}}})")),
                        "/catalog/nodes/N/gpu", "unknown GPU type \"H900\"");
 }
 
 TEST(CatalogErrors, MultiGpuNodeNeedsScaleUpSwitch) {
-    EXPECT_INPUT_ERROR(with_catalog(R"({"nodes": {"N": {"gpu": "H100-SXM", "gpus": 4, "other_power": "1kW"}}})"),
-                       "/catalog/nodes/N/scaleup_switch", "needs a scale-up switch");
+    EXPECT_INPUT_ERROR(
+        load_text(with_catalog(R"({"nodes": {"N": {"gpu": "H100-SXM", "gpus": 4, "other_power": "1kW"}}})")),
+        "/catalog/nodes/N/scaleup_switch", "needs a scale-up switch");
 }
 
 TEST(CatalogErrors, ScaleUpSwitchesTooSmallForTheGpus) {
     // 8 x 450 GB/s = 3600 GB/s > 1 x 64 ports x 25 GB/s = 1600 GB/s.
-    EXPECT_INPUT_ERROR(with_catalog(R"({"nodes": {"N": {"gpu": "H100-SXM", "gpus": 8,
-        "scaleup_switch": "NVSwitch-gen3", "scaleup_switches": 1, "other_power": "1kW"}}})"),
+    EXPECT_INPUT_ERROR(load_text(with_catalog(R"({"nodes": {"N": {"gpu": "H100-SXM", "gpus": 8,
+        "scaleup_switch": "NVSwitch-gen3", "scaleup_switches": 1, "other_power": "1kW"}}})")),
                        "/catalog/nodes/N/scaleup_switches", "need 3600 GB/s");
 }
 
 TEST(CatalogErrors, NicNeedsCountAndHostLink) {
-    EXPECT_INPUT_ERROR(with_catalog(R"({"nodes": {"N": {"gpu": "H100-SXM", "gpus": 1, "nic": "ConnectX-7",
-        "host_link": "PCIe5-x16", "other_power": "1kW"}}})"),
+    EXPECT_INPUT_ERROR(load_text(with_catalog(R"({"nodes": {"N": {"gpu": "H100-SXM", "gpus": 1, "nic": "ConnectX-7",
+        "host_link": "PCIe5-x16", "other_power": "1kW"}}})")),
                        "/catalog/nodes/N/nics", "missing required key \"nics\"");
-    EXPECT_INPUT_ERROR(with_catalog(R"({"nodes": {"N": {"gpu": "H100-SXM", "gpus": 1, "nic": "ConnectX-7",
-        "nics": 2, "host_link": "PCIe5-x16", "other_power": "1kW"}}})"),
+    EXPECT_INPUT_ERROR(load_text(with_catalog(R"({"nodes": {"N": {"gpu": "H100-SXM", "gpus": 1, "nic": "ConnectX-7",
+        "nics": 2, "host_link": "PCIe5-x16", "other_power": "1kW"}}})")),
                        "/catalog/nodes/N/nics", "expected an integer in [1, 1]");
 }
 
@@ -198,13 +205,13 @@ TEST(Catalog, NicRailsPlaceEachNicOnItsRail) {
 TEST(CatalogErrors, NicRailsMustCoverEveryRail) {
     std::string text = kSwappedRails;
     text.replace(text.find("[1, 0]"), 6, "[1, 1]");
-    EXPECT_INPUT_ERROR(text, "/catalog/nodes/Swapped/nic_rails", "rail 0 has no NIC, but rail 1 has one");
+    EXPECT_INPUT_ERROR(load_text(text), "/catalog/nodes/Swapped/nic_rails", "rail 0 has no NIC, but rail 1 has one");
     text = kSwappedRails;
     text.replace(text.find("[1, 0]"), 6, "[0]");
-    EXPECT_INPUT_ERROR(text, "/catalog/nodes/Swapped/nic_rails", "expected 2 rails");
+    EXPECT_INPUT_ERROR(load_text(text), "/catalog/nodes/Swapped/nic_rails", "expected 2 rails");
     text = kSwappedRails;
     text.replace(text.find("[1, 0]"), 6, "[0, 2]");
-    EXPECT_INPUT_ERROR(text, "/catalog/nodes/Swapped/nic_rails/1", "expected an integer in [0, 1]");
+    EXPECT_INPUT_ERROR(load_text(text), "/catalog/nodes/Swapped/nic_rails/1", "expected an integer in [0, 1]");
 }
 
 TEST(Catalog, NicsMayShareARail) {

@@ -443,31 +443,32 @@ TEST(NcclAdaptive, PicksTheLessLoadedPlane) {
 // --- bad input -------------------------------------------------------------------------------
 
 TEST(NcclErrors, FabricKeys) {
-    EXPECT_INPUT_ERROR(fabric_of("DGX-H100", 2, R"("technology": "omnipath", )"), "/topology/fabric/technology",
+    EXPECT_INPUT_ERROR(load_text(fabric_of("DGX-H100", 2, R"("technology": "omnipath", )")),
+                       "/topology/fabric/technology",
                        "unknown value \"omnipath\": expected one of infiniband, roce, spectrum-x");
-    EXPECT_INPUT_ERROR(fabric_of("DGX-H100", 2, R"("routing": "random", )"), "/topology/fabric/routing",
+    EXPECT_INPUT_ERROR(load_text(fabric_of("DGX-H100", 2, R"("routing": "random", )")), "/topology/fabric/routing",
                        "expected one of ecmp, adaptive");
-    EXPECT_INPUT_ERROR(fabric_of("DGX-H100", 2, R"("link_efficiency": 0, )"), "/topology/fabric/link_efficiency",
-                       "expected a number > 0");
-    EXPECT_INPUT_ERROR(fabric_of("DGX-H100", 2, R"("link_efficiency": 1.5, )"), "/topology/fabric/link_efficiency",
-                       "expected a number <= 1");
-    EXPECT_INPUT_ERROR(mini_explicit(1, R"("technology": "token-ring", "switches": [], "links": [])"),
+    EXPECT_INPUT_ERROR(load_text(fabric_of("DGX-H100", 2, R"("link_efficiency": 0, )")),
+                       "/topology/fabric/link_efficiency", "expected a number > 0");
+    EXPECT_INPUT_ERROR(load_text(fabric_of("DGX-H100", 2, R"("link_efficiency": 1.5, )")),
+                       "/topology/fabric/link_efficiency", "expected a number <= 1");
+    EXPECT_INPUT_ERROR(load_text(mini_explicit(1, R"("technology": "token-ring", "switches": [], "links": [])")),
                        "/topology/fabric/technology", "unknown value");
 }
 
 TEST(NcclErrors, RailsThatDoNotMatchTheNics) {
-    EXPECT_INPUT_ERROR(nvl72(2, R"("rails": 8, )"), "/topology/fabric/rails",
+    EXPECT_INPUT_ERROR(load_text(nvl72(2, R"("rails": 8, )")), "/topology/fabric/rails",
                        "\"rails\": 8, but node type \"GB200-NVL72\" has its 72 NICs on 4 rails (nic_rails)");
-    EXPECT_INPUT_ERROR(fabric_of("DGX-H100", 2, R"("rails": 4, )"), "/topology/fabric/rails",
+    EXPECT_INPUT_ERROR(load_text(fabric_of("DGX-H100", 2, R"("rails": 4, )")), "/topology/fabric/rails",
                        "\"rails\": 4, but node type \"DGX-H100\" has its 8 NICs on 8 rails");
-    EXPECT_INPUT_ERROR(fabric_of("DGX-H100", 2, R"("rails": 0, )"), "/topology/fabric/rails",
+    EXPECT_INPUT_ERROR(load_text(fabric_of("DGX-H100", 2, R"("rails": 0, )")), "/topology/fabric/rails",
                        "expected an integer in [1, ");
 }
 
 TEST(NcclErrors, MorePlanesThanNicPorts) {
-    EXPECT_INPUT_ERROR(fabric_of("DGX-H100", 2, R"("planes": 2, )"), "/topology/fabric/planes",
+    EXPECT_INPUT_ERROR(load_text(fabric_of("DGX-H100", 2, R"("planes": 2, )")), "/topology/fabric/planes",
                        "2 planes need one NIC port per plane, but node type \"DGX-H100\" has ConnectX-7 with 1 port");
-    EXPECT_INPUT_ERROR(fabric_of("DGX-H100", 2, R"("planes": 0, )"), "/topology/fabric/planes",
+    EXPECT_INPUT_ERROR(load_text(fabric_of("DGX-H100", 2, R"("planes": 0, )")), "/topology/fabric/planes",
                        "expected an integer in [1, 16]");
 }
 
@@ -478,17 +479,19 @@ TEST(NcclErrors, CatalogEfficiencies) {
           "max_power": "700W", )" +
                extra + R"(}}}, "topology": {"nodes": [{"type": "DGX-H100", "count": 1}]}})";
     };
-    EXPECT_INPUT_ERROR(gpu(R"("scaleup_efficiency": 1.2)"), "/catalog/gpus/X/scaleup_efficiency",
+    EXPECT_INPUT_ERROR(load_text(gpu(R"("scaleup_efficiency": 1.2)")), "/catalog/gpus/X/scaleup_efficiency",
                        "expected a number <= 1");
-    EXPECT_INPUT_ERROR(gpu(R"("scaleup_efficiency": 0)"), "/catalog/gpus/X/scaleup_efficiency",
+    EXPECT_INPUT_ERROR(load_text(gpu(R"("scaleup_efficiency": 0)")), "/catalog/gpus/X/scaleup_efficiency",
                        "expected a number > 0");
-    EXPECT_INPUT_ERROR(gpu(R"("nvls": "yes")"), "/catalog/gpus/X/nvls", "expected");
-    EXPECT_INPUT_ERROR(R"({"catalog": {"nics": {"N": {"port_bandwidth": "400Gbps", "latency": "1us", "power": "1W",
-      "efficiency": -0.5}}}, "topology": {"nodes": [{"type": "DGX-H100", "count": 1}]}})",
-                       "/catalog/nics/N/efficiency", "expected a number > 0");
-    EXPECT_INPUT_ERROR(R"({"catalog": {"nics": {"N": {"port_bandwidth": "400Gbps", "latency": "1us", "power": "1W",
-      "efficiency": 2}}}, "topology": {"nodes": [{"type": "DGX-H100", "count": 1}]}})",
-                       "/catalog/nics/N/efficiency", "expected a number <= 1");
+    EXPECT_INPUT_ERROR(load_text(gpu(R"("nvls": "yes")")), "/catalog/gpus/X/nvls", "expected");
+    EXPECT_INPUT_ERROR(
+        load_text(R"({"catalog": {"nics": {"N": {"port_bandwidth": "400Gbps", "latency": "1us", "power": "1W",
+      "efficiency": -0.5}}}, "topology": {"nodes": [{"type": "DGX-H100", "count": 1}]}})"),
+        "/catalog/nics/N/efficiency", "expected a number > 0");
+    EXPECT_INPUT_ERROR(
+        load_text(R"({"catalog": {"nics": {"N": {"port_bandwidth": "400Gbps", "latency": "1us", "power": "1W",
+      "efficiency": 2}}}, "topology": {"nodes": [{"type": "DGX-H100", "count": 1}]}})"),
+        "/catalog/nics/N/efficiency", "expected a number <= 1");
 }
 
 } // namespace

@@ -1,8 +1,10 @@
-// Helpers for topology tests: scenarios are raw JSON strings parsed as "test.json".
+// Helpers for topology tests: scenarios are raw JSON strings parsed as "test.json" (the file
+// EXPECT_INPUT_ERROR expects).
 #pragma once
 
 #include "twin/core/json_reader.hpp"
 #include "twin/topology/load.hpp"
+#include "twin_test/input_error.hpp" // EXPECT_INPUT_ERROR(load_text(text), pointer, substring)
 
 #include <gtest/gtest.h>
 #include <string>
@@ -22,24 +24,5 @@ inline Cluster load_text(std::string_view text) {
     root.finish();
     return cluster;
 }
-
-// The InputError that loading `text` throws (fails the test if none).
-inline InputError load_error(std::string_view text) {
-    try {
-        (void)load_text(text);
-    } catch (const InputError& e) {
-        return e;
-    }
-    ADD_FAILURE() << "expected an InputError";
-    return InputError("", "", "");
-}
-
-#define EXPECT_INPUT_ERROR(text, ptr, substring)                                                                       \
-    do {                                                                                                               \
-        const ::twin::InputError e_ = ::twin::topology::testing::load_error(text);                                     \
-        EXPECT_EQ(e_.file(), "test.json");                                                                             \
-        EXPECT_EQ(e_.pointer(), ptr) << e_.what();                                                                     \
-        EXPECT_NE(std::string(e_.what()).find(substring), std::string::npos) << e_.what();                             \
-    } while (false)
 
 } // namespace twin::topology::testing

@@ -20,9 +20,6 @@
 namespace twin::topology {
 namespace {
 
-constexpr std::array kPrecisions{Precision::FP64, Precision::TF32, Precision::BF16,
-                                 Precision::FP16, Precision::FP8,  Precision::FP4};
-
 std::string read_source(Object& o, bool require_source) {
     if (require_source) {
         return o.at("source").as_string();
@@ -44,11 +41,8 @@ GpuType read_gpu(const std::string& name, Object o, bool require_source) {
     for (const auto& key : flops.keys()) {
         const auto p = parse_precision(key);
         if (!p) {
-            std::string known;
-            for (auto q : kPrecisions) {
-                known += (known.empty() ? "" : ", ") + std::string(precision_name(q));
-            }
-            flops.fail_at(key, fmt::format("unknown precision \"{}\": expected one of {}", key, known));
+            flops.fail_at(key,
+                          fmt::format("unknown precision \"{}\": expected one of {}", key, kPrecisionNames.list()));
         }
         g.peak_flops[*p] = read_flop_rate(flops.at(key));
     }
@@ -255,30 +249,11 @@ Catalog parse_builtin() {
 } // namespace
 
 std::string_view precision_name(Precision p) {
-    switch (p) {
-    case Precision::FP64:
-        return "fp64";
-    case Precision::TF32:
-        return "tf32";
-    case Precision::BF16:
-        return "bf16";
-    case Precision::FP16:
-        return "fp16";
-    case Precision::FP8:
-        return "fp8";
-    case Precision::FP4:
-        return "fp4";
-    }
-    return "?";
+    return kPrecisionNames.name_of(p);
 }
 
 std::optional<Precision> parse_precision(std::string_view s) {
-    for (auto p : kPrecisions) {
-        if (precision_name(p) == s) {
-            return p;
-        }
-    }
-    return std::nullopt;
+    return kPrecisionNames.parse(s);
 }
 
 int NodeType::rail_count() const {

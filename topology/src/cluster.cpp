@@ -33,19 +33,7 @@ std::uint64_t pick(std::uint64_t key, std::uint64_t hop, std::uint32_t choices) 
 } // namespace
 
 std::string_view link_tier_name(LinkTier t) {
-    switch (t) {
-    case LinkTier::ScaleUp:
-        return "scale-up";
-    case LinkTier::Host:
-        return "host";
-    case LinkTier::Access:
-        return "access";
-    case LinkTier::Aggregation:
-        return "leaf-spine";
-    case LinkTier::Core:
-        return "spine-core";
-    }
-    return "?";
+    return kLinkTierNames.name_of(t);
 }
 
 const GpuType& Cluster::gpu_type(int gpu) const {

@@ -1,32 +1,21 @@
-// Rail-optimized fat-tree generator ("type": "rail-optimized-fat-tree"; topology/README.md).
+// Rail-optimized fat-tree generator ("type": "rail-optimized-fat-tree"; topology/README.md), in
+// three steps: read the keys (read_fat_tree: catalog entries and plain numbers), size the tiers
+// (size_rail_fat_tree in fat_tree_sizing.*: pure arithmetic, its rules at the top of its header),
+// build the graph (build_fat_tree_graph).
 //
 // Leaf groups (scalable units) of N nodes; a group has one leaf per rail, and every NIC on rail r
 // of every node in the group connects its ports to the group's rail-r leaf (several NICs of a
-// node may share a rail: a GB200 NVL72 rack has 18 NICs on each of its 4 rails). A leaf has
-// d = N x (NIC ports on its rail per node and plane) down ports. With d down ports at bandwidth
-// B_down, a leaf gets u = ceil(d * B_down / (o * B_up)) uplinks, o being the
-// tier's oversubscription (down : up bandwidth) and B_up the uplink bandwidth
-// min(uplink cable, leaf port, spine port). Default N: the largest that fits d + u <= radix.
-//   2 tiers: S = ceil(L * u / radix_spine) spines (L leaves); uplink k of leaf l goes to spine
-//            (l * u + k) mod S, so every leaf reaches every spine (needs S <= u and
-//            L <= radix_spine) and spines' ports differ by at most one.
-//   3 tiers: pods of P leaf groups; S_p spines per pod (default u: one link from each leaf to
-//            each spine), each with d2 = ceil(P * rails * u / S_p) down ports and
-//            u2 = ceil(d2 * B_up1 / (o2 * B_up2)) up ports; default P: the largest that fits
-//            d2 + u2 <= radix. Spine j of every pod belongs to core group j, whose C cores
-//            (default ceil(pods * u2 / radix_core)) take uplink k of pod q's spine at core
-//            (q * u2 + k) mod C (needs C <= u2 and pods <= radix_core).
+// node may share a rail: a GB200 NVL72 rack has 18 NICs on each of its 4 rails).
 // Planes ("planes": P, default 1): every NIC has P ports (or a multiple of P), port q going to
-// plane q mod P; each plane is a complete, independent copy of the fat-tree above, sized by the
-// same rules with the NIC ports of one plane. Switch ids run tier by tier, plane by plane within a
+// plane q mod P; each plane is a complete, independent copy of the fat-tree, sized by the same
+// rules with the NIC ports of one plane. Switch ids run tier by tier, plane by plane within a
 // tier; names carry the plane ("p1.leaf.g0.r3") only when P > 1.
-// Every sizing rule that cannot be met throws InputError at the key that asks for it, with the
-// ports needed and available.
 #include "fabric.hpp"
+#include "fat_tree_sizing.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <fmt/format.h>
+#include <limits>
 #include <optional>
 
 namespace twin::topology::detail {
@@ -39,20 +28,6 @@ struct Tier {
     std::optional<Value> count;
     std::string pointer;
 };
-
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
-    return (a + b - 1) / b;
-}
-
-// Uplinks that carry `down_ports` x `down_bw` at `oversub`:1 over links of `up_bw`.
-std::int64_t uplinks_for(std::int64_t down_ports, double down_bw, double oversub, double up_bw) {
-    const double exact = static_cast<double>(down_ports) * down_bw / (oversub * up_bw);
-    return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(exact - 1e-9)));
-}
-
-[[noreturn]] void fail_at(const Builder& b, const std::string& pointer, const std::string& message) {
-    throw InputError(b.file(), pointer, message);
-}
 
 std::vector<Tier> read_tiers(const Array& tiers, const Catalog& cat) {
     const std::size_t n = tiers.size();
@@ -91,16 +66,28 @@ std::vector<Tier> read_tiers(const Array& tiers, const Catalog& cat) {
     return out;
 }
 
-int count_of(const Tier& t) {
-    return static_cast<int>(t.count->as_integer(1, 1'000'000));
+// An integer key as given; its text is the integer as the file writes it (as Value::describe()).
+GivenCount given(const Value& v, std::int64_t value) {
+    return GivenCount{value, v.pointer(), std::to_string(value)};
 }
 
-} // namespace
+// What the graph is built from: the catalog entries, the NIC port split and the sizing input.
+struct FatTreeRead {
+    const CableType* access = nullptr;
+    std::vector<Tier> tiers;
+    int planes = 1;
+    int rails = 0;
+    std::string pointer; // the fabric object
+    FatTreeSizingInput sizing;
+};
 
-void build_rail_fat_tree(Object f, Builder& b) {
+FatTreeRead read_fat_tree(Object f, const Builder& b) {
     const Catalog& cat = b.catalog();
-    const CableType& access = find_entry(cat.cables, f.at("access_cable"), "cable type");
-    const std::vector<Tier> tiers = read_tiers(f.at("tiers").as_array(), cat);
+    FatTreeRead r;
+    r.pointer = f.self().pointer();
+    r.access = &find_entry(cat.cables, f.at("access_cable"), "cable type");
+    r.tiers = read_tiers(f.at("tiers").as_array(), cat);
+    const auto& tiers = r.tiers;
     const bool three = tiers.size() == 3;
     const auto group_size_value = f.find("nodes_per_leaf_group");
     const auto rails_value = f.find("rails");
@@ -142,152 +129,66 @@ void build_rail_fat_tree(Object f, Builder& b) {
                                            nic.ports == 1 ? "" : "s"));
         }
         std::vector<int> per_rail(static_cast<std::size_t>(node_rails), 0);
-        for (int r : nt.nic_rails) {
-            ++per_rail[static_cast<std::size_t>(r)];
+        for (int rail : nt.nic_rails) {
+            ++per_rail[static_cast<std::size_t>(rail)];
         }
         rails = std::max(rails, node_rails);
         nic_ports = std::max(nic_ports, *std::max_element(per_rail.begin(), per_rail.end()) * nic.ports / planes);
-        access_bw = std::max(access_bw, std::min({access.bandwidth, nic.port_bandwidth, leaf.port_bandwidth}).value());
+        access_bw =
+            std::max(access_bw, std::min({r.access->bandwidth, nic.port_bandwidth, leaf.port_bandwidth}).value());
     }
-    const double up1_bw = std::min({tiers[0].uplink->bandwidth, leaf.port_bandwidth, spine.port_bandwidth}).value();
-    const double o1 = tiers[0].oversubscription;
-    const auto leaf_ports = [&](std::int64_t group) {
-        const std::int64_t down = group * nic_ports;
-        return std::pair{down, uplinks_for(down, access_bw, o1, up1_bw)};
-    };
+    r.planes = planes;
+    r.rails = rails;
 
-    // Leaf groups.
-    std::int64_t group_size = 0;
-    std::string group_pointer = tiers[0].pointer + "/switch";
-    if (group_size_value) {
-        group_size = group_size_value->as_integer(1, nodes);
-        group_pointer = group_size_value->pointer();
-    } else {
-        for (std::int64_t n = std::min<std::int64_t>(nodes, leaf.radix); n >= 1 && group_size == 0; --n) {
-            const auto [down, up] = leaf_ports(n);
-            group_size = down + up <= leaf.radix ? n : 0;
-        }
-        if (group_size == 0) {
-            const auto [down, up] = leaf_ports(1);
-            fail_at(b, group_pointer,
-                    fmt::format("a leaf needs {} ports for even one node ({} NIC port(s) per rail + {} up at {}:1); "
-                                "{} has {}",
-                                down + up, down, up, o1, leaf.name, leaf.radix));
-        }
-    }
-    // Plain names, not a structured binding: lambdas below capture them (clang < 16 refuses bindings).
-    const auto leaf_split = leaf_ports(group_size);
-    const std::int64_t d1 = leaf_split.first;
-    const std::int64_t u1 = leaf_split.second;
-    if (d1 + u1 > leaf.radix) {
-        fail_at(b, group_pointer,
-                fmt::format("a leaf needs {} ports ({} down to {} nodes x {} NIC port(s) per rail + {} up at {}:1); "
-                            "{} has {}",
-                            d1 + u1, d1, group_size, nic_ports, u1, o1, leaf.name, leaf.radix));
-    }
-    const std::int64_t groups = ceil_div(nodes, group_size);
-    const std::int64_t leaves = groups * rails;
-
-    // Spines and cores.
-    std::int64_t spines_per_pod = 0; // all spines when 2 tiers
-    std::int64_t groups_per_pod = groups;
-    std::int64_t u2 = 0;
-    std::int64_t cores_per_group = 0;
-    const std::string spine_pointer = tiers[1].count ? tiers[1].count->pointer() : tiers[1].pointer + "/switch";
-    if (!three) {
-        if (leaves > spine.radix) {
-            fail_at(b, tiers[1].pointer + "/switch",
-                    fmt::format("{} leaves ({} groups x {} rails) need spines with at least {} ports (one per leaf); "
-                                "{} has {}: use 3 tiers, larger leaf groups or a larger switch",
-                                leaves, groups, rails, leaves, spine.name, spine.radix));
-        }
-        spines_per_pod = tiers[1].count ? count_of(tiers[1]) : ceil_div(leaves * u1, spine.radix);
-    } else {
-        spines_per_pod = tiers[1].count ? count_of(tiers[1]) : u1;
-    }
-    if (spines_per_pod > u1) {
-        fail_at(b, spine_pointer,
-                fmt::format("{} spines{}: a leaf has only {} uplinks, so it cannot reach every spine", spines_per_pod,
-                            three ? " per pod" : "", u1));
-    }
+    FatTreeSizingInput& in = r.sizing;
+    in.file = b.file();
+    in.nodes = nodes;
+    in.rails = rails;
+    in.nic_ports = nic_ports;
+    in.access_bw = access_bw;
+    in.up1_bw = std::min({tiers[0].uplink->bandwidth, leaf.port_bandwidth, spine.port_bandwidth}).value();
     if (three) {
-        const SwitchType& core = *tiers[2].sw;
-        const double up2_bw = std::min({tiers[1].uplink->bandwidth, spine.port_bandwidth, core.port_bandwidth}).value();
-        const auto spine_ports = [&](std::int64_t gp) {
-            const std::int64_t down = ceil_div(gp * rails * u1, spines_per_pod);
-            return std::pair{down, uplinks_for(down, up1_bw, tiers[1].oversubscription, up2_bw)};
-        };
-        std::string pod_pointer = tiers[1].pointer + "/switch";
-        if (pod_size_value) {
-            groups_per_pod = pod_size_value->as_integer(1, groups);
-            pod_pointer = pod_size_value->pointer();
-        } else {
-            groups_per_pod = 0;
-            for (std::int64_t gp = groups; gp >= 1 && groups_per_pod == 0; --gp) {
-                const auto [down, up] = spine_ports(gp);
-                groups_per_pod = down + up <= spine.radix ? gp : 0;
-            }
-            groups_per_pod = std::max<std::int64_t>(groups_per_pod, 1);
-        }
-        const auto [d2, up2] = spine_ports(groups_per_pod);
-        u2 = up2;
-        if (d2 + u2 > spine.radix) {
-            fail_at(b, pod_pointer,
-                    fmt::format("a spine needs {} ports ({} down from {} leaf group(s) x {} rails x {} uplinks over "
-                                "{} spines + {} up at {}:1); {} has {}",
-                                d2 + u2, d2, groups_per_pod, rails, u1, spines_per_pod, u2, tiers[1].oversubscription,
-                                spine.name, spine.radix));
-        }
-        const std::int64_t pods = ceil_div(groups, groups_per_pod);
-        if (pods > core.radix) {
-            fail_at(b, tiers[2].pointer + "/switch",
-                    fmt::format("{} pods need cores with at least {} ports (one per pod); {} has {}", pods, pods,
-                                core.name, core.radix));
-        }
-        const std::string core_pointer = tiers[2].count ? tiers[2].count->pointer() : tiers[2].pointer + "/switch";
-        if (tiers[2].count) {
-            const int total = count_of(tiers[2]);
-            if (total % spines_per_pod != 0) {
-                fail_at(b, core_pointer,
-                        fmt::format("{} cores is not a multiple of the {} spines per pod (one core group per spine)",
-                                    total, spines_per_pod));
-            }
-            cores_per_group = total / spines_per_pod;
-        } else {
-            cores_per_group = ceil_div(pods * u2, core.radix);
-        }
-        if (cores_per_group > u2) {
-            fail_at(
-                b, core_pointer,
-                fmt::format("{} cores per core group: a spine has only {} uplinks, so it cannot reach every core of "
-                            "its core group",
-                            cores_per_group, u2));
-        }
-        const std::int64_t need = ceil_div(pods * u2, cores_per_group);
-        if (need > core.radix) {
-            fail_at(
-                b, core_pointer,
-                fmt::format("each core needs {} ports ({} pods x {} uplinks over {} cores per core group); {} has {}",
-                            need, pods, u2, cores_per_group, core.name, core.radix));
-        }
-    } else {
-        const std::int64_t need = ceil_div(leaves * u1, spines_per_pod);
-        if (need > spine.radix) {
-            fail_at(b, spine_pointer,
-                    fmt::format("each spine needs {} ports ({} leaves x {} uplinks over {} spines); {} has {}", need,
-                                leaves, u1, spines_per_pod, spine.name, spine.radix));
-        }
+        in.up2_bw = std::min({tiers[1].uplink->bandwidth, spine.port_bandwidth, tiers[2].sw->port_bandwidth}).value();
     }
+    for (const Tier& t : tiers) {
+        FatTreeTierSpec spec;
+        spec.switch_name = t.sw->name;
+        spec.radix = t.sw->radix;
+        spec.oversubscription = t.oversubscription;
+        spec.pointer = t.pointer;
+        if (t.count) {
+            spec.count = given(*t.count, t.count->as_integer(1, 1'000'000));
+        }
+        in.tiers.push_back(std::move(spec));
+    }
+    if (group_size_value) {
+        in.nodes_per_leaf_group = given(*group_size_value, group_size_value->as_integer(1, nodes));
+    }
+    if (pod_size_value) {
+        // The range [1, leaf groups] is checked by the sizing, which knows the groups.
+        in.leaf_groups_per_pod =
+            given(*pod_size_value, pod_size_value->as_integer(std::numeric_limits<std::int64_t>::min(),
+                                                              std::numeric_limits<std::int64_t>::max()));
+    }
+    return r;
+}
 
-    // Build: leaves, spines, cores, then access, leaf-spine and spine-core links.
-    const std::uint32_t origin = b.add_origin(f.self().pointer());
-    const std::int64_t pods = ceil_div(groups, groups_per_pod);
+// Adds the switches and links of a sized fat-tree: leaves, spines, cores (plane by plane within a
+// tier), then access, leaf-spine and spine-core links.
+void build_fat_tree_graph(const FatTreeRead& r, const FatTreeSize& z, Builder& b) {
+    const Catalog& cat = b.catalog();
+    const bool three = r.tiers.size() == 3;
+    const int planes = r.planes;
+    const int rails = r.rails;
+    const int nodes = b.node_count();
+    const std::int64_t leaves = z.leaves;
+    const std::int64_t spines = z.spines;
+    const std::int64_t cores = z.cores;
+    const std::uint32_t origin = b.add_origin(r.pointer);
     // Names carry the plane only in a multi-plane fabric (single-plane names stay "leaf.g0.r3").
     const auto named = [&](int plane, std::string name) {
         return planes > 1 ? fmt::format("p{}.{}", plane, name) : std::move(name);
     };
-    const std::int64_t spines = three ? pods * spines_per_pod : spines_per_pod;
-    const std::int64_t cores = three ? spines_per_pod * cores_per_group : 0;
     const auto first_leaf = static_cast<VertexId>(boost::num_vertices(b.cluster().graph()));
     const auto leaf_at = [&](int plane, std::int64_t l) {
         return first_leaf + static_cast<VertexId>(plane * leaves + l);
@@ -301,25 +202,26 @@ void build_rail_fat_tree(Object f, Builder& b) {
         return first_core + static_cast<VertexId>(plane * cores + c);
     };
     for (int p = 0; p < planes; ++p) {
-        for (std::int64_t g = 0; g < groups; ++g) {
-            for (int r = 0; r < rails; ++r) {
-                const std::int64_t l = g * rails + r;
-                b.add_switch(leaf, 1, static_cast<int>(p * leaves + l), static_cast<int>(g), r, origin,
-                             planes > 1 ? named(p, fmt::format("leaf.g{}.r{}", g, r)) : std::string(), p);
+        for (std::int64_t g = 0; g < z.groups; ++g) {
+            for (int rail = 0; rail < rails; ++rail) {
+                const std::int64_t l = g * rails + rail;
+                b.add_switch(*r.tiers[0].sw, 1, static_cast<int>(p * leaves + l), static_cast<int>(g), rail, origin,
+                             planes > 1 ? named(p, fmt::format("leaf.g{}.r{}", g, rail)) : std::string(), p);
             }
         }
     }
     for (int p = 0; p < planes; ++p) {
         for (std::int64_t s = 0; s < spines; ++s) {
-            const int pod = three ? static_cast<int>(s / spines_per_pod) : -1;
+            const int pod = three ? static_cast<int>(s / z.spines_per_pod) : -1;
             b.add_switch(
-                spine, 2, static_cast<int>(p * spines + s), pod, -1, origin,
-                named(p, three ? fmt::format("spine.g{}.{}", pod, s % spines_per_pod) : fmt::format("spine.{}", s)), p);
+                *r.tiers[1].sw, 2, static_cast<int>(p * spines + s), pod, -1, origin,
+                named(p, three ? fmt::format("spine.g{}.{}", pod, s % z.spines_per_pod) : fmt::format("spine.{}", s)),
+                p);
         }
     }
     for (int p = 0; p < planes; ++p) {
         for (std::int64_t c = 0; c < cores; ++c) {
-            b.add_switch(*tiers[2].sw, 3, static_cast<int>(p * cores + c), -1, -1, origin,
+            b.add_switch(*r.tiers[2].sw, 3, static_cast<int>(p * cores + c), -1, -1, origin,
                          named(p, fmt::format("core.{}", c)), p);
         }
     }
@@ -327,35 +229,43 @@ void build_rail_fat_tree(Object f, Builder& b) {
     for (int n = 0; n < nodes; ++n) {
         const NodeInfo& node = b.node(n);
         const int ports = cat.nics.at(b.node_type(n).nic).ports;
-        const std::int64_t g = n / group_size;
+        const std::int64_t g = n / z.group_size;
         for (VertexId nic : node.nics) {
             const std::int64_t l = g * rails + b.cluster().graph()[nic].rail;
             for (int q = 0; q < ports; ++q) {
-                b.connect(nic, leaf_at(q % planes, l), access, LinkTier::Access, origin);
+                b.connect(nic, leaf_at(q % planes, l), *r.access, LinkTier::Access, origin);
             }
         }
     }
     for (int p = 0; p < planes; ++p) {
         for (std::int64_t l = 0; l < leaves; ++l) {
             const std::int64_t g = l / rails;
-            const std::int64_t pod = g / groups_per_pod;
-            const std::int64_t in_pod = l - pod * groups_per_pod * rails;
-            for (std::int64_t k = 0; k < u1; ++k) {
-                const std::int64_t s = pod * spines_per_pod + (in_pod * u1 + k) % spines_per_pod;
-                b.connect(leaf_at(p, l), spine_at(p, s), *tiers[0].uplink, LinkTier::Aggregation, origin);
+            const std::int64_t pod = g / z.groups_per_pod;
+            const std::int64_t in_pod = l - pod * z.groups_per_pod * rails;
+            for (std::int64_t k = 0; k < z.leaf_up; ++k) {
+                const std::int64_t s = pod * z.spines_per_pod + (in_pod * z.leaf_up + k) % z.spines_per_pod;
+                b.connect(leaf_at(p, l), spine_at(p, s), *r.tiers[0].uplink, LinkTier::Aggregation, origin);
             }
         }
     }
     for (int p = 0; p < planes && three; ++p) {
         for (std::int64_t s = 0; s < spines; ++s) {
-            const std::int64_t pod = s / spines_per_pod;
-            const std::int64_t core_group = s % spines_per_pod;
-            for (std::int64_t k = 0; k < u2; ++k) {
-                const std::int64_t c = core_group * cores_per_group + (pod * u2 + k) % cores_per_group;
-                b.connect(spine_at(p, s), core_at(p, c), *tiers[1].uplink, LinkTier::Core, origin);
+            const std::int64_t pod = s / z.spines_per_pod;
+            const std::int64_t core_group = s % z.spines_per_pod;
+            for (std::int64_t k = 0; k < z.spine_up; ++k) {
+                const std::int64_t c = core_group * z.cores_per_group + (pod * z.spine_up + k) % z.cores_per_group;
+                b.connect(spine_at(p, s), core_at(p, c), *r.tiers[1].uplink, LinkTier::Core, origin);
             }
         }
     }
+}
+
+} // namespace
+
+void build_rail_fat_tree(Object f, Builder& b) {
+    const FatTreeRead read = read_fat_tree(std::move(f), b);
+    const FatTreeSize size = size_rail_fat_tree(read.sizing);
+    build_fat_tree_graph(read, size, b);
 }
 
 } // namespace twin::topology::detail

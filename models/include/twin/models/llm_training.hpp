@@ -18,6 +18,7 @@
 // last, for the embedding-gradient all-reduce).
 #pragma once
 
+#include "twin/core/enum_names.hpp"
 #include "twin/models/llm_model.hpp"
 #include "twin/models/trace.hpp"
 #include "twin/models/workload.hpp"
@@ -31,6 +32,12 @@ namespace twin::models {
 enum class PipelineSchedule { OneFOneB, Interleaved };
 enum class Recompute { None, Selective, Full };
 enum class AttentionKernel { Flash, Unfused };
+inline constexpr auto kPipelineScheduleNames = enum_names<PipelineSchedule>(
+    {{PipelineSchedule::OneFOneB, "1f1b"}, {PipelineSchedule::Interleaved, "interleaved"}});
+inline constexpr auto kRecomputeNames =
+    enum_names<Recompute>({{Recompute::None, "none"}, {Recompute::Selective, "selective"}, {Recompute::Full, "full"}});
+inline constexpr auto kAttentionKernelNames =
+    enum_names<AttentionKernel>({{AttentionKernel::Flash, "flash"}, {AttentionKernel::Unfused, "unfused"}});
 
 struct TrainingParallelism {
     int tp = 1;
@@ -58,6 +65,9 @@ struct TrainingConfig {
     AttentionKernel attention = AttentionKernel::Flash;
     bool overlap_dp = true;
     bool overlap_tp = false;
+    // Megatron-LM's overlap_p2p_comm: pipeline transfers run beside the compute (interleaved
+    // schedule only; its default there, --no-overlap-p2p-communication turns it off).
+    bool overlap_p2p = false;
     std::string file;    // scenario file, for errors found after reading
     std::string pointer; // JSON pointer of the workload object
 

@@ -56,6 +56,7 @@
 // intensity (g/kWh) / 1000; tokens per joule = tokens / E_facility.
 #pragma once
 
+#include "twin/core/enum_names.hpp"
 #include "twin/core/units.hpp"
 
 #include <optional>
@@ -64,8 +65,9 @@
 namespace twin::models {
 
 enum class CoolingType { Air, RearDoor, Liquid };
-// "air", "rear-door", "liquid"
-[[nodiscard]] std::string_view cooling_name(CoolingType t);
+inline constexpr auto kCoolingNames = enum_names<CoolingType>(
+    {{CoolingType::Air, "air"}, {CoolingType::RearDoor, "rear-door"}, {CoolingType::Liquid, "liquid"}});
+[[nodiscard]] std::string_view cooling_name(CoolingType t); // kCoolingNames
 
 struct GpuPowerParams {
     Watts idle;                       // P_idle

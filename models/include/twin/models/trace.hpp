@@ -4,6 +4,7 @@
 // "dp" or "tp"). A 10,000-rank data-parallel trace is a few kilobytes. Format: models/README.md.
 #pragma once
 
+#include "twin/core/enum_names.hpp"
 #include "twin/core/json_reader.hpp"
 #include "twin/core/units.hpp"
 #include "twin/topology/catalog.hpp"
@@ -19,7 +20,12 @@
 namespace twin::models {
 
 enum class CollectiveKind : std::uint8_t { AllReduce, AllGather, ReduceScatter, AllToAll, Broadcast };
-[[nodiscard]] std::string_view collective_name(CollectiveKind k); // "all_reduce", ...
+inline constexpr auto kCollectiveNames = enum_names<CollectiveKind>({{CollectiveKind::AllReduce, "all_reduce"},
+                                                                     {CollectiveKind::AllGather, "all_gather"},
+                                                                     {CollectiveKind::ReduceScatter, "reduce_scatter"},
+                                                                     {CollectiveKind::AllToAll, "all_to_all"},
+                                                                     {CollectiveKind::Broadcast, "broadcast"}});
+[[nodiscard]] std::string_view collective_name(CollectiveKind k); // kCollectiveNames
 
 // A partition of ranks into communicators. Rank r belongs to at most one communicator of a family.
 struct GroupFamily {
@@ -42,8 +48,19 @@ struct ComputeOp {
 // planner choose the way NCCL does, by estimated time for the size and group shape.
 enum class Algorithm : std::uint8_t { Auto, Ring, Tree, Nvls, NvlsTree, Hierarchical, Pipeline, Direct, Pairwise };
 enum class Protocol : std::uint8_t { Auto, Simple, LL128, LL };
-[[nodiscard]] std::string_view algorithm_name(Algorithm a); // "auto", "ring", "tree", "nvls", "nvls_tree", ...
-[[nodiscard]] std::string_view protocol_name(Protocol p);   // "auto", "simple", "ll128", "ll"
+inline constexpr auto kAlgorithmNames = enum_names<Algorithm>({{Algorithm::Auto, "auto"},
+                                                               {Algorithm::Ring, "ring"},
+                                                               {Algorithm::Tree, "tree"},
+                                                               {Algorithm::Nvls, "nvls"},
+                                                               {Algorithm::NvlsTree, "nvls_tree"},
+                                                               {Algorithm::Hierarchical, "hierarchical"},
+                                                               {Algorithm::Pipeline, "pipeline"},
+                                                               {Algorithm::Direct, "direct"},
+                                                               {Algorithm::Pairwise, "pairwise"}});
+inline constexpr auto kProtocolNames = enum_names<Protocol>(
+    {{Protocol::Auto, "auto"}, {Protocol::Simple, "simple"}, {Protocol::LL128, "ll128"}, {Protocol::LL, "ll"}});
+[[nodiscard]] std::string_view algorithm_name(Algorithm a); // kAlgorithmNames
+[[nodiscard]] std::string_view protocol_name(Protocol p);   // kProtocolNames
 
 struct CollectiveOp {
     CollectiveKind kind = CollectiveKind::AllReduce;

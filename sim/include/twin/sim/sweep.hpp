@@ -64,6 +64,10 @@ inline constexpr double kMaxSweepBytes = 1125899906842624.0;
 [[nodiscard]] std::vector<SweepRow> run_sweep(const topology::Cluster& cluster, const SweepSpec& spec);
 
 [[nodiscard]] std::string sweep_table(const std::vector<SweepRow>& rows);
+// The rows as RFC 4180 CSV (twin/core/csv.hpp), one per case, the columns and units of the
+// `--json` rows: size_bytes, requested, algorithm, time_s, algbw_bytes_per_s, busbw_bytes_per_s,
+// timed_by.
+[[nodiscard]] std::string sweep_csv(const std::vector<SweepRow>& rows);
 
 // One "# ..." line per way of timing the rows used, saying which shortcut was taken and how to
 // turn it off (empty when every row ran in SimGrid).

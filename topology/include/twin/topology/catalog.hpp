@@ -4,6 +4,7 @@
 // with the source of its numbers; a scenario may add or override entries under "catalog".
 #pragma once
 
+#include "twin/core/enum_names.hpp"
 #include "twin/core/json_reader.hpp"
 #include "twin/core/units.hpp"
 
@@ -15,8 +16,13 @@
 namespace twin::topology {
 
 enum class Precision { FP64, TF32, BF16, FP16, FP8, FP4 };
-// "fp64", "tf32", "bf16", "fp16", "fp8", "fp4"
-[[nodiscard]] std::string_view precision_name(Precision p);
+inline constexpr auto kPrecisionNames = enum_names<Precision>({{Precision::FP64, "fp64"},
+                                                               {Precision::TF32, "tf32"},
+                                                               {Precision::BF16, "bf16"},
+                                                               {Precision::FP16, "fp16"},
+                                                               {Precision::FP8, "fp8"},
+                                                               {Precision::FP4, "fp4"}});
+[[nodiscard]] std::string_view precision_name(Precision p); // kPrecisionNames
 [[nodiscard]] std::optional<Precision> parse_precision(std::string_view s);
 
 struct GpuType {

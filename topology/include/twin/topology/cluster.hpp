@@ -4,6 +4,7 @@
 // sim/. Vertex and link ids are dense, stable and deterministic, so sim/ can index arrays by them.
 #pragma once
 
+#include "twin/core/enum_names.hpp"
 #include "twin/topology/catalog.hpp"
 
 #include <boost/graph/adjacency_list.hpp>
@@ -29,7 +30,12 @@ enum class LinkTier : std::uint8_t {
     Aggregation, // leaf (tier 1) <-> spine (tier 2)
     Core,        // spine (tier 2) <-> core (tier 3)
 };
-[[nodiscard]] std::string_view link_tier_name(LinkTier t); // "scale-up", "host", "access", "leaf-spine", "spine-core"
+inline constexpr auto kLinkTierNames = enum_names<LinkTier>({{LinkTier::ScaleUp, "scale-up"},
+                                                             {LinkTier::Host, "host"},
+                                                             {LinkTier::Access, "access"},
+                                                             {LinkTier::Aggregation, "leaf-spine"},
+                                                             {LinkTier::Core, "spine-core"}});
+[[nodiscard]] std::string_view link_tier_name(LinkTier t); // kLinkTierNames
 
 struct VertexProps {
     VertexKind kind = VertexKind::Gpu;

@@ -5,6 +5,7 @@
 #include "twin/topology/limits.hpp"
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -55,5 +56,7 @@ struct Summary {
 [[nodiscard]] Summary summarize(const Cluster& cluster);
 // Multi-line, aligned text for `clustertwin info`.
 [[nodiscard]] std::string format_summary(const Summary& s);
+// The same facts as JSON (`clustertwin info --json`); units in the key names (src/summary_json.cpp).
+[[nodiscard]] nlohmann::json summary_to_json(const Summary& s);
 
 } // namespace twin::topology

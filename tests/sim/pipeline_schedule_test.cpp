@@ -1,0 +1,157 @@
+// Megatron-LM's pipeline schedules as the training generator writes them
+// (models/src/llm_training_trace.cpp), run by the engine on the test catalog (sim_test_util.hpp:
+// 100 TFLOPS GPUs, NVLink 100 GB/s with a 2 us hop). One simulation per test (process).
+//
+// Compute-only pipeline: one layer per model chunk, h = 65536, s = 1024, vocab 128, tp = dp = 1.
+// A chunk's forward F is 24·s·h² ≈ 1.06e14 FLOP (~1 s); a transfer takes t_x = s·h·2 B / 100 GB/s
+// + 2 us = 1.344 ms, about 1.3e-3 of F; the embedding and the 128-word head are ~1e-5 of F. With F
+// the forward and B the backward of one chunk, p stages, m micro-batches and v chunks per stage,
+// the schedule with free transfers (Narayanan et al. SC'21 §2.2) leaves every stage idle
+// (p − 1)(F + B) in a step of T = (m·v + p − 1)(F + B) + t_opt (t_opt: the optimizer, the same on
+// every stage): 1F1B's bubble is p − 1 forward/backward pairs of the whole stage (v = 1),
+// interleaving's p − 1 pairs of one chunk, 1/v of it. The bubble share of the pipeline part is
+// (p − 1)/(m·v + p − 1), SC'21's bubble fraction (p − 1)/(v·m) of the ideal time.
+// Transfers add to that: with Megatron's blocking exchanges (1F1B; interleaved without
+// overlap_p2p_comm) the critical path runs through 2(m·v + p − 1) forward or backward chunks, each
+// followed by at most one blocking exchange, and the first receive: at most 2(m·v + p − 1) + 1
+// transfers; with overlap_p2p_comm the steady state's transfers run beside
+// the computes and only the blocking warm-up and cool-down ones remain, fewer than one per cycle.
+#include "sim_test_util.hpp"
+#include "twin/models/llm_training.hpp"
+#include "twin/models/trace_writer.hpp"
+
+#include <algorithm>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+using nlohmann::json;
+using twin::Document;
+
+struct Pipeline {
+    twin::sim::RunResult result;
+    double chunk_s = 0.0; // F + B of one chunk: the mean forward and backward block times
+};
+
+Pipeline run_pipeline(int p, int v, int m, bool overlap_p2p, int hidden = 65536, int seq = 1024) {
+    json w = {{"type", "llm-training"},
+              {"model", {{"layers", p * v}, {"hidden", hidden}, {"heads", 64}, {"vocab", 128}, {"seq_length", seq}}},
+              {"parallelism", {{"tp", 1}, {"pp", p}, {"dp", 1}}},
+              {"batch", {{"global_batch", m}, {"micro_batch", 1}}},
+              {"overlap", {{"p2p", overlap_p2p}}}};
+    if (v > 1) {
+        w["parallelism"]["schedule"] = "interleaved";
+        w["parallelism"]["virtual_stages"] = v;
+    }
+    const auto doc = Document::parse(w.dump(), "w.json");
+    const twin::models::TrainingConfig c = twin::models::read_training_config(doc.root().as_object());
+    const auto trace = twin::models::generate_training_trace(c, "w.json");
+    Pipeline out;
+    out.result = twin::test::run_text(twin::test::one_node_scenario(twin::models::trace_to_json(trace).dump()));
+    for (const auto& b : out.result.blocks) {
+        if (b.name == "forward" || b.name == "backward") {
+            out.chunk_s += b.total_s / static_cast<double>(b.count);
+        }
+    }
+    return out;
+}
+
+double at(const std::map<std::string, double>& m, const std::string& k) {
+    const auto it = m.find(k);
+    return it == m.end() ? 0.0 : it->second;
+}
+
+// Every stage idles (p − 1)(F + B) plus at most `hops` transfers (see the top), and the
+// bubble share is (p − 1)(F + B)/T within 1 % of itself. Returns the worst stage's extra idle
+// time, in transfers.
+double expect_ideal_bubble(const Pipeline& pl, int p, int v, int m, double hops) {
+    const auto& r = pl.result;
+    const double fb = pl.chunk_s;
+    EXPECT_GT(fb, 0.5);
+    const double t_x = 1024.0 * 65536 * 2 / 1e11 + 2e-6;
+    const double t = r.simulated_time_s;
+    double worst = 0.0;
+    for (int s = 0; s < p; ++s) {
+        const double idle = t - r.gpus[static_cast<std::size_t>(s)].compute_s;
+        EXPECT_GE(idle, (p - 1) * fb - 1e-9) << "stage " << s;
+        EXPECT_LE(idle, (p - 1) * fb + hops * t_x) << "stage " << s;
+        worst = std::max(worst, (idle - (p - 1) * fb) / t_x);
+    }
+    // T = (m·v + p − 1)(F + B) + t_opt, t_opt from stage 0's compute.
+    const double t_opt = r.gpus[0].compute_s - (m * v) * fb;
+    EXPECT_GE(t, (m * v + p - 1) * fb + t_opt - 1e-9);
+    EXPECT_LE(t, (m * v + p - 1) * fb + t_opt + hops * t_x);
+    const double share = at(r.bound_gpu_s, "bubble") / (p * t);
+    EXPECT_NEAR(share, (p - 1) * fb / t, 0.01 * share);
+    // Of the pipeline part alone: SC'21's (p − 1)/(m·v + p − 1).
+    const double ideal = static_cast<double>(p - 1) / (m * v + p - 1);
+    EXPECT_NEAR(share * t / (t - t_opt), ideal, 0.01 * ideal);
+    return worst;
+}
+
+TEST(PipelineSchedule, OneFOneBBubbleIsTheSchedules) {
+    const int p = 4, m = 8;
+    expect_ideal_bubble(run_pipeline(p, 1, m, false), p, 1, m, 2.0 * (m + p - 1) + 1);
+}
+
+// With overlap_p2p_comm (Megatron-LM's default with interleaving) the steady state's transfers
+// leave the critical path: fewer than m·v + p − 1 transfers of extra idle time.
+TEST(PipelineSchedule, InterleavedBubbleIsOneVthWithOverlap) {
+    const int p = 4, v = 2, m = 8;
+    expect_ideal_bubble(run_pipeline(p, v, m, true), p, v, m, m * v + p - 1.0);
+}
+
+// Without it every cycle's exchange blocks: more than m·v + p − 1 transfers of extra idle time.
+TEST(PipelineSchedule, InterleavedBubbleIsOneVthWithoutOverlap) {
+    const int p = 4, v = 2, m = 8;
+    const double worst = expect_ideal_bubble(run_pipeline(p, v, m, false), p, v, m, 2.0 * (m * v + p - 1) + 1);
+    EXPECT_GT(worst, m * v + p - 1.0);
+}
+
+// Large transfers (h = 128: a transfer of s·h·2 = 256 KiB takes 2.6 us + 2 us, a chunk's forward
+// about as long): with overlap_p2p_comm a stage's backward starts as soon as its forward ends,
+// while the forward's activation is still being sent (Megatron posts the send after the forward
+// and waits for it only after the next forward). Stage 1's timeline must show computes that start
+// while one of its sends is in flight; without overlap (next test) none do.
+int computes_started_during_a_send(bool overlap) {
+    const int p = 4, v = 2, m = 8;
+    json w = {{"type", "llm-training"},
+              {"model", {{"layers", p * v}, {"hidden", 128}, {"heads", 4}, {"vocab", 128}, {"seq_length", 1024}}},
+              {"parallelism", {{"tp", 1}, {"pp", p}, {"dp", 1}, {"schedule", "interleaved"}, {"virtual_stages", v}}},
+              {"batch", {{"global_batch", m}, {"micro_batch", 1}}},
+              {"overlap", {{"p2p", overlap}}}};
+    const auto doc = Document::parse(w.dump(), "w.json");
+    const auto trace =
+        twin::models::generate_training_trace(twin::models::read_training_config(doc.root().as_object()), "w.json");
+    twin::sim::RunOptions o;
+    o.timeline_ranks = p;
+    const auto r = twin::sim::run_scenario(
+        twin::models::parse_scenario(twin::test::one_node_scenario(twin::models::trace_to_json(trace).dump()),
+                                     "test.json", "."),
+        o);
+    const auto& tl = r.timeline;
+    int n = 0;
+    for (const auto& c : tl.slices) {
+        if (c.rank != 1 || tl.ops[c.op].kind != "compute") {
+            continue;
+        }
+        for (const auto& x : tl.slices) {
+            if (x.rank == 1 && tl.ops[x.op].kind == "send" && c.start_s > x.start_s && c.start_s < x.end_s) {
+                ++n;
+                break;
+            }
+        }
+    }
+    return n;
+}
+
+TEST(PipelineSchedule, SendsRunBesideTheNextComputeWithOverlap) {
+    EXPECT_GT(computes_started_during_a_send(true), 0);
+}
+
+TEST(PipelineSchedule, SendsBlockTheNextComputeWithoutOverlap) {
+    EXPECT_EQ(computes_started_during_a_send(false), 0);
+}
+
+} // namespace
