@@ -22,7 +22,7 @@
 
 namespace twin::sim {
 
-// What a folded run adds to a plan it plays (engine.cpp, "Folded plans"), per phase: a rate
+// What a folded run adds to a plan it plays (plan_cache.hpp, "Folded plans"), per phase: a rate
 // limit for each flow (bytes/s, 0 = none) and the phase's shortest duration (its flows' isolated
 // time with their images, latency included).
 struct PhaseCaps {

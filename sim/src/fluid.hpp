@@ -2,7 +2,7 @@
 // nothing else is on the network, under exactly the sharing SimGrid applies (run.cpp sets CM02
 // without TCP factors or cross-traffic). Used by folded runs, where the images of a simulated
 // block's flows are not handed to SimGrid: their effect on the simulated flows is computed here
-// once per plan (see engine.cpp, "Folded plans").
+// once per plan (see plan_cache.hpp, "Folded plans").
 //
 // Model (SimGrid 3.32, CM02, src/kernel/resource/models/network_cm02.cpp and lmm/maxmin.cpp):
 //   flow f on route L_f has sharing penalty  p_f = lat_f + weight_S x sum_{l in L_f} 1 / B_l

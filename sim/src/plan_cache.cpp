@@ -1,0 +1,261 @@
+// Plan analysis, caching and folding for the coordinator (see plan_cache.hpp).
+#include "plan_cache.hpp"
+
+#include "finite_checks.hpp"
+#include "platform.hpp"
+#include "twin/core/error.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace twin::sim {
+
+PlanCache::PlanCache(const topology::Cluster& cluster, const models::Trace& trace, const models::Fold& fold)
+    : cluster_(cluster), trace_(trace), fold_(fold), accounting_(cluster), planner_(cluster),
+      fluid_(cluster, kSimGridWeightS) {}
+
+// A communicator repeats the same collective many times (every layer, every micro-batch): plan
+// it once per (communicator, kind, size, algorithm, protocol, root) and share the plan.
+const std::shared_ptr<Played>& PlanCache::collective(const models::Op& op, int family, int comm,
+                                                     const std::vector<int>& members) {
+    const auto& c = op.collective;
+    const auto key = std::make_tuple(family, comm, static_cast<int>(c.kind), c.size.value(),
+                                     static_cast<int>(c.algorithm), static_cast<int>(c.protocol), c.root);
+    auto it = plan_cache_.find(key);
+    if (it != plan_cache_.end()) {
+        return it->second;
+    }
+    models::CollectivePlan plan;
+    try {
+        plan = planner_.plan(c.kind, members, c.size, c.root, c.algorithm, c.protocol);
+    } catch (const models::UnsupportedAlgorithm& e) {
+        throw InputError(trace_.file, op.pointer + "/algorithm", e.what());
+    }
+    const bool images = fold_.active && fold_.spanning[static_cast<std::size_t>(family)] == 0;
+    auto played = play(std::move(plan), images, op);
+    played->label = fmt::format("{}/{}", models::algorithm_name(played->plan->algorithm),
+                                models::protocol_name(played->plan->protocol));
+    return plan_cache_.emplace(key, std::move(played)).first->second;
+}
+
+const std::shared_ptr<Played>& PlanCache::transfer(const models::Op& op, int src, int dst) {
+    auto& played = transfer_cache_[std::make_tuple(src, dst, op.p2p.size.value())];
+    if (played == nullptr) {
+        models::CollectivePhase phase;
+        phase.label = "transfer";
+        phase.flows.push_back(models::Flow{src, dst, op.p2p.size});
+        models::CollectivePlan plan;
+        plan.phases.push_back(std::move(phase));
+        played = play(std::move(plan), fold_.active, op);
+    }
+    return played;
+}
+
+// Analyses a plan once (see Played); with `images`, every flow is played for each image too.
+std::shared_ptr<Played> PlanCache::play(models::CollectivePlan plan, bool images, const models::Op& op) {
+    check_plan(plan, trace_.file, op);
+    auto played = std::make_shared<Played>();
+    std::vector<std::size_t> own; // per phase: the flows before the images (all when unfolded)
+    for (const auto& phase : plan.phases) {
+        own.push_back(phase.flows.size());
+    }
+    played->plan = std::make_shared<const models::CollectivePlan>(images ? models::image_plan(plan, fold_, trace_)
+                                                                         : std::move(plan));
+    const auto& phases = played->plan->phases;
+    played->routes = std::make_shared<std::vector<PhaseRoutes>>(phases.size());
+    for (std::size_t p = 0; p < phases.size(); ++p) {
+        const auto summary = accounting_.analyse(phases[p], (*played->routes)[p], played->link_bytes);
+        played->estimate_s.push_back(summary.estimate_s);
+        played->bound.push_back(summary.bound);
+        played->flows += static_cast<std::int64_t>(phases[p].flows.size());
+    }
+    merge_link_bytes(played->link_bytes);
+
+    // GPUs whose NVLink links the plan uses (own flows: images mirror them elsewhere).
+    for (std::size_t p = 0; p < phases.size(); ++p) {
+        for (std::size_t i = 0; i < own[p]; ++i) {
+            const auto& f = phases[p].flows[i];
+            if (cluster_.node_of_gpu(f.src_gpu) == cluster_.node_of_gpu(f.dst_gpu)) {
+                played->scale_up_gpus.push_back(f.src_gpu);
+                played->scale_up_gpus.push_back(f.dst_gpu);
+            }
+        }
+    }
+    std::sort(played->scale_up_gpus.begin(), played->scale_up_gpus.end());
+    played->scale_up_gpus.erase(std::unique(played->scale_up_gpus.begin(), played->scale_up_gpus.end()),
+                                played->scale_up_gpus.end());
+    if (fold_.active) {
+        fold_plan(*played);
+    }
+    played->index = all_played_.size();
+    all_played_.push_back(played);
+    return played;
+}
+
+// Folded plans (see plan_cache.hpp): every flow's route, latency and wire bytes for the fluid
+// solver; SimGrid keeps the simulated flows only.
+void PlanCache::fold_plan(Played& played) {
+    const auto& links = cluster_.links();
+    auto lean = *played.plan;
+    played.fluid.resize(lean.phases.size());
+    for (std::size_t p = 0; p < lean.phases.size(); ++p) {
+        auto& flows = lean.phases[p].flows;
+        auto& routes = (*played.routes)[p];
+        auto& fl = played.fluid[p];
+        for (std::size_t i = 0; i < flows.size(); ++i) {
+            hops_.clear();
+            if (routes.begin.empty()) {
+                cluster_.route(flows[i].src_gpu, flows[i].dst_gpu, hops_);
+            } else {
+                hops_.assign(routes.hops.begin() + routes.begin[i], routes.hops.begin() + routes.begin[i + 1]);
+            }
+            fl.phase.begin.push_back(static_cast<std::uint32_t>(fl.phase.slots.size()));
+            double lat = 0.0;
+            for (const auto& h : hops_) {
+                fl.phase.slots.push_back(2 * h.link + (h.up ? 0U : 1U));
+                lat += links[h.link].latency.value();
+            }
+            fl.latency.push_back(lat);
+            fl.phase.bytes.push_back(flows[i].bytes.value() * lean.phases[p].byte_factor);
+            fl.simulated.push_back(is_simulated(fold_, flows[i].src_gpu) ? 1 : 0);
+        }
+        fl.phase.begin.push_back(static_cast<std::uint32_t>(fl.phase.slots.size()));
+        // SimGrid plays the simulated flows only.
+        PhaseRoutes kept_routes;
+        std::vector<models::Flow> kept;
+        for (std::size_t i = 0; i < flows.size(); ++i) {
+            if (fl.simulated[i] == 0) {
+                continue;
+            }
+            kept.push_back(flows[i]);
+            if (!routes.begin.empty()) {
+                kept_routes.begin.push_back(static_cast<std::uint32_t>(kept_routes.hops.size()));
+                kept_routes.hops.insert(kept_routes.hops.end(), routes.hops.begin() + routes.begin[i],
+                                        routes.hops.begin() + routes.begin[i + 1]);
+            }
+        }
+        if (!routes.begin.empty()) {
+            kept_routes.begin.push_back(static_cast<std::uint32_t>(kept_routes.hops.size()));
+            routes = std::move(kept_routes);
+        }
+        played.image_flows += static_cast<std::int64_t>(flows.size() - kept.size());
+        played.flows -= static_cast<std::int64_t>(flows.size() - kept.size());
+        flows = std::move(kept);
+    }
+    played.plan = std::make_shared<const models::CollectivePlan>(std::move(lean));
+}
+
+// Phase p of a folded plan solved alone (once, when first needed: most first phases are only
+// ever solved together with others).
+const PhaseCaps& PlanCache::isolated_caps(Played& played, std::size_t p) {
+    auto& fl = played.fluid[p];
+    if (!fl.isolated) {
+        fluid_.solve(fl.phase, fluid_times_);
+        fl.isolated = caps_of(fl, fl.latency.data(), fluid_times_.data());
+    }
+    return *fl.isolated;
+}
+
+CapsPtr PlanCache::caps_alone(Played& played) {
+    if (played.caps == nullptr) {
+        auto caps = std::make_shared<std::vector<PhaseCaps>>();
+        for (std::size_t p = 0; p < played.fluid.size(); ++p) {
+            caps->push_back(isolated_caps(played, p));
+        }
+        played.caps = std::move(caps);
+    }
+    return played.caps;
+}
+
+const std::vector<CapsPtr>& PlanCache::caps_for(std::vector<Launch>& batch) {
+    if (batch.size() == 1) {
+        auto& played = *batch[0].played;
+        const bool fresh = played.caps == nullptr; // checked once, when the plan's caps are made
+        alone_.assign(1, caps_alone(played));
+        if (fresh) {
+            check_caps(*alone_[0], trace_.file, *batch[0].op);
+        }
+        return alone_;
+    }
+    std::stable_sort(batch.begin(), batch.end(),
+                     [](const Launch& a, const Launch& b) { return a.played->index < b.played->index; });
+    std::vector<std::size_t> key;
+    for (const auto& launch : batch) {
+        key.push_back(launch.played->index);
+    }
+    auto& caps = joint_caps_[key];
+    if (caps.empty()) {
+        caps = solve_jointly(batch);
+        for (std::size_t k = 0; k < batch.size(); ++k) {
+            check_caps(*caps[k], trace_.file, *batch[k].op);
+        }
+    }
+    return caps;
+}
+
+// The caps of each plan of a batch, its first phase solved together with the others'.
+std::vector<CapsPtr> PlanCache::solve_jointly(const std::vector<Launch>& batch) {
+    fluid_phase_.slots.clear();
+    fluid_phase_.begin.clear();
+    fluid_phase_.bytes.clear();
+    std::vector<double> latency;
+    for (const auto& launch : batch) {
+        const auto& f = launch.played->fluid.front();
+        const auto base = static_cast<std::uint32_t>(fluid_phase_.slots.size());
+        fluid_phase_.slots.insert(fluid_phase_.slots.end(), f.phase.slots.begin(), f.phase.slots.end());
+        for (std::size_t i = 0; i + 1 < f.phase.begin.size(); ++i) {
+            fluid_phase_.begin.push_back(base + f.phase.begin[i]);
+        }
+        fluid_phase_.bytes.insert(fluid_phase_.bytes.end(), f.phase.bytes.begin(), f.phase.bytes.end());
+        latency.insert(latency.end(), f.latency.begin(), f.latency.end());
+    }
+    fluid_phase_.begin.push_back(static_cast<std::uint32_t>(fluid_phase_.slots.size()));
+    fluid_.solve(fluid_phase_, fluid_times_);
+    std::vector<std::vector<PhaseCaps>> caps(batch.size());
+    std::size_t offset = 0;
+    for (std::size_t k = 0; k < batch.size(); ++k) {
+        const auto& f = batch[k].played->fluid.front();
+        caps[k].push_back(caps_of(f, latency.data() + offset, fluid_times_.data() + offset));
+        offset += f.phase.bytes.size();
+    }
+    // Later phases start when each group's first phase ends: alone (isolated_caps reuses
+    // fluid_times_, so only now that the joint times are read).
+    std::vector<CapsPtr> out;
+    for (std::size_t k = 0; k < batch.size(); ++k) {
+        for (std::size_t p = 1; p < batch[k].played->fluid.size(); ++p) {
+            caps[k].push_back(isolated_caps(*batch[k].played, p));
+        }
+        out.push_back(std::make_shared<const std::vector<PhaseCaps>>(std::move(caps[k])));
+    }
+    return out;
+}
+
+// Rate limits of a phase's simulated flows and the phase's shortest duration, from the
+// fluid transfer times of all its flows.
+PhaseCaps PlanCache::caps_of(const FoldedPhase& fl, const double* latency, const double* times) {
+    PhaseCaps cap;
+    for (std::size_t i = 0; i < fl.simulated.size(); ++i) {
+        cap.min_time_s = std::max(cap.min_time_s, latency[i] + times[i]);
+        if (fl.simulated[i] != 0) {
+            cap.rate.push_back(times[i] > 0 ? fl.phase.bytes[i] / times[i] : 0.0);
+        }
+    }
+    return cap;
+}
+
+const LinkAccounting& PlanCache::link_totals() {
+    for (const auto& played : all_played_) {
+        accounting_.add(played->link_bytes, static_cast<double>(played->launches));
+    }
+    return accounting_;
+}
+
+std::vector<const LinkBytes*> PlanCache::plan_bytes() const {
+    std::vector<const LinkBytes*> bytes;
+    for (const auto& played : all_played_) {
+        bytes.push_back(&played->link_bytes);
+    }
+    return bytes;
+}
+
+} // namespace twin::sim
