@@ -3,6 +3,7 @@
 // (--time-limit) reached, 1 anything else.
 #include "twin/models/scenario.hpp"
 #include "twin/models/trace_writer.hpp"
+#include "twin/report/timeline.hpp"
 #include "twin/sim/budget.hpp"
 #include "twin/sim/report.hpp"
 #include "twin/sim/run.hpp"
@@ -16,6 +17,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -152,14 +154,44 @@ std::function<void(double, double)> progress_printer() {
     };
 }
 
+// `run --timeline FILE [--timeline-ranks N]`: a Chrome trace-event file of the first N simulated ranks.
+struct TimelineArgs {
+    std::string path; // empty: no timeline
+    int ranks = 64;
+};
+
+// A --timeline path that cannot be written is reported before the run (the file is written after it,
+// by write_file_atomically, which checks again).
+void check_timeline_path(const std::filesystem::path& p) {
+    const auto fail = [](const std::string& m) { throw twin::InputError("command line", "--timeline", m); };
+    const auto shown = [](const std::filesystem::path& x) { // as write_file_atomically quotes paths
+        return nlohmann::json(x.string()).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    };
+    std::error_code ec;
+    const auto parent = p.parent_path().empty() ? std::filesystem::path(".") : p.parent_path();
+    if (!p.has_filename() || std::filesystem::is_directory(p, ec)) {
+        fail(shown(p) + " names a folder; give a file name");
+    }
+    if (!std::filesystem::is_directory(parent, ec)) {
+        fail("the folder " + shown(parent) + " does not exist");
+    }
+    if (::access(parent.c_str(), W_OK) != 0) {
+        fail("cannot write in the folder " + shown(parent));
+    }
+}
+
 int cmd_run(const std::string& path, const std::string& out_override, bool quiet, bool unfolded, bool no_fold,
-            const Budget& budget) {
+            const Budget& budget, const TimelineArgs& timeline) {
     const auto s = twin::models::load_scenario(path, budget.limits());
     twin::sim::RunOptions options;
     options.max_ops = budget.limits().max_ops;
     options.deadline = budget.deadline();
     options.unfolded = unfolded;
     options.no_fold = no_fold;
+    if (!timeline.path.empty()) {
+        check_timeline_path(timeline.path);
+        options.timeline_ranks = timeline.ranks;
+    }
     if (!quiet) {
         options.progress = progress_printer();
     }
@@ -171,10 +203,18 @@ int cmd_run(const std::string& path, const std::string& out_override, bool quiet
                             twin::sim::output_file_names());
     const auto result = twin::sim::run_scenario(s, options);
     const auto written = twin::sim::write_outputs(outputs, s, result);
+    if (!timeline.path.empty()) {
+        twin::write_file_atomically(timeline.path, twin::report::timeline_json(s, result),
+                                    {"command line", "--timeline"});
+    }
     if (!quiet) {
         fmt::print("{}", twin::sim::report_text(s, result));
         fmt::print("\n  wrote {}, {} and {}  (wall time {:.2f} s)\n", written[0].string(), written[1].string(),
                    written[2].string(), result.wall_time_s);
+        if (!timeline.path.empty()) {
+            fmt::print("  wrote {}: timeline of {} ranks{}\n", timeline.path, result.timeline.ranks.size(),
+                       result.timeline.truncated ? " (truncated)" : "");
+        }
     }
     return 0;
 }
@@ -307,6 +347,15 @@ int main(int argc, char** argv) {
                   "Take no shortcut: every collective through SimGrid, even inside one NVLink domain, and "
                   "every rank simulated (no folding)");
     run->add_flag("--no-fold", no_fold, "Simulate every data-parallel replica (no folding of symmetric ranks)");
+    TimelineArgs timeline;
+    auto* timeline_opt =
+        run->add_option("--timeline", timeline.path,
+                        "Also write the ops of the first ranks, link tier utilisation and power over time to this file "
+                        "(Chrome trace-event JSON: Perfetto UI, chrome://tracing)");
+    run->add_option("--timeline-ranks", timeline.ranks, "Simulated ranks on the timeline (the first ones)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, std::numeric_limits<int>::max()))
+        ->needs(timeline_opt);
     add_budget_options(run, budget, true);
 
     auto* info = app.add_subcommand("info", "Print the cluster summary: counts, tiers, bandwidths, bisection");
@@ -361,7 +410,7 @@ int main(int argc, char** argv) {
     }
     try {
         if (run->parsed()) {
-            return cmd_run(scenario, out_dir, quiet, unfolded, no_fold, budget);
+            return cmd_run(scenario, out_dir, quiet, unfolded, no_fold, budget, timeline);
         }
         if (info->parsed()) {
             return cmd_info(scenario, budget, quiet);
