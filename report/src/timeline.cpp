@@ -152,7 +152,7 @@ std::string bytes_text(double b) {
         b /= 1024.0;
         ++u;
     }
-    return fmt::format("{:.3g} {}", b, units[u]);
+    return fmt::format("{:.4g} {}", b, units[u]); // 4 digits: "1000 KiB", not "1e+03 KiB"
 }
 
 // "grad_sync (256 MiB, ring/simple)" for communication, the op name for compute.
@@ -236,11 +236,12 @@ std::vector<Track> assign_tracks(const sim::Timeline& t, std::vector<Item>& item
     return tracks;
 }
 
-void write_slices(Writer& w, const sim::Timeline& t, const std::vector<Item>& items, const Track& track) {
+void write_slices(Writer& w, const sim::Timeline& t, const std::vector<std::string>& names,
+                  const std::vector<Item>& items, const Track& track) {
     for (const std::size_t i : track.items) {
         const Item& it = items[i];
         const auto& op = t.ops[it.op];
-        const std::string name = slice_name(op);
+        const std::string& name = names[it.op];
         if (it.comm && it.start > it.arrive) {
             w.begin('X', "wait: " + name, kRanksPid, track.tid);
             w.text("cat", "wait");
@@ -351,8 +352,12 @@ std::string timeline_json(const models::Scenario& s, const sim::RunResult& r) {
         metadata(w, "thread_name", kRanksPid, track.tid, track_name(s, track.rank, track.comm, track.lane));
         sort_index(w, "thread_sort_index", kRanksPid, track.tid, track.tid);
     }
+    std::vector<std::string> names;
+    for (const auto& op : t.ops) {
+        names.push_back(slice_name(op));
+    }
     for (const auto& track : tracks) {
-        write_slices(w, t, items, track);
+        write_slices(w, t, names, items, track);
     }
     write_series(w, r.series);
     if (power) {
