@@ -1,6 +1,7 @@
 // clustertwin — command-line front end. Parses arguments, calls the libraries, prints results.
 // Exit codes: 0 success, 2 bad input (one line naming file and JSON pointer), 3 time limit
 // (--time-limit) reached, 1 anything else.
+#include "twin/core/units.hpp"
 #include "twin/models/scenario.hpp"
 #include "twin/models/trace_writer.hpp"
 #include "twin/report/timeline.hpp"
@@ -154,6 +155,24 @@ std::function<void(double, double)> progress_printer() {
     };
 }
 
+// --bin: the narrowest time-series bin ("1ms"); bins widen (x2) past 65,536 of them.
+void apply_bin(const std::string& bin, twin::sim::RunOptions& options) {
+    if (bin.empty()) {
+        return;
+    }
+    double v = 0.0;
+    try {
+        v = twin::parse_quantity(bin, twin::Dimension::Time);
+    } catch (const twin::UnitError& e) {
+        throw twin::InputError("command line", "--bin", e.what());
+    }
+    if (!(v >= 1e-9 && v <= 1e6)) {
+        throw twin::InputError("command line", "--bin", fmt::format("{} is out of range [1ns, 1e6s]", bin));
+    }
+    options.bin_s = v;
+    options.max_bins = 65536;
+}
+
 // `run --timeline FILE [--timeline-ranks N]`: a Chrome trace-event file of the first N simulated ranks.
 struct TimelineArgs {
     std::string path; // empty: no timeline
@@ -181,9 +200,10 @@ void check_timeline_path(const std::filesystem::path& p) {
 }
 
 int cmd_run(const std::string& path, const std::string& out_override, bool quiet, bool unfolded, bool no_fold,
-            const Budget& budget, const TimelineArgs& timeline) {
+            const Budget& budget, const std::string& bin, const TimelineArgs& timeline) {
     const auto s = twin::models::load_scenario(path, budget.limits());
     twin::sim::RunOptions options;
+    apply_bin(bin, options);
     options.max_ops = budget.limits().max_ops;
     options.deadline = budget.deadline();
     options.unfolded = unfolded;
@@ -335,6 +355,7 @@ int main(int argc, char** argv) {
     bool quiet = false;
     bool unfolded = false;
     bool no_fold = false;
+    std::string bin;
     Budget budget;
 
     auto* run = app.add_subcommand("run", "Simulate a scenario: print the report, write report.json and links.csv");
@@ -347,6 +368,9 @@ int main(int argc, char** argv) {
                   "Take no shortcut: every collective through SimGrid, even inside one NVLink domain, and "
                   "every rank simulated (no folding)");
     run->add_flag("--no-fold", no_fold, "Simulate every data-parallel replica (no folding of symmetric ranks)");
+    run->add_option("--bin", bin,
+                    "Narrowest bin of the time series (series.csv), e.g. 1ms; default 1us widened to keep at most "
+                    "4096 bins");
     TimelineArgs timeline;
     auto* timeline_opt =
         run->add_option("--timeline", timeline.path,
@@ -410,7 +434,7 @@ int main(int argc, char** argv) {
     }
     try {
         if (run->parsed()) {
-            return cmd_run(scenario, out_dir, quiet, unfolded, no_fold, budget, timeline);
+            return cmd_run(scenario, out_dir, quiet, unfolded, no_fold, budget, bin, timeline);
         }
         if (info->parsed()) {
             return cmd_info(scenario, budget, quiet);

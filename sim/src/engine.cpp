@@ -5,6 +5,7 @@
 #include "fluid.hpp"
 #include "link_accounting.hpp"
 #include "platform.hpp"
+#include "run_recorder.hpp"
 #include "twin/models/collective_plan.hpp"
 #include "twin/models/compute.hpp"
 #include "twin/models/fold.hpp"
@@ -34,6 +35,21 @@ using models::Block;
 using models::Op;
 namespace s4u = simgrid::s4u;
 
+// Whether a program sends or receives (nesting is bounded by the trace reader's depth limit).
+bool has_p2p(const Block& block) {
+    return std::any_of(block.body.begin(), block.body.end(), [](const auto& step) {
+        if (const auto* op = std::get_if<Op>(&step)) {
+            return op->kind == Op::Kind::Send || op->kind == Op::Kind::Recv;
+        }
+        return has_p2p(std::get<Block>(step));
+    });
+}
+
+bool trace_has_p2p(const models::Trace& trace) {
+    return std::any_of(trace.classes.begin(), trace.classes.end(),
+                       [](const models::RankClass& c) { return has_p2p(c.program); });
+}
+
 struct BlockPlan {
     std::vector<std::vector<int>> dependents; // steps that wait for step i
     std::vector<int> indegree;                // number of steps step i waits for
@@ -60,6 +76,8 @@ struct QueuedCompute {
     OpRef op;
     double duration = 0.0;    // roofline time at full speed; the actual time once started
     double sm_activity = 1.0; // flops time / roofline time
+    double full_speed = 0.0;  // roofline time at full speed
+    double queued = 0.0;      // when the op was reached
 };
 
 struct RankState {
@@ -71,6 +89,7 @@ struct RankState {
     std::vector<std::uint32_t> collective_seq; // per group family
     std::vector<int> active_families;          // running collectives/transfers per family (+1: p2p)
     GpuState state = GpuState::Idle;           // last state told to the observer
+    int waiting_p2p = 0;                       // posted transfers not matched yet
     bool done = false;
 };
 
@@ -155,6 +174,14 @@ public:
         }
         weight_ = fold_.active ? fold_.blocks : 1;
         scale_up_busy_.assign(static_cast<std::size_t>(cluster_.gpu_count()), 0);
+        std::vector<int> recorded;
+        for (int r = 0; r < trace_.ranks && static_cast<int>(recorded.size()) < options_.timeline_ranks; ++r) {
+            if (trace_.class_of_rank[static_cast<std::size_t>(r)] >= 0 && simulated(r)) {
+                recorded.push_back(r);
+            }
+        }
+        recorder_.emplace(cluster_, trace_, options_, weight_, std::move(recorded));
+        has_p2p_ = trace_has_p2p(trace_);
     }
 
     void run() {
@@ -215,11 +242,20 @@ public:
         if (options_.observer != nullptr) {
             options_.observer->finished(now());
         }
+        const double end = result_.simulated_time_s;
         for (std::size_t r = 0; r < ranks_.size(); ++r) {
             auto& st = ranks_[r];
             auto& a = result_.gpus[r];
             a = st.activity;
-            a.idle_s = std::max(0.0, result_.simulated_time_s - a.compute_s - a.communication_s);
+            a.idle_s = std::max(0.0, end - a.compute_s - a.communication_s);
+            // After its program: the rest of the step waits for pipeline peers (bubble) or others.
+            const bool runs = trace_.class_of_rank[r] >= 0 && simulated(static_cast<int>(r));
+            if (runs) {
+                recorder_->activity(static_cast<int>(r), st.last_change, end, GpuState::Idle);
+                (has_p2p_ ? bubble_gpu_s_ : waiting_gpu_s_) += weight_ * std::max(0.0, end - st.last_change);
+            } else if (trace_.class_of_rank[r] < 0) {
+                waiting_gpu_s_ += end; // no work at all
+            }
         }
         if (fold_.active) { // images do what their simulated rank did
             for (int r = 0; r < trace_.ranks; ++r) {
@@ -231,9 +267,12 @@ public:
                 }
             }
         }
+        std::vector<const LinkBytes*> plan_bytes;
         for (const auto& played : all_played_) {
             accounting_.add(played->link_bytes, static_cast<double>(played->launches));
+            plan_bytes.push_back(&played->link_bytes);
         }
+        recorder_->finish(end, plan_bytes, result_);
         attribute_bounds();
         for (std::size_t f = 0; f < exposed_by_family_.size(); ++f) {
             const std::string name = f < trace_.groups.size() ? trace_.groups[f].name : std::string("p2p");
@@ -306,13 +345,21 @@ private:
 
     // ---- per-rank activity accounting (compute has priority over communication) ----
     // `family`: the group family of the communication starting or ending (d_comm != 0).
-    void account(int rank, int d_compute, int d_comm, int family = -1) {
+    // `d_wait_p2p`: the rank starts (+1) or stops (-1) waiting for a transfer's peer.
+    void account(int rank, int d_compute, int d_comm, int family = -1, int d_wait_p2p = 0) {
         auto& st = ranks_[static_cast<std::size_t>(rank)];
         const double t = now();
         const double dt = t - st.last_change;
+        recorder_->activity(rank, st.last_change, t,
+                            st.computing > 0       ? GpuState::Compute
+                            : st.communicating > 0 ? GpuState::Communicate
+                                                   : GpuState::Idle);
         if (st.computing > 0) {
             st.activity.compute_s += dt;
-        } else if (st.communicating > 0) {
+        } else if (st.communicating == 0) {
+            // Idle: waiting on a pipeline transfer's peer is the bubble; anything else waits for peers.
+            (st.waiting_p2p > 0 ? bubble_gpu_s_ : waiting_gpu_s_) += weight_ * dt;
+        } else {
             st.activity.communication_s += dt;
             // Exposed communication is shared equally by the families communicating right now.
             int active = 0;
@@ -328,6 +375,7 @@ private:
         st.last_change = t;
         st.computing += d_compute;
         st.communicating += d_comm;
+        st.waiting_p2p += d_wait_p2p;
         if (d_comm != 0) {
             st.active_families[static_cast<std::size_t>(family)] += d_comm;
         }
@@ -510,13 +558,15 @@ private:
     }
 
     // Per-rank figures count every GPU the rank stands for (weight_ in a folded run).
-    void record_phase(const Op& op, int rank, double duration, double bytes) {
+    // Returns the phase's bound split (GPU-seconds) for the caller to fill.
+    std::map<std::string, double>& record_phase(const Op& op, int rank, double duration, double bytes) {
         const auto idx = phase_of(op);
         auto& ps = result_.phases[idx];
         ps.count += weight_;
         ps.total_time_s += duration * weight_;
         ps.bytes += bytes * weight_;
         phase_ranks_[idx][static_cast<std::size_t>(rank)] = 1;
+        return ps.bound_gpu_s;
     }
 
     // ---- compute ----
@@ -525,7 +575,7 @@ private:
         const auto ct = models::compute_time(gpu, op.compute);
         const double d = ct.time.value();
         auto& st = ranks_[static_cast<std::size_t>(rank)];
-        st.compute_queue.push_back(QueuedCompute{ref, d, d > 0 ? ct.flops_time.value() / d : 0.0});
+        st.compute_queue.push_back(QueuedCompute{ref, d, d > 0 ? ct.flops_time.value() / d : 0.0, d, now()});
         if (st.compute_queue.size() == 1) {
             begin_compute(rank);
         }
@@ -549,11 +599,22 @@ private:
 
     void finish_compute(int rank) {
         auto& st = ranks_[static_cast<std::size_t>(rank)];
-        const auto ref = st.compute_queue.front().op;
-        const double d = st.compute_queue.front().duration;
+        const auto q = st.compute_queue.front();
+        const auto ref = q.op;
+        const double d = q.duration;
         st.compute_queue.pop_front();
-        record_phase(op_at(ref), rank, d, 0.0);
-        result_.bound_gpu_s["compute"] += d * weight_;
+        auto& bounds = record_phase(op_at(ref), rank, d, 0.0);
+        // Time beyond the full-clock roofline time was lost to power or thermal throttling.
+        const double slow = std::max(0.0, d - q.full_speed);
+        bounds["compute"] += (d - slow) * weight_;
+        result_.bound_gpu_s["compute"] += (d - slow) * weight_;
+        if (slow > 0) {
+            bounds["throttling"] += slow * weight_;
+            result_.bound_gpu_s["throttling"] += slow * weight_;
+        }
+        if (recorder_->records(rank)) {
+            recorder_->slice(rank, op_at(ref), "", 0, q.queued, now() - d, now());
+        }
         if (st.compute_queue.empty()) {
             account(rank, -1, 0);
         } else {
@@ -590,6 +651,7 @@ private:
                                          seq, fam.name, models::collective_name(inst.op->collective.kind),
                                          inst.op->collective.size.value(), inst.op->pointer));
         }
+        account(rank, 0, 0); // close the interval before the wait (idle time from here waits for peers)
         inst.arrived.push_back(Pending{ref, rank, now()});
         const auto& members = fam.communicators[static_cast<std::size_t>(comm)];
         const std::size_t expected =
@@ -677,6 +739,7 @@ private:
         }
         played->index = all_played_.size();
         all_played_.push_back(played);
+        recorder_->add_plan(played->index, played->link_bytes);
         return played;
     }
 
@@ -806,6 +869,7 @@ private:
         auto& mine = is_send ? ch.first : ch.second;
         auto& theirs = is_send ? ch.second : ch.first;
         if (theirs.empty()) {
+            account(rank, 0, 0, -1, +1); // waits for its peer from here
             mine.push_back(P2PPost{&op, Pending{ref, rank, now()}});
             return;
         }
@@ -843,8 +907,11 @@ private:
                         : op.p2p.peer.family >= 0       ? op.p2p.peer.family
                                                         : static_cast<int>(trace_.groups.size());
         const bool analytic = shortcut_applies(*group);
-        for (const auto& m : group->members) {
-            account(m.rank, 0, +1, group->family);
+        const bool p2p = op.kind != Op::Kind::Collective;
+        for (std::size_t k = 0; k < group->members.size(); ++k) {
+            // A transfer's first poster waited for its peer (post_p2p); the second did not.
+            const bool waited = p2p && k == 0;
+            account(group->members[k].rank, 0, +1, group->family, waited ? -1 : 0);
         }
         auto& played = *group->played;
         ++played.launches;
@@ -989,6 +1056,7 @@ private:
             const double share = total_estimate > 0 ? played.estimate_s[p] / total_estimate : 0.0;
             comm_credit_[played.bound[p]] += share * duration * static_cast<double>(group->members.size()) * weight_;
         }
+        recorder_->group(played.index, group->start, end);
         if (group->stats >= 0) {
             auto& cs = result_.collectives[static_cast<std::size_t>(group->stats)];
             cs.instances += copies;
@@ -1000,9 +1068,25 @@ private:
         }
         const Op& op = *group->op;
         const double bytes = op.kind == Op::Kind::Collective ? op.collective.size.value() : op.p2p.size.value();
+        const bool p2p = op.kind != Op::Kind::Collective;
         for (const auto& m : group->members) {
             account(m.rank, 0, -1, group->family);
-            record_phase(op_at(m.op), m.rank, end - m.since, bytes);
+            auto& bounds = record_phase(op_at(m.op), m.rank, end - m.since, bytes);
+            // The phase waited for its peers, then ran: split its run by its phases' bottleneck tiers.
+            if (group->start > m.since) {
+                bounds[p2p ? "bubble" : "waiting"] += (group->start - m.since) * weight_;
+            }
+            for (std::size_t p = 0; p < played.bound.size(); ++p) {
+                const double share = total_estimate > 0 ? played.estimate_s[p] / total_estimate : 0.0;
+                if (share > 0 && duration > 0) {
+                    bounds[played.bound[p]] += share * duration * weight_;
+                }
+            }
+            if (recorder_->records(m.rank)) {
+                recorder_->slice(m.rank, op_at(m.op), played.label,
+                                 group->comm_members != nullptr ? static_cast<int>(group->comm_members->size()) : 2,
+                                 m.since, group->start, end);
+            }
         }
         for (const auto& m : group->members) {
             finish_step(m.op);
@@ -1022,6 +1106,15 @@ private:
         }
         for (const auto& [k, v] : comm_credit_) {
             result_.bound_gpu_s[k] += credit > 0 ? exposed * v / credit : 0.0;
+        }
+        if (credit == 0 && exposed > 0) { // exposed time but no credited tier (zero-length groups)
+            result_.bound_gpu_s["latency"] += exposed;
+        }
+        if (bubble_gpu_s_ > 0) {
+            result_.bound_gpu_s["bubble"] += bubble_gpu_s_;
+        }
+        if (waiting_gpu_s_ > 0) {
+            result_.bound_gpu_s["waiting"] += waiting_gpu_s_;
         }
     }
 
@@ -1091,6 +1184,10 @@ private:
     std::vector<std::vector<std::uint8_t>> phase_ranks_;
     std::map<std::string, int> collective_index_;
     std::map<std::string, double> comm_credit_;
+    double bubble_gpu_s_ = 0.0;  // idle waiting on a pipeline transfer (see account)
+    double waiting_gpu_s_ = 0.0; // idle waiting for collective peers, or with nothing to do
+    bool has_p2p_ = false;       // the trace has transfers (a pipeline): idle after a program is bubble
+    std::optional<RunRecorder> recorder_;
     std::vector<double> exposed_by_family_;                              // GPU-seconds, by family (+ p2p)
     std::map<std::string, std::pair<std::int64_t, double>> block_stats_; // name -> (count, seconds)
     s4u::MutexPtr mutex_;

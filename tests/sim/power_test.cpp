@@ -111,6 +111,11 @@ TEST(PowerRun, ThrottlingBeginsExactlyWhenCapacityIsExceeded) {
     EXPECT_NEAR(p.throttles[0].clock, clock, 1e-12);
     EXPECT_EQ(p.compute_ops, 24);
     EXPECT_EQ(p.throttled_ops, 8);
+    // The step's attribution: 8 GPUs x 3 s of compute at full clock, 8 x (1 / clock - 1) s lost to
+    // throttling, and nothing else.
+    EXPECT_NEAR(r.bound_gpu_s.at("compute"), 24.0, 1e-9);
+    EXPECT_NEAR(r.bound_gpu_s.at("throttling"), 8 * (1.0 / clock - 1.0), 1e-9);
+    EXPECT_EQ(r.bound_gpu_s.size(), 2U);
     // The throttled op's heat equals the capacity; the peak before it exceeded it by 900 W.
     ASSERT_GE(p.series.size(), 2U);
     EXPECT_NEAR(p.series.back().it_mean_w, 4180.0, 1e-9);
