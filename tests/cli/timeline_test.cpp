@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <filesystem>
 #include <gtest/gtest.h>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 
 namespace {
@@ -45,6 +47,28 @@ TEST_F(CliTimeline, WritesAValidTraceThatIsTheSameOnEveryRun) {
     const auto j = twin::test::expect_valid_trace(text);
     ASSERT_FALSE(j.is_null());
     EXPECT_EQ(j["otherData"]["scenario"], "tl");
+    // The trace's ops as slices: fwd on a compute track, the all-reduce (named with size and
+    // algorithm) on a comm track, after fwd.
+    std::map<int, std::string> tracks;
+    std::map<std::string, double> first_ts;
+    for (const auto& e : j["traceEvents"]) {
+        if (e["ph"] == "M" && e["name"] == "thread_name") {
+            tracks[e["tid"]] = e["args"]["name"];
+        } else if (e["ph"] == "X") {
+            const std::string name = e["name"];
+            const std::string track = tracks[e["tid"]];
+            const std::string key =
+                name.substr(0, name.find(' ')) + (track.find(" comm") != std::string::npos ? "@comm" : "");
+            first_ts.try_emplace(key, e["ts"].get<double>());
+            if (name.rfind("grad_sync (", 0) == 0) {
+                EXPECT_NE(name.find("MiB, "), std::string::npos) << name;
+            }
+        }
+    }
+    ASSERT_EQ(first_ts.count("fwd"), 1u);
+    ASSERT_EQ(first_ts.count("grad_sync@comm"), 1u);
+    EXPECT_GT(first_ts["grad_sync@comm"], first_ts["fwd"]);
+    EXPECT_EQ(tracks[1], "rank 0 (w)");
     ASSERT_EQ(run("run -q -o out2 s.json --timeline trace2.json", dir_).exit_code, 0);
     EXPECT_EQ(read_text(dir_ / "trace2.json"), text);
 }
@@ -70,5 +94,54 @@ TEST_F(CliTimeline, BadPathsAreOneLineErrorsBeforeTheRun) {
     }
     EXPECT_FALSE(fs::exists(dir_ / "t.json"));
 }
+
+// Bundled scenarios (small enough for every test run; a pipeline among them): the timeline of the
+// recorded ranks is valid, has slices on every recorded rank's track, and counters for the fabric
+// tiers and for power.
+class CliTimelineBundled : public twin::test::CliTest, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(CliTimelineBundled, WritesAValidTimeline) {
+    const fs::path sc = fs::path(TWIN_SOURCE_DIR) / "scenarios" / (GetParam() + ".json");
+    const auto r = run("run -q -o " + sh_quote((dir_ / "out").string()) + " " + sh_quote(sc.string()) + " --timeline " +
+                       sh_quote((dir_ / "t.json").string()));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = twin::test::expect_valid_trace(read_text(dir_ / "t.json"));
+    ASSERT_FALSE(j.is_null());
+    std::set<int> compute_tracks;
+    std::set<int> tracks_with_slices;
+    std::set<std::string> counters;
+    for (const auto& e : j["traceEvents"]) {
+        if (e["ph"] == "M" && e["name"] == "thread_name" &&
+            e["args"]["name"].get<std::string>().find(" (") != std::string::npos) {
+            compute_tracks.insert(e["tid"].get<int>());
+        } else if (e["ph"] == "X") {
+            tracks_with_slices.insert(e["tid"].get<int>());
+        } else if (e["ph"] == "C") {
+            counters.insert(e["name"].get<std::string>());
+        }
+    }
+    const auto& other = j["otherData"];
+    EXPECT_EQ(other["scenario"], GetParam());
+    EXPECT_EQ(other["truncated"], false);
+    EXPECT_GT(other["ranks_recorded"].get<int>(), 0);
+    EXPECT_LE(other["ranks_recorded"].get<int>(), 64); // the default --timeline-ranks
+    // One named compute track per recorded rank, and each recorded rank computed something.
+    EXPECT_EQ(compute_tracks.size(), other["ranks_recorded"].get<std::size_t>());
+    for (const int tid : compute_tracks) {
+        EXPECT_EQ(tracks_with_slices.count(tid), 1u) << "track " << tid << " is empty";
+    }
+    EXPECT_EQ(counters.count("IT power (MW)"), 1u);
+    EXPECT_EQ(counters.count("facility power (MW)"), 1u);
+    EXPECT_EQ(counters.count("scale-up utilisation"), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenarios, CliTimelineBundled,
+                         ::testing::Values("dgx-h100-1node", "chakra-small-dgx-h100", "gb200-nvl72-rack",
+                                           "llama3-70b-superpod"),
+                         [](const auto& info) {
+                             std::string n = info.param;
+                             std::replace(n.begin(), n.end(), '-', '_');
+                             return n;
+                         });
 
 } // namespace

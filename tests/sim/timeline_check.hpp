@@ -158,8 +158,12 @@ inline nlohmann::json expect_valid_trace(const std::string& text) {
     TraceState st;
     std::size_t index = 0;
     for (const auto& e : j["traceEvents"]) {
-        SCOPED_TRACE("event " + std::to_string(index++) + ": " + e.dump());
+        const bool failed_before = ::testing::Test::HasFailure();
         check_trace_event(e, st);
+        if (!failed_before && ::testing::Test::HasFailure()) {
+            ADD_FAILURE() << "the first failure above is in event " << index << ": " << e.dump();
+        }
+        ++index;
     }
     for (const auto& [track, slices] : st.tracks) {
         SCOPED_TRACE("track pid " + std::to_string(track.first) + " tid " + std::to_string(track.second));
