@@ -25,13 +25,31 @@ constexpr int kFabricPid = 2;
 constexpr int kPowerPid = 3;
 // Longest time written (about 32 years): whole ns of it fit an int64 many times over.
 constexpr double kMaxTimeS = 1e9;
+// Slice times lie on a grid of 1/8 us (125 ns), the finest whose points are exact both as 3-decimal
+// us and as binary doubles: Perfetto rounds ts and dur to whole ns each (exact on this grid), and
+// viewers that add ts + dur in doubles (speedscope, scripts) get exactly the next slice's ts, so
+// adjacent slices meet there too. (At ns resolution 1.000 + 1.014 gives 2.0140000000000002 in
+// doubles, past a next slice at 2.014: speedscope takes that for an overlap and nests every later
+// slice inside.)
+constexpr double kGridPerS = 8e6;
+constexpr std::int64_t kGridNs = 125;
 
-// Times are rounded to whole ns once, so ts + dur of one slice equals ts of the next exactly.
-std::int64_t ns_of(double s) {
+void check_time(double s) {
     if (!std::isfinite(s) || s < 0.0 || s > kMaxTimeS) {
         throw std::logic_error(fmt::format("timeline: time {} s is out of range", s));
     }
+}
+
+// Counter times: whole ns (counters have no ends, so no grid is needed).
+std::int64_t ns_of(double s) {
+    check_time(s);
     return std::llround(s * 1e9);
+}
+
+// Slice times: rounded to the grid once, so ts + dur of one slice equals ts of the next exactly.
+std::int64_t grid_ns_of(double s) {
+    check_time(s);
+    return std::llround(s * kGridPerS) * kGridNs;
 }
 
 class Writer {
@@ -193,7 +211,12 @@ std::vector<Track> assign_tracks(const sim::Timeline& t, std::vector<Item>& item
         if (sl.op >= t.ops.size()) {
             throw std::logic_error("timeline: a slice names an op that is not in the table");
         }
-        Item it{sl.rank, t.ops[sl.op].kind != "compute", ns_of(sl.arrive_s), ns_of(sl.start_s), ns_of(sl.end_s), sl.op,
+        Item it{sl.rank,
+                t.ops[sl.op].kind != "compute",
+                grid_ns_of(sl.arrive_s),
+                grid_ns_of(sl.start_s),
+                grid_ns_of(sl.end_s),
+                sl.op,
                 0};
         if (it.arrive > it.start || it.start > it.end) {
             throw std::logic_error("timeline: a slice does not have arrive <= start <= end");

@@ -29,8 +29,10 @@ inline std::int64_t trace_ns(const nlohmann::json& us) {
 }
 
 struct TraceSlice {
-    std::int64_t ts_ns = 0;
+    std::int64_t ts_ns = 0; // as Perfetto reads it: ts and dur each rounded to whole ns
     std::int64_t end_ns = 0;
+    double ts_us = 0.0; // as viewers that add in doubles read it (speedscope)
+    double end_us = 0.0;
     std::string name;
 };
 
@@ -101,7 +103,10 @@ inline void check_trace_event(const nlohmann::json& e, TraceState& st) {
         if (e.contains("args")) {
             EXPECT_TRUE(e["args"].is_object());
         }
-        st.tracks[{pid, tid}].push_back(TraceSlice{trace_ns(e["ts"]), trace_ns(e["ts"]) + trace_ns(e["dur"]), name});
+        const double ts = e["ts"];
+        const double dur = e["dur"];
+        st.tracks[{pid, tid}].push_back(
+            TraceSlice{trace_ns(e["ts"]), trace_ns(e["ts"]) + trace_ns(e["dur"]), ts, ts + dur, name});
     } else if (ph == "C") {
         if (!need(e.contains("ts") && is_time(e["ts"]), "ts (finite, >= 0)")) {
             return;
@@ -125,22 +130,39 @@ inline void check_trace_event(const nlohmann::json& e, TraceState& st) {
 }
 
 // Sorted by start, outer (longer) first at equal start, each slice must end before the next starts
-// or contain it, i.e. lie inside every open slice it starts in.
-inline void check_nesting(std::vector<TraceSlice> slices) {
-    std::stable_sort(slices.begin(), slices.end(), [](const TraceSlice& a, const TraceSlice& b) {
-        return std::tuple(a.ts_ns, -a.end_ns) < std::tuple(b.ts_ns, -b.end_ns);
+// or contain it, i.e. lie inside every open slice it starts in. `start` and `end` read a slice's
+// bounds as one kind of viewer does. Returns whether it held.
+template <typename Start, typename End>
+bool check_nesting(std::vector<TraceSlice> slices, Start start, End end, const char* viewer) {
+    std::stable_sort(slices.begin(), slices.end(), [&](const TraceSlice& a, const TraceSlice& b) {
+        return start(a) < start(b) || (start(a) == start(b) && end(a) > end(b));
     });
     std::vector<TraceSlice> open;
     for (const auto& s : slices) {
-        while (!open.empty() && open.back().end_ns <= s.ts_ns) {
+        while (!open.empty() && end(open.back()) <= start(s)) {
             open.pop_back();
         }
-        if (!open.empty()) {
-            EXPECT_LE(s.end_ns, open.back().end_ns)
-                << "'" << s.name << "' overlaps '" << open.back().name << "' without nesting in it";
+        if (!open.empty() && end(s) > end(open.back())) {
+            ADD_FAILURE() << "'" << s.name << "' overlaps '" << open.back().name << "' without nesting in it, read as "
+                          << viewer << " reads it";
+            return false;
         }
         open.push_back(s);
     }
+    return true;
+}
+
+// Both readings; the second only where the first held (one failure per broken track).
+inline void check_nesting(const std::vector<TraceSlice>& slices) {
+    const bool ok = check_nesting(
+        slices, [](const TraceSlice& s) { return s.ts_ns; }, [](const TraceSlice& s) { return s.end_ns; },
+        "Perfetto (whole ns)");
+    if (!ok) {
+        return;
+    }
+    check_nesting(
+        slices, [](const TraceSlice& s) { return s.ts_us; }, [](const TraceSlice& s) { return s.end_us; },
+        "speedscope (ts + dur in doubles)");
 }
 
 // Returns the parsed file (null when it does not parse); records a test failure per broken rule.

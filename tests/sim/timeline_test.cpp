@@ -206,19 +206,34 @@ TEST(Timeline, OverlappingOpsOfOneSortGetTheFewestTracks) {
                   {1, "a", 0, 10'000}, {2, "a", 2'000, 3'000}, {2, "a", 6'000, 3'000}, {3, "a", 4'000, 4'000}}));
 }
 
-// Slices that end and start at times that round to the same ns still meet exactly (no overlap
-// from rounding ts and dur separately).
+// Slice times are rounded once to the 0.125 us grid, so adjacent slices still meet exactly (no
+// overlap from rounding ts and dur separately), also when added up in doubles.
 TEST(Timeline, AdjacentSlicesMeetExactlyAfterRounding) {
     sim::RunResult r;
     r.ranks = 1;
     r.timeline.ops = {{"a", "compute", "", 0.0, 0}};
     r.timeline.ranks = {0};
-    const double t1 = 1.0000004e-3; // 1000000.4 ns: rounds to 1000000
-    const double t2 = 2.0000006e-3; // 2000000.6 ns: rounds to 2000001 (dur 1000000.2 would round to 1000000)
-    r.timeline.slices = {{0, 0, 0.0, 0.3e-9, t1}, {0, 0, t1, t1, t2}};
-    const auto j = test::expect_valid_trace(report::timeline_json(two_rank_scenario(), r));
+    const double t1 = 1000.06e-6; // 8000.48 grid steps: rounds to 1000.000 us
+    const double t2 = 2000.07e-6; // 16000.56 steps: rounds to 2000.125 us (dur 1000.01 would round to 1000.000)
+    r.timeline.slices = {{0, 0, 0.0, 0.05e-6, t1}, {0, 0, t1, t1, t2}};
+    const auto text = report::timeline_json(two_rank_scenario(), r);
+    const auto j = test::expect_valid_trace(text);
     ASSERT_FALSE(j.is_null());
-    EXPECT_EQ(slices_of(j), (std::vector<Slice>{{1, "a", 0, 1'000'000}, {1, "a", 1'000'000, 1'000'001}}));
+    EXPECT_EQ(slices_of(j), (std::vector<Slice>{{1, "a", 0, 1'000'000}, {1, "a", 1'000'000, 1'000'125}}));
+    EXPECT_NE(text.find(R"("ts":1000.000,"dur":1000.125,)"), std::string::npos) << text;
+}
+
+// The grid's reason: at ns resolution, 1.000 + 1.014 = 2.0140000000000002 in doubles, past a slice
+// starting at 2.014, which the check reads as an overlap the way speedscope does.
+TEST(Timeline, NsResolutionWouldOverlapInDoubles) {
+    EXPECT_GT(1.000 + 1.014, 2.014);
+    EXPECT_NONFATAL_FAILURE(
+        test::expect_valid_trace(
+            R"({"displayTimeUnit":"ns","traceEvents":[{"ph":"M","name":"process_name","pid":1,"tid":0,"args":{"name":"p"}},)"
+            R"({"ph":"M","name":"thread_name","pid":1,"tid":1,"args":{"name":"t"}},)"
+            R"({"ph":"X","name":"a","pid":1,"tid":1,"ts":1.000,"dur":1.014},)"
+            R"({"ph":"X","name":"b","pid":1,"tid":1,"ts":2.014,"dur":1.000}]})"),
+        "speedscope");
 }
 
 TEST(Timeline, InconsistentSliceIsAProgrammerError) {
@@ -271,7 +286,8 @@ TEST(TimelineCheck, RejectsBrokenTraces) {
     EXPECT_NONFATAL_FAILURE(test::expect_valid_trace(events(R"({"ph":"X","name":"a","pid":1,"tid":2,"ts":0,"dur":1})")),
                             "no thread_name");
     EXPECT_NONFATAL_FAILURE(
-        test::expect_valid_trace(events(R"({"ph":"X","name":"a","pid":1,"tid":1,"ts":-1,"dur":1})")), "ts (finite, >= 0)");
+        test::expect_valid_trace(events(R"({"ph":"X","name":"a","pid":1,"tid":1,"ts":-1,"dur":1})")),
+        "ts (finite, >= 0)");
     EXPECT_NONFATAL_FAILURE(
         test::expect_valid_trace(events(R"({"ph":"C","name":"c","pid":1,"tid":0,"ts":2,"args":{"v":1}},)"
                                         R"({"ph":"C","name":"c","pid":1,"tid":0,"ts":1,"args":{"v":1}})")),

@@ -9,8 +9,9 @@
 // - process 2 "fabric": a counter "<tier> utilisation" per link tier, mean and max per bin.
 // - process 3 "power": counters "IT power (MW)" and "facility power (MW)", mean / min / max per bin
 //   (facility = facility_slope x IT + facility_fixed_w).
-// Times: "ts" and "dur" in microseconds with 3 decimals (ns resolution; every time is rounded to
-// whole ns first, so a slice's end is exactly ts + dur and adjacent slices meet exactly).
+// Times: "ts" and "dur" in microseconds with 3 decimals. Slice times are rounded once to a grid of
+// 0.125 us, exact in decimal and in binary floating point, so a slice's end is exactly ts + dur in
+// every viewer and adjacent slices meet exactly; counter times are whole ns.
 //
 // Track rule: on one track no two slices overlap (so nesting is trivially consistent). A rank
 // computing while a collective is in flight has the two on its two tracks; where a rank has more
