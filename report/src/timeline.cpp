@@ -356,7 +356,7 @@ std::string timeline_json(const models::Scenario& s, const sim::RunResult& r) {
 
     const std::size_t counters =
         r.series.bins * (r.series.tiers.size() + r.series.classes.size()) + 2 * r.power.series.size();
-    Writer w(1024 + 160 * tracks.size() + 400 * items.size() + 160 * counters);
+    Writer w(1024 + 160 * tracks.size() + 240 * items.size() + 160 * counters); // bundled runs: ~175 B a slice
     w.raw("{\"traceEvents\":[");
 
     const bool fabric = !r.series.tiers.empty();
