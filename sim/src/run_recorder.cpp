@@ -8,11 +8,6 @@
 namespace twin::sim {
 namespace {
 
-constexpr std::size_t kTiers = 5; // topology::LinkTier values
-constexpr std::array<topology::LinkTier, kTiers> kTierOrder{topology::LinkTier::ScaleUp, topology::LinkTier::Host,
-                                                            topology::LinkTier::Access, topology::LinkTier::Aggregation,
-                                                            topology::LinkTier::Core};
-
 std::vector<SeriesBins::Kind> class_channels(const models::Trace& trace) {
     return std::vector<SeriesBins::Kind>(3 * trace.classes.size(), SeriesBins::Kind::Sum);
 }
@@ -28,7 +23,13 @@ double width_of(std::size_t i, double bin_s, double t) {
 RunRecorder::RunRecorder(const topology::Cluster& cluster, const models::Trace& trace, const RunOptions& options,
                          std::int64_t weight, std::vector<int> timeline_ranks)
     : cluster_(cluster), trace_(trace), options_(options), weight_(static_cast<double>(weight)),
-      classes_(class_channels(trace), options.bin_s, options.max_bins), timeline_ranks_(std::move(timeline_ranks)) {
+      classes_(class_channels(trace), options.bin_s, options.max_bins), fabric_pods_(topology::fabric_pods(cluster)),
+      timeline_ranks_(std::move(timeline_ranks)) {
+    std::int32_t most = -1;
+    for (auto p : fabric_pods_.pod_of_link) {
+        most = std::max(most, p);
+    }
+    pods_ = most >= 1 ? static_cast<std::size_t>(most) + 1 : 0; // per-pod series from two pods on
     recorded_.assign(static_cast<std::size_t>(trace.ranks), 0);
     for (int r : timeline_ranks_) {
         recorded_[static_cast<std::size_t>(r)] = 1;
@@ -47,15 +48,23 @@ void RunRecorder::activity(int rank, double a, double b, GpuState state) {
 }
 
 void RunRecorder::add_plan(std::size_t plan, const LinkBytes& bytes) {
-    if (plan_tier_bytes_.size() <= plan) {
-        plan_tier_bytes_.resize(plan + 1, {});
+    if (plan_key_bytes_.size() <= plan) {
+        plan_key_bytes_.resize(plan + 1);
         plan_min_s_.resize(plan + 1, std::numeric_limits<double>::infinity());
     }
-    auto& tiers = plan_tier_bytes_[plan];
+    std::map<std::uint32_t, double> by_key;
     const auto& links = cluster_.links();
     for (const auto& [slot, b] : bytes) {
-        tiers[static_cast<std::size_t>(links[slot / 2].tier)] += b;
+        const auto link = slot / 2;
+        const auto tier = static_cast<std::uint32_t>(links[link].tier);
+        by_key[tier] += b;
+        const auto pod = pods_ > 0 ? fabric_pods_.pod_of_link[link] : -1;
+        if (pod >= 0 && tier >= static_cast<std::uint32_t>(topology::LinkTier::Access)) {
+            by_key[static_cast<std::uint32_t>(kTiers + 3 * static_cast<std::size_t>(pod) + tier -
+                                              static_cast<std::uint32_t>(topology::LinkTier::Access))] += b;
+        }
     }
+    plan_key_bytes_[plan].assign(by_key.begin(), by_key.end());
 }
 
 void RunRecorder::group(std::size_t plan, double start, double end) {
@@ -111,56 +120,82 @@ void RunRecorder::finish(double t, const std::vector<const LinkBytes*>& plan_byt
     result.timeline = std::move(timeline_);
 }
 
-// Per tier, sweeps the groups' start and end events in time order: between two events the tier's
-// rate is constant.
+// Sweeps the groups' start and end events in time order: between two events of a key its rate
+// is constant.
 void RunRecorder::tier_series(double t, RunResult& result) {
     auto& s = result.series;
-    std::array<double, kTiers> capacity{};
-    std::array<bool, kTiers> present{};
-    for (const auto& l : cluster_.links()) {
-        capacity[static_cast<std::size_t>(l.tier)] += 2 * l.bandwidth.value();
-        present[static_cast<std::size_t>(l.tier)] = true;
+    const std::size_t n_keys = keys();
+    std::vector<double> capacity(n_keys, 0.0);
+    std::vector<std::uint8_t> present(n_keys, 0);
+    const auto& links = cluster_.links();
+    for (std::size_t i = 0; i < links.size(); ++i) {
+        const auto tier = static_cast<std::size_t>(links[i].tier);
+        capacity[tier] += 2 * links[i].bandwidth.value();
+        present[tier] = 1;
+        const auto pod = pods_ > 0 ? fabric_pods_.pod_of_link[i] : -1;
+        if (pod >= 0 && tier >= static_cast<std::size_t>(topology::LinkTier::Access)) {
+            const auto key = kTiers + 3 * static_cast<std::size_t>(pod) + tier -
+                             static_cast<std::size_t>(topology::LinkTier::Access);
+            capacity[key] += 2 * links[i].bandwidth.value();
+            present[key] = 1;
+        }
     }
-    std::vector<std::pair<double, double>> events; // (time, rate change)
-    for (auto tier : kTierOrder) {
-        const auto k = static_cast<std::size_t>(tier);
-        if (!present[k]) {
+    struct Event {
+        double time;
+        std::uint32_t key;
+        double rate; // change
+    };
+    std::vector<Event> events;
+    for (const auto& sp : spans_) {
+        for (const auto& [key, bytes] : plan_key_bytes_[sp.plan]) {
+            const double rate = bytes / (sp.end - sp.start);
+            events.push_back(Event{sp.start, key, rate});
+            events.push_back(Event{sp.end, key, -rate});
+        }
+    }
+    std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) { return a.time < b.time; });
+    std::vector<SeriesBins::Kind> kinds;
+    for (std::size_t k = 0; k < n_keys; ++k) {
+        kinds.push_back(SeriesBins::Kind::Sum);
+        kinds.push_back(SeriesBins::Kind::Max);
+    }
+    SeriesBins bins(std::move(kinds), options_.bin_s, options_.max_bins);
+    bins.grow(t);
+    std::vector<double> rate(n_keys, 0.0);
+    std::vector<double> since(n_keys, 0.0);
+    const auto hold = [&](std::size_t key, double until) { // rate[key] held over [since, until)
+        const double u = capacity[key] > 0 ? std::max(0.0, rate[key]) / capacity[key] : 0.0;
+        bins.add(since[key], std::min(until, t), 2 * key, u);
+        bins.raise(since[key], std::min(until, t), 2 * key + 1, u);
+        since[key] = until;
+    };
+    for (const auto& e : events) {
+        if (e.time > since[e.key]) {
+            hold(e.key, e.time);
+        }
+        rate[e.key] += e.rate;
+    }
+    for (std::size_t k = 0; k < n_keys; ++k) {
+        hold(k, t);
+    }
+    for (std::size_t k = 0; k < n_keys; ++k) {
+        if (present[k] == 0) {
             continue;
         }
-        events.clear();
-        for (const auto& sp : spans_) {
-            const double bytes = plan_tier_bytes_[sp.plan][k];
-            if (bytes > 0) {
-                const double rate = bytes / (sp.end - sp.start);
-                events.emplace_back(sp.start, rate);
-                events.emplace_back(sp.end, -rate);
-            }
-        }
-        std::stable_sort(events.begin(), events.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-        SeriesBins bins({SeriesBins::Kind::Sum, SeriesBins::Kind::Max}, options_.bin_s, options_.max_bins);
-        bins.grow(t);
-        double rate = 0.0;
-        for (std::size_t e = 0; e < events.size();) {
-            const double at = events[e].first;
-            while (e < events.size() && events[e].first == at) {
-                rate += events[e].second;
-                ++e;
-            }
-            rate = std::max(0.0, rate);
-            const double next = e < events.size() ? events[e].first : t;
-            const double u = capacity[k] > 0 ? rate / capacity[k] : 0.0;
-            bins.add(at, std::min(next, t), 0, u);
-            bins.raise(at, std::min(next, t), 1, u);
-        }
         TierSeries ts;
-        ts.tier = std::string(topology::link_tier_name(tier));
+        const auto tier = k < kTiers ? k : static_cast<std::size_t>(topology::LinkTier::Access) + (k - kTiers) % 3;
+        ts.tier = std::string(topology::link_tier_name(static_cast<topology::LinkTier>(tier)));
+        ts.pod = k < kTiers ? -1 : static_cast<int>((k - kTiers) / 3);
         ts.capacity_bytes_per_s = capacity[k];
         for (std::size_t i = 0; i < s.bins; ++i) {
             const double w = width_of(i, s.bin_s, t);
-            ts.mean.push_back(w > 0 ? bins.at(i, 0) / w : 0.0);
-            ts.max.push_back(bins.at(i, 1));
+            ts.mean.push_back(w > 0 ? bins.at(i, 2 * k) / w : 0.0);
+            ts.max.push_back(bins.at(i, 2 * k + 1));
         }
         s.tiers.push_back(std::move(ts));
+    }
+    if (pods_ > 0) {
+        s.pod_kind = fabric_pods_.kind;
     }
 }
 

@@ -8,7 +8,8 @@
 //                   lifetime: rate_g,tier = bytes_g,tier / (end_g - start_g). Instantaneous tier
 //                   utilisation U(t) = sum of rate_g,tier over groups in flight / tier capacity
 //                   (sum of the tier's directed link bandwidths); per bin its mean (integral /
-//                   width) and max.
+//                   width) and max. The same per pod and fabric tier when there are two or more
+//                   pods (topology/pods.hpp).
 //   link peak       per directed link: max over plans of (plan's bytes on the link / shortest
 //                   duration of a group playing the plan), in bytes/s.
 //   timeline        the ops of the first RunOptions::timeline_ranks ranks, as slices.
@@ -19,6 +20,7 @@
 #include "twin/models/trace.hpp"
 #include "twin/sim/results.hpp"
 #include "twin/topology/cluster.hpp"
+#include "twin/topology/pods.hpp"
 
 #include <cstdint>
 #include <map>
@@ -59,6 +61,8 @@ private:
         std::uint32_t plan;
     };
 
+    // Series key of a link: its tier (0..4), and 5 + 3 x pod + (tier - access) for a pod's link.
+    [[nodiscard]] std::size_t keys() const { return kTiers + 3 * pods_; }
     void tier_series(double t, RunResult& result);
     void link_peaks(const std::vector<const LinkBytes*>& plan_bytes, RunResult& result) const;
 
@@ -66,9 +70,12 @@ private:
     const models::Trace& trace_;
     const RunOptions& options_;
     double weight_;
-    SeriesBins classes_;                                 // 3 sum channels per class: compute, communication, idle
-    std::vector<std::array<double, 5>> plan_tier_bytes_; // per plan, per LinkTier
-    std::vector<double> plan_min_s_;                     // per plan: shortest group duration
+    SeriesBins classes_;                     // 3 sum channels per class: compute, communication, idle
+    static constexpr std::size_t kTiers = 5; // topology::LinkTier values
+    topology::FabricPods fabric_pods_;
+    std::size_t pods_ = 0;                                                      // 0 unless two or more
+    std::vector<std::vector<std::pair<std::uint32_t, double>>> plan_key_bytes_; // per plan: (key, bytes)
+    std::vector<double> plan_min_s_;                                            // per plan: shortest group duration
     std::vector<Span> spans_;
     std::vector<std::uint8_t> recorded_; // per rank
     std::vector<int> timeline_ranks_;

@@ -158,3 +158,40 @@ TEST(Attribution, WaitingForACollectivePeer) {
 }
 
 } // namespace
+
+namespace {
+
+// Per-pod series add up to their tier's: every access, leaf-spine and spine-core byte belongs to
+// exactly one pod (topology/pods.hpp), so per bin sum over pods of mean x capacity equals the
+// tier's. The bundled 4-SU SuperPOD has four leaf groups.
+TEST(Attribution, PodSeriesAddUpToTheirTier) {
+    const auto s = twin::models::load_scenario(std::string(TWIN_SOURCE_DIR) + "/scenarios/superpod-4su-h100-ndr.json");
+    const auto r = twin::sim::run_scenario(s);
+    const auto& series = r.series;
+    EXPECT_EQ(series.pod_kind, "leaf group");
+    for (const std::string tier : {"access", "leaf-spine"}) {
+        const twin::sim::TierSeries* whole = nullptr;
+        std::vector<const twin::sim::TierSeries*> pods;
+        for (const auto& ts : series.tiers) {
+            if (ts.tier == tier) {
+                (ts.pod < 0 ? whole : pods.emplace_back()) = &ts;
+            }
+        }
+        ASSERT_NE(whole, nullptr) << tier;
+        ASSERT_EQ(pods.size(), 4U) << tier;
+        double moved = 0.0;
+        for (std::size_t i = 0; i < series.bins; ++i) {
+            double sum = 0.0, cap = 0.0;
+            for (const auto* p : pods) {
+                sum += p->mean[i] * p->capacity_bytes_per_s;
+                cap += p->capacity_bytes_per_s;
+            }
+            EXPECT_NEAR(sum, whole->mean[i] * whole->capacity_bytes_per_s, 1e-6 * whole->capacity_bytes_per_s);
+            EXPECT_DOUBLE_EQ(cap, whole->capacity_bytes_per_s);
+            moved += whole->mean[i];
+        }
+        EXPECT_GT(moved, 0.0) << tier;
+    }
+}
+
+} // namespace

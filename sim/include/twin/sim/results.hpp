@@ -57,6 +57,7 @@ struct LinkLoad {
 // series does).
 struct TierSeries {
     std::string tier;                  // link tier name ("scale-up", "host", "access", ...)
+    int pod = -1;                      // -1: the whole tier; else the pod (leaf group) it covers
     double capacity_bytes_per_s = 0.0; // sum over the tier's directed links
     std::vector<double> mean;          // per bin: bytes moved in the bin / (capacity x width)
     std::vector<double> max;           // per bin: highest instantaneous tier utilisation in it
@@ -71,7 +72,10 @@ struct ClassSeries {
 struct TimeSeries {
     double bin_s = 0.0;
     std::size_t bins = 0;
-    std::vector<TierSeries> tiers;    // tiers with at least one link, in LinkTier order
+    // Tiers with at least one link, in LinkTier order; then, when the fabric has two or more pods
+    // (topology/pods.hpp), each pod's access, leaf-spine and spine-core tiers, by pod.
+    std::vector<TierSeries> tiers;
+    std::string pod_kind;             // "pod" or "leaf group" when there are per-pod series
     std::vector<ClassSeries> classes; // in trace class order
 };
 
