@@ -318,8 +318,14 @@ void write_series(Writer& w, const sim::TimeSeries& series) {
     for (const auto& tier : series.tiers) {
         check_bins(tier.mean, series.bins);
         check_bins(tier.max, series.bins);
+        // A pod's (leaf group's) part of a tier is a counter of its own: "leaf-spine utilisation,
+        // pod 3".
+        const std::string name = tier.pod < 0
+                                     ? tier.tier + " utilisation"
+                                     : fmt::format("{} utilisation, {} {}", tier.tier,
+                                                   series.pod_kind.empty() ? "pod" : series.pod_kind, tier.pod);
         for (std::size_t i = 0; i < series.bins; ++i) {
-            w.begin('C', tier.tier + " utilisation", kFabricPid, 0);
+            w.begin('C', name, kFabricPid, 0);
             w.us("ts", ns_of(static_cast<double>(i) * series.bin_s));
             w.open_args();
             w.fixed("mean", tier.mean[i], 6);

@@ -95,9 +95,9 @@ TEST_F(CliTimeline, BadPathsAreOneLineErrorsBeforeTheRun) {
     EXPECT_FALSE(fs::exists(dir_ / "t.json"));
 }
 
-// Bundled scenarios (small enough for every test run; a pipeline among them): the timeline of the
-// recorded ranks is valid, has slices on every recorded rank's track, and counters for the fabric
-// tiers and for power.
+// Bundled scenarios (small enough for every test run; a pipeline and a fabric with leaf groups
+// among them): the timeline of the recorded ranks is valid (each counter, per-pod ones too, rises in
+// time), has slices on every recorded rank's track, and counters for the fabric tiers and for power.
 class CliTimelineBundled : public twin::test::CliTest, public ::testing::WithParamInterface<std::string> {};
 
 TEST_P(CliTimelineBundled, WritesAValidTimeline) {
@@ -137,7 +137,7 @@ TEST_P(CliTimelineBundled, WritesAValidTimeline) {
 
 INSTANTIATE_TEST_SUITE_P(Scenarios, CliTimelineBundled,
                          ::testing::Values("dgx-h100-1node", "chakra-small-dgx-h100", "gb200-nvl72-rack",
-                                           "llama3-70b-superpod"),
+                                           "llama3-70b-superpod", "cluster-1024-oversub"),
                          [](const auto& info) {
                              std::string n = info.param;
                              std::replace(n.begin(), n.end(), '-', '_');

@@ -43,7 +43,10 @@ sim::RunResult two_rank_run() {
                 {0, 1, 10 * kUs, 12 * kUs, 30 * kUs}, {1, 1, 12 * kUs, 12 * kUs, 30 * kUs}};
     r.series.bin_s = 10 * kUs;
     r.series.bins = 3;
-    r.series.tiers.push_back(sim::TierSeries{"scale-up", 1e12, {0.1, 0.5, 0.25}, {0.2, 1.0, 0.5}});
+    r.series.tiers.push_back(sim::TierSeries{"scale-up", -1, 1e12, {0.1, 0.5, 0.25}, {0.2, 1.0, 0.5}});
+    // Leaf group 1's part of the access tier: a counter of its own.
+    r.series.pod_kind = "leaf group";
+    r.series.tiers.push_back(sim::TierSeries{"access", 1, 1e11, {0.0, 0.3, 0.0}, {0.0, 0.6, 0.0}});
     r.series.classes.push_back(sim::ClassSeries{"stage0", 2, {1.0, 0.6, 0.0}, {0.0, 0.4, 1.0}, {0.0, 0.0, 0.0}});
     r.power.facility_slope = 1.2;
     r.power.facility_fixed_w = 1e5;
@@ -130,7 +133,8 @@ TEST(Timeline, CountersCarryTheSeriesAndPowerInMegawatts) {
         }
     }
     EXPECT_EQ(processes, (std::map<int, std::string>{{1, "ranks"}, {2, "fabric"}, {3, "power"}}));
-    ASSERT_EQ(counters.size(), 4u);
+    ASSERT_EQ(counters.size(), 5u);
+    EXPECT_EQ(counters["2 access utilisation, leaf group 1"].size(), 3u);
     // One sample per 10 us bin, at its start.
     const auto& tier = counters["2 scale-up utilisation"];
     ASSERT_EQ(tier.size(), 3u);

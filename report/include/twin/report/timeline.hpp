@@ -6,7 +6,8 @@
 //   "rank N comm" with its collectives and transfers, each preceded by a "wait: <op>" slice for the
 //   time the rank spent at the rendezvous (arrived, peers not yet there); counters
 //   "<class> activity" with the class's compute / communication / idle shares per bin.
-// - process 2 "fabric": a counter "<tier> utilisation" per link tier, mean and max per bin.
+// - process 2 "fabric": a counter "<tier> utilisation" per link tier, mean and max per bin, and
+//   where the fabric has pods (leaf groups) one per pod and tier ("<tier> utilisation, pod N").
 // - process 3 "power": counters "IT power (MW)" and "facility power (MW)", mean / min / max per bin
 //   (facility = facility_slope x IT + facility_fixed_w).
 // Times: "ts" and "dur" in microseconds with 3 decimals. Slice times are rounded once to a grid of
