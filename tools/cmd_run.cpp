@@ -4,13 +4,17 @@
 #include "twin/core/output_set.hpp"
 #include "twin/core/units.hpp"
 #include "twin/models/scenario.hpp"
+#include "twin/report/timeline.hpp"
 #include "twin/sim/report.hpp"
 #include "twin/sim/run.hpp"
 
 #include <filesystem>
 #include <fmt/format.h>
+#include <limits>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <unistd.h>
 
 namespace twin::cli {
 namespace {
@@ -21,8 +25,30 @@ struct RunArgs {
     bool quiet = false;
     bool unfolded = false;
     bool no_fold = false;
-    std::string bin; // --bin
+    std::string bin;         // --bin
+    std::string timeline;    // --timeline: empty for none
+    int timeline_ranks = 64; // --timeline-ranks
 };
+
+// A --timeline path that cannot be written is reported before the run (the file is written after it,
+// by write_file_atomically, which checks again).
+void check_timeline_path(const std::filesystem::path& p) {
+    const auto fail = [](const std::string& m) { throw InputError("command line", "--timeline", m); };
+    const auto shown = [](const std::filesystem::path& x) { // as write_file_atomically quotes paths
+        return nlohmann::json(x.string()).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    };
+    std::error_code ec;
+    const auto parent = p.parent_path().empty() ? std::filesystem::path(".") : p.parent_path();
+    if (!p.has_filename() || std::filesystem::is_directory(p, ec)) {
+        fail(shown(p) + " names a folder; give a file name");
+    }
+    if (!std::filesystem::is_directory(parent, ec)) {
+        fail("the folder " + shown(parent) + " does not exist");
+    }
+    if (::access(parent.c_str(), W_OK) != 0) {
+        fail("cannot write in the folder " + shown(parent));
+    }
+}
 
 // --bin: the narrowest time-series bin ("1ms"); bins widen (x2) past 65,536 of them.
 void apply_bin(const std::string& bin, sim::RunOptions& options) {
@@ -50,6 +76,10 @@ int run_command(const RunArgs& a, const Budget& budget) {
     options.deadline = budget.deadline();
     options.unfolded = a.unfolded;
     options.no_fold = a.no_fold;
+    if (!a.timeline.empty()) {
+        check_timeline_path(a.timeline);
+        options.timeline_ranks = a.timeline_ranks;
+    }
     if (!a.quiet) {
         options.progress = progress_printer();
     }
@@ -62,6 +92,9 @@ int run_command(const RunArgs& a, const Budget& budget) {
     const auto result = sim::run_scenario(s, options);
     const auto report = report::build_report(s, result);
     const auto written = report::write_outputs(outputs, s, result, report);
+    if (!a.timeline.empty()) {
+        write_file_atomically(a.timeline, report::timeline_json(s, result), {"command line", "--timeline"});
+    }
     if (!a.quiet) {
         fmt::print("{}", report::format_text(report));
         std::string files;
@@ -69,6 +102,10 @@ int run_command(const RunArgs& a, const Budget& budget) {
             files += (i == 0 ? "" : i + 1 == written.size() ? " and " : ", ") + written[i].string();
         }
         fmt::print("\n  wrote {}  (wall time {:.2f} s)\n", files, result.wall_time_s);
+        if (!a.timeline.empty()) {
+            fmt::print("  wrote {}: timeline of {} ranks{}\n", a.timeline, result.timeline.ranks.size(),
+                       result.timeline.truncated ? " (truncated)" : "");
+        }
     }
     return 0;
 }
@@ -91,6 +128,14 @@ Command add_run_command(CLI::App& app, Budget& budget) {
     run->add_option("--bin", a->bin,
                     "Narrowest bin of the time series (series.csv), e.g. 1ms; default 1us widened to keep at most "
                     "4096 bins");
+    auto* timeline_opt =
+        run->add_option("--timeline", a->timeline,
+                        "Also write the ops of the first ranks, link tier utilisation and power over time to this file "
+                        "(Chrome trace-event JSON: Perfetto UI, chrome://tracing)");
+    run->add_option("--timeline-ranks", a->timeline_ranks, "Simulated ranks on the timeline (the first ones)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, std::numeric_limits<int>::max()))
+        ->needs(timeline_opt);
     add_budget_options(run, budget, true);
     return {run, [a, &budget] { return run_command(*a, budget); }};
 }

@@ -7,6 +7,7 @@
 // After an intended change of the report, regenerate the golden files and review the diff
 // (golden.hpp: the update mode, and the coarse comparison of time series):
 //   TWIN_UPDATE_GOLDEN=1 ctest --preset dev -R RunMatchesGoldenReport
+#include "../sim/timeline_check.hpp"
 #include "cli_util.hpp"
 #include "golden.hpp"
 
@@ -110,10 +111,15 @@ TEST(CliBundled, EveryScenarioFileIsCovered) {
 
 TEST_P(CliScenario, RunMatchesGoldenReport) {
     const fs::path out = dir_ / "out";
-    const auto r = run("run -q -o " + sh_quote(out.string()) + " " + scenario_path());
+    const fs::path timeline = dir_ / "timeline.json";
+    const auto r = run("run -q -o " + sh_quote(out.string()) + " --timeline " + sh_quote(timeline.string()) + " " +
+                       scenario_path());
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, "");
     EXPECT_EQ(r.err, "");
+    // Every bundled scenario gives a timeline that passes the trace-event checks (timeline_check.hpp).
+    const json trace = twin::test::expect_valid_trace(read_text(timeline));
+    EXPECT_FALSE(trace["traceEvents"].empty());
     ASSERT_TRUE(fs::is_regular_file(out / "report.json"));
     ASSERT_TRUE(fs::is_regular_file(out / "links.csv"));
     EXPECT_EQ(read_text(out / "links.csv").rfind("link_id,direction,from,to,tier,", 0), 0U);
