@@ -16,7 +16,7 @@
 //
 // With the ceilings on amounts (trace sizes <= 1 PiB, see models/src/trace.cpp) the longest
 // single activity is 2^50 B / (125,000 B/s x 0.01 x 0.01) ~ 9e13 s: finite, and the engine
-// (sim/src/engine.cpp, check_duration) rejects any duration above kMaxDurationS with an
+// (sim/src/finite_checks.cpp, check_duration) rejects any duration above kMaxDurationS with an
 // InputError naming the op.
 #pragma once
 
