@@ -5,13 +5,13 @@
 # twin::InputError, hang (-timeout) or runaway allocation (-rss_limit_mb, -malloc_limit_mb) fails
 # the script and leaves the input that did it in build/fuzz/findings/.
 # Usage: tools/fuzz.sh [seconds per target (default 10)] [target ...]
-#   targets: json scenario trace chakra catalog workload (default: all)
+#   targets: json scenario trace chakra catalog workload report (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-10}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(json scenario trace chakra catalog workload)
+[ ${#targets[@]} -gt 0 ] || targets=(json scenario trace chakra catalog workload report)
 
 bash tools/setup.sh fuzz >/dev/null
 # The core, topology and models unit tests under ASan + UBSan (set FUZZ_UNIT_TESTS=0 to skip).
@@ -37,6 +37,7 @@ seeds_of() {
     chakra) echo scenarios/traces/chakra-small/*.json ;;
     catalog) echo topology/catalog/builtin.json ;;
     workload) echo tests/fuzz/seeds/workload/*.json ;;
+    report) for s in "${small_scenarios[@]}"; do echo "tests/golden/$s.report.json"; done ;;
   esac
 }
 

@@ -1,5 +1,6 @@
 // libFuzzer targets over every input format: the checked JSON reader and each loader (scenario,
-// trace, Chakra, catalog, workload). One source, built once per format with TWIN_FUZZ_FORMAT set.
+// trace, Chakra, catalog, workload, and report.json as the GUI reads it back). One source, built once per format with
+// TWIN_FUZZ_FORMAT set.
 //
 // The contract being fuzzed: any byte string either loads or throws twin::InputError. Any other
 // exception, a crash, a sanitizer report, a hang (libFuzzer's -timeout) or an allocation beyond
@@ -10,6 +11,7 @@
 #include "twin/models/scenario.hpp"
 #include "twin/models/trace.hpp"
 #include "twin/models/workload.hpp"
+#include "twin/report/run_report.hpp"
 #include "twin/topology/catalog.hpp"
 #include "twin/topology/load.hpp"
 
@@ -89,8 +91,11 @@ void load(const std::string& text) {
     static const twin::models::Scenario base = twin::models::load_scenario(kScenarioDir / "superpod-su-h100-256.json");
     const auto doc = twin::Document::parse(text, "fuzz.json");
     (void)twin::models::load_workload(doc.root().as_object(), {base.cluster, kScenarioDir});
+#elif TWIN_FUZZ_FORMAT == 6 // report.json (RunReport from_json)
+    const auto doc = twin::Document::parse(text, "fuzz.json");
+    (void)twin::report::from_json(doc.root().json(), "fuzz.json");
 #else
-#error "TWIN_FUZZ_FORMAT must be 0..5"
+#error "TWIN_FUZZ_FORMAT must be 0..6"
 #endif
 }
 
