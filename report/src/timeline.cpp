@@ -259,8 +259,8 @@ std::vector<Track> assign_tracks(const Timeline& t, std::vector<Item>& items) {
     return tracks;
 }
 
-void write_slices(Writer& w, const Timeline& t, const std::vector<std::string>& names,
-                  const std::vector<Item>& items, const Track& track) {
+void write_slices(Writer& w, const Timeline& t, const std::vector<std::string>& names, const std::vector<Item>& items,
+                  const Track& track) {
     for (const std::size_t i : track.items) {
         const Item& it = items[i];
         const auto& op = t.ops[it.op];
