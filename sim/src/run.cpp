@@ -83,9 +83,23 @@ static RunResult run_trace_here(const topology::Cluster& cluster, const models::
     check_budget(cluster, trace, options);
     // Only warnings and worse from SimGrid; its INFO lines would mix with our report.
     xbt_log_control_set("root.thresh:warning");
-    int argc = 1;
     char name[] = "clustertwin";
+#if TWIN_HAS_ASAN
+    // AddressSanitizer cannot follow SimGrid's hand-written context switches: an actor ended by
+    // SimGrid's exception runs on a stack ASan does not know, which it reports on stderr ("ASan is
+    // ignoring requested __asan_handle_no_return", depending on where the stack was mapped) and
+    // follows with false stack errors. In an ASan build, and only there, actors run as threads,
+    // each on a stack ASan knows, with room for ASan's larger frames. The context factory is chosen
+    // while the engine is built, so it comes on the engine's command line (set_config after it is
+    // too late, and silently ignored).
+    char factory[] = "--cfg=contexts/factory:thread";
+    char stack[] = "--cfg=contexts/stack-size:1024";
+    int argc = 3;
+    char* argv[] = {name, factory, stack, nullptr};
+#else
+    int argc = 1;
     char* argv[] = {name, nullptr};
+#endif
     simgrid::s4u::Engine engine(&argc, argv);
     // A GPU fabric is not TCP: CM02 without LV08's TCP factors, without reverse cross-traffic and
     // without the TCP-window bound, with a large weight-S so that max-min sharing is exact
@@ -96,13 +110,7 @@ static RunResult run_trace_here(const topology::Cluster& cluster, const models::
     simgrid::s4u::Engine::set_config(fmt::format("network/weight-S:{}", twin::sim::kSimGridWeightS));
     // Flow actors are many and shallow: 16 KiB stacks (SimGrid zeroes each stack when it creates
     // an actor, so the size is time as well as memory). The coordinator asks for more itself.
-#if TWIN_HAS_ASAN
-    // AddressSanitizer cannot follow SimGrid's hand-written context switches (it reports false
-    // stack-buffer-underflows and loses track of fake stacks): in an ASan build, and only there,
-    // actors run as threads, each on a stack ASan knows, with room for ASan's larger frames.
-    simgrid::s4u::Engine::set_config("contexts/factory:thread");
-    simgrid::s4u::Engine::set_config("contexts/stack-size:1024");
-#else
+#if !TWIN_HAS_ASAN
     simgrid::s4u::Engine::set_config("contexts/stack-size:16");
     simgrid::s4u::Engine::set_config("contexts/guard-size:0");
 #endif
