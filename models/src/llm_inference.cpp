@@ -208,12 +208,13 @@ InferenceConfig read_inference_config(Object workload) {
 InferenceMemory inference_memory(const InferenceConfig& c, const topology::GpuType& gpu) {
     const auto& m = c.model;
     const double w = c.weight_bytes_per_element();
-    const double kv_heads_per_rank = std::max(1.0, static_cast<double>(m.kv_heads) / c.tp);
-    const double kv_per_token =
-        2.0 * static_cast<double>(m.layers / c.pp) * kv_heads_per_rank * static_cast<double>(m.head_dim()) * w;
+    // The KV cache of all layers (MLA latent, sliding windows: llm_model.hpp) on one TP rank, the
+    // share of a stage's l/pp layers.
+    const double tokens = static_cast<double>(c.prompt_tokens + c.output_tokens);
     InferenceMemory r;
     r.weights_per_gpu_bytes = total_parameters(m) * w / c.gpus();
-    r.kv_per_sequence_per_gpu_bytes = kv_per_token * static_cast<double>(c.prompt_tokens + c.output_tokens);
+    r.kv_per_sequence_per_gpu_bytes =
+        kv_cache_bytes(m, tokens, w, c.tp) * static_cast<double>(m.layers / c.pp) / static_cast<double>(m.layers);
     r.kv_cache_per_gpu_bytes = r.kv_per_sequence_per_gpu_bytes * static_cast<double>(c.batch);
     r.usable_per_gpu_bytes = c.memory_fraction * gpu.hbm_capacity.value();
     const double room = r.usable_per_gpu_bytes - r.weights_per_gpu_bytes;

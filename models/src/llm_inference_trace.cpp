@@ -36,6 +36,16 @@ json collective(const std::string& op, const std::string& name, const std::strin
     return json{{"op", op}, {"name", name}, {"group", group}, {"size", bytes_text(size)}};
 }
 
+// Keys one query attends in a layer: prefill causal over P (half, or w − w²/(2P) in a
+// sliding-window layer, llm_model.hpp), decode the c cached entries (at most w in a local layer).
+double attended_keys(const TransformerConfig& m, bool local, double length, bool prefill) {
+    const double w = static_cast<double>(m.sliding.window);
+    if (prefill) {
+        return !local || length <= w ? length / 2.0 : w - w * w / (2.0 * length);
+    }
+    return local ? std::min(length, w) : length;
+}
+
 // The per-rank work of one micro-batch through one stage, in one phase (prefill or decode).
 struct PhaseShape {
     std::string phase; // "prefill" or "decode"
@@ -54,11 +64,13 @@ public:
         g_ = static_cast<double>(m_.kv_heads);
         g_rank_ = std::max(1.0, g_ / t_);
         w_ = c.weight_bytes_per_element();
+        dqkv_ = static_cast<double>(m_.qk_head_dim() + m_.v_head_dim());
+        kv_elements_ = kv_elements_per_token(m_, c.tp); // 2·g_r·d, or the MLA latent d_c + d_r
         gemm_precision_ = topology::precision_name(c.precision);
     }
 
-    // Ops of one layer for one micro-batch.
-    json layer(const PhaseShape& s) const {
+    // Ops of one layer of kind `kind` for one micro-batch.
+    json layer(const PhaseShape& s, LayerKind kind) const {
         const std::string& p = s.phase;
         const double T = s.tokens;
         json ops = json::array();
@@ -68,32 +80,33 @@ public:
                               attention_parameters(m_) * w_ / t_ + attn_act, gemm_precision_));
         // Attention core (flash attention: Q, K, V read once, O written, new K/V appended).
         const double a_rank = a_ / t_;
-        const double qo_bytes = T * kActivationBytes * 2.0 * a_rank * d_;
-        const double kv_new = T * 2.0 * g_rank_ * d_ * w_;
+        const double qo_bytes = T * kActivationBytes * a_rank * dqkv_;
+        const double kv_new = T * kv_elements_ * w_;
         double flops = 0.0;
         double bytes = 0.0;
         if (p == "prefill") {
             const double P = static_cast<double>(c_.prompt_tokens);
-            flops = 2.0 * s.sequences * P * P * a_rank * d_; // causal half of 4·P²·h per sequence
-            bytes = qo_bytes + 2.0 * kv_new;                 // K, V read for the kernel and written to the cache
+            flops = 2.0 * s.sequences * P * attended_keys(m_, kind.local, P, true) * a_rank * dqkv_;
+            bytes = qo_bytes + 2.0 * kv_new; // K, V read for the kernel and written to the cache
         } else {
-            flops = 4.0 * T * s.kv_length * a_rank * d_;
-            bytes = qo_bytes + kv_new + T * s.kv_length * 2.0 * g_rank_ * d_ * w_;
+            const double keys = attended_keys(m_, kind.local, s.kv_length, false);
+            flops = 2.0 * T * keys * a_rank * dqkv_;
+            bytes = qo_bytes + kv_new + T * keys * kv_elements_ * w_;
         }
         ops.push_back(compute(p + "_attention", flops, bytes, "bf16"));
         if (c_.tp > 1) {
             ops.push_back(collective("all_reduce", p + "_tp_all_reduce", "tp", T * h_ * kActivationBytes));
         }
         // MLP (dense, or MoE with the experts some token visits).
-        const bool ep = c_.ep > 1;
+        const bool ep = c_.ep > 1 && kind.moe;
         const double a2a =
             ep ? (T / c_.ep) * static_cast<double>(m_.moe.top_k) * h_ * kActivationBytes * (c_.ep - 1.0) / c_.ep : 0.0;
         if (ep) {
             ops.push_back(collective("all_to_all", p + "_ep_dispatch", "ep", a2a));
         }
-        double mlp_weights = mlp_parameters(m_);
+        double mlp_weights = mlp_parameters(m_, kind.moe);
         double f_active = static_cast<double>(m_.ffn);
-        if (m_.is_moe()) {
+        if (kind.moe) {
             const double E = static_cast<double>(m_.moe.experts);
             const double expert = static_cast<double>(m_.mlp_matrices()) * h_ * static_cast<double>(m_.moe.ffn);
             const double touched = 1.0 - std::pow(1.0 - static_cast<double>(m_.moe.top_k) / E, T);
@@ -101,8 +114,8 @@ public:
             f_active = static_cast<double>(m_.moe.top_k + m_.moe.shared_experts) * static_cast<double>(m_.moe.ffn);
         }
         const double mlp_act = T * kActivationBytes * (2.0 * h_ + 2.0 * f_active / t_);
-        ops.push_back(compute(p + "_gemm", 2.0 * T * active_mlp_parameters(m_) / t_, mlp_weights * w_ / t_ + mlp_act,
-                              gemm_precision_));
+        ops.push_back(compute(p + "_gemm", 2.0 * T * active_mlp_parameters(m_, kind.moe) / t_,
+                              mlp_weights * w_ / t_ + mlp_act, gemm_precision_));
         if (ep) {
             ops.push_back(collective("all_to_all", p + "_ep_combine", "ep", a2a));
         }
@@ -131,7 +144,21 @@ public:
                                 {"peer", {{"group", "pp"}, {"to", "prev"}}},
                                 {"size", bytes_text(pp_bytes)}});
         }
-        body.push_back(json{{"name", s.phase + "_layers"}, {"repeat", m_.layers / c_.pp}, {"body", layer(s)}});
+        // The stage's layers, one block per kind (dense/MoE, local/global) in order of first appearance.
+        const std::int64_t per_stage = m_.layers / c_.pp;
+        std::vector<std::pair<LayerKind, std::int64_t>> kinds;
+        for (std::int64_t i = stage * per_stage; i < (stage + 1) * per_stage; ++i) {
+            const LayerKind k = layer_kind(m_, i);
+            const auto it = std::find_if(kinds.begin(), kinds.end(), [&](const auto& e) { return e.first == k; });
+            if (it == kinds.end()) {
+                kinds.emplace_back(k, 1);
+            } else {
+                ++it->second;
+            }
+        }
+        for (const auto& [kind, n] : kinds) {
+            body.push_back(json{{"name", s.phase + "_layers"}, {"repeat", n}, {"body", layer(s, kind)}});
+        }
         if (last) {
             body.push_back(logits(s.phase, logit_tokens));
         } else {
@@ -185,6 +212,8 @@ private:
     const InferenceConfig& c_;
     const TransformerConfig& m_;
     double t_ = 1, h_ = 0, d_ = 0, a_ = 0, g_ = 0, g_rank_ = 1, w_ = 2;
+    double dqkv_ = 0;        // d_qk + d_v
+    double kv_elements_ = 0; // KV cache elements of one token and layer on one rank
     std::string_view gemm_precision_;
 };
 
@@ -213,12 +242,19 @@ Trace make_inference_trace(const InferenceConfig& c, const std::string& file) {
     // over the prompt, attention over the mean KV length in decode, logits once per sequence in
     // prefill and once per output token.
     const auto& m = c.model;
-    const double L = static_cast<double>(m.layers);
     const double h = static_cast<double>(m.hidden);
-    const double gemm = 2.0 * (attention_parameters(m) + active_mlp_parameters(m));
+    const double gemm = forward_flops_per_token(m, true).gemm; // all layers
     const double logits = 2.0 * static_cast<double>(m.vocab) * h;
-    const double prefill_flops = B * (L * (P * gemm + 2.0 * P * P * h) + logits);
-    const double decode_flops = B * O * (L * (gemm + 4.0 * (P + (O + 1.0) / 2.0) * h) + logits);
+    double prefill_attention = 0.0; // per sequence
+    double decode_attention = 0.0;  // per output token
+    const double heads_dims = static_cast<double>(m.heads) * static_cast<double>(m.qk_head_dim() + m.v_head_dim());
+    for (std::int64_t i = 0; i < m.layers; ++i) {
+        const bool local = layer_kind(m, i).local;
+        prefill_attention += 2.0 * P * attended_keys(m, local, P, true) * heads_dims;
+        decode_attention += 2.0 * attended_keys(m, local, P + (O + 1.0) / 2.0, false) * heads_dims;
+    }
+    const double prefill_flops = B * (P * gemm + prefill_attention + logits);
+    const double decode_flops = B * O * (gemm + decode_attention + logits);
 
     auto& info = t.info;
     info.present = true;

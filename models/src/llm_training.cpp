@@ -11,6 +11,7 @@
 // for the interleaved schedule.
 #include "twin/models/llm_training.hpp"
 
+#include "llm_training_layers.hpp"
 #include "llm_training_ops.hpp"
 #include "twin/models/compute.hpp"
 #include "workload_types.hpp"
@@ -223,14 +224,16 @@ TrainingConfig read_training_config(Object w) {
 StepFlops training_step_flops(const TrainingConfig& c) {
     const double tokens = static_cast<double>(c.global_batch) * static_cast<double>(c.model.seq);
     StepFlops f;
-    f.model = 3.0 * tokens * forward_flops_per_token(c.model, false).total(c.model.layers);
-    const detail::LayerOps ops = detail::layer_ops(c);
-    // Per GPU and micro-batch, one layer; times the GPUs of one layer (tp·cp·dp) and all layers.
-    const double per_layer = ops.flops();
+    f.model = 3.0 * tokens * forward_flops_per_token(c.model, false).total();
+    // Per GPU and micro-batch, one layer of each kind; times the GPUs of one layer (tp·cp·dp) and
+    // the layers of that kind; plus the head (logits, MTP) on the last stage.
+    double per_gpu = detail::layer_ops(c, detail::representative_kind(c.model)).head_flops();
+    for (const auto& k : detail::model_layer_kinds(c.model)) {
+        per_gpu += detail::layer_ops(c, k.kind).flops() * static_cast<double>(k.layers);
+    }
     const double replicas = static_cast<double>(c.par.tp) * c.par.cp * c.par.dp;
     const double mbs = static_cast<double>(c.micro_batches());
-    f.hardware = per_layer * replicas * mbs * static_cast<double>(c.model.layers) +
-                 ops.head_flops() * replicas * mbs; // logits on the last stage
+    f.hardware = per_gpu * replicas * mbs;
     return f;
 }
 
@@ -312,12 +315,13 @@ Trace load_llm_training(Object workload, const WorkloadContext& context) {
     info.figures["micro_batches"] = m;
     // Stage imbalance from the generator's FLOPs: the busiest stage's layers (+ logits on the last)
     // over the mean stage; the simulated spread is the report's stage_compute_s.
-    const auto ops = detail::layer_ops(c);
     double busiest = 0.0;
     double sum = 0.0;
     for (int s = 0; s < c.par.pp; ++s) {
-        const double work =
-            static_cast<double>(c.stage_layers(s)) * ops.flops() + (s == c.par.pp - 1 ? ops.head_flops() : 0.0);
+        double work = s == c.par.pp - 1 ? detail::layer_ops(c, detail::representative_kind(c.model)).head_flops() : 0.0;
+        for (const auto& k : detail::stage_layer_kinds(c, s)) {
+            work += detail::layer_ops(c, k.kind).flops() * static_cast<double>(k.layers);
+        }
         busiest = std::max(busiest, work);
         sum += work;
     }

@@ -24,6 +24,7 @@
 //                logits and their fp32 softmax, s_l·b·V·(2 + 4)/t, for one micro-batch
 // The total must stay within kUsableHbmFraction (0.95) of the GPU's hbm_capacity: the rest is
 // CUDA context, NCCL buffers and allocator fragmentation (a planning margin, not a measurement).
+#include "llm_training_layers.hpp"
 #include "llm_training_ops.hpp"
 #include "twin/models/llm_training.hpp"
 
@@ -73,8 +74,6 @@ std::vector<StageMemory> training_memory(const TrainingConfig& c) {
     const double shards = static_cast<double>(c.par.dp) * c.par.cp;
     // Routed experts are replicated dp/ep times, so ZeRO shards their state over (dp/ep)·cp.
     const double expert_shards = static_cast<double>(c.model.is_moe() ? c.par.dp / c.par.ep : 1) * c.par.cp;
-    const double expert_params = detail::expert_parameters_per_gpu(c);
-    const double layer_params = detail::layer_parameters_per_gpu(c);
     const double embed = embedding_parameters(c.model) / t;
     const double s = static_cast<double>(c.model.seq) / c.par.cp;
     const double b = static_cast<double>(c.micro_batch);
@@ -82,7 +81,7 @@ std::vector<StageMemory> training_memory(const TrainingConfig& c) {
     std::vector<StageMemory> out;
     for (int i = 0; i < p; ++i) {
         const double layers_per_chunk = static_cast<double>(c.stage_layers(i)) / v;
-        double params = layer_params * static_cast<double>(c.stage_layers(i));
+        double params = detail::stage_layer_parameters_per_gpu(c, i); // per layer kind (dense/MoE)
         if (i == 0) {
             params += embed;
         }
@@ -90,7 +89,7 @@ std::vector<StageMemory> training_memory(const TrainingConfig& c) {
             params += c.model.tied_embeddings && p > 1 ? embed : output_parameters(c.model) / t;
         }
         // Parameters per GPU of the stage as ZeRO stage z shards them: experts over expert_shards.
-        const double experts = expert_params * static_cast<double>(c.stage_layers(i));
+        const double experts = detail::stage_expert_parameters_per_gpu(c, i);
         const auto sharded = [&](int z) {
             return c.par.zero >= z ? (params - experts) / shards + experts / expert_shards : params;
         };

@@ -2,17 +2,22 @@
 //
 // Symbols: b micro-batch (sequences), s sequence, s_l = s/cp local sequence, t = tp, T = b·s_l
 // tokens a GPU's GEMMs see, T_e = T/t with sequence parallelism (else T) tokens of the
-// elementwise ops, h hidden, a heads, g kv heads, d = h/a, f MLP width, k_m MLP matrices.
+// elementwise ops, h hidden, a heads, g kv heads, d head size (h/a unless head_dim is given),
+// d_qk = d_v = d (MLA: d_n + d_r and d_v, g = a), f MLP width, k_m MLP matrices. Each layer is built
+// for its kind (llm_model.hpp: MoE or dense MLP, sliding-window or global attention).
 // Activations are bf16 (2 bytes). A GEMM of shape (m, n, k) does 2·m·n·k FLOPs at the
 // workload's precision with shape efficiency gemm_shape_efficiency(m, n, k); it moves
 // 2·(m·k + k·n + m·n) bytes.
 //
 // Forward:
-//   qkv        GEMM (T, (a + 2g)·d/t, h)
-//   attention  flash: 4·b·s_l·s·h/t · 1/2 FLOPs (causal blocks skipped), efficiency
-//              kFlashEfficiency; unfused: 4·b·s_l·s·h/t FLOPs as batched GEMMs (s_l, s, d) plus a
-//              memory-bound softmax/mask/dropout of kSoftmaxBytes per score, b·(a/t)·s_l·s scores
-//   proj       GEMM (T, h, a·d/t)
+//   qkv        GEMM (T, (a + 2g)·d/t, h); MLA: q_down (T, r_q, h), q_up (T, a·d_qk/t, r_q),
+//              kv_down (T, d_c + d_r, h), kv_up (T, a·(d_n + d_v)/t, d_c) (attention_gemms())
+//   attention  b·s_l·2·n_k·(a/t)·(d_qk + d_v) FLOPs, n_k the keys per query
+//              (attention_keys_per_query: s/2 causal, w − w²/(2s) in a sliding-window layer);
+//              flash: causal n_k, efficiency kFlashEfficiency; unfused: counted n_k (s, or
+//              min(s, w)) as batched GEMMs (s_l, s, d_qk) plus a memory-bound softmax/mask/dropout
+//              of kSoftmaxBytes per score, b·(a/t)·s_l·n_k scores
+//   proj       GEMM (T, h, a·d_v/t)
 //   mlp        dense: GEMM (T, (k_m − 1)·f/t, h) and GEMM (T, h, f/t); MoE: router GEMM (T, E, h),
 //              all-to-all dispatch over "ep" of T_e·top_k·h·2 bytes, experts 2·T·top_k·k_m·h·f_e/t
 //              FLOPs with shape (T·top_k·ep/E, f_e/t, h), all-to-all combine, shared experts dense
@@ -21,7 +26,7 @@
 //   TP (t > 1): all-reduce of T·h·2 bytes after proj and after the MLP; with sequence
 //              parallelism all-gather (output T·h·2) before qkv and before the MLP, reduce-scatter
 //              (input T·h·2) after proj and after the MLP (Korthikanti et al. 2022, §4.2.2)
-//   CP (cp > 1): all-gather of K and V over "cp", output b·s·2·g·d/t·2 bytes
+//   CP (cp > 1): all-gather of K and V over "cp", output b·s·g·(d_qk + d_v)/t·2 bytes
 // Backward: GEMMs 2× (input and weight gradients), flash attention 2.5× (FlashAttention-2
 // recomputes the scores: 5 matmuls vs 2), unfused attention 2× and its softmax 1.5× the bytes,
 // elementwise 2×; the same TP collectives (all-reduce stays, all-gather <-> reduce-scatter); CP
@@ -33,14 +38,16 @@
 // logits GEMM (T, V/t, h); three all-reduces over "tp" of T fp32 values each (max logit, target
 // logit, sum of exponentials); cross-entropy 4·T·V/t·2 bytes. Backward: the loss and 2× the GEMM,
 // then the input gradient summed over TP: all-reduce of T·h·2 bytes (SP: reduce-scatter).
+// Multi-token prediction (DeepSeek-V3 §2.2; Megatron-LM places the MTP modules on the last stage):
+// per module after the head, a projection GEMM (T, h/t, 2h), one layer's forward (its kind:
+// layer_kind(l + k)) and the head again (logits, cross-entropy); backward mirrors it.
 // Embedding (first stage, VocabParallelEmbedding): a lookup of 2·T_e·h·2 bytes whose partial rows
 // are summed over "tp": all-reduce of T·h·2 bytes (SP: reduce-scatter); no TP collective backward.
-// Parameters per GPU and layer: P_layer/t (experts: E/ep of them); the routed experts' part,
-// E/ep·k_m·h·f_e/t, has its gradients reduced over "edp" (the dp/ep replicas that hold the same
-// experts; Megatron-LM's expert data-parallel group), the rest over "dp".
-// Tied embeddings with pp > 1 (Megatron-LM _allreduce_embedding_grads; Shoeybi et al. 2019): the
-// first stage's embedding and the last stage's output layer are copies; their gradients, V·h/t·2
-// bytes per GPU, are all-reduced between the two stages before the optimizer.
+// Parameters per GPU and layer: P_layer/t (experts: E/ep of them; MLA's down projections whole); the routed experts'
+// part, E/ep·k_m·h·f_e/t, has its gradients reduced over "edp" (the dp/ep replicas that hold the same experts;
+// Megatron-LM's expert data-parallel group), the rest over "dp". Tied embeddings with pp > 1 (Megatron-LM
+// _allreduce_embedding_grads; Shoeybi et al. 2019): the first stage's embedding and the last stage's output layer are
+// copies; their gradients, V·h/t·2 bytes per GPU, are all-reduced between the two stages before the optimizer.
 #include "llm_training_ops.hpp"
 
 #include <algorithm>
@@ -106,21 +113,25 @@ OpSpec scaled(OpSpec o, double flops_factor, double bytes_factor) {
 
 } // namespace
 
-double layer_parameters_per_gpu(const TrainingConfig& c) {
+double layer_parameters_per_gpu(const TrainingConfig& c, LayerKind kind) {
     const auto& m = c.model;
     const double t = c.par.tp;
     const double h = static_cast<double>(m.hidden);
-    double mlp = mlp_parameters(m);
-    if (m.is_moe()) {
+    double mlp = mlp_parameters(m, kind.moe);
+    if (kind.moe) {
         const double local_experts = static_cast<double>(m.moe.experts) / c.par.ep + m.moe.shared_experts;
         mlp = h * static_cast<double>(m.moe.experts) * t + local_experts * m.mlp_matrices() * h * m.moe.ffn;
     }
-    return (attention_parameters(m) + mlp) / t + 2.0 * h;
+    double attention = 0.0; // the GEMM weights one TP rank holds (MLA's down projections whole)
+    for (const auto& g : attention_gemms(m, c.par.tp)) {
+        attention += g.n * g.k;
+    }
+    return attention + mlp / t + norm_parameters(m);
 }
 
-double expert_parameters_per_gpu(const TrainingConfig& c) {
+double expert_parameters_per_gpu(const TrainingConfig& c, LayerKind kind) {
     const auto& m = c.model;
-    if (!m.is_moe()) {
+    if (!kind.moe) {
         return 0.0;
     }
     return static_cast<double>(m.moe.experts) / c.par.ep * m.mlp_matrices() * static_cast<double>(m.hidden) *
@@ -154,7 +165,7 @@ double LayerOps::head_flops() const {
     return f;
 }
 
-LayerOps layer_ops(const TrainingConfig& c) {
+LayerOps layer_ops(const TrainingConfig& c, LayerKind kind) {
     const auto& m = c.model;
     const double t = c.par.tp;
     const double b = static_cast<double>(c.micro_batch);
@@ -165,8 +176,9 @@ LayerOps layer_ops(const TrainingConfig& c) {
     const double Te = sp ? T / t : T;
     const double h = static_cast<double>(m.hidden);
     const double a = static_cast<double>(m.heads);
-    const double g = static_cast<double>(m.kv_heads);
-    const double d = static_cast<double>(m.head_dim());
+    const double g = m.is_mla() ? a : static_cast<double>(m.kv_heads); // heads of the K and V the kernel reads
+    const double dqk = static_cast<double>(m.qk_head_dim());
+    const double dv = static_cast<double>(m.v_head_dim());
     const double km = m.mlp_matrices();
     const double act = T * h * kBf16;
 
@@ -177,18 +189,19 @@ LayerOps layer_ops(const TrainingConfig& c) {
     if (c.attention == AttentionKernel::Flash) {
         OpSpec o;
         o.name = "attention";
-        o.flops = 4.0 * b * sl * s * h / t * 0.5;
-        o.bytes = kBf16 * b * (sl * (2.0 * a * d) + s * 2.0 * g * d) / t;
+        o.flops = b * sl * attention_flops_per_query(m, kind.local, true) / t;
+        o.bytes = kBf16 * b * (sl * a * (dqk + dv) + s * g * (dqk + dv)) / t;
         o.efficiency = kFlashEfficiency;
         attn_core.push_back(o);
         attn_core_bwd.push_back(scaled(o, 2.5, 2.0));
     } else {
-        OpSpec o = gemm("attention", sl, s, d, false);
+        OpSpec o = gemm("attention", sl, s, dqk, false);
         o.gemm = false; // batched score GEMMs run in bf16
-        o.flops = 4.0 * b * sl * s * h / t;
-        o.bytes = kBf16 * b * (sl * 2.0 * a * d + s * 2.0 * g * d) / t;
+        o.flops = b * sl * attention_flops_per_query(m, kind.local, false) / t;
+        o.bytes = kBf16 * b * (sl * a * (dqk + dv) + s * g * (dqk + dv)) / t;
         attn_core.push_back(o);
-        attn_core.push_back(memory_op("softmax", b * (a / t) * sl * s * kSoftmaxBytes));
+        const double keys = attention_keys_per_query(m, kind.local, false);
+        attn_core.push_back(memory_op("softmax", b * (a / t) * sl * keys * kSoftmaxBytes));
         attn_core_bwd.push_back(scaled(attn_core[0], 2.0, 2.0));
         attn_core_bwd.push_back(scaled(attn_core[1], 1.0, 1.5));
     }
@@ -213,11 +226,15 @@ LayerOps layer_ops(const TrainingConfig& c) {
         }
     };
 
-    const OpSpec qkv = gemm("qkv", T, (a + 2.0 * g) * d / t, h, lowp);
-    const OpSpec proj = gemm("proj", T, h, a * d / t, lowp);
+    std::vector<OpSpec> qkv; // the projections before the attention core; "proj" after it
+    for (const auto& shape : attention_gemms(m, c.par.tp)) {
+        qkv.push_back(gemm(shape.name, T, shape.n, shape.k, lowp));
+    }
+    const OpSpec proj = qkv.back();
+    qkv.pop_back();
     std::vector<OpSpec> mlp;
     std::vector<OpSpec> mlp_bwd;
-    if (!m.is_moe()) {
+    if (!kind.moe) {
         mlp.push_back(gemm("mlp_up", T, (km - 1.0) * static_cast<double>(m.ffn) / t, h, lowp));
         mlp.push_back(gemm("mlp_down", T, h, static_cast<double>(m.ffn) / t, lowp));
     } else {
@@ -245,15 +262,15 @@ LayerOps layer_ops(const TrainingConfig& c) {
     for (const auto& o : mlp) {
         mlp_bwd.push_back(o.collective ? o : scaled(o, 2.0, 2.0));
     }
-    const double mlp_width = m.is_moe() ? static_cast<double>(m.moe.ffn) * m.moe.top_k : static_cast<double>(m.ffn);
+    const double mlp_width = kind.moe ? static_cast<double>(m.moe.ffn) * m.moe.top_k : static_cast<double>(m.ffn);
     const OpSpec elementwise =
         memory_op("elementwise", Te * h * kBf16 * kElementwiseReads + T * mlp_width / t * kBf16 * km);
 
     auto& fw = ops.forward;
     tp_before(fw, false);
-    fw.push_back(qkv);
+    fw.insert(fw.end(), qkv.begin(), qkv.end());
     if (c.par.cp > 1) {
-        fw.push_back(coll("cp_ag", CollectiveKind::AllGather, "cp", b * s * 2.0 * g * d / t * kBf16));
+        fw.push_back(coll("cp_ag", CollectiveKind::AllGather, "cp", b * s * g * (dqk + dv) / t * kBf16));
     }
     fw.insert(fw.end(), attn_core.begin(), attn_core.end());
     fw.push_back(proj);
@@ -271,9 +288,11 @@ LayerOps layer_ops(const TrainingConfig& c) {
     bw.push_back(scaled(proj, 2.0, 2.0));
     bw.insert(bw.end(), attn_core_bwd.rbegin(), attn_core_bwd.rend());
     if (c.par.cp > 1) {
-        bw.push_back(coll("cp_rs", CollectiveKind::ReduceScatter, "cp", b * s * 2.0 * g * d / t * kBf16));
+        bw.push_back(coll("cp_rs", CollectiveKind::ReduceScatter, "cp", b * s * g * (dqk + dv) / t * kBf16));
     }
-    bw.push_back(scaled(qkv, 2.0, 2.0));
+    for (auto it = qkv.rbegin(); it != qkv.rend(); ++it) {
+        bw.push_back(scaled(*it, 2.0, 2.0));
+    }
     tp_before(bw, true);
 
     if (c.recompute == Recompute::Selective) {
@@ -305,11 +324,27 @@ LayerOps layer_ops(const TrainingConfig& c) {
     if (c.par.tp > 1 && !sp) {
         hb.push_back(coll("head_tp_ar", CollectiveKind::AllReduce, "tp", act)); // input gradient of the logits
     }
+    for (std::int64_t k = 0; k < m.mtp_depth; ++k) {
+        // One MTP module: projection, a layer of its kind and the shared head (its logits and loss).
+        TrainingConfig inner = c;
+        inner.model.mtp_depth = 0;
+        const LayerOps module = layer_ops(inner, layer_kind(m, m.layers + k));
+        const OpSpec mtp_proj = gemm("mtp_proj", T, h / t, 2.0 * h, lowp);
+        hf.push_back(mtp_proj);
+        hf.insert(hf.end(), module.forward.begin(), module.forward.end());
+        hf.insert(hf.end(), module.head_forward.begin(), module.head_forward.end());
+        hb.insert(hb.begin(), module.head_backward.begin(), module.head_backward.end());
+        const auto at = hb.begin() + static_cast<std::ptrdiff_t>(module.head_backward.size());
+        std::vector<OpSpec> layer = module.recompute;
+        layer.insert(layer.end(), module.backward.begin(), module.backward.end());
+        layer.push_back(scaled(mtp_proj, 2.0, 2.0));
+        hb.insert(at, layer.begin(), layer.end());
+    }
     ops.embedding_forward.push_back(memory_op("embedding", 2.0 * Te * h * kBf16));
     tp_after(ops.embedding_forward, false); // vocab-parallel embedding: partial rows summed over TP
 
-    ops.expert_param_bytes = expert_parameters_per_gpu(c) * kBf16;
-    ops.dense_param_bytes = layer_parameters_per_gpu(c) * kBf16 - ops.expert_param_bytes;
+    ops.expert_param_bytes = expert_parameters_per_gpu(c, kind) * kBf16;
+    ops.dense_param_bytes = layer_parameters_per_gpu(c, kind) * kBf16 - ops.expert_param_bytes;
     return ops;
 }
 

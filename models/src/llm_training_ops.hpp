@@ -43,12 +43,13 @@ struct LayerOps {
     [[nodiscard]] double head_flops() const;
 };
 
-[[nodiscard]] LayerOps layer_ops(const TrainingConfig& config);
+// The ops of one layer of kind `kind` (MoE or dense MLP, sliding-window or global attention).
+[[nodiscard]] LayerOps layer_ops(const TrainingConfig& config, LayerKind kind);
 
-// Parameters of one layer held by one GPU (tensor- and expert-parallel shards), and the routed
-// experts' part of them (0 for a dense model).
-[[nodiscard]] double layer_parameters_per_gpu(const TrainingConfig& config);
-[[nodiscard]] double expert_parameters_per_gpu(const TrainingConfig& config);
+// Parameters of one layer of kind `kind` held by one GPU (tensor- and expert-parallel shards), and
+// the routed experts' part of them (0 for a dense layer). Per stage: llm_training_layers.hpp.
+[[nodiscard]] double layer_parameters_per_gpu(const TrainingConfig& config, LayerKind kind);
+[[nodiscard]] double expert_parameters_per_gpu(const TrainingConfig& config, LayerKind kind);
 
 // The embedding's (tied) gradient all-reduce between the first and the last pipeline stage: bytes
 // per GPU, 0 when there is none (untied embeddings or pp = 1).

@@ -30,12 +30,17 @@
 // interleaved schedule, on by default there) run beside the computes that follow: each is its own
 // step, waited for by the compute that consumes it (receives) or by the third compute after it
 // (sends), see llm_training_schedule.cpp.
+// Models with mixed layers (dense/MoE, sliding-window/global attention) give each chunk one repeat
+// block per layer kind it holds, each with that kind's ops and gradient sizes (llm_training_layers.hpp).
 // Consecutive identical schedule steps fold into repeat blocks (periods up to 4v + 8 steps); steps
 // that wait for more than the step before them, or are waited for so, are never folded.
+#include "llm_training_layers.hpp"
 #include "llm_training_ops.hpp"
 #include "llm_training_schedule.hpp"
 #include "twin/models/llm_training.hpp"
 
+#include <algorithm>
+#include <array>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -99,7 +104,10 @@ json chain(const std::vector<OpSpec>& ops, topology::Precision precision, const 
 
 class Generator {
 public:
-    Generator(const TrainingConfig& c) : c_(c), ops_(detail::layer_ops(c)) {
+    Generator(const TrainingConfig& c) : c_(c), ops_(detail::layer_ops(c, detail::representative_kind(c.model))) {
+        for (const auto& k : detail::model_layer_kinds(c.model)) {
+            kinds_[static_cast<std::size_t>(k.kind.index())] = detail::layer_ops(c, k.kind);
+        }
         p_ = c.par.pp;
         v_ = c.par.virtual_stages;
         m_ = c.micro_batches();
@@ -221,34 +229,34 @@ private:
     bool dense_replicated() const { return c_.par.dp * c_.par.cp > 1; }
 
     // One layer's gradient collectives: the dense part over "dp" (or "dpcp"), the routed experts over "edp".
-    std::vector<json> grad_ops() const {
+    std::vector<json> grad_ops(const detail::LayerOps& ops) const {
         const bool ar = c_.par.zero == 0;
         const CollectiveKind kind = ar ? CollectiveKind::AllReduce : CollectiveKind::ReduceScatter;
         std::vector<json> out;
-        if (dense_replicated() && ops_.dense_param_bytes > 0) {
+        if (dense_replicated() && ops.dense_param_bytes > 0) {
             out.push_back(collective(ar ? "dp_grad_all_reduce" : "dp_grad_reduce_scatter", kind, dense_family(),
-                                     ops_.dense_param_bytes));
+                                     ops.dense_param_bytes));
         }
-        if (expert_replicas() > 1 && ops_.expert_param_bytes > 0) {
+        if (expert_replicas() > 1 && ops.expert_param_bytes > 0) {
             out.push_back(collective(ar ? "expert_grad_all_reduce" : "expert_grad_reduce_scatter", kind, "edp",
-                                     ops_.expert_param_bytes));
+                                     ops.expert_param_bytes));
         }
         return out;
     }
 
     // ZeRO-3: one layer's parameters gathered, the dense part over "dp", the experts over "edp".
-    std::vector<json> zero3_gathers() const {
+    std::vector<json> zero3_gathers(const detail::LayerOps& ops) const {
         std::vector<json> out;
         if (c_.par.zero < 3) {
             return out;
         }
-        if (dense_replicated() && ops_.dense_param_bytes > 0) {
-            out.push_back(collective("zero3_param_all_gather", CollectiveKind::AllGather, dense_family(),
-                                     ops_.dense_param_bytes));
-        }
-        if (expert_replicas() > 1 && ops_.expert_param_bytes > 0) {
+        if (dense_replicated() && ops.dense_param_bytes > 0) {
             out.push_back(
-                collective("zero3_expert_all_gather", CollectiveKind::AllGather, "edp", ops_.expert_param_bytes));
+                collective("zero3_param_all_gather", CollectiveKind::AllGather, dense_family(), ops.dense_param_bytes));
+        }
+        if (expert_replicas() > 1 && ops.expert_param_bytes > 0) {
+            out.push_back(
+                collective("zero3_expert_all_gather", CollectiveKind::AllGather, "edp", ops.expert_param_bytes));
         }
         return out;
     }
@@ -270,12 +278,11 @@ private:
         return body;
     }
 
-    // Layers of one model chunk of stage s (uneven stages: the stage's layers / v).
-    std::int64_t chunk_layers(int s) const { return c_.stage_layers(s) / v_; }
+    const detail::LayerOps& kind_ops(LayerKind k) const { return kinds_[static_cast<std::size_t>(k.index())]; }
 
+    // One repeat block per layer kind of the chunk (llm_training_layers.hpp).
     json compute_json(const Unit& u, int s) const {
-        const std::int64_t layers = chunk_layers(s);
-        const std::vector<json> gathers = zero3_gathers();
+        const std::vector<detail::KindCount> kinds = detail::chunk_layer_kinds(c_, s, u.chunk);
         json body = json::array();
         const auto append = [&body](const json& steps) {
             for (const auto& j : steps) {
@@ -286,9 +293,12 @@ private:
             if (s == 0 && u.chunk == 0) {
                 append(chain(ops_.embedding_forward, c_.precision, "e"));
             }
-            body.push_back({{"name", "layer_forward"},
-                            {"repeat", layers},
-                            {"body", layer_body(ops_.forward, gathers, c_.overlap_dp)}});
+            for (const auto& k : kinds) {
+                const detail::LayerOps& ops = kind_ops(k.kind);
+                body.push_back({{"name", "layer_forward"},
+                                {"repeat", k.layers},
+                                {"body", layer_body(ops.forward, zero3_gathers(ops), c_.overlap_dp)}});
+            }
             if (s == p_ - 1 && u.chunk == v_ - 1) {
                 append(chain(ops_.head_forward, c_.precision, "h"));
             }
@@ -297,23 +307,35 @@ private:
         if (s == p_ - 1 && u.chunk == v_ - 1) {
             append(chain(ops_.head_backward, c_.precision, "h"));
         }
-        std::vector<OpSpec> layer = ops_.recompute;
-        layer.insert(layer.end(), ops_.backward.begin(), ops_.backward.end());
-        const std::vector<json> grads = has_grads(u) ? grad_ops() : std::vector<json>{};
-        if (!gathers.empty()) {
-            body.push_back(
-                {{"name", "layer_backward"}, {"repeat", layers}, {"body", layer_body(layer, gathers, c_.overlap_dp)}});
-            // ZeRO-3 reduce-scatters every micro-batch; modelled after the chunk's backward (program()).
-        } else if (!grads.empty() && c_.overlap_dp) {
-            // Layer k's gradient collectives run beside layer k+1's backward; the chunk's first
-            // layer's run beside what follows the chunk (program()).
-            append(chain(layer, c_.precision, "f"));
-            if (layers > 1) {
+        bool first = true; // the chunk's first layer in backward: its collectives trail (program())
+        for (const auto& k : kinds) {
+            const detail::LayerOps& ops = kind_ops(k.kind);
+            std::vector<OpSpec> layer = ops.recompute;
+            layer.insert(layer.end(), ops.backward.begin(), ops.backward.end());
+            const std::vector<json> gathers = zero3_gathers(ops);
+            const std::vector<json> grads = has_grads(u) ? grad_ops(ops) : std::vector<json>{};
+            if (!gathers.empty()) {
+                body.push_back({{"name", "layer_backward"},
+                                {"repeat", k.layers},
+                                {"body", layer_body(layer, gathers, c_.overlap_dp)}});
+                // ZeRO-3 reduce-scatters every micro-batch; modelled after the chunk's backward (program()).
+            } else if (!grads.empty() && c_.overlap_dp) {
+                // Layer k's gradient collectives run beside layer k+1's backward; the chunk's first
+                // layer's run beside what follows the chunk (program()).
+                std::int64_t n = k.layers;
+                if (first) {
+                    append(chain(layer, c_.precision, "f"));
+                    --n;
+                }
+                if (n > 0) {
+                    body.push_back(
+                        {{"name", "layer_backward"}, {"repeat", n}, {"body", layer_body(layer, grads, true)}});
+                }
+            } else {
                 body.push_back(
-                    {{"name", "layer_backward"}, {"repeat", layers - 1}, {"body", layer_body(layer, grads, true)}});
+                    {{"name", "layer_backward"}, {"repeat", k.layers}, {"body", layer_body(layer, {}, false)}});
             }
-        } else {
-            body.push_back({{"name", "layer_backward"}, {"repeat", layers}, {"body", layer_body(layer, {}, false)}});
+            first = false;
         }
         return json{{"name", "backward"}, {"body", body}};
     }
@@ -321,7 +343,7 @@ private:
     // Whether backward unit u reduces gradients: the last backward of each chunk (every backward
     // with zero >= 2).
     bool has_grads(const Unit& u) const {
-        return u.kind == Unit::Kind::Backward && (u.last || c_.par.zero >= 2) && !grad_ops().empty();
+        return u.kind == Unit::Kind::Backward && (u.last || c_.par.zero >= 2) && !grad_ops(ops_).empty();
     }
 
     // The program of stage s: the schedule's steps, each waiting for the step before it on the
@@ -352,7 +374,7 @@ private:
         std::vector<InFlight> in_flight;
         int computes = 0;
         const bool async_grads = c_.overlap_dp;
-        std::int64_t flushed = 0; // chunk-layers whose gradients are reduced after the flush
+        std::vector<detail::KindCount> flushed; // chunk-layers whose gradients are reduced after the flush
         for (const Unit& u : units) {
             if (u.kind == Unit::Kind::P2P && u.async) {
                 const auto post = [&](bool on, Unit one, Unit::Kind consumer) {
@@ -398,16 +420,31 @@ private:
             // Trailing gradients: all the chunk's layers with ZeRO-3, else the one layer whose
             // collectives had no later layer to run beside (compute_json).
             const bool zero3 = c_.par.zero >= 3;
-            const std::int64_t trailing = has_grads(u) ? (zero3 || !async_grads ? chunk_layers(s) : 1) : 0;
-            if (trailing > 0 && !async_grads) {
-                flushed += trailing;
+            std::vector<detail::KindCount> trailing;
+            if (has_grads(u)) {
+                trailing = detail::chunk_layer_kinds(c_, s, u.chunk);
+                if (!zero3 && async_grads) {
+                    trailing = {{trailing.front().kind, 1}};
+                }
             }
-            if (trailing > 0 && async_grads) {
-                grads.push_back(add({{"name", "dp_gradients"}, {"repeat", trailing}, {"body", grad_ops()}}, {i}));
+            for (const auto& k : trailing) {
+                if (async_grads) {
+                    grads.push_back(add(
+                        {{"name", "dp_gradients"}, {"repeat", k.layers}, {"body", grad_ops(kind_ops(k.kind))}}, {i}));
+                    continue;
+                }
+                const auto same = std::find_if(flushed.begin(), flushed.end(),
+                                               [&](const detail::KindCount& f) { return f.kind == k.kind; });
+                if (same == flushed.end()) {
+                    flushed.push_back(k);
+                } else {
+                    same->layers += k.layers;
+                }
             }
         }
-        if (flushed > 0) {
-            chain = {add({{"name", "dp_gradients"}, {"repeat", flushed}, {"body", grad_ops()}}, chain)};
+        for (const auto& k : flushed) {
+            chain = {
+                add({{"name", "dp_gradients"}, {"repeat", k.layers}, {"body", grad_ops(kind_ops(k.kind))}}, chain)};
         }
         // The optimizer waits for the last schedule step and every gradient collective.
         for (json& j : optimizer(s)) {
@@ -451,9 +488,8 @@ private:
             out.push_back(collective("embedding_grad_all_reduce", CollectiveKind::AllReduce, "emb", tied));
         }
         const bool sharded = c_.par.zero >= 1;
-        const double layers = static_cast<double>(c_.stage_layers(s));
-        const double dense = ops_.dense_param_bytes / 2.0 * layers;
-        const double experts = ops_.expert_param_bytes / 2.0 * layers;
+        const double experts = detail::stage_expert_parameters_per_gpu(c_, s);
+        const double dense = detail::stage_layer_parameters_per_gpu(c_, s) - experts;
         const double cp = c_.par.cp;
         OpSpec step;
         step.name = "optimizer";
@@ -472,7 +508,8 @@ private:
     }
 
     const TrainingConfig& c_;
-    detail::LayerOps ops_;
+    detail::LayerOps ops_;                    // the representative kind's: head, embedding, groups
+    std::array<detail::LayerOps, 4> kinds_{}; // by LayerKind::index(), the kinds the model has
     int p_ = 1;
     int v_ = 1;
     std::int64_t m_ = 1;

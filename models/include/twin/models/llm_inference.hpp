@@ -8,8 +8,12 @@
 // d head size, t = tp, g_r = max(g/t, 1) KV heads per rank, T tokens of the micro-batch, w weight
 // bytes per element (bf16 2, fp8 1), k KV bytes per element (= w), 2 bytes per activation):
 //   projections  F = 2·T·P_attn / t              D = P_attn·w / t + activations
-//   attention    prefill  F = 2·n·P²·h / t (causal: half of 4·P²·h per sequence of n = T / P)
-//                decode   F = 4·T·c·h / t        D = T·c·2·g_r·d·k (reads the KV cache)
+//   attention    prefill  F = 2·n·P·n_k·a·(d_qk + d_v) / t, n_k = P/2 (causal; w − w²/(2P) in a
+//                         sliding-window layer with P > w), i.e. 2·n·P²·h / t with d = h/a
+//                decode   F = 2·T·n_k·a·(d_qk + d_v) / t, n_k = c (min(c, w) in a local layer)
+//                         D = T·n_k·e·k (reads the KV cache), e = 2·g_r·d elements per token, or
+//                         the MLA latent d_c + d_r (whole on every TP rank; llm_model.hpp). MLA's
+//                         absorbed decode (DeepSeek-V2 §2.1.4) is costed as the unabsorbed form
 //                         c = P + (O + 1)/2: the mean KV length over the O decode steps (step j
 //                         attends to P + j + 1 entries); the KV read is linear in c and memory-bound,
 //                         so the mean gives the same total time as O separate lengths
@@ -30,7 +34,8 @@
 //
 // Memory per GPU (must fit in memory_fraction × hbm_capacity; the rest is for activations, CUDA
 // context and NCCL buffers, as vLLM's gpu_memory_utilization = 0.9):
-//   M = N_total·w / (tp·pp) + B·(P + O)·2·(l/pp)·g_r·d·k
+//   M = N_total·w / (tp·pp) + B·(P + O)·(l/pp)·e·k   (local layers hold min(P + O, w) tokens)
+// Layers of a stage run as one repeat block per kind (dense/MoE, local/global; llm_model.hpp).
 //
 // Serving (serving_metrics): a cycle of S = prefill_s + decode_s serves B requests.
 //   capacity μ = B / S requests/s, utilisation ρ = λ / μ (λ: request rate)
