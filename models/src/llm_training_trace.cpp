@@ -32,6 +32,7 @@
 // (sends), see llm_training_schedule.cpp.
 // Consecutive identical schedule steps fold into repeat blocks (periods up to 4v + 8 steps); steps
 // that wait for more than the step before them, or are waited for so, are never folded.
+#include "llm_training_dp.hpp"
 #include "llm_training_ops.hpp"
 #include "llm_training_schedule.hpp"
 #include "twin/models/llm_training.hpp"
@@ -221,19 +222,54 @@ private:
     bool dense_replicated() const { return c_.par.dp * c_.par.cp > 1; }
 
     // One layer's gradient collectives: the dense part over "dp" (or "dpcp"), the routed experts over "edp".
-    std::vector<json> grad_ops() const {
+    // `layers` layers' worth (a bucket).
+    std::vector<json> grad_ops(std::int64_t layers = 1) const {
         const bool ar = c_.par.zero == 0;
         const CollectiveKind kind = ar ? CollectiveKind::AllReduce : CollectiveKind::ReduceScatter;
+        const double k = static_cast<double>(layers);
         std::vector<json> out;
         if (dense_replicated() && ops_.dense_param_bytes > 0) {
             out.push_back(collective(ar ? "dp_grad_all_reduce" : "dp_grad_reduce_scatter", kind, dense_family(),
-                                     ops_.dense_param_bytes));
+                                     ops_.dense_param_bytes * k));
         }
         if (expert_replicas() > 1 && ops_.expert_param_bytes > 0) {
             out.push_back(collective(ar ? "expert_grad_all_reduce" : "expert_grad_reduce_scatter", kind, "edp",
-                                     ops_.expert_param_bytes));
+                                     ops_.expert_param_bytes * k));
         }
         return out;
+    }
+
+    // ZeRO 1-2 with overlap.param_gather: `layers` layers' updated parameters gathered (a bucket).
+    std::vector<json> param_gathers(std::int64_t layers) const {
+        const double k = static_cast<double>(layers);
+        std::vector<json> out;
+        if (dense_replicated() && ops_.dense_param_bytes > 0) {
+            out.push_back(collective("dp_param_all_gather", CollectiveKind::AllGather, dense_family(),
+                                     ops_.dense_param_bytes * k));
+        }
+        if (expert_replicas() > 1 && ops_.expert_param_bytes > 0) {
+            out.push_back(
+                collective("expert_param_all_gather", CollectiveKind::AllGather, "edp", ops_.expert_param_bytes * k));
+        }
+        return out;
+    }
+    bool gathers_next_forward() const { return c_.overlap_param_gather && c_.par.zero >= 1 && c_.par.zero < 3; }
+    // align_param_gather (Megatron-LM's default with the interleaved schedule, off with 1F1B): every
+    // unbucketed chunk's all-gather is posted at the step's start.
+    bool aligned_gather(int s, int chunk) const {
+        return c_.par.schedule == PipelineSchedule::Interleaved && !detail::chunk_bucketed(c_, s, chunk);
+    }
+
+    // Gradient buckets of a chunk (zero 2, reduced every micro-batch: one per layer).
+    detail::LayerBuckets chunk_buckets(int s, int chunk) const {
+        const std::int64_t layers = chunk_layers(s);
+        if (c_.par.zero == 2) {
+            return detail::LayerBuckets{1, layers, 0};
+        }
+        if (!detail::chunk_bucketed(c_, s, chunk)) {
+            return detail::layer_buckets(layers, 0.0, 0.0);
+        }
+        return detail::layer_buckets(layers, ops_.param_bytes() / 2.0, detail::dp_bucket_parameters(c_));
     }
 
     // ZeRO-3: one layer's parameters gathered, the dense part over "dp", the experts over "edp".
@@ -273,7 +309,7 @@ private:
     // Layers of one model chunk of stage s (uneven stages: the stage's layers / v).
     std::int64_t chunk_layers(int s) const { return c_.stage_layers(s) / v_; }
 
-    json compute_json(const Unit& u, int s) const {
+    json compute_json(const Unit& u, int s, bool first_forward = false) const {
         const std::int64_t layers = chunk_layers(s);
         const std::vector<json> gathers = zero3_gathers();
         json body = json::array();
@@ -286,9 +322,15 @@ private:
             if (s == 0 && u.chunk == 0) {
                 append(chain(ops_.embedding_forward, c_.precision, "e"));
             }
-            body.push_back({{"name", "layer_forward"},
-                            {"repeat", layers},
-                            {"body", layer_body(ops_.forward, gathers, c_.overlap_dp)}});
+            if (first_forward && gathers_next_forward()) {
+                append(detail::gathered_forward(
+                    chain(ops_.forward, c_.precision, "l"), chunk_buckets(s, u.chunk),
+                    [this](std::int64_t k) { return param_gathers(k); }, aligned_gather(s, u.chunk)));
+            } else {
+                body.push_back({{"name", "layer_forward"},
+                                {"repeat", layers},
+                                {"body", layer_body(ops_.forward, gathers, c_.overlap_param_gather)}});
+            }
             if (s == p_ - 1 && u.chunk == v_ - 1) {
                 append(chain(ops_.head_forward, c_.precision, "h"));
             }
@@ -301,17 +343,17 @@ private:
         layer.insert(layer.end(), ops_.backward.begin(), ops_.backward.end());
         const std::vector<json> grads = has_grads(u) ? grad_ops() : std::vector<json>{};
         if (!gathers.empty()) {
-            body.push_back(
-                {{"name", "layer_backward"}, {"repeat", layers}, {"body", layer_body(layer, gathers, c_.overlap_dp)}});
+            body.push_back({{"name", "layer_backward"},
+                            {"repeat", layers},
+                            {"body", layer_body(layer, gathers, c_.overlap_param_gather)}});
             // ZeRO-3 reduce-scatters every micro-batch; modelled after the chunk's backward (program()).
         } else if (!grads.empty() && c_.overlap_dp) {
-            // Layer k's gradient collectives run beside layer k+1's backward; the chunk's first
-            // layer's run beside what follows the chunk (program()).
-            append(chain(layer, c_.precision, "f"));
-            if (layers > 1) {
-                body.push_back(
-                    {{"name", "layer_backward"}, {"repeat", layers - 1}, {"body", layer_body(layer, grads, true)}});
-            }
+            // Bucket i's gradient collectives run beside bucket i+1's backward; the last bucket's
+            // beside what follows the chunk (program()).
+            std::int64_t trailing = 0;
+            append(detail::bucketed_backward(
+                chain(layer, c_.precision, "l"), chunk_buckets(s, u.chunk),
+                [this](std::int64_t k) { return grad_ops(k); }, trailing));
         } else {
             body.push_back({{"name", "layer_backward"}, {"repeat", layers}, {"body", layer_body(layer, {}, false)}});
         }
@@ -352,7 +394,17 @@ private:
         std::vector<InFlight> in_flight;
         int computes = 0;
         const bool async_grads = c_.overlap_dp;
-        std::int64_t flushed = 0; // chunk-layers whose gradients are reduced after the flush
+        std::int64_t flushed = 0; // chunk backwards whose gradients are reduced after the flush
+        // overlap.param_gather with align_param_gather: unbucketed chunks' all-gathers posted at the start.
+        std::vector<std::vector<std::size_t>> gathered(static_cast<std::size_t>(v_));
+        std::vector<bool> forwarded(static_cast<std::size_t>(v_), false);
+        for (int k = 0; k < v_ && gathers_next_forward(); ++k) {
+            if (aligned_gather(s, k) && !param_gathers(1).empty()) {
+                gathered[static_cast<std::size_t>(k)].push_back(
+                    add({{"name", "dp_param_gather"}, {"body", param_gathers(chunk_layers(s))}},
+                        std::vector<std::size_t>{}));
+            }
+        }
         for (const Unit& u : units) {
             if (u.kind == Unit::Kind::P2P && u.async) {
                 const auto post = [&](bool on, Unit one, Unit::Kind consumer) {
@@ -392,22 +444,30 @@ private:
                 return wait;
             });
             d.insert(d.begin(), chain.begin(), chain.end());
-            const std::size_t i = add(compute ? compute_json(u, s) : p2p_json(u, s), d);
+            const auto ck = static_cast<std::size_t>(u.chunk);
+            const bool first_forward = u.kind == Unit::Kind::Forward && !forwarded[ck];
+            if (first_forward) {
+                forwarded[ck] = true;
+                d.insert(d.end(), gathered[ck].begin(), gathered[ck].end());
+            }
+            const std::size_t i = add(compute ? compute_json(u, s, first_forward) : p2p_json(u, s), d);
             chain = {i};
             computes += compute ? 1 : 0;
-            // Trailing gradients: all the chunk's layers with ZeRO-3, else the one layer whose
-            // collectives had no later layer to run beside (compute_json).
-            const bool zero3 = c_.par.zero >= 3;
-            const std::int64_t trailing = has_grads(u) ? (zero3 || !async_grads ? chunk_layers(s) : 1) : 0;
-            if (trailing > 0 && !async_grads) {
-                flushed += trailing;
-            }
-            if (trailing > 0 && async_grads) {
-                grads.push_back(add({{"name", "dp_gradients"}, {"repeat", trailing}, {"body", grad_ops()}}, {i}));
+            // Trailing gradients: all the chunk's layers with ZeRO-3, else the last bucket, whose
+            // collectives had no later compute of the chunk to run beside (compute_json).
+            if (has_grads(u) && !async_grads) {
+                ++flushed;
+            } else if (has_grads(u) && c_.par.zero >= 3) {
+                grads.push_back(
+                    add({{"name", "dp_gradients"}, {"repeat", chunk_layers(s)}, {"body", grad_ops()}}, {i}));
+            } else if (has_grads(u)) {
+                grads.push_back(
+                    add({{"name", "dp_gradients"}, {"body", grad_ops(chunk_buckets(s, u.chunk).last())}}, {i}));
             }
         }
         if (flushed > 0) {
-            chain = {add({{"name", "dp_gradients"}, {"repeat", flushed}, {"body", grad_ops()}}, chain)};
+            // Without overlap_grad_reduce Megatron-LM's bucket is unbounded: one per model chunk.
+            chain = {add({{"name", "dp_gradients"}, {"repeat", flushed}, {"body", grad_ops(chunk_layers(s))}}, chain)};
         }
         // The optimizer waits for the last schedule step and every gradient collective.
         for (json& j : optimizer(s)) {
@@ -459,7 +519,7 @@ private:
         step.name = "optimizer";
         step.bytes = 32.0 * (sharded ? dense / (c_.par.dp * cp) + experts / (expert_replicas() * cp) : dense + experts);
         out.push_back(op_json(step, c_.precision));
-        if (sharded && c_.par.zero < 3) {
+        if (sharded && c_.par.zero < 3 && !c_.overlap_param_gather) {
             if (dense_replicated()) {
                 out.push_back(
                     collective("dp_param_all_gather", CollectiveKind::AllGather, dense_family(), dense * 2.0));
