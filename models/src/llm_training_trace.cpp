@@ -9,25 +9,26 @@
 // SC'21 §4.1, --scatter-gather-tensors-in-pipeline, on in its Table 1 runs) sends 1/tp of it from
 // each TP rank over its own NIC and all-gathers the slices over "tp" (NVLink) at the receiver:
 // b·(s/cp)·h·2/tp bytes per transfer plus an all-gather of output b·(s/cp)·h·2 per receive.
-// Data parallelism: gradients of each layer are all-reduced (zero 0) or reduce-scattered (zero ≥ 1)
-// in the last backward of each chunk (every backward with zero ≥ 2), the dense part over "dp"
+// Data parallelism: gradients are all-reduced (zero 0) or reduce-scattered (zero ≥ 1) in
+// Megatron-LM's buckets (llm_training_dp.cpp; per layer with zero ≥ 2) in the last backward of
+// each chunk (every backward with zero ≥ 2), the dense part over "dp"
 // ("dpcp" {size dp·cp, stride tp} with context parallelism: every cp rank holds the same weights) and
 // the routed experts' shard over "edp" {size dp/ep, stride tp·cp·ep} (the replicas holding the
-// same experts; none when dp = ep); with overlap.dp the collectives of a layer run beside the
-// backward compute of the next layer, and those of the chunk's last layer (all its layers with
-// ZeRO-3) beside the schedule steps that follow the chunk: Megatron-LM issues them
+// same experts; none when dp = ep); with overlap.grad_reduce (alias overlap.dp) the collectives of
+// a bucket run beside the backward compute of the next bucket, and those of the chunk's last bucket
+// (all its layers with ZeRO-3) beside the schedule steps that follow the chunk: Megatron-LM issues them
 // asynchronously, so they never hold up the gradient sent to the previous stage (with p stages
 // and one layer per chunk, blocking on them delayed the cooldown p − 1 times in a row); the
-// optimizer waits for all of them. Without overlap.dp they run after the pipeline flush. ZeRO-3 all-gathers each
-// layer's parameters before its forward and before its backward (prefetched beside the compute
-// of a layer with overlap.dp). The step ends with the optimizer, a memory-bound op reading and
-// writing the local shard (32 B per parameter: bf16 weights r/w, bf16 gradients r, fp32 master,
-// m, v r/w... 4 + 4 + 24; experts sharded over edp·cp), then (zero 1-2) an all-gather of the updated
-// bf16 parameters over "dp" (experts: "edp"). With tied embeddings and pp > 1, the first and last
-// stage first all-reduce the embedding gradients over "emb" (pairs: rank r of the first stage and
-// r + (p − 1)·tp·cp·dp of the last), as Megatron-LM's _allreduce_embedding_grads.
-// Pipeline transfers block the next step, or with overlap.p2p (Megatron-LM's overlap_p2p_comm,
-// interleaved schedule, on by default there) run beside the computes that follow: each is its own
+// optimizer waits for all of them. Without overlap.grad_reduce they run after the pipeline flush,
+// one per chunk. ZeRO-3 all-gathers each layer's parameters before its forward and before its
+// backward (prefetched beside the compute of a layer with overlap.param_gather). The step ends with the optimizer, a
+// memory-bound op reading and writing the local shard (32 B per parameter: bf16 weights r/w, bf16 gradients r, fp32
+// master, m, v r/w... 4 + 4 + 24; experts sharded over edp·cp), then (zero 1-2) an all-gather of the updated bf16
+// parameters over "dp" (experts: "edp"), or with overlap.param_gather bucket by bucket in the first forward of each
+// chunk (llm_training_dp.cpp). With tied embeddings and pp > 1, the first and last stage first all-reduce the embedding
+// gradients over "emb" (pairs: rank r of the first stage and r + (p − 1)·tp·cp·dp of the last), as Megatron-LM's
+// _allreduce_embedding_grads. Pipeline transfers block the next step, or with overlap.p2p (Megatron-LM's
+// overlap_p2p_comm, interleaved schedule, on by default there) run beside the computes that follow: each is its own
 // step, waited for by the compute that consumes it (receives) or by the third compute after it
 // (sends), see llm_training_schedule.cpp.
 // Consecutive identical schedule steps fold into repeat blocks (periods up to 4v + 8 steps); steps
