@@ -11,6 +11,7 @@
 // for the interleaved schedule.
 #include "twin/models/llm_training.hpp"
 
+#include "llm_training_dp.hpp"
 #include "llm_training_layers.hpp"
 #include "llm_training_ops.hpp"
 #include "twin/models/compute.hpp"
@@ -200,11 +201,10 @@ TrainingConfig read_training_config(Object w) {
         c.attention = read_enum(*v, kAttentionKernelNames);
     }
     c.overlap_p2p = c.par.schedule == PipelineSchedule::Interleaved;
+    c.overlap_param_gather = c.par.zero >= 3;
     if (auto v = w.find("overlap")) {
         Object o = v->as_object();
-        if (auto d = o.find("dp")) {
-            c.overlap_dp = d->as_bool();
-        }
+        detail::read_dp_overlap(o, c);
         if (auto t = o.find("tp")) {
             c.overlap_tp = t->as_bool();
         }

@@ -9,31 +9,33 @@
 // SC'21 §4.1, --scatter-gather-tensors-in-pipeline, on in its Table 1 runs) sends 1/tp of it from
 // each TP rank over its own NIC and all-gathers the slices over "tp" (NVLink) at the receiver:
 // b·(s/cp)·h·2/tp bytes per transfer plus an all-gather of output b·(s/cp)·h·2 per receive.
-// Data parallelism: gradients of each layer are all-reduced (zero 0) or reduce-scattered (zero ≥ 1)
-// in the last backward of each chunk (every backward with zero ≥ 2), the dense part over "dp"
+// Data parallelism: gradients are all-reduced (zero 0) or reduce-scattered (zero ≥ 1) in
+// Megatron-LM's buckets (llm_training_dp.cpp; per layer with zero ≥ 2) in the last backward of
+// each chunk (every backward with zero ≥ 2), the dense part over "dp"
 // ("dpcp" {size dp·cp, stride tp} with context parallelism: every cp rank holds the same weights) and
 // the routed experts' shard over "edp" {size dp/ep, stride tp·cp·ep} (the replicas holding the
-// same experts; none when dp = ep); with overlap.dp the collectives of a layer run beside the
-// backward compute of the next layer, and those of the chunk's last layer (all its layers with
-// ZeRO-3) beside the schedule steps that follow the chunk: Megatron-LM issues them
+// same experts; none when dp = ep); with overlap.grad_reduce (alias overlap.dp) the collectives of
+// a bucket run beside the backward compute of the next bucket, and those of the chunk's last bucket
+// (all its layers with ZeRO-3) beside the schedule steps that follow the chunk: Megatron-LM issues them
 // asynchronously, so they never hold up the gradient sent to the previous stage (with p stages
 // and one layer per chunk, blocking on them delayed the cooldown p − 1 times in a row); the
-// optimizer waits for all of them. Without overlap.dp they run after the pipeline flush. ZeRO-3 all-gathers each
-// layer's parameters before its forward and before its backward (prefetched beside the compute
-// of a layer with overlap.dp). The step ends with the optimizer, a memory-bound op reading and
-// writing the local shard (32 B per parameter: bf16 weights r/w, bf16 gradients r, fp32 master,
-// m, v r/w... 4 + 4 + 24; experts sharded over edp·cp), then (zero 1-2) an all-gather of the updated
-// bf16 parameters over "dp" (experts: "edp"). With tied embeddings and pp > 1, the first and last
-// stage first all-reduce the embedding gradients over "emb" (pairs: rank r of the first stage and
-// r + (p − 1)·tp·cp·dp of the last), as Megatron-LM's _allreduce_embedding_grads.
-// Pipeline transfers block the next step, or with overlap.p2p (Megatron-LM's overlap_p2p_comm,
-// interleaved schedule, on by default there) run beside the computes that follow: each is its own
+// optimizer waits for all of them. Without overlap.grad_reduce they run after the pipeline flush,
+// one per chunk. ZeRO-3 all-gathers each layer's parameters before its forward and before its
+// backward (prefetched beside the compute of a layer with overlap.param_gather). The step ends with the optimizer, a
+// memory-bound op reading and writing the local shard (32 B per parameter: bf16 weights r/w, bf16 gradients r, fp32
+// master, m, v r/w... 4 + 4 + 24; experts sharded over edp·cp), then (zero 1-2) an all-gather of the updated bf16
+// parameters over "dp" (experts: "edp"), or with overlap.param_gather bucket by bucket in the first forward of each
+// chunk (llm_training_dp.cpp). With tied embeddings and pp > 1, the first and last stage first all-reduce the embedding
+// gradients over "emb" (pairs: rank r of the first stage and r + (p − 1)·tp·cp·dp of the last), as Megatron-LM's
+// _allreduce_embedding_grads. Pipeline transfers block the next step, or with overlap.p2p (Megatron-LM's
+// overlap_p2p_comm, interleaved schedule, on by default there) run beside the computes that follow: each is its own
 // step, waited for by the compute that consumes it (receives) or by the third compute after it
 // (sends), see llm_training_schedule.cpp.
 // Models with mixed layers (dense/MoE, sliding-window/global attention) give each chunk one repeat
 // block per layer kind it holds, each with that kind's ops and gradient sizes (llm_training_layers.hpp).
 // Consecutive identical schedule steps fold into repeat blocks (periods up to 4v + 8 steps); steps
 // that wait for more than the step before them, or are waited for so, are never folded.
+#include "llm_training_dp.hpp"
 #include "llm_training_layers.hpp"
 #include "llm_training_ops.hpp"
 #include "llm_training_schedule.hpp"
@@ -228,20 +230,55 @@ private:
     const char* dense_family() const { return c_.par.cp > 1 ? "dpcp" : "dp"; }
     bool dense_replicated() const { return c_.par.dp * c_.par.cp > 1; }
 
-    // One layer's gradient collectives: the dense part over "dp" (or "dpcp"), the routed experts over "edp".
-    std::vector<json> grad_ops(const detail::LayerOps& ops) const {
+    // The gradient collectives of `layers` layers of one kind (a bucket): the dense part over "dp"
+    // (or "dpcp"), the routed experts over "edp".
+    std::vector<json> grad_ops(const detail::LayerOps& ops, std::int64_t layers = 1) const {
         const bool ar = c_.par.zero == 0;
         const CollectiveKind kind = ar ? CollectiveKind::AllReduce : CollectiveKind::ReduceScatter;
+        const double k = static_cast<double>(layers);
         std::vector<json> out;
         if (dense_replicated() && ops.dense_param_bytes > 0) {
             out.push_back(collective(ar ? "dp_grad_all_reduce" : "dp_grad_reduce_scatter", kind, dense_family(),
-                                     ops.dense_param_bytes));
+                                     ops.dense_param_bytes * k));
         }
         if (expert_replicas() > 1 && ops.expert_param_bytes > 0) {
             out.push_back(collective(ar ? "expert_grad_all_reduce" : "expert_grad_reduce_scatter", kind, "edp",
-                                     ops.expert_param_bytes));
+                                     ops.expert_param_bytes * k));
         }
         return out;
+    }
+
+    // ZeRO 1-2 with overlap.param_gather: `layers` layers' updated parameters gathered (a bucket).
+    std::vector<json> param_gathers(const detail::LayerOps& ops, std::int64_t layers) const {
+        const double k = static_cast<double>(layers);
+        std::vector<json> out;
+        if (dense_replicated() && ops.dense_param_bytes > 0) {
+            out.push_back(collective("dp_param_all_gather", CollectiveKind::AllGather, dense_family(),
+                                     ops.dense_param_bytes * k));
+        }
+        if (expert_replicas() > 1 && ops.expert_param_bytes > 0) {
+            out.push_back(
+                collective("expert_param_all_gather", CollectiveKind::AllGather, "edp", ops.expert_param_bytes * k));
+        }
+        return out;
+    }
+    bool gathers_next_forward() const { return c_.overlap_param_gather && c_.par.zero >= 1 && c_.par.zero < 3; }
+    // align_param_gather (Megatron-LM's default with the interleaved schedule, off with 1F1B): every
+    // unbucketed chunk's all-gather is posted at the step's start.
+    bool aligned_gather(int s, int chunk) const {
+        return c_.par.schedule == PipelineSchedule::Interleaved && !detail::chunk_bucketed(c_, s, chunk);
+    }
+
+    // Gradient buckets of the `layers` layers of one kind in a chunk (zero 2, reduced every
+    // micro-batch: one per layer). A chunk holding several layer kinds is bucketed kind by kind.
+    detail::LayerBuckets chunk_buckets(int s, int chunk, const detail::LayerOps& ops, std::int64_t layers) const {
+        if (c_.par.zero == 2) {
+            return detail::LayerBuckets{1, layers, 0};
+        }
+        if (!detail::chunk_bucketed(c_, s, chunk)) {
+            return detail::layer_buckets(layers, 0.0, 0.0);
+        }
+        return detail::layer_buckets(layers, ops.param_bytes() / 2.0, detail::dp_bucket_parameters(c_));
     }
 
     // ZeRO-3: one layer's parameters gathered, the dense part over "dp", the experts over "edp".
@@ -281,7 +318,7 @@ private:
     const detail::LayerOps& kind_ops(LayerKind k) const { return kinds_[static_cast<std::size_t>(k.index())]; }
 
     // One repeat block per layer kind of the chunk (llm_training_layers.hpp).
-    json compute_json(const Unit& u, int s) const {
+    json compute_json(const Unit& u, int s, bool first_forward = false) const {
         const std::vector<detail::KindCount> kinds = detail::chunk_layer_kinds(c_, s, u.chunk);
         json body = json::array();
         const auto append = [&body](const json& steps) {
@@ -293,11 +330,20 @@ private:
             if (s == 0 && u.chunk == 0) {
                 append(chain(ops_.embedding_forward, c_.precision, "e"));
             }
+            bool first_kind = true;
             for (const auto& k : kinds) {
                 const detail::LayerOps& ops = kind_ops(k.kind);
-                body.push_back({{"name", "layer_forward"},
-                                {"repeat", k.layers},
-                                {"body", layer_body(ops.forward, zero3_gathers(ops), c_.overlap_dp)}});
+                if (first_forward && gathers_next_forward()) {
+                    append(detail::gathered_forward(
+                        chain(ops.forward, c_.precision, "l"), chunk_buckets(s, u.chunk, ops, k.layers),
+                        [this, &ops](std::int64_t n) { return param_gathers(ops, n); },
+                        first_kind && aligned_gather(s, u.chunk)));
+                } else {
+                    body.push_back({{"name", "layer_forward"},
+                                    {"repeat", k.layers},
+                                    {"body", layer_body(ops.forward, zero3_gathers(ops), c_.overlap_param_gather)}});
+                }
+                first_kind = false;
             }
             if (s == p_ - 1 && u.chunk == v_ - 1) {
                 append(chain(ops_.head_forward, c_.precision, "h"));
@@ -307,35 +353,28 @@ private:
         if (s == p_ - 1 && u.chunk == v_ - 1) {
             append(chain(ops_.head_backward, c_.precision, "h"));
         }
-        bool first = true; // the chunk's first layer in backward: its collectives trail (program())
         for (const auto& k : kinds) {
             const detail::LayerOps& ops = kind_ops(k.kind);
             std::vector<OpSpec> layer = ops.recompute;
             layer.insert(layer.end(), ops.backward.begin(), ops.backward.end());
             const std::vector<json> gathers = zero3_gathers(ops);
-            const std::vector<json> grads = has_grads(u) ? grad_ops(ops) : std::vector<json>{};
+            const bool grads = has_grads(u) && !grad_ops(ops).empty();
             if (!gathers.empty()) {
                 body.push_back({{"name", "layer_backward"},
                                 {"repeat", k.layers},
-                                {"body", layer_body(layer, gathers, c_.overlap_dp)}});
+                                {"body", layer_body(layer, gathers, c_.overlap_param_gather)}});
                 // ZeRO-3 reduce-scatters every micro-batch; modelled after the chunk's backward (program()).
-            } else if (!grads.empty() && c_.overlap_dp) {
-                // Layer k's gradient collectives run beside layer k+1's backward; the chunk's first
-                // layer's run beside what follows the chunk (program()).
-                std::int64_t n = k.layers;
-                if (first) {
-                    append(chain(layer, c_.precision, "f"));
-                    --n;
-                }
-                if (n > 0) {
-                    body.push_back(
-                        {{"name", "layer_backward"}, {"repeat", n}, {"body", layer_body(layer, grads, true)}});
-                }
+            } else if (grads && c_.overlap_dp) {
+                // Bucket i's gradient collectives run beside bucket i+1's backward; each kind's last
+                // bucket's beside what follows the chunk (program()).
+                std::int64_t trailing = 0;
+                append(detail::bucketed_backward(
+                    chain(layer, c_.precision, "l"), chunk_buckets(s, u.chunk, ops, k.layers),
+                    [this, &ops](std::int64_t n) { return grad_ops(ops, n); }, trailing));
             } else {
                 body.push_back(
                     {{"name", "layer_backward"}, {"repeat", k.layers}, {"body", layer_body(layer, {}, false)}});
             }
-            first = false;
         }
         return json{{"name", "backward"}, {"body", body}};
     }
@@ -374,7 +413,27 @@ private:
         std::vector<InFlight> in_flight;
         int computes = 0;
         const bool async_grads = c_.overlap_dp;
-        std::vector<detail::KindCount> flushed; // chunk-layers whose gradients are reduced after the flush
+        // Chunk backwards whose gradients are reduced after the flush: Megatron-LM's bucket is then
+        // unbounded, one collective per model chunk (per layer kind and chunk size here).
+        std::vector<std::pair<detail::KindCount, std::int64_t>> flushed;
+        // overlap.param_gather with align_param_gather: unbucketed chunks' all-gathers posted at the start.
+        std::vector<std::vector<std::size_t>> gathered(static_cast<std::size_t>(v_));
+        std::vector<bool> forwarded(static_cast<std::size_t>(v_), false);
+        for (int k = 0; k < v_ && gathers_next_forward(); ++k) {
+            if (!aligned_gather(s, k)) {
+                continue;
+            }
+            json body = json::array();
+            for (const auto& kc : detail::chunk_layer_kinds(c_, s, k)) {
+                for (json& j : param_gathers(kind_ops(kc.kind), kc.layers)) {
+                    body.push_back(std::move(j));
+                }
+            }
+            if (!body.empty()) {
+                gathered[static_cast<std::size_t>(k)].push_back(
+                    add({{"name", "dp_param_gather"}, {"body", body}}, std::vector<std::size_t>{}));
+            }
+        }
         for (const Unit& u : units) {
             if (u.kind == Unit::Kind::P2P && u.async) {
                 const auto post = [&](bool on, Unit one, Unit::Kind consumer) {
@@ -414,37 +473,47 @@ private:
                 return wait;
             });
             d.insert(d.begin(), chain.begin(), chain.end());
-            const std::size_t i = add(compute ? compute_json(u, s) : p2p_json(u, s), d);
+            const auto ck = static_cast<std::size_t>(u.chunk);
+            const bool first_forward = u.kind == Unit::Kind::Forward && !forwarded[ck];
+            if (first_forward) {
+                forwarded[ck] = true;
+                d.insert(d.end(), gathered[ck].begin(), gathered[ck].end());
+            }
+            const std::size_t i = add(compute ? compute_json(u, s, first_forward) : p2p_json(u, s), d);
             chain = {i};
             computes += compute ? 1 : 0;
-            // Trailing gradients: all the chunk's layers with ZeRO-3, else the one layer whose
-            // collectives had no later layer to run beside (compute_json).
-            const bool zero3 = c_.par.zero >= 3;
-            std::vector<detail::KindCount> trailing;
-            if (has_grads(u)) {
-                trailing = detail::chunk_layer_kinds(c_, s, u.chunk);
-                if (!zero3 && async_grads) {
-                    trailing = {{trailing.front().kind, 1}};
-                }
+            // Trailing gradients: all the chunk's layers with ZeRO-3, else each kind's last bucket,
+            // whose collectives had no later compute of the chunk to run beside (compute_json).
+            if (!has_grads(u)) {
+                continue;
             }
-            for (const auto& k : trailing) {
-                if (async_grads) {
-                    grads.push_back(add(
-                        {{"name", "dp_gradients"}, {"repeat", k.layers}, {"body", grad_ops(kind_ops(k.kind))}}, {i}));
+            for (const auto& k : detail::chunk_layer_kinds(c_, s, u.chunk)) {
+                const detail::LayerOps& ops = kind_ops(k.kind);
+                if (grad_ops(ops).empty()) {
                     continue;
                 }
-                const auto same = std::find_if(flushed.begin(), flushed.end(),
-                                               [&](const detail::KindCount& f) { return f.kind == k.kind; });
-                if (same == flushed.end()) {
-                    flushed.push_back(k);
+                if (!async_grads) {
+                    const auto same = std::find_if(flushed.begin(), flushed.end(), [&](const auto& f) {
+                        return f.first.kind == k.kind && f.first.layers == k.layers;
+                    });
+                    if (same == flushed.end()) {
+                        flushed.emplace_back(k, 1);
+                    } else {
+                        ++same->second;
+                    }
+                } else if (c_.par.zero >= 3) {
+                    grads.push_back(
+                        add({{"name", "dp_gradients"}, {"repeat", k.layers}, {"body", grad_ops(ops)}}, {i}));
                 } else {
-                    same->layers += k.layers;
+                    grads.push_back(add({{"name", "dp_gradients"},
+                                         {"body", grad_ops(ops, chunk_buckets(s, u.chunk, ops, k.layers).last())}},
+                                        {i}));
                 }
             }
         }
-        for (const auto& k : flushed) {
-            chain = {
-                add({{"name", "dp_gradients"}, {"repeat", k.layers}, {"body", grad_ops(kind_ops(k.kind))}}, chain)};
+        for (const auto& [k, chunks] : flushed) {
+            chain = {add({{"name", "dp_gradients"}, {"repeat", chunks}, {"body", grad_ops(kind_ops(k.kind), k.layers)}},
+                         chain)};
         }
         // The optimizer waits for the last schedule step and every gradient collective.
         for (json& j : optimizer(s)) {
@@ -495,7 +564,7 @@ private:
         step.name = "optimizer";
         step.bytes = 32.0 * (sharded ? dense / (c_.par.dp * cp) + experts / (expert_replicas() * cp) : dense + experts);
         out.push_back(op_json(step, c_.precision));
-        if (sharded && c_.par.zero < 3) {
+        if (sharded && c_.par.zero < 3 && !c_.overlap_param_gather) {
             if (dense_replicated()) {
                 out.push_back(
                     collective("dp_param_all_gather", CollectiveKind::AllGather, dense_family(), dense * 2.0));

@@ -318,6 +318,7 @@ TEST(LlmTraining, OverlappedScatterGatherGathersOnTheComputeStream) {
 
 TEST(LlmTraining, ExpertGradientsOverExpertDataParallelGroup) {
     json w = small_moe();
+    w["overlap"] = {{"bucket_params", 1}}; // one layer per gradient bucket
     const Trace t = load(w);
     const auto edp = std::find_if(t.groups.begin(), t.groups.end(), [](const auto& g) { return g.name == "edp"; });
     ASSERT_NE(edp, t.groups.end());

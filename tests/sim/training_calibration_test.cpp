@@ -4,6 +4,7 @@
 //   Megatron SC'21 (§5.1): hardware FLOP/s per GPU = 96·B·s·l·h²·(1 + s/(6h) + V/(16·l·h)) / (t·n)
 //   NeMo: tokens/s/GPU = global_batch·s / (t·n) (and model TFLOP/s per GPU, printed)
 // t: simulated step time, n: GPUs. Each case runs in its own process (one SimGrid engine each).
+// A case with "known_gap" (its reason) is run and printed but skipped, not checked.
 #include "calibration_clusters.hpp"
 #include "twin/core/json_reader.hpp"
 #include "twin/models/workload.hpp"
@@ -87,6 +88,12 @@ TEST_P(TrainingCalibration, ThroughputWithinTolerance) {
                 c.at("id").get<std::string>().c_str(), measured, simulated, unit.c_str(),
                 100 * (simulated / measured - 1), step_s, model_tflops,
                 trace.info.figures.at("pipeline_bubble_fraction_estimate"), result.wall_time_s);
+    if (c.contains("known_gap")) {
+        // A measurement the models do not reproduce yet (the case says why, README "Calibration"):
+        // reported, not failed, and never used to fit a constant.
+        GTEST_SKIP() << c.at("known_gap").get<std::string>() << ": simulated " << simulated << " vs measured "
+                     << measured << " " << unit << fmt::format(" ({:+.1f} %)", 100 * (simulated / measured - 1));
+    }
     EXPECT_NEAR(simulated / measured, 1.0, tolerance) << c.at("source").get<std::string>();
 }
 

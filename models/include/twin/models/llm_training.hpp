@@ -63,7 +63,15 @@ struct TrainingConfig {
     topology::Precision precision = topology::Precision::BF16; // of the GEMMs
     Recompute recompute = Recompute::None;
     AttentionKernel attention = AttentionKernel::Flash;
+    // overlap.grad_reduce (alias overlap.dp): Megatron-LM's overlap_grad_reduce, gradients
+    // bucketed and reduced beside the backward (llm_training_dp.cpp).
     bool overlap_dp = true;
+    // overlap.param_gather: Megatron-LM's overlap_param_gather (zero 1-2: the updated parameters
+    // gathered beside the next step's first forward); ZeRO-3: each layer's gather prefetched
+    // beside the compute of the layer before it (default on with zero 3, as FSDP's and DeepSpeed's
+    // prefetch; off otherwise, Megatron-LM's default).
+    bool overlap_param_gather = false;
+    std::int64_t dp_bucket_params = 0; // overlap.bucket_params (--ddp-bucket-size); 0: Megatron's default
     bool overlap_tp = false;
     // Megatron-LM's overlap_p2p_comm: pipeline transfers run beside the compute (interleaved
     // schedule only; its default there, --no-overlap-p2p-communication turns it off).

@@ -1,0 +1,146 @@
+// Data-parallel communication of the training trace (models/src/llm_training_dp.cpp): Megatron-LM's
+// gradient buckets, the parameter all-gather beside the next forward, ZeRO-3's per-layer gathers,
+// and the overlap keys' rules. Counts and bytes derived by hand in each test.
+#include "twin/models/llm_training.hpp"
+#include "twin/models/workload.hpp"
+#include "twin/topology/load.hpp"
+#include "twin_test/input_error.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+using namespace twin;
+using namespace twin::models;
+using nlohmann::json;
+
+// h = 1024, GELU MLP 4h, no biases: a layer holds 12h² + 2h parameters (norms), per GPU with tp 1.
+constexpr double kH = 1024;
+constexpr double kLayerParams = 12 * kH * kH + 2 * kH;
+
+json workload(int layers, int pp, int dp) {
+    return json{
+        {"type", "llm-training"},
+        {"model", {{"layers", layers}, {"hidden", 1024}, {"heads", 16}, {"vocab", 32000}, {"seq_length", 2048}}},
+        {"parallelism", {{"tp", 1}, {"pp", pp}, {"dp", dp}}},
+        {"batch", {{"global_batch", 2 * dp}, {"micro_batch", 1}}}};
+}
+
+Trace load(const json& w) {
+    const auto doc = Document::parse(R"({"nodes": [{"type": "DGX-H100", "count": 1}]})", "cluster.json");
+    const auto cluster = topology::load_topology(doc.root().as_object(), topology::Catalog::builtin());
+    const auto wd = Document::parse(json{{"workload", w}}.dump(), "s.json");
+    Object root = wd.root().as_object();
+    return load_workload(root.at("workload").as_object(), WorkloadContext{cluster, "."});
+}
+
+// Executions of the collectives named `name` (repeats multiplied out) and their bytes.
+struct Tally {
+    std::int64_t count = 0;
+    double bytes = 0.0;
+    std::vector<double> sizes; // distinct sizes in program order
+};
+void tally(const Block& block, const std::string& name, std::int64_t times, Tally& t) {
+    for (const auto& step : block.body) {
+        if (const auto* op = std::get_if<Op>(&step)) {
+            if (op->name == name) {
+                t.count += times;
+                t.bytes += static_cast<double>(times) * op->collective.size.value();
+                t.sizes.push_back(op->collective.size.value());
+            }
+        } else {
+            const auto& b = std::get<Block>(step);
+            tally(b, name, times * b.repeat, t);
+        }
+    }
+}
+Tally tally(const Trace& t, int cls, const std::string& name) {
+    Tally out;
+    tally(t.classes[static_cast<std::size_t>(cls)].program, name, 1, out);
+    return out;
+}
+
+// Megatron-LM buckets pipeline rank 0's first chunk by whole layers here: with a bucket of 2.5
+// layers' parameters, r = ceil(2.5) = 3 layers per bucket, so 10 layers give buckets of 3, 3, 3
+// and 1 layer(s): ceil(10/3) = 4 all-reduces carrying the 10 layers' gradients once.
+TEST(LlmTrainingDp, GradientBucketsOfTheFirstStage) {
+    json w = workload(10, 1, 2);
+    w["overlap"] = {{"bucket_params", static_cast<std::int64_t>(2.5 * kLayerParams)}};
+    const Tally g = tally(load(w), 0, "dp_grad_all_reduce");
+    EXPECT_EQ(g.count, 4);
+    EXPECT_DOUBLE_EQ(g.bytes, 10 * kLayerParams * 2);
+    // In program order: the full buckets beside the backward, the last (1 layer) after the chunk.
+    EXPECT_EQ(g.sizes, (std::vector<double>{3 * kLayerParams * 2, 3 * kLayerParams * 2, kLayerParams * 2}));
+    // Megatron's default bucket, max(40e6, 1e6·dp) = 40e6 parameters: r = ceil(40e6 / 12.58e6) = 4
+    // layers per bucket, buckets of 4, 4 and 2 layers: 3 all-reduces.
+    const Tally d = tally(load(workload(10, 1, 2)), 0, "dp_grad_all_reduce");
+    EXPECT_EQ(d.count, 3);
+    EXPECT_DOUBLE_EQ(d.bytes, 10 * kLayerParams * 2);
+}
+
+// Later pipeline stages are one bucket (training.py: no bucketing for pp rank > 0), and without
+// overlap.grad_reduce every chunk is one bucket, reduced after the pipeline flush.
+TEST(LlmTrainingDp, OneBucketOffTheFirstStageOrWithoutOverlap) {
+    json w = workload(8, 2, 2);
+    w["overlap"] = {{"bucket_params", 1}};
+    const Trace t = load(w);
+    EXPECT_EQ(tally(t, 0, "dp_grad_all_reduce").count, 4); // a layer per bucket
+    const Tally last = tally(t, 1, "dp_grad_all_reduce");
+    EXPECT_EQ(last.count, 1);
+    EXPECT_DOUBLE_EQ(last.bytes, 4 * kLayerParams * 2);
+    w["overlap"] = {{"grad_reduce", false}};
+    const Tally off = tally(load(w), 0, "dp_grad_all_reduce");
+    EXPECT_EQ(off.count, 1);
+    EXPECT_DOUBLE_EQ(off.bytes, 4 * kLayerParams * 2);
+}
+
+// The distributed optimizer's all-gather of the updated parameters: after the optimizer by
+// default (one of the stage's parameters), or bucket by bucket in the first forward with
+// overlap.param_gather (same bytes, in the buckets of the gradients).
+TEST(LlmTrainingDp, ParameterGatherBesideTheFirstForward) {
+    json w = workload(10, 1, 2);
+    w["parallelism"]["zero"] = 1;
+    const Tally after = tally(load(w), 0, "dp_param_all_gather");
+    EXPECT_EQ(after.count, 1);
+    EXPECT_DOUBLE_EQ(after.bytes, 10 * kLayerParams * 2);
+    w["overlap"] = {{"param_gather", true}, {"bucket_params", static_cast<std::int64_t>(2.5 * kLayerParams)}};
+    const Tally beside = tally(load(w), 0, "dp_param_all_gather");
+    EXPECT_EQ(beside.count, 4); // buckets 1 (the first layer), 3, 3, 3 in forward order
+    EXPECT_DOUBLE_EQ(beside.bytes, 10 * kLayerParams * 2);
+    EXPECT_EQ(beside.sizes.front(), kLayerParams * 2);
+}
+
+// ZeRO-3: each layer's parameters gathered before its forward and again before its backward, and
+// its gradients reduce-scattered, in every micro-batch: per GPU and step 3·m·L collectives of one
+// layer's bytes (m = 2 micro-batches, L = 4 layers: 8 + 8 all-gathers, 8 reduce-scatters),
+// ≈ 3 × the parameter bytes per micro-batch.
+TEST(LlmTrainingDp, ZeroThreeGathersEveryLayerInEveryMicroBatch) {
+    json w = workload(4, 1, 2);
+    w["parallelism"]["zero"] = 3;
+    for (bool prefetch : {true, false}) {
+        w["overlap"] = {{"param_gather", prefetch}};
+        const Trace t = load(w);
+        const Tally ag = tally(t, 0, "zero3_param_all_gather");
+        const Tally rs = tally(t, 0, "dp_grad_reduce_scatter");
+        EXPECT_EQ(ag.count, 2 * 2 * 4) << prefetch;
+        EXPECT_EQ(rs.count, 2 * 4) << prefetch;
+        EXPECT_DOUBLE_EQ(ag.bytes + rs.bytes, 3 * 2 * 4 * kLayerParams * 2) << prefetch;
+        EXPECT_EQ(tally(t, 0, "dp_param_all_gather").count, 0); // nothing left after the optimizer
+    }
+}
+
+TEST(LlmTrainingDpErrors, OverlapRules) {
+    json w = workload(4, 1, 2);
+    w["overlap"] = {{"param_gather", true}};
+    EXPECT_INPUT_ERROR_IN(load(w), "s.json", "/workload/overlap/param_gather", "needs a sharded optimizer");
+    w["parallelism"]["zero"] = 1;
+    w["overlap"] = {{"param_gather", true}, {"grad_reduce", false}};
+    EXPECT_INPUT_ERROR_IN(load(w), "s.json", "/workload/overlap/param_gather", "overlap_grad_reduce");
+    w["overlap"] = {{"dp", true}, {"grad_reduce", false}};
+    EXPECT_INPUT_ERROR_IN(load(w), "s.json", "/workload/overlap/grad_reduce", "disagree");
+    w["overlap"] = {{"bucket_params", 0}};
+    EXPECT_INPUT_ERROR_IN(load(w), "s.json", "/workload/overlap/bucket_params", "");
+}
+
+} // namespace
