@@ -186,7 +186,7 @@ std::string memory_overflow_message(int stage, const StageMemory& m, const std::
     std::stable_sort(terms.begin(), terms.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
     std::string list;
     for (const auto& [name, bytes] : terms) {
-        if (bytes > 0.0) {
+        if (bytes >= 0.05 * gib) { // as printed
             list += fmt::format("{}{} {:.1f}", list.empty() ? "" : ", ", name, bytes / gib);
         }
     }

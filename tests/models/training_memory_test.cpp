@@ -116,8 +116,8 @@ TEST(TrainingMemory, PipelineInFlightMicroBatches) {
     EXPECT_DOUBLE_EQ(mem[3].in_flight_micro_batches, 17.0 / 5.0);
     // Activations: 23 chunks of 80/20 = 4 layers of 281018368 B (GqaSwigluFlashLayerFromItsShape).
     EXPECT_DOUBLE_EQ(mem[0].activations, 23.0 * 4.0 * 281018368.0);
-    // First stage: token ids 8 B · 4096 tokens per micro-batch in flight (min(23, m) = 23).
-    EXPECT_DOUBLE_EQ(mem[0].embedding, 8.0 * 4096.0 * 23.0);
+    // First stage: token ids 8 B · 4096 tokens per micro-batch in flight (23 chunks / v = 4.6).
+    EXPECT_DOUBLE_EQ(mem[0].embedding, 8.0 * 4096.0 * 4.6);
     // Last stage: final norm and output-layer inputs 2·2·8192/4 B per token, logits bf16 + fp32
     // (6 B) over V/t = 128256/4 entries: 4096 · (8192 + 6·32064).
     EXPECT_DOUBLE_EQ(mem[3].logits, 4096.0 * (8192.0 + 6.0 * 32064.0));
@@ -125,14 +125,26 @@ TEST(TrainingMemory, PipelineInFlightMicroBatches) {
     EXPECT_DOUBLE_EQ(mem[0].framework, (781.0 + 4.0 * 256.0) * 1024.0 * 1024.0);
 }
 
+// DGX H100 nodes, on an NDR rail-optimized fat-tree when there are several.
 topology::Cluster h100(int nodes) {
-    const auto doc =
-        Document::parse(json{{"nodes", {{{"type", "DGX-H100"}, {"count", nodes}}}}}.dump(), "cluster.json");
+    json t = {{"nodes", {{{"type", "DGX-H100"}, {"count", nodes}}}}};
+    if (nodes > 1) {
+        t["fabric"] = {{"type", "rail-optimized-fat-tree"},
+                       {"access_cable", "NDR-DAC"},
+                       {"tiers", {{{"switch", "QM9700"}, {"uplink_cable", "NDR-optical"}}, {{"switch", "QM9700"}}}}};
+    }
+    const auto doc = Document::parse(t.dump(), "cluster.json");
     return topology::load_topology(doc.root().as_object(), topology::Catalog::builtin());
 }
 
+Trace load_on(const json& w, const topology::Cluster& cluster);
+
 Trace load(const json& w, int nodes) {
     const auto cluster = h100(nodes);
+    return load_on(w, cluster);
+}
+
+Trace load_on(const json& w, const topology::Cluster& cluster) {
     const auto doc = Document::parse(json{{"workload", w}}.dump(), "s.json");
     Object root = doc.root().as_object();
     return load_workload(root.at("workload").as_object(), WorkloadContext{cluster, "."});
@@ -198,13 +210,17 @@ TEST(TrainingMemory, PublicRecipesFit) {
 }
 
 TEST(TrainingMemory, ErrorNamesStageTermsAndExcess) {
-    // Llama 3 70B on 8 GPUs, tp 8: N = 70.6e9/8 parameters at 18 B = 159 GB, far above 79.6 GiB.
+    // Llama 3 70B on 8 GPUs, tp 8: N = 70.55e9/8 = 8.82e9 parameters: optimizer 12·N = 98.6 GiB,
+    // fp32 gradients 4·N = 32.9 GiB, weights 2·N = 16.4 GiB; activations (one stage: one
+    // micro-batch in flight; T = 8192 tokens, no SP: 65536 B per token replicated, 208896 split over
+    // tp, GqaSwigluFlashLayerFromItsShape) 8192·(65536 + 208896/8) B per layer × 80 = 55.9 GiB.
     json w = {{"type", "llm-training"},
               {"model", {{"preset", "llama3-70b"}}},
               {"parallelism", {{"tp", 8}}},
               {"batch", {{"global_batch", 8}}}};
     EXPECT_INPUT_ERROR_IN(load(w, 1), "s.json", "/workload", "stage 0 (GPU type H100-SXM, 79.6 GiB) needs ");
-    EXPECT_INPUT_ERROR_IN(load(w, 1), "s.json", "/workload", "(optimizer 92.5, gradients 30.8, parameters 15.4, ");
+    EXPECT_INPUT_ERROR_IN(load(w, 1), "s.json", "/workload",
+                          "(optimizer 98.6, activations 55.9, gradients 32.9, parameters 16.4, ");
     EXPECT_INPUT_ERROR_IN(load(w, 1), "s.json", "/workload", "GiB over; raise tp/pp, zero or recompute");
 }
 
