@@ -10,11 +10,14 @@
 #include "twin/sim/run.hpp"
 #include "twin/topology/load.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <fmt/format.h>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace twin::cli {
 namespace {
@@ -54,8 +57,40 @@ nlohmann::json workload_json(const models::Trace& t, bool with_info) {
                      {"model_flops_per_step", t.info.model_flops_per_step},
                      {"hardware_flops_per_step", t.info.hardware_flops_per_step},
                      {"figures", t.info.figures}};
+        if (!t.info.stage_memory_bytes.empty()) {
+            j["info"]["stage_memory_bytes"] = t.info.stage_memory_bytes;
+        }
     }
     return j;
+}
+
+// The per-stage memory table of a training workload, GiB per GPU, one row per pipeline stage.
+void print_stage_memory(const std::vector<std::map<std::string, double>>& stages) {
+    if (stages.empty()) {
+        return;
+    }
+    std::vector<std::string> columns = {"parameters", "weight_copies", "gradients", "optimizer",     "activations",
+                                        "embedding",  "logits",        "framework", "fragmentation", "total"};
+    for (const auto& [k, v] : stages.front()) {
+        if (std::find(columns.begin(), columns.end(), k) == columns.end()) {
+            columns.push_back(k);
+        }
+    }
+    constexpr double gib = 1024.0 * 1024.0 * 1024.0;
+    std::string line = fmt::format("  memory per GPU (GiB)\n  {:>5}", "stage");
+    for (const auto& c : columns) {
+        line += fmt::format(" {:>{}}", c, std::max<std::size_t>(c.size(), 7));
+    }
+    fmt::print("{}\n", line);
+    for (std::size_t s = 0; s < stages.size(); ++s) {
+        line = fmt::format("  {:>5}", s);
+        for (const auto& c : columns) {
+            const auto it = stages[s].find(c);
+            line += fmt::format(" {:>{}.2f}", it == stages[s].end() ? 0.0 : it->second / gib,
+                                std::max<std::size_t>(c.size(), 7));
+        }
+        fmt::print("{}\n", line);
+    }
 }
 
 void print_json(const nlohmann::json& j) {
@@ -126,6 +161,7 @@ int workload_command(const InspectArgs& a, const Budget& budget) {
         for (const auto& [k, v] : t.info.figures) {
             fmt::print("  {:<36} {:.6g}\n", k, v);
         }
+        print_stage_memory(t.info.stage_memory_bytes);
     }
     if (!a.out_path.empty()) {
         fmt::print("wrote {}\n", a.out_path);

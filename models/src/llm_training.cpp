@@ -197,6 +197,9 @@ TrainingConfig read_training_config(Object w) {
     if (auto v = w.find("recompute")) {
         c.recompute = read_enum(*v, kRecomputeNames);
     }
+    if (auto v = w.find("grad_dtype")) {
+        c.grads_fp32 = v->as_choice({"fp32", "bf16"}) == "fp32";
+    }
     if (auto v = w.find("attention")) {
         c.attention = read_enum(*v, kAttentionKernelNames);
     }
@@ -271,15 +274,10 @@ Trace load_llm_training(Object workload, const WorkloadContext& context) {
                                  fmt::format("GPU type {} has no {} peak FLOP rate", gpu.name,
                                              topology::precision_name(c.precision)));
             }
-            const double need = memory[static_cast<std::size_t>(s)].total();
-            const double have = gpu.hbm_capacity.value() * kUsableHbmFraction;
-            if (need > have) {
-                constexpr double gib = 1024.0 * 1024.0 * 1024.0;
+            const auto& need = memory[static_cast<std::size_t>(s)];
+            if (need.total() > gpu.hbm_capacity.value()) {
                 throw InputError(c.file, c.pointer,
-                                 fmt::format("stage {} (GPU type {}, {:.0f} GiB, {:.0f} % usable) needs {:.1f} GiB: "
-                                             "{:.1f} GiB over; raise tp/pp, zero or recompute",
-                                             s, gpu.name, gpu.hbm_capacity.value() / gib, kUsableHbmFraction * 100,
-                                             need / gib, (need - have) / gib));
+                                 memory_overflow_message(s, need, gpu.name, gpu.hbm_capacity.value()));
             }
         }
     }
@@ -311,6 +309,13 @@ Trace load_llm_training(Object workload, const WorkloadContext& context) {
     const double p = c.par.pp;
     const double m = static_cast<double>(c.micro_batches());
     info.figures["memory_per_gpu_bytes"] = max_memory;
+    for (const auto& stage : memory) {
+        auto& row = info.stage_memory_bytes.emplace_back();
+        for (const auto& [name, bytes] : memory_terms(stage)) {
+            row[name] = bytes;
+        }
+        row["total"] = stage.total();
+    }
     info.figures["pipeline_bubble_fraction_estimate"] = (p - 1) / (m + p - 1) / c.par.virtual_stages;
     info.figures["micro_batches"] = m;
     // Stage imbalance from the generator's FLOPs: the busiest stage's layers (+ logits on the last)

@@ -82,6 +82,24 @@ TEST_F(CliFlags, WorkloadJsonWithTheGeneratorsFigures) {
     EXPECT_EQ(j["workload"]["info"]["kind"], "llm-training");
     EXPECT_GT(j["workload"]["info"]["parameters"].get<double>(), 6e10);
     EXPECT_FALSE(j["workload"]["info"]["figures"].empty());
+    // The memory breakdown per pipeline stage (pp 4): terms that sum to the total, the largest of
+    // which is the stage's memory_per_gpu_bytes figure.
+    const auto& stages = j["workload"]["info"]["stage_memory_bytes"];
+    ASSERT_EQ(stages.size(), 4U);
+    double largest = 0.0;
+    for (const auto& s : stages) {
+        double sum = 0.0;
+        for (const auto& [k, v] : s.items()) {
+            sum += k == "total" ? 0.0 : v.get<double>();
+        }
+        EXPECT_NEAR(sum, s["total"].get<double>(), 1.0);
+        EXPECT_GT(s["activations"].get<double>(), 0.0);
+        largest = std::max(largest, s["total"].get<double>());
+    }
+    EXPECT_GT(stages[0]["embedding"].get<double>(), 0.0);
+    EXPECT_GT(stages[3]["logits"].get<double>(), 0.0);
+    EXPECT_EQ(stages[1]["logits"].get<double>(), 0.0);
+    EXPECT_DOUBLE_EQ(largest, j["workload"]["info"]["figures"]["memory_per_gpu_bytes"].get<double>());
     EXPECT_EQ(j["wrote"], trace.string());
     EXPECT_TRUE(fs::is_regular_file(trace));
 }

@@ -25,6 +25,7 @@
 #include "twin/topology/catalog.hpp"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace twin::models {
@@ -63,6 +64,9 @@ struct TrainingConfig {
     topology::Precision precision = topology::Precision::BF16; // of the GEMMs
     Recompute recompute = Recompute::None;
     AttentionKernel attention = AttentionKernel::Flash;
+    // Dtype of the main-gradient buffer (Megatron-LM's --main-grads-dtype, fp32 by default; bf16:
+    // --grad-reduce-in-bf16). Bytes per parameter: 4 or 2.
+    bool grads_fp32 = true;
     // overlap.grad_reduce (alias overlap.dp): Megatron-LM's overlap_grad_reduce, gradients
     // bucketed and reduced beside the backward (llm_training_dp.cpp).
     bool overlap_dp = true;
@@ -101,18 +105,32 @@ struct TrainingConfig {
 inline constexpr double kGemmShapeConstant = 48.0;
 [[nodiscard]] double gemm_shape_efficiency(double m, double n, double k);
 
-// Memory one GPU of a pipeline stage needs, in bytes.
+// Memory one GPU of a pipeline stage needs, in bytes (equations: src/llm_training_memory.cpp).
 struct StageMemory {
-    double parameters = 0.0;
-    double gradients = 0.0;
-    double optimizer = 0.0;
-    double activations = 0.0; // in-flight micro-batches, plus one layer's working set
-    double embedding = 0.0;   // embedding/logits activations (first/last stage)
-    [[nodiscard]] double total() const { return parameters + gradients + optimizer + activations + embedding; }
+    double parameters = 0.0;    // bf16 weights (ZeRO-3: sharded)
+    double weight_copies = 0.0; // Transformer Engine's FP8/FP4 weight copies (row-wise + transposed)
+    double gradients = 0.0;     // main-gradient buffer, fp32 or bf16 (ZeRO-2/3: sharded)
+    double optimizer = 0.0;     // fp32 main weights + Adam m, v (distributed optimizer: sharded)
+    double activations = 0.0;   // in-flight micro-batches' layers, plus one layer's working set with recompute
+    double embedding = 0.0;     // first stage: token ids (and embedding dropout masks) in flight
+    double logits = 0.0;        // last stage: final norm, output-layer input, logits and loss of one micro-batch
+    double framework = 0.0;     // CUDA context and kernels, NCCL buffers
+    double fragmentation = 0.0; // caching-allocator slack and temporaries on the activations
+    double in_flight_micro_batches = 0.0; // of the stage (interleaved: chunks / v), for the report
+    [[nodiscard]] double total() const {
+        return parameters + weight_copies + gradients + optimizer + activations + embedding + logits + framework +
+               fragmentation;
+    }
 };
-// Fraction of hbm_capacity a stage may use (the rest: CUDA context, NCCL buffers, fragmentation).
-inline constexpr double kUsableHbmFraction = 0.95;
+// The terms of StageMemory as (name, bytes), in a fixed order, for reports and errors.
+[[nodiscard]] std::vector<std::pair<std::string, double>> memory_terms(const StageMemory& m);
 [[nodiscard]] std::vector<StageMemory> training_memory(const TrainingConfig& config);
+// The error when a stage's `m` exceeds `capacity_bytes` of GPU type `gpu`: the stage, the excess
+// and every term in GiB, largest first.
+[[nodiscard]] std::string memory_overflow_message(int stage, const StageMemory& m, const std::string& gpu,
+                                                  double capacity_bytes);
+// Activations of one layer for one micro-batch on one GPU at the config's recompute (bytes).
+[[nodiscard]] double training_layer_activation_bytes(const TrainingConfig& config);
 
 // FLOPs of one step: model (6·N-style, no recompute, the PaLM/Megatron convention) and hardware
 // (what the GPUs execute: recompute included, causal attention halved with flash attention).

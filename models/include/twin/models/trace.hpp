@@ -129,6 +129,9 @@ struct WorkloadInfo {
     // Free-form numbers the generator wants in the report (memory per GPU, bubble estimate...),
     // keyed with units in the name ("memory_per_gpu_bytes").
     std::map<std::string, double> figures;
+    // Training: per pipeline stage, memory term -> bytes per GPU (parameters, gradients, ...,
+    // "total"), for `clustertwin workload`.
+    std::vector<std::map<std::string, double>> stage_memory_bytes;
 };
 
 struct Trace {
