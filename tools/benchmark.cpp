@@ -4,8 +4,13 @@
 // 405B-class dense model), runs `clustertwin run -q` on it as a child process and reports the
 // child's wall time and peak resident memory (getrusage of the child: ru_maxrss).
 //
+// With --fold-ecmp N it runs instead one comparison (issue 13, item 8): the rung of N GPUs with its
+// leaf tier 2:1 oversubscribed, under ECMP (seeds 1, 2, 3: the seed salts the ECMP hash) and
+// adaptive routing, each folded and with --no-fold, and prints the step times side by side.
+//
 // Not a test: nothing here asserts a time. The README's performance table is this program's output.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -110,12 +115,18 @@ struct Measured {
     double peak_rss_bytes = 0.0;
 };
 
-Measured run_child(const std::string& exe, const fs::path& scenario_file, const fs::path& out_dir) {
+Measured run_child(const std::string& exe, const fs::path& scenario_file, const fs::path& out_dir,
+                   bool no_fold = false) {
     const auto start = std::chrono::steady_clock::now();
     const pid_t pid = fork();
     if (pid == 0) {
-        execl(exe.c_str(), exe.c_str(), "run", "-q", "-o", out_dir.c_str(), scenario_file.c_str(),
-              static_cast<char*>(nullptr));
+        if (no_fold) {
+            execl(exe.c_str(), exe.c_str(), "run", "-q", "--no-fold", "-o", out_dir.c_str(), scenario_file.c_str(),
+                  static_cast<char*>(nullptr));
+        } else {
+            execl(exe.c_str(), exe.c_str(), "run", "-q", "-o", out_dir.c_str(), scenario_file.c_str(),
+                  static_cast<char*>(nullptr));
+        }
         _exit(127);
     }
     Measured m;
@@ -145,6 +156,50 @@ std::string machine() {
     return fmt::format("{}, {} cores, {:.0f} GB RAM", model, cores, mem / 1e9);
 }
 
+double step_of(const fs::path& out) {
+    std::ifstream in(out / "report.json");
+    return json::parse(in).at("simulated_time_s").get<double>();
+}
+
+// Fold against --no-fold under ECMP (three seeds) and adaptive routing, 2:1 at the leaves.
+int fold_ecmp_table(const std::string& exe, const fs::path& dir, int gpus) {
+    const auto it = std::find_if(kLadder.begin(), kLadder.end(), [&](const Rung& r) { return r.gpus == gpus; });
+    if (it == kLadder.end() || gpus > 524288) {
+        fmt::print(stderr, "--fold-ecmp: {} is not a single-plane rung of the ladder\n", gpus);
+        return 2;
+    }
+    fmt::print("{} GPUs, {} layers, TP 8 PP {} DP {}, leaves 2:1 oversubscribed\n\n", gpus, it->layers, it->pp,
+               gpus / (8 * it->pp));
+    fmt::print("| routing | seed | step folded | step --no-fold | folded / no-fold | wall folded | wall --no-fold |\n");
+    fmt::print("|---|---:|---:|---:|---:|---:|---:|\n");
+    std::fflush(stdout);
+    int failures = 0;
+    const std::vector<std::pair<std::string, int>> cases = {{"ecmp", 1}, {"adaptive", 1}, {"ecmp", 2}, {"ecmp", 3}};
+    for (const auto& [routing, seed] : cases) {
+        json s = scenario(*it);
+        s["seed"] = seed;
+        s["topology"]["fabric"]["routing"] = routing;
+        s["topology"]["fabric"]["tiers"][0]["oversubscription"] = "2:1";
+        const std::string name = fmt::format("fold-{}-{}-{}", gpus, routing, seed);
+        const fs::path file = dir / (name + ".json");
+        std::ofstream(file) << s.dump(1) << "\n";
+        const auto folded = run_child(exe, file, dir / (name + "-folded"));
+        const auto full = run_child(exe, file, dir / (name + "-full"), true);
+        if (folded.exit_code != 0 || full.exit_code != 0) {
+            fmt::print("| {} | {} | failed (exit {} / {}) | | | | |\n", routing, seed, folded.exit_code,
+                       full.exit_code);
+            ++failures;
+            continue;
+        }
+        const double a = step_of(dir / (name + "-folded"));
+        const double b = step_of(dir / (name + "-full"));
+        fmt::print("| {} | {} | {:.3f} s | {:.3f} s | {:+.2f} % | {:.1f} s | {:.1f} s |\n", routing, seed, a, b,
+                   (a / b - 1) * 100, folded.wall_s, full.wall_s);
+        std::fflush(stdout);
+    }
+    return failures == 0 ? 0 : 1;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -155,6 +210,10 @@ int main(int argc, char** argv) {
     app.add_option("--clustertwin", exe, "The clustertwin executable (default: next to this program)");
     app.add_option("--max-gpus", max_gpus, "Stop after the rung of this many GPUs");
     app.add_option("--keep", keep, "Write the rungs' scenarios and reports into this directory");
+    int fold_ecmp = 0;
+    app.add_option("--fold-ecmp", fold_ecmp,
+                   "Instead of the ladder: the rung of this many GPUs (2:1 leaves) folded and with --no-fold, under "
+                   "ECMP (seeds 1-3) and adaptive routing");
     CLI11_PARSE(app, argc, argv);
     if (exe.empty()) {
         exe = (fs::canonical("/proc/self/exe").parent_path() / "clustertwin").string();
@@ -163,6 +222,13 @@ int main(int argc, char** argv) {
         keep.empty() ? fs::temp_directory_path() / fmt::format("clustertwin-bench-{}", getpid()) : fs::path(keep);
     fs::create_directories(dir);
     fmt::print("machine: {}\n\n", machine());
+    if (fold_ecmp > 0) {
+        const int rc = fold_ecmp_table(exe, dir, fold_ecmp);
+        if (keep.empty()) {
+            fs::remove_all(dir);
+        }
+        return rc;
+    }
     fmt::print(
         "| GPUs | model, parallelism | simulated ranks | flows | step (simulated) | wall time | peak memory |\n");
     fmt::print("|---:|---|---:|---:|---:|---:|---:|\n");

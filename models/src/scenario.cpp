@@ -92,6 +92,7 @@ Scenario from_document(const Document& doc, const std::filesystem::path& base_di
         catalog.merge(catalog_value->as_object());
     }
     s.cluster = topology::load_topology(topology_value.as_object(), std::move(catalog), limits);
+    s.cluster.set_ecmp_seed(s.seed); // the seed salts ECMP (cluster.hpp)
     s.trace = load_workload(workload.as_object(), WorkloadContext{s.cluster, base_dir, limits});
     check_trace_fits(s.trace, s.cluster, workload);
     s.facility = load_facility(facility, s.cluster, s.trace.info.tokens_per_step);

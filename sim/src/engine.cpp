@@ -61,7 +61,10 @@ struct FlowGroup {
 // and none of whose GPUs has other traffic inside the node in flight (`busy`, per GPU) has its
 // links to itself — a GPU's NVLink links carry only flows between GPUs of its node; fabric traffic
 // leaves through the GPU's own host link to its NIC — so its isolated time is its time. Transfers
-// and collectives that cross the fabric always go through SimGrid.
+// and collectives that cross the fabric always go through SimGrid. PXN flows (cluster.hpp) do cross
+// NVLink to their proxy GPU: their plans list both GPUs in scale_up_gpus, so no shortcut starts
+// while they are in flight; one that starts during a shortcut does not see its NVLink share
+// (NVLink's 450 GB/s against a NIC's 50 GB/s: never the PXN flow's bottleneck on an H100).
 bool scale_up_shortcut(const FlowGroup& group, const topology::Cluster& cluster, const std::vector<int>& busy) {
     if (group.op->kind != Op::Kind::Collective) {
         return false;

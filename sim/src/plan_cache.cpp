@@ -71,13 +71,17 @@ std::shared_ptr<Played> PlanCache::play(models::CollectivePlan plan, bool images
     }
     merge_link_bytes(played->link_bytes);
 
-    // GPUs whose NVLink links the plan uses (own flows: images mirror them elsewhere).
+    // GPUs whose NVLink links the plan uses (own flows: images mirror them elsewhere), PXN's
+    // NVLink hop to the proxy GPU included.
     for (std::size_t p = 0; p < phases.size(); ++p) {
         for (std::size_t i = 0; i < own[p]; ++i) {
             const auto& f = phases[p].flows[i];
             if (cluster_.node_of_gpu(f.src_gpu) == cluster_.node_of_gpu(f.dst_gpu)) {
                 played->scale_up_gpus.push_back(f.src_gpu);
                 played->scale_up_gpus.push_back(f.dst_gpu);
+            } else if (const int proxy = cluster_.pxn_proxy(f.src_gpu, f.dst_gpu); proxy >= 0) {
+                played->scale_up_gpus.push_back(f.src_gpu);
+                played->scale_up_gpus.push_back(proxy);
             }
         }
     }

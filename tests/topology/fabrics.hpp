@@ -36,4 +36,24 @@ inline std::string mini_explicit(int nodes, const std::string& fabric) {
            std::to_string(nodes) + R"(}], "fabric": {"type": "explicit", )" + fabric + "}}}";
 }
 
+// `text` (one rail-optimized or explicit fabric) with "pxn": false (NCCL_PXN_DISABLE=1).
+inline std::string without_pxn(const std::string& text) {
+    const std::string key = "\"fabric\": {";
+    std::string out = text;
+    out.insert(out.find(key) + key.size(), "\"pxn\": false, ");
+    return out;
+}
+
+// Explicit-fabric links from every NIC of `nodes` nodes with `nics` NICs each to the switch `to`.
+inline std::string all_nics_to(const std::string& to, int nodes, int nics) {
+    std::string out;
+    for (int n = 0; n < nodes; ++n) {
+        for (int k = 0; k < nics; ++k) {
+            out += std::string(out.empty() ? "" : ", ") + R"({"from": "node)" + std::to_string(n) + "/nic" +
+                   std::to_string(k) + R"(", "to": ")" + to + R"(", "cable": "NDR-DAC"})";
+        }
+    }
+    return out;
+}
+
 } // namespace twin::topology::testing

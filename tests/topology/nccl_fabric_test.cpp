@@ -448,6 +448,8 @@ TEST(NcclErrors, FabricKeys) {
                        "unknown value \"omnipath\": expected one of infiniband, roce, spectrum-x");
     EXPECT_INPUT_ERROR(load_text(fabric_of("DGX-H100", 2, R"("routing": "random", )")), "/topology/fabric/routing",
                        "expected one of ecmp, adaptive");
+    EXPECT_INPUT_ERROR(load_text(fabric_of("DGX-H100", 2, R"("pxn": "off", )")), "/topology/fabric/pxn",
+                       "expected true or false");
     EXPECT_INPUT_ERROR(load_text(fabric_of("DGX-H100", 2, R"("link_efficiency": 0, )")),
                        "/topology/fabric/link_efficiency", "expected a number > 0");
     EXPECT_INPUT_ERROR(load_text(fabric_of("DGX-H100", 2, R"("link_efficiency": 1.5, )")),

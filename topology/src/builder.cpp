@@ -180,9 +180,10 @@ void Builder::connect(VertexId lower, VertexId upper, const CableType& cable, Li
 }
 
 void Builder::set_fabric(std::string technology, double technology_factor, std::optional<double> link_efficiency,
-                         bool adaptive_routing) {
+                         bool adaptive_routing, bool pxn) {
     index_->technology = std::move(technology);
     index_->adaptive_routing = adaptive_routing;
+    index_->pxn = pxn;
     technology_factor_ = technology_factor;
     link_efficiency_ = link_efficiency;
     smallest_nic_efficiency_ = 1.0;
@@ -243,8 +244,18 @@ void Builder::build_tables() {
     ix.nic_access_link.resize(ix.nic_access_begin.back());
     ix.switch_adj.resize(ix.switch_adj_begin.back());
     ix.vertex_link.resize(ix.vertex_link_begin.back());
+    // Rail-optimized: every switch's access links come from NICs of one rail (a leaf per rail).
+    constexpr int kNoRail = -2;
+    std::vector<int> switch_rail(switches, kNoRail);
+    ix.rail_optimized = ix.nic_access_begin.back() > 0;
     for (std::uint32_t id = 0; id < links.size(); ++id) {
         const auto& l = links[id];
+        if (l.tier == LinkTier::Access) {
+            int& rail = switch_rail[static_cast<std::size_t>(switch_number(l.b))];
+            const int nic_rail = c_.graph_[l.a].rail;
+            ix.rail_optimized = ix.rail_optimized && nic_rail >= 0 && (rail == kNoRail || rail == nic_rail);
+            rail = nic_rail;
+        }
         ix.vertex_link[vertex_next[l.a]++] = id;
         ix.vertex_link[vertex_next[l.b]++] = id;
         if (l.tier == LinkTier::Access) {

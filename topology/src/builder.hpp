@@ -36,9 +36,10 @@ public:
                         std::string name = {}, int plane = -1);
     // Fabric-wide settings, given after the nodes and before the first connect(): the technology's name and factor
     // (InfiniBand 1), an optional "link_efficiency" that replaces the product for every fabric
-    // link, and adaptive routing. See connect() for the efficiency of each link.
+    // link, adaptive routing and PXN (cluster.hpp, pxn_proxy). See connect() for the efficiency of
+    // each link.
     void set_fabric(std::string technology, double technology_factor, std::optional<double> link_efficiency,
-                    bool adaptive_routing);
+                    bool adaptive_routing, bool pxn);
     // Links `lower` (a NIC or switch) to the switch `upper` with `cable`; counts one port at each
     // end and throws InputError at `origin` when either end runs out of ports. Efficiency:
     // link_efficiency when given, else NIC efficiency x technology factor for an access link and

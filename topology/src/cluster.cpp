@@ -11,6 +11,13 @@
 // NIC's (the same plane of a multi-plane fabric). No allocation per call beyond the caller's
 // vector.
 //
+// The hash key of a pair is mix64(src << 32 | dst) XOR the cluster's ECMP salt (set_ecmp_seed:
+// the scenario's seed), so a seed sweep samples other collision patterns of the same fabric.
+//
+// PXN (pxn_proxy): on a rail-optimized fabric a cross-node pair on different rails first crosses
+// NVLink to the source node's GPU on the destination's rail, [scale-up of src (up), scale-up of
+// the proxy (down)], then takes the proxy's route to dst; its ECMP choices keep the (src, dst) key.
+//
 // Adaptive routing (route_adaptive) walks the same equal-cost choices but takes, at each, the
 // directed link with the least load placed so far; ties go to the candidate that comes first in
 // cyclic order from the ECMP choice h (rank (i - h) mod n), so with equal loads it is route().
@@ -139,7 +146,13 @@ void Cluster::walk(int src_gpu, int dst_gpu, const Choose& choose, std::vector<H
         out.push_back(Hop{ix.gpu_scaleup_link[dst_gpu], false});
         return;
     }
-    const std::uint32_t host_src = ix.gpu_host_link[src_gpu];
+    int leaves_by = src_gpu; // the GPU whose NIC the flow leaves by
+    if (const int proxy = pxn_proxy(src_gpu, dst_gpu); proxy >= 0) {
+        out.push_back(Hop{ix.gpu_scaleup_link[src_gpu], true});
+        out.push_back(Hop{ix.gpu_scaleup_link[proxy], false});
+        leaves_by = proxy;
+    }
+    const std::uint32_t host_src = ix.gpu_host_link[leaves_by];
     const std::uint32_t host_dst = ix.gpu_host_link[dst_gpu];
     if (host_src == detail::kNoLink || host_dst == detail::kNoLink || ix.nic_access_link.empty()) {
         throw std::logic_error("Cluster::route across nodes without a fabric (checked at load)");
@@ -238,15 +251,51 @@ void Cluster::walk(int src_gpu, int dst_gpu, const Choose& choose, std::vector<H
 
 namespace {
 
-std::uint64_t pair_key(int src_gpu, int dst_gpu) {
+std::uint64_t pair_key(int src_gpu, int dst_gpu, std::uint64_t salt) {
     return mix64((static_cast<std::uint64_t>(static_cast<std::uint32_t>(src_gpu)) << 32) |
-                 static_cast<std::uint32_t>(dst_gpu));
+                 static_cast<std::uint32_t>(dst_gpu)) ^
+           salt;
 }
 
 } // namespace
 
+void Cluster::set_ecmp_seed(std::uint64_t seed) {
+    ecmp_salt_ = Rng(seed, "topology/ecmp").next_u64();
+}
+
+bool Cluster::rail_optimized() const {
+    return index_->rail_optimized;
+}
+
+bool Cluster::pxn_enabled() const {
+    return index_->pxn;
+}
+
+int Cluster::pxn_proxy(int src_gpu, int dst_gpu) const {
+    const detail::ClusterIndex& ix = *index_;
+    if (!ix.pxn || !ix.rail_optimized) {
+        return -1;
+    }
+    const NodeInfo& node = nodes_[node_of_gpu(src_gpu)];
+    const int rail = rail_of_gpu(dst_gpu);
+    if (node_of_gpu(src_gpu) == node_of_gpu(dst_gpu) || rail < 0 || rail_of_gpu(src_gpu) == rail ||
+        ix.gpu_scaleup_link[src_gpu] == detail::kNoLink) {
+        return -1;
+    }
+    const int same_index = node.first_gpu + local_index(dst_gpu);
+    if (local_index(dst_gpu) < node.gpus && rail_of_gpu(same_index) == rail) {
+        return same_index;
+    }
+    for (int g = node.first_gpu; g < node.first_gpu + node.gpus; ++g) {
+        if (rail_of_gpu(g) == rail) {
+            return g;
+        }
+    }
+    return -1;
+}
+
 void Cluster::route(int src_gpu, int dst_gpu, std::vector<Hop>& out) const {
-    walk(src_gpu, dst_gpu, EcmpChoice{pair_key(src_gpu, dst_gpu)}, out);
+    walk(src_gpu, dst_gpu, EcmpChoice{pair_key(src_gpu, dst_gpu, ecmp_salt_)}, out);
 }
 
 void Cluster::route_adaptive(int src_gpu, int dst_gpu, double bytes, std::vector<double>& load,
@@ -256,7 +305,7 @@ void Cluster::route_adaptive(int src_gpu, int dst_gpu, double bytes, std::vector
                                            load.size(), links_.size()));
     }
     const std::size_t first = out.size();
-    walk(src_gpu, dst_gpu, AdaptiveChoice{pair_key(src_gpu, dst_gpu), load.data()}, out);
+    walk(src_gpu, dst_gpu, AdaptiveChoice{pair_key(src_gpu, dst_gpu, ecmp_salt_), load.data()}, out);
     for (std::size_t i = first; i < out.size(); ++i) {
         load[2 * static_cast<std::size_t>(out[i].link) + (out[i].up ? 0 : 1)] += bytes;
     }

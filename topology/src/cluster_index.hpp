@@ -46,9 +46,12 @@ struct ClusterIndex {
     // A route stays in the part of the access link it leaves its source NIC by.
     std::vector<std::uint32_t> switch_part;
 
-    // Fabric-wide settings: "technology" ("" without a fabric) and "routing" == "adaptive".
+    // Fabric-wide settings: "technology" ("" without a fabric), "routing" == "adaptive" and "pxn".
     std::string technology;
     bool adaptive_routing = false;
+    bool pxn = true;
+    // Every fabric switch with access links takes NICs of one rail only (Builder::build_tables).
+    bool rail_optimized = false;
 
     // Links at every vertex (CSR over vertex ids), in build order.
     std::vector<std::uint32_t> vertex_link_begin;

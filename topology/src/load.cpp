@@ -4,7 +4,8 @@
 // before they build, and the Builder checks dangling ports and reachability at the end.
 //
 // Keys common to every fabric type: "technology" (below), "link_efficiency" in [0.01, 1] (replaces
-// the efficiency of every access and switch-switch link) and "routing" ("ecmp" | "adaptive").
+// the efficiency of every access and switch-switch link), "routing" ("ecmp" | "adaptive") and
+// "pxn" (bool, default true: NCCL's PXN on a rail-optimized fabric; false = NCCL_PXN_DISABLE=1).
 // Technology factor t (the share of InfiniBand's NCCL bandwidth the fabric delivers):
 //   infiniband  t = 1
 //   roce        t = 330 / 376 = 0.878: coll.h100.2node.roce measured 330 GB/s all-reduce busbw on
@@ -153,7 +154,13 @@ Cluster load_topology(Object topology, Catalog catalog, const Limits& limits) {
         if (auto v = f.find("routing")) {
             adaptive = v->as_choice({"ecmp", "adaptive"}) == "adaptive";
         }
-        b.set_fabric(std::string(technology.name), technology.factor, link_efficiency, adaptive);
+        // NCCL_PXN_DISABLE=0 (NCCL's default since 2.12): cross-rail sends go by NVLink to the
+        // source node's GPU on the destination's rail first (cluster.hpp, pxn_proxy).
+        bool pxn = true;
+        if (auto v = f.find("pxn")) {
+            pxn = v->as_bool();
+        }
+        b.set_fabric(std::string(technology.name), technology.factor, link_efficiency, adaptive, pxn);
         for (const auto& k : kFabrics) {
             if (k.type == type) {
                 k.build(std::move(f), b);

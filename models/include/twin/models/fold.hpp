@@ -25,6 +25,14 @@
 //   fat-trees place replicas on equivalent leaves); the test tests/cli/fold_test.cpp compares step
 //   times folded and unfolded.
 //
+// ECMP. Images are not scaled copies of the simulated flows: image_plan lists each image flow with
+// its own (src, dst), and the engine routes it like any flow (topology::Cluster::route, the same
+// seed-salted pair hash as the unfolded run), so a folded plan's flows collide on exactly the
+// links where the unfolded cluster's do, seed by seed, and the fluid solver shares those links
+// among them. No statistical stand-in (an expected balls-into-bins load factor) is needed for
+// collisions inside a plan or among plans that start together; what folding misses is contention
+// with images of groups that started earlier (sim/README.md, "Shortcuts").
+//
 // Cost: the programs of N/M ranks instead of N. The network sees images too, but SimGrid does not:
 // the engine solves each plan with its images once (sim/src/fluid.hpp) and plays only block 0's flows.
 #pragma once

@@ -111,8 +111,31 @@ public:
     // (src, dst) picks among equal-cost next hops, also the NIC port, i.e. the plane of a
     // multi-plane fabric) -> the NIC of dst's rail (its port in the same plane) -> dst.
     // Throws InputError-free std::logic_error only on programmer error; reachability is checked
-    // when the cluster is loaded.
+    // when the cluster is loaded. With PXN (pxn_proxy() >= 0) the route first takes NVLink to the
+    // proxy GPU (src's scale-up link up, the proxy's down) and leaves by the proxy's NIC.
     void route(int src_gpu, int dst_gpu, std::vector<Hop>& out) const;
+
+    // PXN (NCCL's "PCI x NVLink", NCCL_PXN_DISABLE=0, the default since NCCL 2.12): a send to a GPU
+    // of another node whose NIC is on another rail moves over NVLink to the GPU of the source node
+    // on the destination's rail, and leaves by that GPU's NIC, so it stays in the destination's
+    // rail (one leaf when both nodes share a leaf group) instead of crossing rails through the
+    // spines. Applies when the fabric is rail-optimized (rail_optimized()) and its "pxn" is on.
+    // Returns that proxy GPU: the source node's GPU with the destination's local index when its
+    // NIC is on the destination's rail, else the first GPU of the source node on that rail; -1
+    // when the route goes direct (same node, same rail, PXN off, no fabric rails, no such GPU).
+    [[nodiscard]] int pxn_proxy(int src_gpu, int dst_gpu) const;
+    // Every fabric switch with access links takes the NICs of one rail only (a rail-optimized
+    // fat-tree; an explicit fabric cabled that way).
+    [[nodiscard]] bool rail_optimized() const;
+    // The fabric's "pxn" key (default true); PXN routes only where rail_optimized() as well.
+    [[nodiscard]] bool pxn_enabled() const;
+
+    // ECMP salt: the scenario's seed salts the hash of every equal-cost choice (route() and the
+    // tie order of route_adaptive()), so a seed sweep samples the fabric's flow collisions. Seed
+    // s gives the salt Rng(s, "topology/ecmp").next_u64(); a cluster loaded without a scenario
+    // (info, tests) keeps salt 0.
+    void set_ecmp_seed(std::uint64_t seed);
+    [[nodiscard]] std::uint64_t ecmp_salt() const { return ecmp_salt_; }
 
     // True when the fabric asks for adaptive routing ("routing": "adaptive"); the simulator then
     // routes with route_adaptive() instead of route().
@@ -154,6 +177,7 @@ public:
     mutable std::vector<std::vector<std::uint16_t>> dist_to_switch_;
 
 private:
+    std::uint64_t ecmp_salt_ = 0;
     friend class detail::Builder;
     // The route from src to dst with `choose(salt, n, each)` picking among n equal-cost
     // candidates (cluster.cpp: ECMP hash or least load).
