@@ -10,21 +10,26 @@
 // Forward:
 //   qkv        GEMM (T, (a + 2g)·d/t, h)
 //   attention  flash: 4·b·s_l·s·h/t · 1/2 FLOPs (causal blocks skipped), efficiency
-//              kFlashEfficiency; unfused: 4·b·s_l·s·h/t FLOPs as batched GEMMs (s_l, s, d) plus a
-//              memory-bound softmax/mask/dropout of kSoftmaxBytes per score, b·(a/t)·s_l·s scores
+//              kFlashEfficiency; unfused: 4·b·s_l·s·h/t FLOPs as batched GEMMs (s_l, s, d) that also
+//              write the scores and read the probabilities (4 B per score), plus a memory-bound
+//              softmax (+ dropout) per score, b·(a/t)·s_l·s scores (llm_training_elementwise.cpp)
 //   proj       GEMM (T, h, a·d/t)
 //   mlp        dense: GEMM (T, (k_m − 1)·f/t, h) and GEMM (T, h, f/t); MoE: router GEMM (T, E, h),
 //              all-to-all dispatch over "ep" of T_e·top_k·h·2 bytes, experts 2·T·top_k·k_m·h·f_e/t
 //              FLOPs with shape (T·top_k·ep/E, f_e/t, h), all-to-all combine, shared experts dense
-//   elementwise  memory-bound: T_e·h·2·kElementwiseReads bytes (two norms, two residual adds, two
-//              dropouts) + T·(f/t)·2·(k_m) bytes (activation function)
+//   elementwise  memory-bound: norms, residual adds, dropout, activation, rotary embedding, FP8
+//              casts, item by item in llm_training_elementwise.cpp
 //   TP (t > 1): all-reduce of T·h·2 bytes after proj and after the MLP; with sequence
 //              parallelism all-gather (output T·h·2) before qkv and before the MLP, reduce-scatter
 //              (input T·h·2) after proj and after the MLP (Korthikanti et al. 2022, §4.2.2)
 //   CP (cp > 1): all-gather of K and V over "cp", output b·s·2·g·d/t·2 bytes
+// Kernels (each pays the launch gap of compute.hpp): a GEMM 1 forward, 2 backward (data and weight
+// gradients); flash attention 1 forward, 3 backward (FlashAttention-2: the dO·O preprocessing, the
+// main kernel, the dQ conversion); unfused attention 2 batched GEMMs forward, 4 backward; the
+// cross-entropy 3 forward (max, sum of exponentials, loss), 2 backward; the embedding lookup 1.
 // Backward: GEMMs 2× (input and weight gradients), flash attention 2.5× (FlashAttention-2
-// recomputes the scores: 5 matmuls vs 2), unfused attention 2× and its softmax 1.5× the bytes,
-// elementwise 2×; the same TP collectives (all-reduce stays, all-gather <-> reduce-scatter); CP
+// recomputes the scores: 5 matmuls vs 2), unfused attention 2× (its bytes per score as above),
+// elementwise as itemized; the same TP collectives (all-reduce stays, all-gather <-> reduce-scatter); CP
 // reduce-scatter of dK/dV; MoE all-to-alls again.
 // Recompute before backward: selective = the attention core (and softmax); full = the whole
 // forward, collectives included (Korthikanti et al. 2022, §5).
@@ -43,48 +48,50 @@
 // bytes per GPU, are all-reduced between the two stages before the optimizer.
 #include "llm_training_ops.hpp"
 
+#include "llm_training_elementwise.hpp"
+
 #include <algorithm>
 
 namespace twin::models {
 
-double gemm_shape_efficiency(double m, double n, double k) {
-    return 1.0 / (1.0 + kGemmShapeConstant * (1.0 / m + 1.0 / n + 1.0 / k));
+double gemm_shape_efficiency(double m, double n, double k, topology::Precision precision) {
+    double depth = 1.0; // k-tile depth relative to a 16-bit GEMM's: 2 bytes / element bytes
+    if (precision == topology::Precision::FP8) {
+        depth = 2.0;
+    } else if (precision == topology::Precision::FP4) {
+        depth = 4.0;
+    }
+    return 1.0 / (1.0 + kGemmShapeConstant * (1.0 / m + 1.0 / n + depth / k));
 }
 
 namespace detail {
 namespace {
 
-// Flash attention throughput relative to a large GEMM's (× the GPU's compute_efficiency), fitted
-// on the NeMo Llama 3 rows of tests/calibration/training.json: 0.33 (0.25 of the H100 BF16 peak).
-// Lower than FlashAttention-2's kernel benchmarks (~0.35-0.5 of peak): it absorbs what is not
-// modelled around attention (context-parallel ring steps, causal load imbalance, RoPE, masking).
-constexpr double kFlashEfficiency = 0.33;
-// FP8/FP4 GEMMs reach a smaller fraction of their peak than BF16 ones (per-tensor scaling, amax
-// reductions, casts and transposes of Transformer Engine), fitted with kFlashEfficiency on the
-// NeMo FP8 rows: 0.8 (cuBLAS FP8 vs BF16 large-GEMM fractions alone differ by ~0.9).
-constexpr double kLowPrecisionGemmFactor = 0.8;
-constexpr double kSoftmaxBytes = 10.0;     // per score: write scores, read/write softmax, dropout + mask
-constexpr double kElementwiseReads = 15.0; // ×(T_e·h·2): norms 2×2, residual adds 2×3, dropouts 2×2.5
+// Flash attention throughput relative to a large GEMM's (× the GPU's compute_efficiency): 0.28
+// (0.21 of the H100 BF16 peak), fitted on train.nemo2407.LLAMA3-70B.64 (tests/calibration/
+// training.json; train.nemo2407.LLAMA3-8B.8 is held out). Lower than FlashAttention-2's kernel
+// benchmarks (~0.35-0.5 of peak): it absorbs what is not modelled around attention (context-parallel
+// ring steps and their softmax corrections, causal load imbalance, masking).
+constexpr double kFlashEfficiency = 0.28;
 constexpr double kBf16 = 2.0;
 constexpr double kFp32 = 4.0;
 
-OpSpec gemm(const std::string& name, double m, double n, double k, bool low_precision) {
+OpSpec gemm(const std::string& name, double m, double n, double k, topology::Precision precision) {
     OpSpec o;
     o.name = name;
     o.flops = 2.0 * m * n * k;
     o.bytes = kBf16 * (m * k + k * n + m * n);
-    o.efficiency = gemm_shape_efficiency(m, n, k);
+    o.efficiency = gemm_shape_efficiency(m, n, k, precision);
     o.gemm = true;
-    if (low_precision) {
-        o.efficiency *= kLowPrecisionGemmFactor;
-    }
+    o.kernels = 1.0;
     return o;
 }
 
-OpSpec memory_op(const std::string& name, double bytes) {
+OpSpec memory_op(const std::string& name, double bytes, double kernels) {
     OpSpec o;
     o.name = name;
     o.bytes = bytes;
+    o.kernels = kernels;
     return o;
 }
 
@@ -98,9 +105,10 @@ OpSpec coll(const std::string& name, CollectiveKind kind, const std::string& fam
     return o;
 }
 
-OpSpec scaled(OpSpec o, double flops_factor, double bytes_factor) {
+OpSpec scaled(OpSpec o, double flops_factor, double bytes_factor, double kernels_factor = 1.0) {
     o.flops *= flops_factor;
     o.bytes *= bytes_factor;
+    o.kernels *= kernels_factor;
     return o;
 }
 
@@ -171,7 +179,7 @@ LayerOps layer_ops(const TrainingConfig& c) {
     const double act = T * h * kBf16;
 
     LayerOps ops;
-    const bool lowp = c.precision != topology::Precision::BF16;
+    const topology::Precision prec = c.precision;
     std::vector<OpSpec> attn_core; // recomputed by selective recompute
     std::vector<OpSpec> attn_core_bwd;
     if (c.attention == AttentionKernel::Flash) {
@@ -180,17 +188,27 @@ LayerOps layer_ops(const TrainingConfig& c) {
         o.flops = 4.0 * b * sl * s * h / t * 0.5;
         o.bytes = kBf16 * b * (sl * (2.0 * a * d) + s * 2.0 * g * d) / t;
         o.efficiency = kFlashEfficiency;
+        o.kernels = 1.0;
         attn_core.push_back(o);
-        attn_core_bwd.push_back(scaled(o, 2.5, 2.0));
+        attn_core_bwd.push_back(scaled(o, 2.5, 2.0, 3.0));
     } else {
-        OpSpec o = gemm("attention", sl, s, d, false);
+        const double scores = b * (a / t) * sl * s;
+        const auto per_score = unfused_attention_bytes_per_score(c);
+        OpSpec o = gemm("attention", sl, s, d, topology::Precision::BF16);
         o.gemm = false; // batched score GEMMs run in bf16
         o.flops = 4.0 * b * sl * s * h / t;
-        o.bytes = kBf16 * b * (sl * 2.0 * a * d + s * 2.0 * g * d) / t;
+        const double qkvo = kBf16 * b * (sl * 2.0 * a * d + s * 2.0 * g * d) / t;
+        o.bytes = qkvo + scores * per_score.bmm_forward;
+        o.kernels = 2.0;
+        OpSpec ob = o;
+        ob.flops *= 2.0;
+        ob.bytes = 2.0 * qkvo + scores * per_score.bmm_backward;
+        ob.kernels = 4.0;
+        const double softmax_kernels = gpt_family(c) ? 2.0 : 1.0; // + attention dropout
         attn_core.push_back(o);
-        attn_core.push_back(memory_op("softmax", b * (a / t) * sl * s * kSoftmaxBytes));
-        attn_core_bwd.push_back(scaled(attn_core[0], 2.0, 2.0));
-        attn_core_bwd.push_back(scaled(attn_core[1], 1.0, 1.5));
+        attn_core.push_back(memory_op("softmax", scores * per_score.softmax_forward, softmax_kernels));
+        attn_core_bwd.push_back(ob);
+        attn_core_bwd.push_back(memory_op("softmax", scores * per_score.softmax_backward, softmax_kernels));
     }
 
     // TP communication around a block: before (SP all-gather) and after (all-reduce / reduce-scatter).
@@ -213,23 +231,23 @@ LayerOps layer_ops(const TrainingConfig& c) {
         }
     };
 
-    const OpSpec qkv = gemm("qkv", T, (a + 2.0 * g) * d / t, h, lowp);
-    const OpSpec proj = gemm("proj", T, h, a * d / t, lowp);
+    const OpSpec qkv = gemm("qkv", T, (a + 2.0 * g) * d / t, h, prec);
+    const OpSpec proj = gemm("proj", T, h, a * d / t, prec);
     std::vector<OpSpec> mlp;
     std::vector<OpSpec> mlp_bwd;
     if (!m.is_moe()) {
-        mlp.push_back(gemm("mlp_up", T, (km - 1.0) * static_cast<double>(m.ffn) / t, h, lowp));
-        mlp.push_back(gemm("mlp_down", T, h, static_cast<double>(m.ffn) / t, lowp));
+        mlp.push_back(gemm("mlp_up", T, (km - 1.0) * static_cast<double>(m.ffn) / t, h, prec));
+        mlp.push_back(gemm("mlp_down", T, h, static_cast<double>(m.ffn) / t, prec));
     } else {
         const double E = static_cast<double>(m.moe.experts);
         const double k = static_cast<double>(m.moe.top_k);
         const double fe = static_cast<double>(m.moe.ffn);
-        mlp.push_back(gemm("router", T, E, h, lowp));
+        mlp.push_back(gemm("router", T, E, h, prec));
         const double a2a = Te * k * h * kBf16;
         if (c.par.ep > 1) {
             mlp.push_back(coll("ep_dispatch", CollectiveKind::AllToAll, "ep", a2a));
         }
-        OpSpec experts = gemm("experts", T * k * c.par.ep / E, fe / t, h, lowp);
+        OpSpec experts = gemm("experts", T * k * c.par.ep / E, fe / t, h, prec);
         experts.flops = 2.0 * T * k * km * h * fe / t;
         experts.bytes = kBf16 * (T * k * (h + km * fe / t) + E / c.par.ep * km * h * fe / t);
         mlp.push_back(experts);
@@ -237,17 +255,17 @@ LayerOps layer_ops(const TrainingConfig& c) {
             mlp.push_back(coll("ep_combine", CollectiveKind::AllToAll, "ep", a2a));
         }
         if (m.moe.shared_experts > 0) {
-            OpSpec shared = gemm("shared_experts", T, static_cast<double>(m.moe.shared_experts) * fe / t, h, lowp);
+            OpSpec shared = gemm("shared_experts", T, static_cast<double>(m.moe.shared_experts) * fe / t, h, prec);
             shared.flops *= km;
             mlp.push_back(shared);
         }
     }
     for (const auto& o : mlp) {
-        mlp_bwd.push_back(o.collective ? o : scaled(o, 2.0, 2.0));
+        mlp_bwd.push_back(o.collective ? o : scaled(o, 2.0, 2.0, 2.0));
     }
-    const double mlp_width = m.is_moe() ? static_cast<double>(m.moe.ffn) * m.moe.top_k : static_cast<double>(m.ffn);
-    const OpSpec elementwise =
-        memory_op("elementwise", Te * h * kBf16 * kElementwiseReads + T * mlp_width / t * kBf16 * km);
+    const ElementwiseTotals ew = elementwise_totals(layer_elementwise(c));
+    const OpSpec elementwise = memory_op("elementwise", ew.forward_bytes, ew.forward_kernels);
+    const OpSpec elementwise_bwd = memory_op("elementwise", ew.backward_bytes, ew.backward_kernels);
 
     auto& fw = ops.forward;
     tp_before(fw, false);
@@ -264,16 +282,16 @@ LayerOps layer_ops(const TrainingConfig& c) {
     fw.push_back(elementwise);
 
     auto& bw = ops.backward;
-    bw.push_back(scaled(elementwise, 1.0, 2.0));
+    bw.push_back(elementwise_bwd);
     tp_after(bw, true);
     bw.insert(bw.end(), mlp_bwd.rbegin(), mlp_bwd.rend());
     tp_before(bw, true);
-    bw.push_back(scaled(proj, 2.0, 2.0));
+    bw.push_back(scaled(proj, 2.0, 2.0, 2.0));
     bw.insert(bw.end(), attn_core_bwd.rbegin(), attn_core_bwd.rend());
     if (c.par.cp > 1) {
         bw.push_back(coll("cp_rs", CollectiveKind::ReduceScatter, "cp", b * s * 2.0 * g * d / t * kBf16));
     }
-    bw.push_back(scaled(qkv, 2.0, 2.0));
+    bw.push_back(scaled(qkv, 2.0, 2.0, 2.0));
     tp_before(bw, true);
 
     if (c.recompute == Recompute::Selective) {
@@ -286,8 +304,8 @@ LayerOps layer_ops(const TrainingConfig& c) {
     }
 
     const double V = static_cast<double>(m.vocab);
-    const OpSpec logits = gemm("logits", T, V / t, h, lowp);
-    const OpSpec loss = memory_op("loss", 4.0 * T * V / t * kBf16);
+    const OpSpec logits = gemm("logits", T, V / t, h, prec);
+    const OpSpec loss = memory_op("loss", 4.0 * T * V / t * kBf16, 3.0);
     auto& hf = ops.head_forward;
     tp_before(hf, false);
     hf.push_back(logits);
@@ -299,13 +317,13 @@ LayerOps layer_ops(const TrainingConfig& c) {
     }
     hf.push_back(loss);
     auto& hb = ops.head_backward;
-    hb.push_back(loss);
-    hb.push_back(scaled(logits, 2.0, 2.0));
+    hb.push_back(scaled(loss, 1.0, 1.0, 2.0 / 3.0));
+    hb.push_back(scaled(logits, 2.0, 2.0, 2.0));
     tp_before(hb, true);
     if (c.par.tp > 1 && !sp) {
         hb.push_back(coll("head_tp_ar", CollectiveKind::AllReduce, "tp", act)); // input gradient of the logits
     }
-    ops.embedding_forward.push_back(memory_op("embedding", 2.0 * Te * h * kBf16));
+    ops.embedding_forward.push_back(memory_op("embedding", 2.0 * Te * h * kBf16, 1.0));
     tp_after(ops.embedding_forward, false); // vocab-parallel embedding: partial rows summed over TP
 
     ops.expert_param_bytes = expert_parameters_per_gpu(c) * kBf16;

@@ -36,6 +36,7 @@
 #include "llm_training_schedule.hpp"
 #include "twin/models/llm_training.hpp"
 
+#include <cmath>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -67,6 +68,9 @@ json op_json(const OpSpec& o, topology::Precision precision) {
     }
     if (o.bytes > 0) {
         j["bytes"] = bytes_text(o.bytes);
+    }
+    if (o.kernels > 0) {
+        j["kernels"] = static_cast<std::int64_t>(std::llround(o.kernels));
     }
     j["precision"] = std::string(topology::precision_name(o.gemm ? precision : topology::Precision::BF16));
     return j;
