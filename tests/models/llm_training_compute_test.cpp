@@ -138,7 +138,7 @@ struct LayerTime {
     double total = 0.0;
 };
 LayerTime layer_time(const TrainingConfig& c) {
-    const auto& gpu = topology::Catalog::builtin().gpus.at("H100-SXM");
+    const topology::GpuType gpu = topology::Catalog::builtin().gpus.at("H100-SXM");
     const auto ops = detail::layer_ops(c);
     LayerTime t;
     for (const auto* list : {&ops.forward, &ops.backward}) {
