@@ -1,6 +1,7 @@
 // Roofline compute time (details and parameter ranges in twin/models/compute.hpp):
-//   t = max(F / (P[precision] * e_c), D / (B_hbm * e_m))   F in FLOP, P in FLOP/s, D in bytes,
-//   B_hbm in bytes/s, efficiencies e_c, e_m in (0, 1]; t in seconds.
+//   t = max(F / (P[precision] * e_c), D / (B_hbm * e_m)) + N_k * t_gap   F in FLOP, P in FLOP/s,
+//   D in bytes, B_hbm in bytes/s, efficiencies e_c, e_m in (0, 1], N_k kernel launches, t_gap the
+//   launch gap (2 us; sources in compute.hpp); t in seconds.
 // Source: Williams, Waterman, Patterson, "Roofline", Communications of the ACM 52(4), 2009.
 #include "twin/models/compute.hpp"
 
@@ -61,7 +62,8 @@ ComputeTime compute_time(const topology::GpuType& gpu, const ComputeOp& op) {
         t.memory_time = op.bytes / (gpu.hbm_bandwidth * gpu.memory_efficiency);
     }
     t.memory_bound = t.memory_time > t.flops_time;
-    t.time = std::max(t.flops_time, t.memory_time);
+    t.launch_time = Seconds(static_cast<double>(op.kernels) * kKernelLaunchGap_s);
+    t.time = std::max(t.flops_time, t.memory_time) + t.launch_time;
     return t;
 }
 

@@ -15,21 +15,26 @@
 //   attention  b·s_l·2·n_k·(a/t)·(d_qk + d_v) FLOPs, n_k the keys per query
 //              (attention_keys_per_query: s/2 causal, w − w²/(2s) in a sliding-window layer);
 //              flash: causal n_k, efficiency kFlashEfficiency; unfused: counted n_k (s, or
-//              min(s, w)) as batched GEMMs (s_l, s, d_qk) plus a memory-bound softmax/mask/dropout
-//              of kSoftmaxBytes per score, b·(a/t)·s_l·n_k scores
+//              min(s, w)) as batched GEMMs (s_l, s, d_qk) that also write the scores and read the
+//              probabilities, plus a memory-bound softmax (+ dropout) per score, b·(a/t)·s_l·n_k
+//              scores (bytes per score: llm_training_elementwise.cpp)
 //   proj       GEMM (T, h, a·d_v/t)
 //   mlp        dense: GEMM (T, (k_m − 1)·f/t, h) and GEMM (T, h, f/t); MoE: router GEMM (T, E, h),
 //              all-to-all dispatch over "ep" of T_e·top_k·h·2 bytes, experts 2·T·top_k·k_m·h·f_e/t
 //              FLOPs with shape (T·top_k·ep/E, f_e/t, h), all-to-all combine, shared experts dense
-//   elementwise  memory-bound: T_e·h·2·kElementwiseReads bytes (two norms, two residual adds, two
-//              dropouts) + T·(f/t)·2·(k_m) bytes (activation function)
+//   elementwise  memory-bound: norms, residual adds, dropout, activation, rotary embedding, FP8
+//              casts, item by item in llm_training_elementwise.cpp
 //   TP (t > 1): all-reduce of T·h·2 bytes after proj and after the MLP; with sequence
 //              parallelism all-gather (output T·h·2) before qkv and before the MLP, reduce-scatter
 //              (input T·h·2) after proj and after the MLP (Korthikanti et al. 2022, §4.2.2)
 //   CP (cp > 1): all-gather of K and V over "cp", output b·s·g·(d_qk + d_v)/t·2 bytes
+// Kernels (each pays the launch gap of compute.hpp): a GEMM 1 forward, 2 backward (data and weight
+// gradients); flash attention 1 forward, 3 backward (FlashAttention-2: the dO·O preprocessing, the
+// main kernel, the dQ conversion); unfused attention 2 batched GEMMs forward, 4 backward; the
+// cross-entropy 3 forward (max, sum of exponentials, loss), 2 backward; the embedding lookup 1.
 // Backward: GEMMs 2× (input and weight gradients), flash attention 2.5× (FlashAttention-2
-// recomputes the scores: 5 matmuls vs 2), unfused attention 2× and its softmax 1.5× the bytes,
-// elementwise 2×; the same TP collectives (all-reduce stays, all-gather <-> reduce-scatter); CP
+// recomputes the scores: 5 matmuls vs 2), unfused attention 2× (its bytes per score as above),
+// elementwise as itemized; the same TP collectives (all-reduce stays, all-gather <-> reduce-scatter); CP
 // reduce-scatter of dK/dV; MoE all-to-alls again.
 // Recompute before backward: selective = the attention core (and softmax); full = the whole
 // forward, collectives included (Korthikanti et al. 2022, §5).
@@ -50,48 +55,50 @@
 // copies; their gradients, V·h/t·2 bytes per GPU, are all-reduced between the two stages before the optimizer.
 #include "llm_training_ops.hpp"
 
+#include "llm_training_elementwise.hpp"
+
 #include <algorithm>
 
 namespace twin::models {
 
-double gemm_shape_efficiency(double m, double n, double k) {
-    return 1.0 / (1.0 + kGemmShapeConstant * (1.0 / m + 1.0 / n + 1.0 / k));
+double gemm_shape_efficiency(double m, double n, double k, topology::Precision precision) {
+    double depth = 1.0; // k-tile depth relative to a 16-bit GEMM's: 2 bytes / element bytes
+    if (precision == topology::Precision::FP8) {
+        depth = 2.0;
+    } else if (precision == topology::Precision::FP4) {
+        depth = 4.0;
+    }
+    return 1.0 / (1.0 + kGemmShapeConstant * (1.0 / m + 1.0 / n + depth / k));
 }
 
 namespace detail {
 namespace {
 
-// Flash attention throughput relative to a large GEMM's (× the GPU's compute_efficiency), fitted
-// on the NeMo Llama 3 rows of tests/calibration/training.json: 0.33 (0.25 of the H100 BF16 peak).
-// Lower than FlashAttention-2's kernel benchmarks (~0.35-0.5 of peak): it absorbs what is not
-// modelled around attention (context-parallel ring steps, causal load imbalance, RoPE, masking).
-constexpr double kFlashEfficiency = 0.33;
-// FP8/FP4 GEMMs reach a smaller fraction of their peak than BF16 ones (per-tensor scaling, amax
-// reductions, casts and transposes of Transformer Engine), fitted with kFlashEfficiency on the
-// NeMo FP8 rows: 0.8 (cuBLAS FP8 vs BF16 large-GEMM fractions alone differ by ~0.9).
-constexpr double kLowPrecisionGemmFactor = 0.8;
-constexpr double kSoftmaxBytes = 10.0;     // per score: write scores, read/write softmax, dropout + mask
-constexpr double kElementwiseReads = 15.0; // ×(T_e·h·2): norms 2×2, residual adds 2×3, dropouts 2×2.5
+// Flash attention throughput relative to a large GEMM's (× the GPU's compute_efficiency): 0.28
+// (0.21 of the H100 BF16 peak), fitted on train.nemo2407.LLAMA3-70B.64 (tests/calibration/
+// training.json; train.nemo2407.LLAMA3-8B.8 is held out). Lower than FlashAttention-2's kernel
+// benchmarks (~0.35-0.5 of peak): it absorbs what is not modelled around attention (context-parallel
+// ring steps and their softmax corrections, causal load imbalance, masking).
+constexpr double kFlashEfficiency = 0.28;
 constexpr double kBf16 = 2.0;
 constexpr double kFp32 = 4.0;
 
-OpSpec gemm(const std::string& name, double m, double n, double k, bool low_precision) {
+OpSpec gemm(const std::string& name, double m, double n, double k, topology::Precision precision) {
     OpSpec o;
     o.name = name;
     o.flops = 2.0 * m * n * k;
     o.bytes = kBf16 * (m * k + k * n + m * n);
-    o.efficiency = gemm_shape_efficiency(m, n, k);
+    o.efficiency = gemm_shape_efficiency(m, n, k, precision);
     o.gemm = true;
-    if (low_precision) {
-        o.efficiency *= kLowPrecisionGemmFactor;
-    }
+    o.kernels = 1.0;
     return o;
 }
 
-OpSpec memory_op(const std::string& name, double bytes) {
+OpSpec memory_op(const std::string& name, double bytes, double kernels) {
     OpSpec o;
     o.name = name;
     o.bytes = bytes;
+    o.kernels = kernels;
     return o;
 }
 
@@ -105,9 +112,10 @@ OpSpec coll(const std::string& name, CollectiveKind kind, const std::string& fam
     return o;
 }
 
-OpSpec scaled(OpSpec o, double flops_factor, double bytes_factor) {
+OpSpec scaled(OpSpec o, double flops_factor, double bytes_factor, double kernels_factor = 1.0) {
     o.flops *= flops_factor;
     o.bytes *= bytes_factor;
+    o.kernels *= kernels_factor;
     return o;
 }
 
@@ -183,7 +191,7 @@ LayerOps layer_ops(const TrainingConfig& c, LayerKind kind) {
     const double act = T * h * kBf16;
 
     LayerOps ops;
-    const bool lowp = c.precision != topology::Precision::BF16;
+    const topology::Precision prec = c.precision;
     std::vector<OpSpec> attn_core; // recomputed by selective recompute
     std::vector<OpSpec> attn_core_bwd;
     if (c.attention == AttentionKernel::Flash) {
@@ -192,18 +200,28 @@ LayerOps layer_ops(const TrainingConfig& c, LayerKind kind) {
         o.flops = b * sl * attention_flops_per_query(m, kind.local, true) / t;
         o.bytes = kBf16 * b * (sl * a * (dqk + dv) + s * g * (dqk + dv)) / t;
         o.efficiency = kFlashEfficiency;
+        o.kernels = 1.0;
         attn_core.push_back(o);
-        attn_core_bwd.push_back(scaled(o, 2.5, 2.0));
+        attn_core_bwd.push_back(scaled(o, 2.5, 2.0, 3.0));
     } else {
-        OpSpec o = gemm("attention", sl, s, dqk, false);
+        const double keys = attention_keys_per_query(m, kind.local, false);
+        const double scores = b * (a / t) * sl * keys;
+        const auto per_score = unfused_attention_bytes_per_score(c);
+        OpSpec o = gemm("attention", sl, s, dqk, topology::Precision::BF16);
         o.gemm = false; // batched score GEMMs run in bf16
         o.flops = b * sl * attention_flops_per_query(m, kind.local, false) / t;
-        o.bytes = kBf16 * b * (sl * a * (dqk + dv) + s * g * (dqk + dv)) / t;
+        const double qkvo = kBf16 * b * (sl * a * (dqk + dv) + s * g * (dqk + dv)) / t;
+        o.bytes = qkvo + scores * per_score.bmm_forward;
+        o.kernels = 2.0;
+        OpSpec ob = o;
+        ob.flops *= 2.0;
+        ob.bytes = 2.0 * qkvo + scores * per_score.bmm_backward;
+        ob.kernels = 4.0;
+        const double softmax_kernels = gpt_family(c) ? 2.0 : 1.0; // + attention dropout
         attn_core.push_back(o);
-        const double keys = attention_keys_per_query(m, kind.local, false);
-        attn_core.push_back(memory_op("softmax", b * (a / t) * sl * keys * kSoftmaxBytes));
-        attn_core_bwd.push_back(scaled(attn_core[0], 2.0, 2.0));
-        attn_core_bwd.push_back(scaled(attn_core[1], 1.0, 1.5));
+        attn_core.push_back(memory_op("softmax", scores * per_score.softmax_forward, softmax_kernels));
+        attn_core_bwd.push_back(ob);
+        attn_core_bwd.push_back(memory_op("softmax", scores * per_score.softmax_backward, softmax_kernels));
     }
 
     // TP communication around a block: before (SP all-gather) and after (all-reduce / reduce-scatter).
@@ -228,25 +246,25 @@ LayerOps layer_ops(const TrainingConfig& c, LayerKind kind) {
 
     std::vector<OpSpec> qkv; // the projections before the attention core; "proj" after it
     for (const auto& shape : attention_gemms(m, c.par.tp)) {
-        qkv.push_back(gemm(shape.name, T, shape.n, shape.k, lowp));
+        qkv.push_back(gemm(shape.name, T, shape.n, shape.k, prec));
     }
     const OpSpec proj = qkv.back();
     qkv.pop_back();
     std::vector<OpSpec> mlp;
     std::vector<OpSpec> mlp_bwd;
     if (!kind.moe) {
-        mlp.push_back(gemm("mlp_up", T, (km - 1.0) * static_cast<double>(m.ffn) / t, h, lowp));
-        mlp.push_back(gemm("mlp_down", T, h, static_cast<double>(m.ffn) / t, lowp));
+        mlp.push_back(gemm("mlp_up", T, (km - 1.0) * static_cast<double>(m.ffn) / t, h, prec));
+        mlp.push_back(gemm("mlp_down", T, h, static_cast<double>(m.ffn) / t, prec));
     } else {
         const double E = static_cast<double>(m.moe.experts);
         const double k = static_cast<double>(m.moe.top_k);
         const double fe = static_cast<double>(m.moe.ffn);
-        mlp.push_back(gemm("router", T, E, h, lowp));
+        mlp.push_back(gemm("router", T, E, h, prec));
         const double a2a = Te * k * h * kBf16;
         if (c.par.ep > 1) {
             mlp.push_back(coll("ep_dispatch", CollectiveKind::AllToAll, "ep", a2a));
         }
-        OpSpec experts = gemm("experts", T * k * c.par.ep / E, fe / t, h, lowp);
+        OpSpec experts = gemm("experts", T * k * c.par.ep / E, fe / t, h, prec);
         experts.flops = 2.0 * T * k * km * h * fe / t;
         experts.bytes = kBf16 * (T * k * (h + km * fe / t) + E / c.par.ep * km * h * fe / t);
         mlp.push_back(experts);
@@ -254,17 +272,17 @@ LayerOps layer_ops(const TrainingConfig& c, LayerKind kind) {
             mlp.push_back(coll("ep_combine", CollectiveKind::AllToAll, "ep", a2a));
         }
         if (m.moe.shared_experts > 0) {
-            OpSpec shared = gemm("shared_experts", T, static_cast<double>(m.moe.shared_experts) * fe / t, h, lowp);
+            OpSpec shared = gemm("shared_experts", T, static_cast<double>(m.moe.shared_experts) * fe / t, h, prec);
             shared.flops *= km;
             mlp.push_back(shared);
         }
     }
     for (const auto& o : mlp) {
-        mlp_bwd.push_back(o.collective ? o : scaled(o, 2.0, 2.0));
+        mlp_bwd.push_back(o.collective ? o : scaled(o, 2.0, 2.0, 2.0));
     }
-    const double mlp_width = kind.moe ? static_cast<double>(m.moe.ffn) * m.moe.top_k : static_cast<double>(m.ffn);
-    const OpSpec elementwise =
-        memory_op("elementwise", Te * h * kBf16 * kElementwiseReads + T * mlp_width / t * kBf16 * km);
+    const ElementwiseTotals ew = elementwise_totals(layer_elementwise(c));
+    const OpSpec elementwise = memory_op("elementwise", ew.forward_bytes, ew.forward_kernels);
+    const OpSpec elementwise_bwd = memory_op("elementwise", ew.backward_bytes, ew.backward_kernels);
 
     auto& fw = ops.forward;
     tp_before(fw, false);
@@ -281,17 +299,17 @@ LayerOps layer_ops(const TrainingConfig& c, LayerKind kind) {
     fw.push_back(elementwise);
 
     auto& bw = ops.backward;
-    bw.push_back(scaled(elementwise, 1.0, 2.0));
+    bw.push_back(elementwise_bwd);
     tp_after(bw, true);
     bw.insert(bw.end(), mlp_bwd.rbegin(), mlp_bwd.rend());
     tp_before(bw, true);
-    bw.push_back(scaled(proj, 2.0, 2.0));
+    bw.push_back(scaled(proj, 2.0, 2.0, 2.0));
     bw.insert(bw.end(), attn_core_bwd.rbegin(), attn_core_bwd.rend());
     if (c.par.cp > 1) {
         bw.push_back(coll("cp_rs", CollectiveKind::ReduceScatter, "cp", b * s * g * (dqk + dv) / t * kBf16));
     }
     for (auto it = qkv.rbegin(); it != qkv.rend(); ++it) {
-        bw.push_back(scaled(*it, 2.0, 2.0));
+        bw.push_back(scaled(*it, 2.0, 2.0, 2.0));
     }
     tp_before(bw, true);
 
@@ -305,8 +323,8 @@ LayerOps layer_ops(const TrainingConfig& c, LayerKind kind) {
     }
 
     const double V = static_cast<double>(m.vocab);
-    const OpSpec logits = gemm("logits", T, V / t, h, lowp);
-    const OpSpec loss = memory_op("loss", 4.0 * T * V / t * kBf16);
+    const OpSpec logits = gemm("logits", T, V / t, h, prec);
+    const OpSpec loss = memory_op("loss", 4.0 * T * V / t * kBf16, 3.0);
     auto& hf = ops.head_forward;
     tp_before(hf, false);
     hf.push_back(logits);
@@ -318,8 +336,8 @@ LayerOps layer_ops(const TrainingConfig& c, LayerKind kind) {
     }
     hf.push_back(loss);
     auto& hb = ops.head_backward;
-    hb.push_back(loss);
-    hb.push_back(scaled(logits, 2.0, 2.0));
+    hb.push_back(scaled(loss, 1.0, 1.0, 2.0 / 3.0));
+    hb.push_back(scaled(logits, 2.0, 2.0, 2.0));
     tp_before(hb, true);
     if (c.par.tp > 1 && !sp) {
         hb.push_back(coll("head_tp_ar", CollectiveKind::AllReduce, "tp", act)); // input gradient of the logits
@@ -329,7 +347,7 @@ LayerOps layer_ops(const TrainingConfig& c, LayerKind kind) {
         TrainingConfig inner = c;
         inner.model.mtp_depth = 0;
         const LayerOps module = layer_ops(inner, layer_kind(m, m.layers + k));
-        const OpSpec mtp_proj = gemm("mtp_proj", T, h / t, 2.0 * h, lowp);
+        const OpSpec mtp_proj = gemm("mtp_proj", T, h / t, 2.0 * h, prec);
         hf.push_back(mtp_proj);
         hf.insert(hf.end(), module.forward.begin(), module.forward.end());
         hf.insert(hf.end(), module.head_forward.begin(), module.head_forward.end());
@@ -337,10 +355,10 @@ LayerOps layer_ops(const TrainingConfig& c, LayerKind kind) {
         const auto at = hb.begin() + static_cast<std::ptrdiff_t>(module.head_backward.size());
         std::vector<OpSpec> layer = module.recompute;
         layer.insert(layer.end(), module.backward.begin(), module.backward.end());
-        layer.push_back(scaled(mtp_proj, 2.0, 2.0));
+        layer.push_back(scaled(mtp_proj, 2.0, 2.0, 2.0));
         hb.insert(at, layer.begin(), layer.end());
     }
-    ops.embedding_forward.push_back(memory_op("embedding", 2.0 * Te * h * kBf16));
+    ops.embedding_forward.push_back(memory_op("embedding", 2.0 * Te * h * kBf16, 1.0));
     tp_after(ops.embedding_forward, false); // vocab-parallel embedding: partial rows summed over TP
 
     ops.expert_param_bytes = expert_parameters_per_gpu(c, kind) * kBf16;

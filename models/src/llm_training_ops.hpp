@@ -16,7 +16,8 @@ struct OpSpec {
     double flops = 0.0;
     double bytes = 0.0;
     double efficiency = 1.0;
-    bool gemm = false; // runs at the workload's precision (else bf16)
+    bool gemm = false;    // runs at the workload's precision (else bf16)
+    double kernels = 0.0; // kernel launches (each pays the launch gap, compute.hpp)
     // collective
     CollectiveKind kind = CollectiveKind::AllReduce;
     std::string family;

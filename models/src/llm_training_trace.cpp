@@ -43,6 +43,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -74,6 +75,9 @@ json op_json(const OpSpec& o, topology::Precision precision) {
     }
     if (o.bytes > 0) {
         j["bytes"] = bytes_text(o.bytes);
+    }
+    if (o.kernels > 0) {
+        j["kernels"] = static_cast<std::int64_t>(std::llround(o.kernels));
     }
     j["precision"] = std::string(topology::precision_name(o.gemm ? precision : topology::Precision::BF16));
     return j;

@@ -377,6 +377,9 @@ private:
         if (!(c.flops.value() > 0) && !(c.bytes.value() > 0)) {
             o.fail_at("flops", "a compute step needs \"flops\" > 0 or \"bytes\" > 0");
         }
+        if (auto k = o.find("kernels")) {
+            c.kernels = k->as_integer(0, 1000000);
+        }
         if (auto e = o.find("efficiency")) {
             c.efficiency = topology::read_efficiency(*e);
         }

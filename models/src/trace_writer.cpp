@@ -111,6 +111,9 @@ json op_to_json(const Trace& trace, const Op& op) {
         if (op.compute.efficiency != 1.0) {
             out["efficiency"] = op.compute.efficiency;
         }
+        if (op.compute.kernels != 0) {
+            out["kernels"] = op.compute.kernels;
+        }
         break;
     case Op::Kind::Collective:
         out["group"] = trace.groups.at(static_cast<std::size_t>(op.collective.family)).name;

@@ -49,6 +49,20 @@ TEST(Compute, MemoryBound) {
     EXPECT_TRUE(t.memory_bound);
 }
 
+TEST(Compute, LaunchGapPerKernel) {
+    // 10 MB memory-bound: 1e7 / 2e12 = 5 us, plus 2 us per kernel launch: 0 -> 5 us, 10 -> 25 us,
+    // 20 -> 45 us; the gap adds to the roofline time, it does not change which term bounds it.
+    for (const auto& [kernels, expected] : {std::pair{0, 5e-6}, std::pair{10, 25e-6}, std::pair{20, 45e-6}}) {
+        ComputeOp o = op(0, 1e7);
+        o.kernels = kernels;
+        const auto t = twin::models::compute_time(test_gpu(), o);
+        EXPECT_NEAR(t.time.value(), expected, 1e-12) << kernels;
+        EXPECT_NEAR(t.launch_time.value(), kernels * 2e-6, 1e-12);
+        EXPECT_DOUBLE_EQ(t.memory_time.value(), 5e-6);
+        EXPECT_TRUE(t.memory_bound);
+    }
+}
+
 TEST(Compute, PrecisionSelectsPeak) {
     // FP8: 2e15 x 0.5 = 1e15 FLOP/s, so 1 TFLOP takes 1 ms.
     const auto t = twin::models::compute_time(test_gpu(), op(1e12, 0, Precision::FP8));

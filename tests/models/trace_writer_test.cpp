@@ -43,6 +43,7 @@ void expect_same_block(const Block& a, const Block& b, const std::string& where)
             EXPECT_EQ(x->compute.bytes, y.compute.bytes) << w;
             EXPECT_EQ(x->compute.precision, y.compute.precision) << w;
             EXPECT_EQ(x->compute.efficiency, y.compute.efficiency) << w;
+            EXPECT_EQ(x->compute.kernels, y.compute.kernels) << w;
             EXPECT_EQ(x->collective.kind, y.collective.kind) << w;
             EXPECT_EQ(x->collective.algorithm, y.collective.algorithm) << w;
             EXPECT_EQ(x->collective.protocol, y.collective.protocol) << w;
@@ -113,7 +114,7 @@ TEST(TraceWriter, RoundTripsDepsPeersAndEveryCollective) {
       "classes": [
         {"name": "a", "ranks": [0, 2, 4], "program": [
           {"op": "compute", "name": "c", "flops": "1.5TFLOP", "bytes": "300MB", "precision": "fp8",
-           "efficiency": 0.7, "id": "c"},
+           "efficiency": 0.7, "kernels": 3, "id": "c"},
           {"op": "all_reduce", "group": "g", "size": "64MiB", "algorithm": "ring", "protocol": "ll128"},
           {"op": "all_gather", "group": "g", "size": "3B", "after": []},
           {"op": "reduce_scatter", "group": "g", "size": "1GiB", "after": ["c"], "id": "rs"},
@@ -147,6 +148,7 @@ TEST(TraceWriter, RoundTripsDepsPeersAndEveryCollective) {
                            {"bytes", "300000000B"},
                            {"precision", "fp8"},
                            {"efficiency", 0.7},
+                           {"kernels", 3},
                            {"id", "s0"}}));
     EXPECT_FALSE(j["classes"][0]["program"][1].contains("after"));
     EXPECT_EQ(j["classes"][0]["program"][2]["after"], json::array());

@@ -4,6 +4,8 @@
 //   Megatron SC'21 (§5.1): hardware FLOP/s per GPU = 96·B·s·l·h²·(1 + s/(6h) + V/(16·l·h)) / (t·n)
 //   NeMo: tokens/s/GPU = global_batch·s / (t·n) (and model TFLOP/s per GPU, printed)
 // t: simulated step time, n: GPUs. Each case runs in its own process (one SimGrid engine each).
+// Rows with "fit" were used to fit the constants they list; all others are held out. Each line
+// says which ("fit" / "held-out"); the README's table gives the mean |error| of each group.
 // A case with "known_gap" (its reason) is run and printed but skipped, not checked.
 #include "calibration_clusters.hpp"
 #include "twin/core/json_reader.hpp"
@@ -15,6 +17,7 @@
 #include <fmt/format.h>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <map>
 #include <nlohmann/json.hpp>
 
 namespace {
@@ -52,6 +55,27 @@ double megatron_flops(const nlohmann::json& w) {
     return 96.0 * B * s * l * h * h * (1.0 + s / (6.0 * h) + V / (16.0 * l * h));
 }
 
+bool is_fit_row(const nlohmann::json& c) {
+    return c.contains("fit");
+}
+
+// Every fitted constant names rows that exist; no row is both fit and held out; each family
+// (metric) keeps at least one held-out row.
+TEST(TrainingCalibrationFile, FitAndHeldOutRows) {
+    std::map<std::string, int> held_out;
+    for (const auto& c : calibration_file().at("cases")) {
+        const std::string id = c.at("id").get<std::string>();
+        held_out[c.at("metric").get<std::string>()] += is_fit_row(c) ? 0 : 1;
+        if (is_fit_row(c)) {
+            EXPECT_FALSE(c.value("held_out", false)) << id;
+            EXPECT_FALSE(c.at("fit").empty()) << id;
+        }
+    }
+    for (const auto& [metric, n] : held_out) {
+        EXPECT_GE(n, 1) << metric;
+    }
+}
+
 class TrainingCalibration : public ::testing::TestWithParam<Case> {};
 
 TEST_P(TrainingCalibration, ThroughputWithinTolerance) {
@@ -83,10 +107,10 @@ TEST_P(TrainingCalibration, ThroughputWithinTolerance) {
     }
     const double model_tflops = trace.info.model_flops_per_step / step_s / gpus / 1e12;
     // One line per case, the source of the README's calibration table.
-    std::printf("training-calibration %-28s measured %8.1f  simulated %8.1f %s (%+.1f %%)  step %.2f s  model "
+    std::printf("training-calibration %-8s %-28s measured %8.1f  simulated %8.1f %s (%+.1f %%)  step %.2f s  model "
                 "%.0f TFLOP/s/GPU  bubble %.3f  wall %.1f s\n",
-                c.at("id").get<std::string>().c_str(), measured, simulated, unit.c_str(),
-                100 * (simulated / measured - 1), step_s, model_tflops,
+                is_fit_row(c) ? "fit" : "held-out", c.at("id").get<std::string>().c_str(), measured, simulated,
+                unit.c_str(), 100 * (simulated / measured - 1), step_s, model_tflops,
                 trace.info.figures.at("pipeline_bubble_fraction_estimate"), result.wall_time_s);
     if (c.contains("known_gap")) {
         // A measurement the models do not reproduce yet (the case says why, README "Calibration"):

@@ -4,11 +4,21 @@
 //                                             at that precision, e_c: compute_efficiency in (0, 1]
 //   t_memory = D / (B_hbm * e_m)              D: HBM bytes moved (read + written), B_hbm: HBM bandwidth
 //                                             in bytes/s, e_m: memory_efficiency in (0, 1]
-//   t        = max(t_flops, t_memory)         memory-bound when t_memory > t_flops (ties: compute-bound)
+//   t_launch = N_k * t_gap                    N_k: kernel launches of the op ("kernels"), t_gap =
+//                                             kKernelLaunchGap = 2 us
+//   t        = max(t_flops, t_memory) + t_launch   memory-bound when t_memory > t_flops (ties: compute-bound)
 //
 // The efficiencies fold in what the roofline leaves out (tile quantisation, kernel launch and
 // tail effects, cache behaviour); they come from the GPU type (catalog), calibrated against
-// measured GEMM and stream benchmarks. No kernel launch latency is added.
+// measured GEMM and stream benchmarks.
+//
+// The launch gap is the GPU time between two kernels of one stream that the roofline leaves out:
+// back to back without CUDA graphs a kernel costs ~1 us more than its execution on the GPU alone
+// (NVIDIA, "Getting Started with CUDA Graphs", 2019: 3.8 us per 2.9 us kernel), and a framework
+// submitting eagerly adds its per-operation latency of a few us (PyTorch, "Accelerating PyTorch with
+// CUDA Graphs", 2021). Megatron-LM and NeMo train without CUDA graphs by default
+// (--enable-cuda-graph off), so every kernel pays it; 2 us is taken between the two sources, not
+// fitted. It matters for small models, whose kernels last tens of us.
 //
 // Source: S. Williams, A. Waterman, D. Patterson, "Roofline: An Insightful Visual Performance
 // Model for Multicore Architectures", Communications of the ACM 52(4), 2009.
@@ -20,10 +30,14 @@
 
 namespace twin::models {
 
+// GPU time per kernel launch between kernels of one stream (see above).
+inline constexpr double kKernelLaunchGap_s = 2e-6;
+
 struct ComputeTime {
-    Seconds time;              // max(flops_time, memory_time)
+    Seconds time;              // max(flops_time, memory_time) + launch_time
     Seconds flops_time;        // F / (P * e_c); 0 when F == 0
     Seconds memory_time;       // D / (B_hbm * e_m); 0 when D == 0
+    Seconds launch_time;       // kernels * kKernelLaunchGap_s
     bool memory_bound = false; // memory_time > flops_time
 };
 

@@ -98,12 +98,19 @@ struct TrainingConfig {
 [[nodiscard]] TrainingConfig read_training_config(Object workload);
 
 // GEMM shape efficiency in (0, 1], multiplying the GPU type's compute_efficiency:
-//   e(m, n, k) = 1 / (1 + c_g · (1/m + 1/n + 1/k)),  c_g = kGemmShapeConstant
-// a smooth stand-in for tile quantisation and wave tails: a GEMM whose smallest dimension is d
-// loses about c_g/d of its throughput. Fitted with compute_efficiency on the training
-// calibration (tests/calibration/training.json).
-inline constexpr double kGemmShapeConstant = 48.0;
-[[nodiscard]] double gemm_shape_efficiency(double m, double n, double k);
+//   e(m, n, k) = 1 / (1 + c_g · (1/m + 1/n + r/k)),  c_g = kGemmShapeConstant
+// a smooth stand-in for tile quantisation and wave tails: a GEMM whose smallest dimension is x
+// loses about c_g/x of its throughput, about half a tile edge per dimension. r is the depth of the
+// k tile relative to a 16-bit GEMM's, 2 bytes / element bytes: 1 for BF16/FP16, 2 for FP8, 4 for
+// FP4 (the same shared memory holds twice the k-depth of 1-byte elements: cuBLASLt and CUTLASS
+// Hopper FP8 kernels use 128-deep k blocks where BF16 uses 64), so a short k costs a low-precision
+// GEMM more; m and n tiles are the same. c_g = 96 (about half the 128 x 256 tile's mean edge) is
+// fitted, with the catalog's compute_efficiency (0.75), on the BF16 A100 rows marked "fit" in
+// tests/calibration/training.json: train.megatron21.t1.18.4B and train.megatron21.t1.145.6B
+// (train.megatron21.t1.1.7B and .1008.0B are held out).
+inline constexpr double kGemmShapeConstant = 96.0;
+[[nodiscard]] double gemm_shape_efficiency(double m, double n, double k,
+                                           topology::Precision precision = topology::Precision::BF16);
 
 // Memory one GPU of a pipeline stage needs, in bytes (equations: src/llm_training_memory.cpp).
 struct StageMemory {

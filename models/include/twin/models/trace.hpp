@@ -42,6 +42,9 @@ struct ComputeOp {
     // Shape efficiency of this op relative to the GPU's large-GEMM efficiency, (0, 1] ("efficiency"
     // key; the LLM generator sets it from the GEMM shape). Multiplies the achievable FLOP/s.
     double efficiency = 1.0;
+    // Kernel launches the step stands for ("kernels" key, integer >= 0, default 0): each adds the
+    // launch gap kKernelLaunchGap to its time (compute.hpp).
+    std::int64_t kernels = 0;
 };
 
 // Collective algorithms and protocols (models/collective_plan.hpp explains each). Auto lets the
