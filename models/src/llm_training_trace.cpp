@@ -292,10 +292,11 @@ private:
         } else {
             body.push_back({{"name", "layer_backward"}, {"repeat", layers}, {"body", layer_body(layer, {}, false)}});
         }
-        if (s == 0 && u.chunk == 0) {
+        if (s == 0 && u.chunk == 0 && c_.par.embedding_in_split) {
             // The embedding's gradient: the incoming gradient rows scattered into the table, the
-            // same HBM traffic as the forward lookup (a chunk may hold nothing else, see
-            // llm_training_split.cpp).
+            // same HBM traffic as the forward lookup. Modelled where the embedding counts as a
+            // layer of the split (the chunk may hold nothing else, llm_training_split.cpp); left
+            // out otherwise, as before, a few 1e-4 of a layer's backward.
             OpSpec e;
             e.name = "embedding_backward";
             e.bytes = ops_.embedding_forward.front().bytes;
