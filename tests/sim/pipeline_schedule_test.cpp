@@ -166,9 +166,9 @@ TEST(PipelineSchedule, SendsBlockTheNextComputeWithoutOverlap) {
 //   S1 B10: [8a+3c, 8a+5c], [8a+5c, 8a+7c]
 //   S0 B00: [8a+5c, 8a+6c], [8a+7c, 8a+8c]
 // so the step is 8a + 8c + t_opt (stage 0 ends last), and each stage, computing 3 layers each
-// way per micro-batch, idles 8a + 8c − 6(a + c) = 2(a + c); chunks of 2 layers everywhere would
-// leave 10(a + c) and, here, fail to divide (6 layers over 4 chunks is an input error without the
-// accounting).
+// way per micro-batch, idles 8a + 8c − 6(a + c) = 2(a + c). (Chunks of 2 layers everywhere, 8
+// layers, would take 10(a + c) the same way; 6 layers over 4 chunks is an input error without the
+// accounting.)
 TEST(PipelineSchedule, UnevenChunksFollowTheHandSchedule) {
     const int p = 2, v = 2, m = 2;
     json w = {{"type", "llm-training"},

@@ -5,6 +5,8 @@
 //   src/llm_training.cpp     input reading and checks, WorkloadInfo
 //   src/llm_training_memory.cpp  memory fit per pipeline stage (Korthikanti et al. 2022)
 //   src/llm_training_trace.cpp   ops per layer, GEMM shape efficiency, 1F1B / interleaved schedules
+//   src/llm_training_split.cpp   layers per stage and model chunk (embedding/loss accounting)
+//   src/llm_training_layout.cpp  rank order and group families
 //
 // Ranks are laid out Megatron-style: by default ("order": "tp-cp-ep-dp-pp")
 // rank = t + tp·(c + cp·(d + dp·p)) for tensor position t, context position c, data-parallel
