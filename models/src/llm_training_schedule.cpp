@@ -57,6 +57,16 @@ public:
         return forward ? c : v_ - 1 - c;
     }
 
+    // Megatron-LM's recv_tensor_from_previous_stage: the leading stage (the first going forward,
+    // the last going backward) is p − 1 virtual micro-batches ahead of the ending stage, and
+    // receives the output of its virtual micro-batch k − (p − 1) unless that was its last chunk.
+    bool receives(bool leading, std::int64_t k, bool forward) const {
+        if (!leading) {
+            return true;
+        }
+        return k >= p_ - 1 && chunk_of(k - (p_ - 1), forward) != (forward ? v_ - 1 : 0);
+    }
+
     static void p2p(std::vector<Unit>& out, bool send_next, bool recv_prev, bool send_prev, bool recv_next,
                     bool async = false) {
         if (!(send_next || recv_prev || send_prev || recv_next)) {
@@ -118,7 +128,7 @@ public:
         for (std::int64_t k = 0; k < warm; ++k) {
             const int c = chunk_of(k, true);
             u.push_back(compute(Unit::Kind::Forward, c));
-            const bool recv_prev = !(first && chunk_of(k + 1, true) == 0) && k != total - 1;
+            const bool recv_prev = receives(first, k, true) && k != total - 1;
             const bool send = !(last && c == v_ - 1);
             const bool recv_next = k == warm - 1 && !all_warmup && !last;
             // With overlap the warm-up stays blocking (overlap_p2p_comm_warmup_flush is off by
@@ -130,8 +140,8 @@ public:
             const std::int64_t fk = k + warm;
             const int fc = chunk_of(fk, true);
             const int bc = chunk_of(k, false);
-            bool recv_prev = first ? chunk_of(fk - (p_ - 1), true) != v_ - 1 : true;
-            const bool recv_next = last ? chunk_of(k - (p_ - 1), false) != 0 : true;
+            bool recv_prev = receives(first, fk, true);
+            const bool recv_next = receives(last, k, false);
             if (k == rem - 1) {
                 recv_prev = false;
             }
@@ -156,7 +166,7 @@ public:
             u.push_back(compute(Unit::Kind::Backward, bc));
             // The cool-down starts by waiting for the steady state's last transfers.
             u.back().wait_async = overlap && k == rem;
-            const bool recv_next = !(last && chunk_of(k + 1, false) == v_ - 1) && k != total - 1;
+            const bool recv_next = receives(last, k, false) && k != total - 1;
             p2p(u, false, false, !(first && bc == 0), recv_next);
         }
         return u;

@@ -365,8 +365,16 @@ private:
             }
             const bool compute = u.kind != Unit::Kind::P2P;
             std::vector<std::size_t> d;
+            // A compute consumes the oldest received tensor of its direction (Megatron-LM's
+            // pp_pre_forward/backward pop the first receive handle), except stage 0's first chunk
+            // forward and the last stage's last chunk backward, which receive nothing. With
+            // microbatch groups larger than pp those stages buffer receives ahead of their use.
+            bool consumes = compute && !(u.kind == Unit::Kind::Forward && s == 0 && u.chunk == 0) &&
+                            !(u.kind == Unit::Kind::Backward && s == p_ - 1 && u.chunk == v_ - 1);
             std::erase_if(in_flight, [&](const InFlight& t) {
-                const bool wait = !compute || u.wait_async || t.consumer == u.kind ||
+                const bool consumed = consumes && t.consumer == u.kind;
+                consumes = consumes && !consumed;
+                const bool wait = !compute || u.wait_async || consumed ||
                                   (t.consumer == Unit::Kind::P2P && computes + 1 >= t.after_compute + 3);
                 if (wait && t.consumer != Unit::Kind::P2P && c_.scatter_gather_in_pipeline()) {
                     // The received slices are all-gathered over "tp" on the compute stream, in

@@ -260,7 +260,8 @@ TEST(LlmTrainingLayout, InterleavedMicroBatchGroups) {
     EXPECT_EQ(bwd, (std::vector<int>{1, 1, 1, 0, 0, 0, 1, 1, 0, 0}));
     EXPECT_EQ(first_backward, 6);
 
-    // Reading: m = 5 per replica (global 10, dp 2) passes with N = 3 and fails with the default N = pp = 2 (5 mod 2 = 1 < pp).
+    // Reading: m = 5 per replica (global 10, dp 2) passes with N = 3 and fails with the default N = pp = 2 (5 mod 2 = 1
+    // < pp).
     json w = small({{"tp", 2},
                     {"pp", 2},
                     {"dp", 2},

@@ -34,7 +34,7 @@ struct Pipeline {
     double chunk_s = 0.0; // F + B of one chunk: the mean forward and backward block times
 };
 
-Pipeline run_pipeline(int p, int v, int m, bool overlap_p2p, int hidden = 65536, int seq = 1024) {
+Pipeline run_pipeline(int p, int v, int m, bool overlap_p2p, int hidden = 65536, int seq = 1024, int group = 0) {
     json w = {{"type", "llm-training"},
               {"model", {{"layers", p * v}, {"hidden", hidden}, {"heads", 64}, {"vocab", 128}, {"seq_length", seq}}},
               {"parallelism", {{"tp", 1}, {"pp", p}, {"dp", 1}}},
@@ -43,6 +43,9 @@ Pipeline run_pipeline(int p, int v, int m, bool overlap_p2p, int hidden = 65536,
     if (v > 1) {
         w["parallelism"]["schedule"] = "interleaved";
         w["parallelism"]["virtual_stages"] = v;
+    }
+    if (group > 0) {
+        w["parallelism"]["microbatch_group_size"] = group;
     }
     const auto doc = Document::parse(w.dump(), "w.json");
     const twin::models::TrainingConfig c = twin::models::read_training_config(doc.root().as_object());
@@ -100,6 +103,19 @@ TEST(PipelineSchedule, OneFOneBBubbleIsTheSchedules) {
 TEST(PipelineSchedule, InterleavedBubbleIsOneVthWithOverlap) {
     const int p = 4, v = 2, m = 8;
     expect_ideal_bubble(run_pipeline(p, v, m, true), p, v, m, m * v + p - 1.0);
+}
+
+// m = 5 micro-batches on p = 2 stages in groups of N = 3 (Megatron-LM's schedule table: chunk 0 for
+// micro-batches 0-2, chunk 1 for 0-2, then 3-4 on each): a last group of at least p micro-batches
+// leaves no dependency stall, so the bubble is still (p − 1)(F + B).
+TEST(PipelineSchedule, InterleavedMicroBatchGroupsKeepTheBubble) {
+    const int p = 2, v = 2, m = 5;
+    expect_ideal_bubble(run_pipeline(p, v, m, true, 65536, 1024, 3), p, v, m, m * v + p - 1.0);
+}
+
+TEST(PipelineSchedule, InterleavedMicroBatchGroupsKeepTheBubbleWithoutOverlap) {
+    const int p = 2, v = 2, m = 5;
+    expect_ideal_bubble(run_pipeline(p, v, m, false, 65536, 1024, 3), p, v, m, 2.0 * (m * v + p - 1) + 1);
 }
 
 // Without it every cycle's exchange blocks: more than m·v + p − 1 transfers of extra idle time.
