@@ -13,7 +13,9 @@
 
 #include "llm_training_dp.hpp"
 #include "llm_training_layers.hpp"
+#include "llm_training_layout.hpp"
 #include "llm_training_ops.hpp"
+#include "llm_training_split.hpp"
 #include "twin/models/compute.hpp"
 #include "workload_types.hpp"
 
@@ -31,71 +33,6 @@ int read_degree(Object& o, const char* key) {
     return 1;
 }
 
-// Layers of each pipeline stage: even (pp·v divides the layers), an explicit "pipeline_layers" list,
-// or Megatron's --decoder-first/last-pipeline-num-layers ("first_stage_layers", "last_stage_layers")
-// with the rest split evenly over the other stages. Every stage holds ≥ 1 layer per model chunk.
-std::vector<std::int64_t> read_stage_layers(Object& par, const TrainingParallelism& p, std::int64_t layers) {
-    const int v = p.virtual_stages;
-    std::vector<std::int64_t> out;
-    const auto check_chunks = [&](const Value& at, std::int64_t n, int stage) {
-        if (n % v != 0) {
-            at.fail(fmt::format("stage {} has {} layers, not a multiple of virtual_stages ({})", stage, n, v));
-        }
-    };
-    auto list = par.find("pipeline_layers");
-    auto first = par.find("first_stage_layers");
-    auto last = par.find("last_stage_layers");
-    if (list && (first || last)) {
-        par.fail_at(first ? "first_stage_layers" : "last_stage_layers",
-                    "give either pipeline_layers or first_stage_layers/last_stage_layers, not both");
-    }
-    if (list) {
-        const Array a = list->as_array();
-        if (a.size() != static_cast<std::size_t>(p.pp)) {
-            list->fail(fmt::format("{} stage layer counts for pp = {}", a.size(), p.pp));
-        }
-        std::int64_t sum = 0;
-        for (std::size_t i = 0; i < a.size(); ++i) {
-            const Value item = a.at(i);
-            out.push_back(item.as_integer(1, layers));
-            check_chunks(item, out.back(), static_cast<int>(i));
-            sum += out.back();
-        }
-        if (sum != layers) {
-            list->fail(fmt::format("the stage layer counts add up to {}, but the model has {} layers", sum, layers));
-        }
-        return out;
-    }
-    if (first || last) {
-        if (p.pp < 2) {
-            par.fail_at(first ? "first_stage_layers" : "last_stage_layers", "uneven pipeline stages need pp >= 2");
-        }
-        const std::int64_t f = first ? first->as_integer(1, layers) : 0;
-        const std::int64_t l = last ? last->as_integer(1, layers) : 0;
-        const int middle = p.pp - (first ? 1 : 0) - (last ? 1 : 0);
-        const std::int64_t rest = layers - f - l;
-        const Value& at = last ? *last : *first;
-        if (rest < middle || (middle == 0 && rest != 0) || (middle > 0 && rest % middle != 0)) {
-            at.fail(fmt::format("{} layers are left for the other {} stage(s) after first_stage_layers ({}) and "
-                                "last_stage_layers ({}); they must split evenly, at least one layer each",
-                                rest, middle, f, l));
-        }
-        for (int s = 0; s < p.pp; ++s) {
-            out.push_back(s == 0 && first ? f : s == p.pp - 1 && last ? l : rest / middle);
-            check_chunks(s == 0 && first ? *first : at, out.back(), s);
-        }
-        return out;
-    }
-    const std::int64_t chunks = static_cast<std::int64_t>(p.pp) * v;
-    if (layers % chunks != 0) {
-        par.fail_at(v > 1 ? "virtual_stages" : "pp",
-                    fmt::format("pp·virtual_stages ({}·{}) must divide the model's layers ({}); uneven stages need "
-                                "pipeline_layers or first_stage_layers/last_stage_layers",
-                                p.pp, v, layers));
-    }
-    return std::vector<std::int64_t>(static_cast<std::size_t>(p.pp), layers / p.pp);
-}
-
 TrainingParallelism read_parallelism(Object par, const TransformerConfig& m) {
     TrainingParallelism p;
     p.tp = read_degree(par, "tp");
@@ -106,10 +43,10 @@ TrainingParallelism read_parallelism(Object par, const TransformerConfig& m) {
     if (auto v = par.find("schedule")) {
         p.schedule = read_enum(*v, kPipelineScheduleNames);
     }
-    if (auto v = par.find("virtual_stages")) {
-        p.virtual_stages = static_cast<int>(v->as_integer(1, 1 << 10));
-        if (p.schedule != PipelineSchedule::Interleaved && p.virtual_stages != 1) {
-            v->fail("virtual_stages > 1 needs \"schedule\": \"interleaved\"");
+    if (auto v = par.find("microbatch_group_size")) {
+        p.microbatch_group = v->as_integer(1, std::int64_t{1} << 20);
+        if (p.schedule != PipelineSchedule::Interleaved) {
+            v->fail("microbatch_group_size applies to the interleaved schedule only");
         }
     }
     if (auto v = par.find("zero")) {
@@ -135,7 +72,7 @@ TrainingParallelism read_parallelism(Object par, const TransformerConfig& m) {
     if (m.ffn % p.tp != 0 || (m.is_moe() && m.moe.ffn % p.tp != 0)) {
         par.fail_at("tp", fmt::format("tp ({}) must divide the MLP width ({})", p.tp, m.is_moe() ? m.moe.ffn : m.ffn));
     }
-    p.stage_layers = read_stage_layers(par, p, m.layers);
+    detail::read_pipeline_split(par, p, m.layers);
     if (p.schedule == PipelineSchedule::Interleaved && p.pp < 2) {
         par.fail_at("schedule", "the interleaved schedule needs pp >= 2");
     }
@@ -151,8 +88,34 @@ TrainingParallelism read_parallelism(Object par, const TransformerConfig& m) {
         par.fail_at("ep",
                     fmt::format("ep ({}) must divide both the experts ({}) and dp ({})", p.ep, m.moe.experts, p.dp));
     }
+    detail::read_rank_order(par, p);
     par.finish();
     return p;
+}
+
+// Megatron-LM's interleaved schedule (schedules.py, forward_backward_pipelining_with_interleaving)
+// runs the micro-batches in groups of N (microbatch_group_size, default pp) per model chunk and
+// requires pp <= N <= m, and the last group's remainder m mod N to be 0 or >= pp.
+void check_microbatch_groups(const TrainingConfig& c, Object& batch) {
+    const std::int64_t m = c.micro_batches();
+    const std::int64_t n = c.microbatch_group();
+    const std::int64_t p = c.par.pp;
+    if (c.par.schedule != PipelineSchedule::Interleaved) {
+        return;
+    }
+    if (c.par.microbatch_group > 0 && (n < p || n > m)) {
+        throw InputError(c.file, c.pointer + "/parallelism/microbatch_group_size",
+                         fmt::format("microbatch_group_size ({}) must lie between pp ({}) and the micro-batches per "
+                                     "replica ({})",
+                                     n, p, m));
+    }
+    if (m < p || (m % n != 0 && m % n < p)) {
+        batch.fail_at("global_batch",
+                      fmt::format("the interleaved schedule needs at least pp ({}) micro-batches per replica, and the "
+                                  "last group of micro-batches ({} mod microbatch_group_size {} = {}) empty or at "
+                                  "least pp; got {}",
+                                  p, m, n, m % n, m));
+    }
 }
 
 } // namespace
@@ -181,13 +144,7 @@ TrainingConfig read_training_config(Object w) {
                           fmt::format("global_batch ({}) must be divisible by micro_batch·dp ({}·{} = {})",
                                       c.global_batch, c.micro_batch, c.par.dp, c.micro_batch * c.par.dp));
         }
-        const std::int64_t m = c.micro_batches();
-        if (c.par.schedule == PipelineSchedule::Interleaved && m % c.par.pp != 0) {
-            batch.fail_at("global_batch",
-                          fmt::format("the interleaved schedule needs the micro-batches per replica ({}) to be a "
-                                      "multiple of pp ({})",
-                                      m, c.par.pp));
-        }
+        check_microbatch_groups(c, batch);
         batch.finish();
     }
     if (auto v = w.find("precision")) {
@@ -261,10 +218,16 @@ Trace load_llm_training(Object workload, const WorkloadContext& context) {
     }
     // Precision support and memory fit, per GPU type of each stage's ranks.
     const auto memory = training_memory(c);
-    const int per_stage = gpus / c.par.pp;
+    const detail::RankLayout layout(c.par);
     for (int s = 0; s < c.par.pp; ++s) {
         std::set<std::string> seen;
-        for (int r = s * per_stage; r < (s + 1) * per_stage; ++r) {
+        std::vector<int> ranks;
+        for (const auto& [first, last] : layout.stage_ranges(s)) {
+            for (int r = first; r <= last; ++r) {
+                ranks.push_back(r);
+            }
+        }
+        for (int r : ranks) {
             const auto& gpu = cluster.gpu_type(r);
             if (!seen.insert(gpu.name).second) {
                 continue;

@@ -52,6 +52,7 @@
 // FP8 weight caching across micro-batches).
 #include "llm_training_elementwise.hpp"
 
+#include "llm_training_layers.hpp"
 #include "llm_training_ops.hpp"
 
 namespace twin::models::detail {
@@ -69,7 +70,7 @@ bool gpt_family(const TrainingConfig& c) {
     return !c.model.gated_mlp;
 }
 
-std::vector<ElementwiseItem> layer_elementwise(const TrainingConfig& c) {
+std::vector<ElementwiseItem> layer_elementwise(const TrainingConfig& c, LayerKind kind) {
     const auto& m = c.model;
     const double t = c.par.tp;
     const double T = static_cast<double>(c.micro_batch) * static_cast<double>(m.seq) / c.par.cp;
@@ -107,7 +108,7 @@ std::vector<ElementwiseItem> layer_elementwise(const TrainingConfig& c) {
     }
     if (lowp) {
         const double ct = kBf16 + 2.0 * e; // cast + transpose of one bf16 element
-        const double weights = layer_parameters_per_gpu(c) * ct / static_cast<double>(c.micro_batches());
+        const double weights = layer_parameters_per_gpu(c, kind) * ct / static_cast<double>(c.micro_batches());
         items.push_back({"fp8_cast", ct * (T * a * d / t + F) + weights,
                          ct * (Nqkv + T * h + N1 + T * h) + 2.0 * e * 2.0 * T * h, 2, 6});
     }
@@ -115,6 +116,10 @@ std::vector<ElementwiseItem> layer_elementwise(const TrainingConfig& c) {
         items.push_back({"attention_layout", 4.0 * T * a * d / t, 4.0 * T * a * d / t, 1, 1});
     }
     return items;
+}
+
+std::vector<ElementwiseItem> layer_elementwise(const TrainingConfig& c) {
+    return layer_elementwise(c, representative_kind(c.model));
 }
 
 ElementwiseTotals elementwise_totals(const std::vector<ElementwiseItem>& items) {

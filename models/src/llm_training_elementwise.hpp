@@ -21,6 +21,9 @@ struct ElementwiseItem {
 };
 
 // The items of one layer for `config` (empty entries left out), in the order of the forward pass.
+// `kind`: the layer's kind (dense/MoE, llm_model.hpp), for its weights' FP8 casts; without it the
+// model's representative kind.
+[[nodiscard]] std::vector<ElementwiseItem> layer_elementwise(const TrainingConfig& config, LayerKind kind);
 [[nodiscard]] std::vector<ElementwiseItem> layer_elementwise(const TrainingConfig& config);
 
 // Sums of layer_elementwise(config).

@@ -26,16 +26,11 @@ std::vector<KindCount> kinds_of(const TransformerConfig& m, std::int64_t first, 
 } // namespace
 
 std::int64_t chunk_first_layer(const TrainingConfig& c, int stage, int chunk) {
-    const std::int64_t v = c.par.virtual_stages;
-    std::int64_t first = chunk * (c.model.layers / v);
-    for (int j = 0; j < stage; ++j) {
-        first += c.stage_layers(j) / v;
-    }
-    return first;
+    return c.chunk_first_layer(stage, chunk); // Megatron's interleaved order (llm_training_split.cpp)
 }
 
 std::vector<KindCount> chunk_layer_kinds(const TrainingConfig& c, int stage, int chunk) {
-    return kinds_of(c.model, chunk_first_layer(c, stage, chunk), c.stage_layers(stage) / c.par.virtual_stages);
+    return kinds_of(c.model, chunk_first_layer(c, stage, chunk), c.chunk_layers(stage, chunk));
 }
 
 std::vector<KindCount> stage_layer_kinds(const TrainingConfig& c, int stage) {

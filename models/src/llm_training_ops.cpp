@@ -280,7 +280,7 @@ LayerOps layer_ops(const TrainingConfig& c, LayerKind kind) {
     for (const auto& o : mlp) {
         mlp_bwd.push_back(o.collective ? o : scaled(o, 2.0, 2.0, 2.0));
     }
-    const ElementwiseTotals ew = elementwise_totals(layer_elementwise(c));
+    const ElementwiseTotals ew = elementwise_totals(layer_elementwise(c, kind));
     const OpSpec elementwise = memory_op("elementwise", ew.forward_bytes, ew.forward_kernels);
     const OpSpec elementwise_bwd = memory_op("elementwise", ew.backward_bytes, ew.backward_kernels);
 

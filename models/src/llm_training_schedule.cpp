@@ -5,10 +5,13 @@
 //     them (send_forward_recv_backward, send_backward_recv_forward): the ops of one group run
 //     concurrently, groups run in order, so the rendezvous transfers cannot deadlock.
 //   interleaved (SC'21 §2.2.2; forward_backward_pipelining_with_interleaving): v model chunks per
-//     stage; virtual micro-batch k runs chunk (k mod p·v) div p forward (v − 1 − that backward);
-//     warm-up 2(p − i − 1) + (v − 1)·p (all m·v when m = p); each steady step batches send/recv of
-//     activations and gradients; the last stage's non-final chunks send to stage 0 (ring order).
-//     Needs m divisible by p (checked when reading).
+//     stage, micro-batches in groups of N (microbatch_group_size, default p): the schedule table
+//     (get_schedule_table) runs each group's N micro-batches on chunk 0, then chunk 1, ..., the last
+//     group taking the remainder as well; virtual micro-batch k runs the table's chunk of k mod m·v
+//     forward (v − 1 − that backward), (k mod p·v) div p when N = p divides m;
+//     warm-up 2(p − i − 1) + (v − 1)·N (all m·v when m = p or when that reaches m·v); each steady
+//     step batches send/recv of activations and gradients; the last stage's non-final chunks send
+//     to stage 0 (ring order). Needs p <= N <= m and m mod N = 0 or >= p (checked when reading).
 // Bubble (SC'21 §2.2): with forward F and backward B of one chunk, every stage idles (p − 1)(F + B)
 // of a step of (m·v + p − 1)(F + B): (p − 1)/(m + p − 1) for 1F1B (v = 1), (p − 1)/(v·m + p − 1)
 // interleaved, SC'21's (p − 1)/m and (p − 1)/(v·m) of the ideal time (tests/sim/pipeline_schedule_test).
@@ -40,13 +43,28 @@ using Unit = ScheduleUnit;
 
 class Schedule {
 public:
-    Schedule(int p, int v, std::int64_t m) : p_(p), v_(v), m_(m) {}
+    Schedule(int p, int v, std::int64_t m, std::int64_t group) : p_(p), v_(v), m_(m), group_(group > 0 ? group : p) {}
 
+    // Megatron-LM's get_schedule_table: groups of group_ micro-batches (the last one takes the
+    // rest), each run on chunk 0, 1, ..., v − 1 in turn; the chunk of virtual micro-batch k.
     int chunk_of(std::int64_t k, bool forward) const {
-        const std::int64_t group = static_cast<std::int64_t>(p_) * v_;
-        const std::int64_t kg = ((k % group) + group) % group;
-        const int c = static_cast<int>(kg / p_);
+        const std::int64_t total = m_ * v_;
+        const std::int64_t kk = ((k % total) + total) % total;
+        const std::int64_t full = m_ / group_ - (m_ % group_ == 0 ? 1 : 0); // groups before the last
+        const std::int64_t before = full * group_ * v_;
+        const std::int64_t size = kk < before ? group_ : m_ - full * group_;
+        const int c = static_cast<int>(((kk < before ? kk % (group_ * v_) : kk - before)) / size);
         return forward ? c : v_ - 1 - c;
+    }
+
+    // Megatron-LM's recv_tensor_from_previous_stage: the leading stage (the first going forward,
+    // the last going backward) is p − 1 virtual micro-batches ahead of the ending stage, and
+    // receives the output of its virtual micro-batch k − (p − 1) unless that was its last chunk.
+    bool receives(bool leading, std::int64_t k, bool forward) const {
+        if (!leading) {
+            return true;
+        }
+        return k >= p_ - 1 && chunk_of(k - (p_ - 1), forward) != (forward ? v_ - 1 : 0);
     }
 
     static void p2p(std::vector<Unit>& out, bool send_next, bool recv_prev, bool send_prev, bool recv_next,
@@ -101,17 +119,16 @@ public:
         const bool first = s == 0;
         const bool last = s == p_ - 1;
         const std::int64_t total = m_ * v_;
-        const bool all_warmup = m_ == p_;
-        const std::int64_t warm =
-            all_warmup ? total
-                       : std::min<std::int64_t>(2 * (p_ - s - 1) + static_cast<std::int64_t>(v_ - 1) * p_, total);
+        const std::int64_t wanted = 2 * (p_ - s - 1) + static_cast<std::int64_t>(v_ - 1) * group_;
+        const bool all_warmup = m_ == p_ || wanted >= total;
+        const std::int64_t warm = all_warmup ? total : wanted;
         const std::int64_t rem = total - warm;
         std::vector<Unit> u;
         p2p(u, false, !first, false, false);
         for (std::int64_t k = 0; k < warm; ++k) {
             const int c = chunk_of(k, true);
             u.push_back(compute(Unit::Kind::Forward, c));
-            const bool recv_prev = !(first && chunk_of(k + 1, true) == 0) && k != total - 1;
+            const bool recv_prev = receives(first, k, true) && k != total - 1;
             const bool send = !(last && c == v_ - 1);
             const bool recv_next = k == warm - 1 && !all_warmup && !last;
             // With overlap the warm-up stays blocking (overlap_p2p_comm_warmup_flush is off by
@@ -123,8 +140,8 @@ public:
             const std::int64_t fk = k + warm;
             const int fc = chunk_of(fk, true);
             const int bc = chunk_of(k, false);
-            bool recv_prev = first ? chunk_of(fk - (p_ - 1), true) != v_ - 1 : true;
-            const bool recv_next = last ? chunk_of(k - (p_ - 1), false) != 0 : true;
+            bool recv_prev = receives(first, fk, true);
+            const bool recv_next = receives(last, k, false);
             if (k == rem - 1) {
                 recv_prev = false;
             }
@@ -149,7 +166,7 @@ public:
             u.push_back(compute(Unit::Kind::Backward, bc));
             // The cool-down starts by waiting for the steady state's last transfers.
             u.back().wait_async = overlap && k == rem;
-            const bool recv_next = !(last && chunk_of(k + 1, false) == v_ - 1) && k != total - 1;
+            const bool recv_next = receives(last, k, false) && k != total - 1;
             p2p(u, false, false, !(first && bc == 0), recv_next);
         }
         return u;
@@ -159,13 +176,14 @@ private:
     int p_;
     int v_;
     std::int64_t m_;
+    std::int64_t group_;
 };
 
 } // namespace
 
 std::vector<ScheduleUnit> pipeline_schedule(PipelineSchedule kind, int p, int v, std::int64_t m, int stage,
-                                            bool overlap_p2p) {
-    const Schedule schedule(p, v, m);
+                                            bool overlap_p2p, std::int64_t group) {
+    const Schedule schedule(p, v, m, group);
     std::vector<Unit> units =
         kind == PipelineSchedule::Interleaved ? schedule.interleaved(stage, overlap_p2p) : schedule.one_f_one_b(stage);
     std::vector<bool> seen(static_cast<std::size_t>(v), false);

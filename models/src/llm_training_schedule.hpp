@@ -28,8 +28,9 @@ struct ScheduleUnit {
 
 // The steps of stage `stage` of p stages with v model chunks each and m micro-batches, in order,
 // the last backward of each chunk marked. overlap_p2p: Megatron's overlap_p2p_comm (interleaved only).
+// group: micro-batches per model chunk (Megatron's microbatch_group_size_per_vp_stage; 0 = p).
 [[nodiscard]] std::vector<ScheduleUnit> pipeline_schedule(PipelineSchedule kind, int p, int v, std::int64_t m,
-                                                          int stage, bool overlap_p2p = false);
+                                                          int stage, bool overlap_p2p = false, std::int64_t group = 0);
 
 // Run-length folding of periodic runs of identical steps (equal keys) into repeat blocks named
 // "microbatches", periods of up to max_period steps. Steps with unique keys are never folded.

@@ -2,9 +2,11 @@
 // Megatron-LM's pipeline schedules, every layer a repeat block of the ops of llm_training_ops.cpp.
 //
 // Schedules: Megatron-LM's 1F1B and interleaved 1F1B (llm_training_schedule.cpp); stage i runs
-// v model chunks of L_i/v layers each (L_i: layers of stage i, l/p or the uneven counts given).
+// v model chunks of n(i, c) layers each (llm_training_split.cpp; L_i/v without the embedding/loss
+// accounting). Ranks, groups and the stages' rank ranges follow the rank order (llm_training_layout.cpp).
 // Activation/gradient transfers: b·(s/cp)·h·2 bytes, ÷ tp with sequence parallelism, over "pp"
-// (next/prev) or, for the ring wrap-around, a rank offset of ±(p − 1)·tp·cp·dp. Without sequence
+// (next/prev) or, for the ring wrap-around, a rank offset of ±(p − 1)·σ_pp (σ_pp = tp·cp·dp in the
+// default order). Without sequence
 // parallelism every TP rank holds the whole tensor; Megatron's scatter/gather (Narayanan et al.
 // SC'21 §4.1, --scatter-gather-tensors-in-pipeline, on in its Table 1 runs) sends 1/tp of it from
 // each TP rank over its own NIC and all-gathers the slices over "tp" (NVLink) at the receiver:
@@ -37,6 +39,7 @@
 // that wait for more than the step before them, or are waited for so, are never folded.
 #include "llm_training_dp.hpp"
 #include "llm_training_layers.hpp"
+#include "llm_training_layout.hpp"
 #include "llm_training_ops.hpp"
 #include "llm_training_schedule.hpp"
 #include "twin/models/llm_training.hpp"
@@ -110,72 +113,46 @@ json chain(const std::vector<OpSpec>& ops, topology::Precision precision, const 
 
 class Generator {
 public:
-    Generator(const TrainingConfig& c) : c_(c), ops_(detail::layer_ops(c, detail::representative_kind(c.model))) {
+    Generator(const TrainingConfig& c)
+        : c_(c), ops_(detail::layer_ops(c, detail::representative_kind(c.model))), layout_(c.par) {
         for (const auto& k : detail::model_layer_kinds(c.model)) {
             kinds_[static_cast<std::size_t>(k.kind.index())] = detail::layer_ops(c, k.kind);
         }
         p_ = c.par.pp;
         v_ = c.par.virtual_stages;
         m_ = c.micro_batches();
-        stage_ranks_ = c.par.tp * c.par.cp * c.par.dp;
         act_bytes_ = static_cast<double>(c.micro_batch) * static_cast<double>(c.model.seq) / c.par.cp *
                      static_cast<double>(c.model.hidden) * 2.0 /
                      (c.par.sequence_parallel ? static_cast<double>(c.par.tp) : 1.0);
     }
 
     json trace() {
-        json groups = json::object();
-        const int tp = c_.par.tp;
-        const int cp = c_.par.cp;
-        const int dp = c_.par.dp;
-        if (tp > 1) {
-            groups["tp"] = {{"size", tp}};
-        }
-        if (cp > 1) {
-            groups["cp"] = {{"size", cp}, {"stride", tp}};
-        }
-        if (dp > 1) {
-            groups["dp"] = {{"size", dp}, {"stride", tp * cp}};
-        }
-        if (p_ > 1) {
-            groups["pp"] = {{"size", p_}, {"stride", stage_ranks_}};
-        }
-        if (c_.par.ep > 1) {
-            groups["ep"] = {{"size", c_.par.ep}, {"stride", tp * cp}};
-        }
-        if (cp > 1) {
-            groups["dpcp"] = {{"size", dp * cp}, {"stride", tp}};
-        }
-        if (expert_replicas() > 1 && ops_.expert_param_bytes > 0) {
-            groups["edp"] = {{"size", expert_replicas()}, {"stride", tp * cp * c_.par.ep}};
-        }
-        if (detail::tied_embedding_grad_bytes(c_) > 0) {
-            // Rank r of the first stage with rank r + (p − 1)·stage_ranks of the last.
-            json pairs = json::array();
-            for (int r = 0; r < stage_ranks_; ++r) {
-                pairs.push_back({r, r + (p_ - 1) * stage_ranks_});
-            }
-            groups["emb"] = {{"members", pairs}};
-        }
+        json groups = detail::training_groups(c_, layout_, expert_replicas() > 1 && ops_.expert_param_bytes > 0,
+                                              detail::tied_embedding_grad_bytes(c_) > 0);
         json classes = json::array();
         for (int s = 0; s < p_; ++s) {
-            classes.push_back({{"name", fmt::format("stage{}", s)},
-                               {"ranks", json::array({json::array({s * stage_ranks_, (s + 1) * stage_ranks_ - 1})})},
-                               {"program", program(s)}});
+            json ranges = json::array();
+            for (const auto& [first, last] : layout_.stage_ranges(s)) {
+                ranges.push_back(json::array({first, last}));
+            }
+            classes.push_back({{"name", fmt::format("stage{}", s)}, {"ranks", ranges}, {"program", program(s)}});
         }
         return json{{"schema_version", 1},
                     {"name", c_.name},
-                    {"ranks", p_ * stage_ranks_},
+                    {"ranks", layout_.ranks()},
                     {"groups", groups},
                     {"classes", classes}};
     }
 
 private:
+    // The ring's wrap-around between the last and the first stage: (p − 1) pipeline strides.
+    int wrap_offset() const { return (p_ - 1) * layout_.stride(detail::Dim::Pp); }
+
     json peer(int s, bool next) const {
         if (next) {
-            return s < p_ - 1 ? json{{"group", "pp"}, {"to", "next"}} : json{{"offset", -(p_ - 1) * stage_ranks_}};
+            return s < p_ - 1 ? json{{"group", "pp"}, {"to", "next"}} : json{{"offset", -wrap_offset()}};
         }
-        return s > 0 ? json{{"group", "pp"}, {"to", "prev"}} : json{{"offset", (p_ - 1) * stage_ranks_}};
+        return s > 0 ? json{{"group", "pp"}, {"to", "prev"}} : json{{"offset", wrap_offset()}};
     }
 
     // A group of concurrent transfers. With scatter/gather each TP rank sends its 1/tp slice of the
@@ -362,7 +339,7 @@ private:
             std::vector<OpSpec> layer = ops.recompute;
             layer.insert(layer.end(), ops.backward.begin(), ops.backward.end());
             const std::vector<json> gathers = zero3_gathers(ops);
-            const bool grads = has_grads(u) && !grad_ops(ops).empty();
+            const bool grads = has_grads(u, s) && !grad_ops(ops).empty();
             if (!gathers.empty()) {
                 body.push_back({{"name", "layer_backward"},
                                 {"repeat", k.layers},
@@ -380,13 +357,24 @@ private:
                     {{"name", "layer_backward"}, {"repeat", k.layers}, {"body", layer_body(layer, {}, false)}});
             }
         }
+        if (s == 0 && u.chunk == 0 && c_.par.embedding_in_split) {
+            // The embedding's gradient: the incoming gradient rows scattered into the table, the
+            // same HBM traffic as the forward lookup. Modelled where the embedding counts as a
+            // layer of the split (the chunk may hold nothing else, llm_training_split.cpp); left
+            // out otherwise, as before, a few 1e-4 of a layer's backward.
+            OpSpec e;
+            e.name = "embedding_backward";
+            e.bytes = ops_.embedding_forward.front().bytes;
+            body.push_back(op_json(e, c_.precision));
+        }
         return json{{"name", "backward"}, {"body", body}};
     }
 
     // Whether backward unit u reduces gradients: the last backward of each chunk (every backward
     // with zero >= 2).
-    bool has_grads(const Unit& u) const {
-        return u.kind == Unit::Kind::Backward && (u.last || c_.par.zero >= 2) && !grad_ops(ops_).empty();
+    bool has_grads(const Unit& u, int s) const {
+        return u.kind == Unit::Kind::Backward && (u.last || c_.par.zero >= 2) && !grad_ops(ops_).empty() &&
+               c_.chunk_layers(s, u.chunk) > 0;
     }
 
     // The program of stage s: the schedule's steps, each waiting for the step before it on the
@@ -399,7 +387,8 @@ private:
     //   run after the pipeline flush, before the optimizer (Megatron-LM 2021's allreduce_gradients).
     // A step gets `after` only where it waits for more than the step just before it.
     json program(int s) const {
-        const std::vector<Unit> units = detail::pipeline_schedule(c_.par.schedule, p_, v_, m_, s, c_.overlap_p2p);
+        const std::vector<Unit> units =
+            detail::pipeline_schedule(c_.par.schedule, p_, v_, m_, s, c_.overlap_p2p, c_.microbatch_group());
         std::vector<json> steps;
         std::vector<std::vector<std::size_t>> deps; // indices of the steps each step waits for
         const auto add = [&](json j, std::vector<std::size_t> d) {
@@ -461,8 +450,16 @@ private:
             }
             const bool compute = u.kind != Unit::Kind::P2P;
             std::vector<std::size_t> d;
+            // A compute consumes the oldest received tensor of its direction (Megatron-LM's
+            // pp_pre_forward/backward pop the first receive handle), except stage 0's first chunk
+            // forward and the last stage's last chunk backward, which receive nothing. With
+            // microbatch groups larger than pp those stages buffer receives ahead of their use.
+            bool consumes = compute && !(u.kind == Unit::Kind::Forward && s == 0 && u.chunk == 0) &&
+                            !(u.kind == Unit::Kind::Backward && s == p_ - 1 && u.chunk == v_ - 1);
             std::erase_if(in_flight, [&](const InFlight& t) {
-                const bool wait = !compute || u.wait_async || t.consumer == u.kind ||
+                const bool consumed = consumes && t.consumer == u.kind;
+                consumes = consumes && !consumed;
+                const bool wait = !compute || u.wait_async || consumed ||
                                   (t.consumer == Unit::Kind::P2P && computes + 1 >= t.after_compute + 3);
                 if (wait && t.consumer != Unit::Kind::P2P && c_.scatter_gather_in_pipeline()) {
                     // The received slices are all-gathered over "tp" on the compute stream, in
@@ -488,7 +485,7 @@ private:
             computes += compute ? 1 : 0;
             // Trailing gradients: all the chunk's layers with ZeRO-3, else each kind's last bucket,
             // whose collectives had no later compute of the chunk to run beside (compute_json).
-            if (!has_grads(u)) {
+            if (!has_grads(u, s)) {
                 continue;
             }
             for (const auto& k : detail::chunk_layer_kinds(c_, s, u.chunk)) {
@@ -583,10 +580,10 @@ private:
     const TrainingConfig& c_;
     detail::LayerOps ops_;                    // the representative kind's: head, embedding, groups
     std::array<detail::LayerOps, 4> kinds_{}; // by LayerKind::index(), the kinds the model has
+    detail::RankLayout layout_;
     int p_ = 1;
     int v_ = 1;
     std::int64_t m_ = 1;
-    int stage_ranks_ = 1;
     double act_bytes_ = 0.0;
 };
 

@@ -2,6 +2,7 @@
 // llm_training_ops.cpp): memory-bound bytes per op, FP8 GEMM shape efficiency, kernel launches, and
 // what they do to a small FP8 model. Expected values derived by hand in the comments.
 #include "llm_training_elementwise.hpp"
+#include "llm_training_layers.hpp"
 #include "llm_training_ops.hpp"
 #include "twin/models/compute.hpp"
 #include "twin/models/llm_training.hpp"
@@ -11,6 +12,11 @@
 #include <nlohmann/json.hpp>
 
 namespace {
+
+// The ops of the model's (single) layer kind.
+twin::models::detail::LayerOps layer_ops_of(const twin::models::TrainingConfig& c) {
+    return twin::models::detail::layer_ops(c, twin::models::detail::representative_kind(c.model));
+}
 
 using namespace twin;
 using namespace twin::models;
@@ -116,7 +122,7 @@ TEST(TrainingElementwise, KernelsCountedPerOp) {
     // GEMMs: 1 launch forward, 2 backward; flash attention 1 and 3; the elementwise op carries its
     // items' kernels (Llama bf16: norms 2, residual 2, activation 1, rotary 2 = 7 forward; 4 + 2 +
     // 1 + 2 = 9 backward).
-    const auto ops = detail::layer_ops(config(llama_like("bf16", 1, false)));
+    const auto ops = layer_ops_of(config(llama_like("bf16", 1, false)));
     double forward = 0.0;
     double backward = 0.0;
     for (const auto& o : ops.forward) {
@@ -139,7 +145,7 @@ struct LayerTime {
 };
 LayerTime layer_time(const TrainingConfig& c) {
     const topology::GpuType gpu = topology::Catalog::builtin().gpus.at("H100-SXM");
-    const auto ops = detail::layer_ops(c);
+    const auto ops = layer_ops_of(c);
     LayerTime t;
     for (const auto* list : {&ops.forward, &ops.backward}) {
         for (const auto& o : *list) {

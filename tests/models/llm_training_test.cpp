@@ -410,7 +410,7 @@ TEST(LlmTrainingErrors, EveryRuleNamesItsPointer) {
     w["parallelism"]["schedule"] = "interleaved";
     w["batch"]["global_batch"] = 12;
     w["batch"]["micro_batch"] = 2;
-    expect_error(w, "/workload/batch/global_batch", "multiple of pp");
+    expect_error(w, "/workload/batch/global_batch", "last group of micro-batches (3 mod microbatch_group_size 2 = 1)");
     w = small();
     w["model"] = {{"preset", "gpt5"}};
     expect_error(w, "/workload/model/preset", "unknown model preset \"gpt5\"");

@@ -34,7 +34,7 @@ struct Pipeline {
     double chunk_s = 0.0; // F + B of one chunk: the mean forward and backward block times
 };
 
-Pipeline run_pipeline(int p, int v, int m, bool overlap_p2p, int hidden = 65536, int seq = 1024) {
+Pipeline run_pipeline(int p, int v, int m, bool overlap_p2p, int hidden = 65536, int seq = 1024, int group = 0) {
     json w = {{"type", "llm-training"},
               {"model", {{"layers", p * v}, {"hidden", hidden}, {"heads", 64}, {"vocab", 128}, {"seq_length", seq}}},
               {"parallelism", {{"tp", 1}, {"pp", p}, {"dp", 1}}},
@@ -43,6 +43,9 @@ Pipeline run_pipeline(int p, int v, int m, bool overlap_p2p, int hidden = 65536,
     if (v > 1) {
         w["parallelism"]["schedule"] = "interleaved";
         w["parallelism"]["virtual_stages"] = v;
+    }
+    if (group > 0) {
+        w["parallelism"]["microbatch_group_size"] = group;
     }
     const auto doc = Document::parse(w.dump(), "w.json");
     const twin::models::TrainingConfig c = twin::models::read_training_config(doc.root().as_object());
@@ -102,6 +105,19 @@ TEST(PipelineSchedule, InterleavedBubbleIsOneVthWithOverlap) {
     expect_ideal_bubble(run_pipeline(p, v, m, true), p, v, m, m * v + p - 1.0);
 }
 
+// m = 5 micro-batches on p = 2 stages in groups of N = 3 (Megatron-LM's schedule table: chunk 0 for
+// micro-batches 0-2, chunk 1 for 0-2, then 3-4 on each): a last group of at least p micro-batches
+// leaves no dependency stall, so the bubble is still (p − 1)(F + B).
+TEST(PipelineSchedule, InterleavedMicroBatchGroupsKeepTheBubble) {
+    const int p = 2, v = 2, m = 5;
+    expect_ideal_bubble(run_pipeline(p, v, m, true, 65536, 1024, 3), p, v, m, m * v + p - 1.0);
+}
+
+TEST(PipelineSchedule, InterleavedMicroBatchGroupsKeepTheBubbleWithoutOverlap) {
+    const int p = 2, v = 2, m = 5;
+    expect_ideal_bubble(run_pipeline(p, v, m, false, 65536, 1024, 3), p, v, m, 2.0 * (m * v + p - 1) + 1);
+}
+
 // Without it every cycle's exchange blocks: more than m·v + p − 1 transfers of extra idle time.
 TEST(PipelineSchedule, InterleavedBubbleIsOneVthWithoutOverlap) {
     const int p = 4, v = 2, m = 8;
@@ -152,6 +168,57 @@ TEST(PipelineSchedule, SendsRunBesideTheNextComputeWithOverlap) {
 
 TEST(PipelineSchedule, SendsBlockTheNextComputeWithoutOverlap) {
     EXPECT_EQ(computes_started_during_a_send(false), 0);
+}
+
+// Uneven model chunks (Megatron-LM's account_for_embedding/loss_in_pipeline_split): 6 layers,
+// p = 2, v = 2, m = 2; (6 + 2) / 4 = 2 per chunk, less the embedding in stage 0's first chunk and the
+// loss in stage 1's last: n(0,0) = 1, n(0,1) = 2, n(1,0) = 2, n(1,1) = 1. Virtual stages in order
+// S0c0 → S1c0 → S0c1 → S1c1 forward, the reverse backward. m = p: every stage runs its 4
+// forwards (chunk 0 for micro-batches 0, 1, then chunk 1), then its 4 backwards (chunk 1, then 0).
+// With a = one layer's forward and c = its backward (transfers, embedding and head ~1e-3 of a):
+//   S0 F00: [0, a], [a, 2a]           S1 F10: [a, 3a], [3a, 5a]
+//   S0 F01: [3a, 5a], [5a, 7a]        S1 F11: [5a, 6a], [7a, 8a]
+//   S1 B11: [8a, 8a+c], [8a+c, 8a+2c] S0 B01: [8a+c, 8a+3c], [8a+3c, 8a+5c]
+//   S1 B10: [8a+3c, 8a+5c], [8a+5c, 8a+7c]
+//   S0 B00: [8a+5c, 8a+6c], [8a+7c, 8a+8c]
+// so the step is 8a + 8c + t_opt (stage 0 ends last), and each stage, computing 3 layers each
+// way per micro-batch, idles 8a + 8c − 6(a + c) = 2(a + c). (Chunks of 2 layers everywhere, 8
+// layers, would take 10(a + c) the same way; 6 layers over 4 chunks is an input error without the
+// accounting.)
+TEST(PipelineSchedule, UnevenChunksFollowTheHandSchedule) {
+    const int p = 2, v = 2, m = 2;
+    json w = {{"type", "llm-training"},
+              {"model", {{"layers", 6}, {"hidden", 65536}, {"heads", 64}, {"vocab", 128}, {"seq_length", 1024}}},
+              {"parallelism",
+               {{"tp", 1},
+                {"pp", p},
+                {"dp", 1},
+                {"schedule", "interleaved"},
+                {"virtual_stages", v},
+                {"account_for_embedding_in_pipeline_split", true},
+                {"account_for_loss_in_pipeline_split", true}}},
+              {"batch", {{"global_batch", m}, {"micro_batch", 1}}}};
+    const auto doc = Document::parse(w.dump(), "w.json");
+    const auto trace =
+        twin::models::generate_training_trace(twin::models::read_training_config(doc.root().as_object()), "w.json");
+    const auto r = twin::test::run_text(twin::test::one_node_scenario(twin::models::trace_to_json(trace).dump()));
+    double a = 0.0, c = 0.0;
+    for (const auto& b : r.blocks) {
+        // m·L = 12 layer executions each way.
+        a += b.name == "layer_forward" ? b.total_s / 12.0 : 0.0;
+        c += b.name == "layer_backward" ? b.total_s / 12.0 : 0.0;
+    }
+    ASSERT_GT(a, 0.5);
+    ASSERT_GT(c, a);
+    const double t_x = 1024.0 * 65536 * 2 / 1e11 + 2e-6;
+    // Stage compute: m·3 layers each way, plus the optimizer (and ~1e-4 a of embedding/head).
+    const double t_opt = r.gpus[0].compute_s - 6 * (a + c);
+    EXPECT_NEAR(r.gpus[1].compute_s - 6 * (a + c), t_opt, 1e-3 * a);
+    const double t = r.simulated_time_s;
+    EXPECT_GE(t, 8 * a + 8 * c + t_opt - 1e-3 * a);
+    EXPECT_LE(t, 8 * a + 8 * c + t_opt + (2.0 * (m * v + p - 1) + 1) * t_x + 1e-3 * a);
+    EXPECT_NEAR(t - r.gpus[0].compute_s, 2 * a + 2 * c, 12 * t_x + 1e-3 * a);
+    EXPECT_NEAR(t - r.gpus[1].compute_s, 2 * a + 2 * c, 12 * t_x + 1e-3 * a);
 }
 
 } // namespace

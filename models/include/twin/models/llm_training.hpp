@@ -5,10 +5,15 @@
 //   src/llm_training.cpp     input reading and checks, WorkloadInfo
 //   src/llm_training_memory.cpp  memory fit per pipeline stage (Korthikanti et al. 2022)
 //   src/llm_training_trace.cpp   ops per layer, GEMM shape efficiency, 1F1B / interleaved schedules
+//   src/llm_training_split.cpp   layers per stage and model chunk (embedding/loss accounting)
+//   src/llm_training_layout.cpp  rank order and group families
 //
-// Ranks are laid out Megatron-style: rank = t + tp·(c + cp·(d + dp·p)) for tensor position t,
-// context position c, data-parallel replica d and pipeline stage p (TP fastest, so a TP group
-// stays inside an NVLink domain). Families: "tp" {size tp}, "cp" {size cp, stride tp},
+// Ranks are laid out Megatron-style: by default ("order": "tp-cp-ep-dp-pp")
+// rank = t + tp·(c + cp·(d + dp·p)) for tensor position t, context position c, data-parallel
+// replica d and pipeline stage p (TP fastest, so a TP group stays inside an NVLink domain); other
+// orders (such as "tp-cp-ep-pp-dp") permute the strides, and the families below then become
+// explicit member lists where their dimensions are not adjacent (src/llm_training_layout.cpp).
+// Families (default order): "tp" {size tp}, "cp" {size cp, stride tp},
 // "dp" {size dp, stride tp·cp}, "pp" {size pp, stride tp·cp·dp}, "ep" {size ep, stride tp·cp}
 // (expert parallelism splits each data-parallel group into dp/ep groups of ep replicas),
 // "dpcp" {size dp·cp, stride tp} (cp > 1: the ranks holding the same dense parameters, whose
@@ -52,6 +57,16 @@ struct TrainingParallelism {
     bool sequence_parallel = false;
     bool scatter_gather = true;             // pipeline transfers split over TP, all-gathered after (SC'21 §4.1)
     std::vector<std::int64_t> stage_layers; // layers of each pipeline stage (pp entries; read_training_config)
+    // Layers of each model chunk, stage-major (pp·virtual_stages entries; chunk c of stage s at
+    // s·virtual_stages + c); with the embedding/loss accounting the first chunk of stage 0 and the
+    // last chunk of the last stage hold fewer (src/llm_training_split.cpp).
+    std::vector<std::int64_t> chunk_layers;
+    bool embedding_in_split = false;      // Megatron's --account-for-embedding-in-pipeline-split
+    bool loss_in_split = false;           // Megatron's --account-for-loss-in-pipeline-split
+    std::string order = "tp-cp-ep-dp-pp"; // rank order, fastest dimension first (Megatron's order)
+    // Megatron's --microbatch-group-size-per-virtual-pipeline-stage (interleaved): micro-batches
+    // run per model chunk before the next chunk; 0 = pp (its default).
+    std::int64_t microbatch_group = 0;
     [[nodiscard]] int gpus() const { return tp * pp * dp * cp; }
 };
 
@@ -91,6 +106,24 @@ struct TrainingConfig {
     }
     [[nodiscard]] std::int64_t stage_layers(int stage) const {
         return par.stage_layers[static_cast<std::size_t>(stage)];
+    }
+    // Transformer layers of model chunk `chunk` (0 <= chunk < virtual_stages) of pipeline stage `stage`.
+    [[nodiscard]] std::int64_t chunk_layers(int stage, int chunk) const {
+        return par.chunk_layers[static_cast<std::size_t>(stage) * static_cast<std::size_t>(par.virtual_stages) +
+                                static_cast<std::size_t>(chunk)];
+    }
+    // Index of the first model layer of that chunk: chunks take the layers in virtual-stage order
+    // (chunk c of stage s is virtual stage c·pp + s, Megatron-LM's interleaved assignment).
+    [[nodiscard]] std::int64_t chunk_first_layer(int stage, int chunk) const {
+        std::int64_t first = 0;
+        for (int k = 0; k < chunk * par.pp + stage; ++k) {
+            first += chunk_layers(k % par.pp, k / par.pp);
+        }
+        return first;
+    }
+    // Micro-batches per model chunk in the interleaved schedule (Megatron's microbatch group size).
+    [[nodiscard]] std::int64_t microbatch_group() const {
+        return par.microbatch_group > 0 ? par.microbatch_group : par.pp;
     }
 };
 
