@@ -83,15 +83,15 @@ TEST_F(RouteThreeTier, SameLeaf) {
 }
 
 TEST_F(RouteThreeTier, CrossRailWithoutPxnGoesThroughASpine) {
-    const Cluster c = load_text(testing::without_pxn(testing::kThreeTier));
-    EXPECT_FALSE(c.pxn_enabled());
-    EXPECT_EQ(c.pxn_proxy(0, 9), -1);
-    c.route(0, 9, hops); // node0/gpu0 (rail 0) -> node1/gpu1 (rail 1)
-    EXPECT_EQ(tiers_of(c, hops), (std::vector{LinkTier::Host, LinkTier::Access, LinkTier::Aggregation,
-                                              LinkTier::Aggregation, LinkTier::Access, LinkTier::Host}));
-    EXPECT_EQ(c.vertex_name(c.links()[hops[4].link].b), "leaf.g0.r1");
-    EXPECT_EQ(c.graph()[c.links()[hops[2].link].b].tier, 2);
-    EXPECT_TRUE(is_path(c, 0, 9, hops));
+    const Cluster cluster = load_text(testing::without_pxn(testing::kThreeTier));
+    EXPECT_FALSE(cluster.pxn_enabled());
+    EXPECT_EQ(cluster.pxn_proxy(0, 9), -1);
+    cluster.route(0, 9, hops); // node0/gpu0 (rail 0) -> node1/gpu1 (rail 1)
+    EXPECT_EQ(tiers_of(cluster, hops), (std::vector{LinkTier::Host, LinkTier::Access, LinkTier::Aggregation,
+                                                    LinkTier::Aggregation, LinkTier::Access, LinkTier::Host}));
+    EXPECT_EQ(cluster.vertex_name(cluster.links()[hops[4].link].b), "leaf.g0.r1");
+    EXPECT_EQ(cluster.graph()[cluster.links()[hops[2].link].b].tier, 2);
+    EXPECT_TRUE(is_path(cluster, 0, 9, hops));
 }
 
 // PXN (NCCL_PXN_DISABLE=0): node0/gpu0 -> node1/gpu1 first crosses NVLink to node0/gpu1 (the
