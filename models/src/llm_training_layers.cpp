@@ -25,12 +25,8 @@ std::vector<KindCount> kinds_of(const TransformerConfig& m, std::int64_t first, 
 
 } // namespace
 
-std::int64_t chunk_first_layer(const TrainingConfig& c, int stage, int chunk) {
-    return c.chunk_first_layer(stage, chunk); // Megatron's interleaved order (llm_training_split.cpp)
-}
-
 std::vector<KindCount> chunk_layer_kinds(const TrainingConfig& c, int stage, int chunk) {
-    return kinds_of(c.model, chunk_first_layer(c, stage, chunk), c.chunk_layers(stage, chunk));
+    return kinds_of(c.model, c.chunk_first_layer(stage, chunk), c.chunk_layers(stage, chunk));
 }
 
 std::vector<KindCount> stage_layer_kinds(const TrainingConfig& c, int stage) {

@@ -22,8 +22,8 @@ struct KindCount {
     std::int64_t layers = 0;
 };
 
-[[nodiscard]] std::int64_t chunk_first_layer(const TrainingConfig& config, int stage, int chunk);
-// Layers of each kind in one chunk of a stage, and in the whole stage (all its chunks).
+// Layers of each kind in one chunk of a stage (its layers from TrainingConfig::chunk_first_layer,
+// Megatron's interleaved order), and in the whole stage (all its chunks).
 [[nodiscard]] std::vector<KindCount> chunk_layer_kinds(const TrainingConfig& config, int stage, int chunk);
 [[nodiscard]] std::vector<KindCount> stage_layer_kinds(const TrainingConfig& config, int stage);
 // Kinds of all l layers (for step totals).

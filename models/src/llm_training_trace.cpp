@@ -210,6 +210,11 @@ private:
     // gradients over its data-parallel group with context parallelism).
     const char* dense_family() const { return c_.par.cp > 1 ? "dpcp" : "dp"; }
     bool dense_replicated() const { return c_.par.dp * c_.par.cp > 1; }
+    // Whether a layer of this kind has gradients to reduce (grad_ops non-empty), without building them.
+    bool reduces(const detail::LayerOps& ops) const {
+        return (dense_replicated() && ops.dense_param_bytes > 0) ||
+               (expert_replicas() > 1 && ops.expert_param_bytes > 0);
+    }
 
     // The gradient collectives of `layers` layers of one kind (a bucket): the dense part over "dp"
     // (or "dpcp"), the routed experts over "edp".
@@ -339,7 +344,7 @@ private:
             std::vector<OpSpec> layer = ops.recompute;
             layer.insert(layer.end(), ops.backward.begin(), ops.backward.end());
             const std::vector<json> gathers = zero3_gathers(ops);
-            const bool grads = has_grads(u, s) && !grad_ops(ops).empty();
+            const bool grads = has_grads(u, s) && reduces(ops);
             if (!gathers.empty()) {
                 body.push_back({{"name", "layer_backward"},
                                 {"repeat", k.layers},
@@ -373,7 +378,7 @@ private:
     // Whether backward unit u reduces gradients: the last backward of each chunk (every backward
     // with zero >= 2).
     bool has_grads(const Unit& u, int s) const {
-        return u.kind == Unit::Kind::Backward && (u.last || c_.par.zero >= 2) && !grad_ops(ops_).empty() &&
+        return u.kind == Unit::Kind::Backward && (u.last || c_.par.zero >= 2) && reduces(ops_) &&
                c_.chunk_layers(s, u.chunk) > 0;
     }
 
@@ -490,7 +495,7 @@ private:
             }
             for (const auto& k : detail::chunk_layer_kinds(c_, s, u.chunk)) {
                 const detail::LayerOps& ops = kind_ops(k.kind);
-                if (grad_ops(ops).empty()) {
+                if (!reduces(ops)) {
                     continue;
                 }
                 if (!async_grads) {
