@@ -204,6 +204,15 @@ TEST(TraceErrors, ComputeEfficiencyInZeroOne) {
     expect_error(prog(R"([{"op": "compute", "flops": "1TFLOP", "efficiency": 1.5}])"),
                  "/classes/0/program/0/efficiency", "expected a number <= 1");
 }
+// "kernels" (launches that each pay the launch gap) is a whole count in [0, 1e6].
+TEST(TraceErrors, ComputeKernelsWholeAndBounded) {
+    expect_error(prog(R"([{"op": "compute", "flops": "1TFLOP", "kernels": -1}])"), "/classes/0/program/0/kernels",
+                 "expected an integer in [0, 1000000], got -1");
+    expect_error(prog(R"([{"op": "compute", "flops": "1TFLOP", "kernels": 1.5}])"), "/classes/0/program/0/kernels",
+                 "expected an integer, got 1.5");
+    expect_error(prog(R"([{"op": "compute", "flops": "1TFLOP", "kernels": 2000000}])"), "/classes/0/program/0/kernels",
+                 "expected an integer in [0, 1000000], got 2000000");
+}
 // A denormal efficiency passed "> 0" and made the compute time infinite (SimGrid aborted).
 TEST(TraceErrors, ComputeEfficiencyFloor) {
     expect_error(prog(R"([{"op": "compute", "flops": "1TFLOP", "efficiency": 0.001}])"),
