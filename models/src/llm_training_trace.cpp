@@ -414,8 +414,12 @@ private:
         // Chunk backwards whose gradients are reduced after the flush: Megatron-LM's bucket is then
         // unbounded, one collective per model chunk (per layer kind and chunk size here).
         std::vector<std::pair<detail::KindCount, std::int64_t>> flushed;
-        // overlap.param_gather with align_param_gather: unbucketed chunks' all-gathers posted at the start.
+        // overlap.param_gather with align_param_gather: unbucketed chunks' all-gathers posted at the start,
+        // in chunk order on one communicator, so NCCL runs them one after the other: chunk k's gather
+        // waits for chunk k - 1's (posted together they would share the links and all finish at the
+        // end, holding up the first forward by the whole volume instead of one chunk's share).
         std::vector<std::vector<std::size_t>> gathered(static_cast<std::size_t>(v_));
+        std::vector<std::size_t> previous_gather;
         std::vector<bool> forwarded(static_cast<std::size_t>(v_), false);
         for (int k = 0; k < v_ && gathers_next_forward(); ++k) {
             if (!aligned_gather(s, k)) {
@@ -428,8 +432,9 @@ private:
                 }
             }
             if (!body.empty()) {
-                gathered[static_cast<std::size_t>(k)].push_back(
-                    add({{"name", "dp_param_gather"}, {"body", body}}, std::vector<std::size_t>{}));
+                const std::size_t g = add({{"name", "dp_param_gather"}, {"body", body}}, previous_gather);
+                gathered[static_cast<std::size_t>(k)].push_back(g);
+                previous_gather = {g};
             }
         }
         for (const Unit& u : units) {

@@ -111,6 +111,29 @@ TEST(LlmTrainingDp, ParameterGatherBesideTheFirstForward) {
     EXPECT_EQ(beside.sizes.front(), kLayerParams * 2);
 }
 
+// The interleaved schedule posts every unbucketed chunk's parameter all-gather at the step's start
+// (align_param_gather). They share one data-parallel communicator, so NCCL runs them in the order
+// posted: the gather of chunk k waits for the gather of chunk k - 1, the first for nothing (pp 2,
+// v 2: stage 1's two chunks; stage 0's first chunk is bucketed and gathered beside its forward).
+TEST(LlmTrainingDp, AlignedChunkGathersRunOneAfterTheOther) {
+    json w = workload(8, 2, 2);
+    w["parallelism"]["zero"] = 1;
+    w["parallelism"]["schedule"] = "interleaved";
+    w["parallelism"]["virtual_stages"] = 2;
+    w["overlap"] = {{"param_gather", true}};
+    const Trace t = load(w);
+    const Block& program = t.classes[1].program;
+    std::vector<int> gathers;
+    for (std::size_t i = 0; i < program.body.size(); ++i) {
+        if (const auto* b = std::get_if<Block>(&program.body[i]); b != nullptr && b->name == "dp_param_gather") {
+            gathers.push_back(static_cast<int>(i));
+        }
+    }
+    ASSERT_EQ(gathers.size(), 2U);
+    EXPECT_TRUE(program.deps[static_cast<std::size_t>(gathers[0])].empty());
+    EXPECT_EQ(program.deps[static_cast<std::size_t>(gathers[1])], std::vector<int>{gathers[0]});
+}
+
 // ZeRO-3: each layer's parameters gathered before its forward and again before its backward, and
 // its gradients reduce-scattered, in every micro-batch: per GPU and step 3·m·L collectives of one
 // layer's bytes (m = 2 micro-batches, L = 4 layers: 8 + 8 all-gathers, 8 reduce-scatters),
