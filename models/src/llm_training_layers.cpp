@@ -43,8 +43,27 @@ std::vector<KindCount> model_layer_kinds(const TransformerConfig& m) {
     return kinds_of(m, 0, m.layers);
 }
 
-double stage_layer_parameters_per_gpu(const TrainingConfig& c, int stage) {
+double mtp_parameters_per_gpu(const TrainingConfig& c) {
+    const auto& m = c.model;
+    const double h = static_cast<double>(m.hidden);
     double p = 0.0;
+    for (std::int64_t k = 0; k < m.mtp_depth; ++k) {
+        p += 2.0 * h * h / c.par.tp + 3.0 * h + layer_parameters_per_gpu(c, layer_kind(m, m.layers + k));
+    }
+    return p;
+}
+
+double mtp_expert_parameters_per_gpu(const TrainingConfig& c) {
+    const auto& m = c.model;
+    double p = 0.0;
+    for (std::int64_t k = 0; k < m.mtp_depth; ++k) {
+        p += expert_parameters_per_gpu(c, layer_kind(m, m.layers + k));
+    }
+    return p;
+}
+
+double stage_layer_parameters_per_gpu(const TrainingConfig& c, int stage) {
+    double p = stage == c.par.pp - 1 ? mtp_parameters_per_gpu(c) : 0.0;
     for (const auto& k : stage_layer_kinds(c, stage)) {
         p += layer_parameters_per_gpu(c, k.kind) * static_cast<double>(k.layers);
     }
@@ -52,7 +71,7 @@ double stage_layer_parameters_per_gpu(const TrainingConfig& c, int stage) {
 }
 
 double stage_expert_parameters_per_gpu(const TrainingConfig& c, int stage) {
-    double p = 0.0;
+    double p = stage == c.par.pp - 1 ? mtp_expert_parameters_per_gpu(c) : 0.0;
     for (const auto& k : stage_layer_kinds(c, stage)) {
         p += expert_parameters_per_gpu(c, k.kind) * static_cast<double>(k.layers);
     }

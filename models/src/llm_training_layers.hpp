@@ -29,7 +29,16 @@ struct KindCount {
 // Kinds of all l layers (for step totals).
 [[nodiscard]] std::vector<KindCount> model_layer_kinds(const TransformerConfig& model);
 
-// Parameters one GPU of stage `stage` holds for its layers, and the routed experts' part of them.
+// The multi-token-prediction modules (model key mtp_layers, D modules), which Megatron-LM builds on
+// the last pipeline stage (megatron/core/transformer/multi_token_prediction.py): per module the
+// projection of [h; embedding] 2h -> h (split over tp), three norms (enorm, hnorm, the block's final
+// norm: 3h, replicated) and one transformer layer of the kind at position l + k; they share the
+// embedding and the output layer. Parameters one GPU holds, and the routed experts' part of them.
+[[nodiscard]] double mtp_parameters_per_gpu(const TrainingConfig& config);
+[[nodiscard]] double mtp_expert_parameters_per_gpu(const TrainingConfig& config);
+
+// Parameters one GPU of stage `stage` holds for its layers (the last stage: and the MTP modules),
+// and the routed experts' part of them.
 [[nodiscard]] double stage_layer_parameters_per_gpu(const TrainingConfig& config, int stage);
 [[nodiscard]] double stage_expert_parameters_per_gpu(const TrainingConfig& config, int stage);
 

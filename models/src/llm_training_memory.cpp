@@ -51,7 +51,10 @@
 //   logits (last stage, one micro-batch, its backward follows at once): final-norm input 2·h and
 //                                   output-layer input 2·h per token (/ t with SP), logits bf16 2 B
 //                                   and the fp32 copy the vocab-parallel cross-entropy keeps 4 B per
-//                                   token and V/t vocabulary entries
+//                                   token and V/t vocabulary entries; times 1 + D with D multi-token-
+//                                   prediction modules (mtp_layers), each adding one layer's
+//                                   activations for that micro-batch and its parameters to the last
+//                                   stage's (llm_training_layers.hpp)
 //
 // Framework overhead (not fitted; sources, not our measurements):
 //   CUDA context and loaded kernels  781 MiB (nvidia-smi after PyTorch's first CUDA call,
@@ -255,8 +258,12 @@ std::vector<StageMemory> training_memory(const TrainingConfig& c) {
             sm.embedding = tokens * (8.0 + (dropout ? h / sp_split : 0.0)) * in_flight_mbs;
         }
         if (i == p - 1) {
+            // The head and each MTP module keep their logits until the loss backward; an MTP module's
+            // layer keeps its activations for the one micro-batch whose backward follows at once.
             const double vocab = static_cast<double>(c.model.vocab);
-            sm.logits = tokens * (2.0 * 2.0 * h / sp_split + (2.0 + 4.0) * vocab / t);
+            const double heads = 1.0 + static_cast<double>(c.model.mtp_depth);
+            sm.logits = heads * tokens * (2.0 * 2.0 * h / sp_split + (2.0 + 4.0) * vocab / t);
+            sm.activations += static_cast<double>(c.model.mtp_depth) * layer_activation_bytes(c, c.recompute);
         }
         sm.framework = kCudaContextBytes + kNcclBytesPerFamily * nccl_families(c);
         sm.fragmentation = kFragmentation * (sm.activations + sm.embedding + sm.logits);

@@ -118,6 +118,9 @@ public:
         for (const auto& k : detail::model_layer_kinds(c.model)) {
             kinds_[static_cast<std::size_t>(k.kind.index())] = detail::layer_ops(c, k.kind);
         }
+        // The MTP modules' parameters (last stage), reduced once per step after its last backward.
+        mtp_ops_.expert_param_bytes = detail::mtp_expert_parameters_per_gpu(c) * 2.0;
+        mtp_ops_.dense_param_bytes = detail::mtp_parameters_per_gpu(c) * 2.0 - mtp_ops_.expert_param_bytes;
         p_ = c.par.pp;
         v_ = c.par.virtual_stages;
         m_ = c.micro_batches();
@@ -414,6 +417,7 @@ private:
         // Chunk backwards whose gradients are reduced after the flush: Megatron-LM's bucket is then
         // unbounded, one collective per model chunk (per layer kind and chunk size here).
         std::vector<std::pair<detail::KindCount, std::int64_t>> flushed;
+        bool flushed_mtp = false;
         // overlap.param_gather with align_param_gather: unbucketed chunks' all-gathers posted at the start,
         // in chunk order on one communicator, so NCCL runs them one after the other: chunk k's gather
         // waits for chunk k - 1's (posted together they would share the links and all finish at the
@@ -495,6 +499,14 @@ private:
             computes += compute ? 1 : 0;
             // Trailing gradients: all the chunk's layers with ZeRO-3, else each kind's last bucket,
             // whose collectives had no later compute of the chunk to run beside (compute_json).
+            if (u.kind == Unit::Kind::Backward && u.last && s == p_ - 1 && u.chunk == v_ - 1 &&
+                !grad_ops(mtp_ops_).empty()) {
+                if (async_grads) {
+                    grads.push_back(add({{"name", "dp_gradients"}, {"body", grad_ops(mtp_ops_)}}, {i}));
+                } else {
+                    flushed_mtp = true;
+                }
+            }
             if (!has_grads(u, s)) {
                 continue;
             }
@@ -525,6 +537,9 @@ private:
         for (const auto& [k, chunks] : flushed) {
             chain = {add({{"name", "dp_gradients"}, {"repeat", chunks}, {"body", grad_ops(kind_ops(k.kind), k.layers)}},
                          chain)};
+        }
+        if (flushed_mtp) {
+            chain = {add({{"name", "dp_gradients"}, {"body", grad_ops(mtp_ops_)}}, chain)};
         }
         // The optimizer waits for the last schedule step and every gradient collective.
         for (json& j : optimizer(s)) {
@@ -583,12 +598,18 @@ private:
             if (expert_replicas() > 1 && experts > 0) {
                 out.push_back(collective("expert_param_all_gather", CollectiveKind::AllGather, "edp", experts * 2.0));
             }
+        } else if (sharded && c_.par.zero < 3 && s == p_ - 1) {
+            // overlap.param_gather gathers the layers' buckets beside the forward; the MTP modules' after.
+            for (json& j : param_gathers(mtp_ops_, 1)) {
+                out.push_back(std::move(j));
+            }
         }
         return out;
     }
 
     const TrainingConfig& c_;
     detail::LayerOps ops_;                    // the representative kind's: head, embedding, groups
+    detail::LayerOps mtp_ops_;                // the MTP modules' parameter bytes only
     std::array<detail::LayerOps, 4> kinds_{}; // by LayerKind::index(), the kinds the model has
     detail::RankLayout layout_;
     int p_ = 1;

@@ -111,6 +111,21 @@ TEST(LlmTrainingDp, ParameterGatherBesideTheFirstForward) {
     EXPECT_EQ(beside.sizes.front(), kLayerParams * 2);
 }
 
+// The MTP modules' gradients are reduced once per step after the last stage's last backward, and
+// their updated parameters gathered after the optimizer: mtp_parameters(m) bf16 bytes more of each
+// (h 1024, MTP = 2h² + 3h + one layer), on the last stage only.
+TEST(LlmTrainingDp, MtpGradientsAndParameters) {
+    json w = workload(4, 2, 2);
+    w["parallelism"]["zero"] = 1;
+    json mtp = w;
+    mtp["model"]["mtp_layers"] = 1;
+    const double bytes = (2 * kH * kH + 3 * kH + kLayerParams) * 2;
+    for (const char* name : {"dp_grad_reduce_scatter", "dp_param_all_gather"}) {
+        EXPECT_DOUBLE_EQ(tally(load(mtp), 1, name).bytes - tally(load(w), 1, name).bytes, bytes) << name;
+        EXPECT_DOUBLE_EQ(tally(load(mtp), 0, name).bytes, tally(load(w), 0, name).bytes) << name;
+    }
+}
+
 // The interleaved schedule posts every unbucketed chunk's parameter all-gather at the step's start
 // (align_param_gather). They share one data-parallel communicator, so NCCL runs them in the order
 // posted: the gather of chunk k waits for the gather of chunk k - 1, the first for nothing (pp 2,

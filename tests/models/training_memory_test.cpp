@@ -97,6 +97,29 @@ TEST(TrainingMemory, MegatronBytesPerParameter) {
     EXPECT_DOUBLE_EQ(states(training_memory(config(w))[0]), (6.0 + 12.0 / 8.0) * n);
 }
 
+// Multi-token prediction (mtp_layers D): Megatron-LM builds the D modules on the last stage. Their
+// parameters (2h² projection, 3h of norms, one layer each) add 18 B each there with pp 2 and no
+// distributed optimizer (the first stage keeps its own); with pp 1 the 18 B/param rule holds for
+// the model's total, MTP included. The head's logits are kept once per head: 1 + D.
+TEST(TrainingMemory, MtpModulesOnTheLastStage) {
+    const auto states = [](const StageMemory& m) { return m.parameters + m.gradients + m.optimizer; };
+    json w = dense(1, 0);
+    w["model"]["mtp_layers"] = 1;
+    const double n = total_parameters(config(w).model);
+    const double mtp = mtp_parameters(config(w).model);
+    EXPECT_DOUBLE_EQ(mtp, 2.0 * 1024 * 1024 + 3.0 * 1024 + layer_parameters(config(w).model, LayerKind{}));
+    EXPECT_DOUBLE_EQ(states(training_memory(config(w))[0]), 18.0 * n);
+    w["parallelism"]["pp"] = 2;
+    json plain = w;
+    plain["model"].erase("mtp_layers");
+    const auto with = training_memory(config(w));
+    const auto without = training_memory(config(plain));
+    EXPECT_DOUBLE_EQ(states(with[0]), states(without[0]));
+    EXPECT_DOUBLE_EQ(states(with[1]) - states(without[1]), 18.0 * mtp);
+    EXPECT_DOUBLE_EQ(with[1].logits, 2.0 * without[1].logits);
+    EXPECT_GT(with[1].activations, without[1].activations);
+}
+
 TEST(TrainingMemory, PipelineInFlightMicroBatches) {
     json w = {{"type", "llm-training"},
               {"model", {{"preset", "llama3-70b"}}},
