@@ -17,8 +17,8 @@
 // layers'; the tied embedding's all-reduce is modelled apart).
 // Gradient sync (start_grad_sync): a bucket's reduce-scatter (distributed optimizer) or all-reduce
 // is issued when its last gradient is ready, in the last micro-batch's backward, on one
-// communication stream: bucket i runs beside the backward compute of bucket i + 1, and bucket
-// i + 1's collective starts when bucket i's has finished.
+// communication stream: bucket i runs beside the backward compute of the buckets after it, bucket
+// i + 1's collective starts when bucket i's has finished, and the compute never waits for them.
 // Parameter all-gather with overlap_param_gather (distributed optimizer): the buckets of step k's
 // updated parameters are gathered during step k + 1's first forward of each chunk, in forward
 // order: the first bucket before the first layer's forward (or posted at the step's start, with
@@ -125,22 +125,32 @@ json group(const char* name, const json& layer, std::int64_t k, const std::vecto
 
 } // namespace
 
-json bucketed_backward(const json& layer, const LayerBuckets& b, const BucketOps& grads, std::int64_t& trailing) {
-    const char* name = "layer_backward";
-    json body = json::array();
-    if (b.full == 0) {
-        body.push_back(group(name, layer, b.rest, {}, 1));
-        trailing = b.rest;
-        return body;
-    }
-    body.push_back(group(name, layer, b.per_bucket, {}, 1));
-    if (b.full > 1) {
-        body.push_back(group(name, layer, b.per_bucket, grads(b.per_bucket), b.full - 1));
-    }
+json bucketed_backward(const json& layer, const LayerBuckets& b, const BucketOps& grads, const std::string& id_prefix,
+                       std::int64_t& trailing) {
+    // Buckets in backprop order: the full ones, then the rest (the chunk's first layers).
+    std::vector<std::int64_t> sizes(static_cast<std::size_t>(b.full), b.per_bucket);
     if (b.rest > 0) {
-        body.push_back(group(name, layer, b.rest, grads(b.per_bucket), 1));
+        sizes.push_back(b.rest);
     }
-    trailing = b.last();
+    json body = json::array();
+    const auto id = [&id_prefix](char what, std::size_t i) { return id_prefix + what + std::to_string(i); };
+    for (std::size_t i = 0; i < sizes.size(); ++i) {
+        json compute{{"name", "layer_backward"}, {"repeat", sizes[i]}, {"body", layer}, {"id", id('c', i)}};
+        if (i > 0) {
+            compute["after"] = json::array({id('c', i - 1)});
+        }
+        body.push_back(std::move(compute));
+        if (i + 1 == sizes.size()) {
+            break;
+        }
+        json after = json::array({id('c', i)});
+        if (i > 0) {
+            after.push_back(id('g', i - 1));
+        }
+        body.push_back(
+            json{{"name", "dp_gradients"}, {"body", grads(sizes[i])}, {"id", id('g', i)}, {"after", std::move(after)}});
+    }
+    trailing = sizes.empty() ? 0 : sizes.back();
     return body;
 }
 

@@ -44,12 +44,15 @@ struct LayerBuckets {
 using BucketOps = std::function<std::vector<nlohmann::json>(std::int64_t layers)>;
 
 // One chunk's backward: `layer` is one layer's ops, chained (first op without `after`). The
-// gradients of bucket i run beside the backward compute of bucket i + 1 (one collective stream:
-// bucket i + 1's wait for bucket i's). Returns the body; `trailing` gets the layers of the last
-// bucket, whose collectives have no later compute in the chunk to run beside (the caller runs
-// them beside the schedule steps that follow).
+// gradients of bucket i are posted when its backward compute ends and run beside the compute that
+// follows, on one collective stream: bucket i's collectives wait for bucket i - 1's, the compute
+// never waits for a collective (Megatron-LM issues them asynchronously). Returns the body steps
+// (ids prefixed with `id_prefix`, unique within the enclosing body; its last step is the last
+// bucket's compute); `trailing` gets the layers of the last bucket, whose collectives have no later
+// compute in the chunk to run beside (the caller runs them beside the schedule steps that follow).
 [[nodiscard]] nlohmann::json bucketed_backward(const nlohmann::json& layer, const LayerBuckets& buckets,
-                                               const BucketOps& grads, std::int64_t& trailing);
+                                               const BucketOps& grads, const std::string& id_prefix,
+                                               std::int64_t& trailing);
 
 // One chunk's forward with its parameters all-gathered bucket by bucket in forward order (the
 // chunk's first layers, the `rest` bucket, first): the first bucket's all-gather before any

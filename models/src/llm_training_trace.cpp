@@ -359,7 +359,8 @@ private:
                 std::int64_t trailing = 0;
                 append(detail::bucketed_backward(
                     chain(layer, c_.precision, "l"), chunk_buckets(s, u.chunk, ops, k.layers),
-                    [this, &ops](std::int64_t n) { return grad_ops(ops, n); }, trailing));
+                    [this, &ops](std::int64_t n) { return grad_ops(ops, n); }, fmt::format("b{}", k.kind.index()),
+                    trailing));
             } else {
                 body.push_back(
                     {{"name", "layer_backward"}, {"repeat", k.layers}, {"body", layer_body(layer, {}, false)}});

@@ -71,12 +71,57 @@ TEST(LlmTrainingDp, GradientBucketsOfTheFirstStage) {
     EXPECT_EQ(g.count, 4);
     EXPECT_DOUBLE_EQ(g.bytes, 10 * kLayerParams * 2);
     // In program order: the full buckets beside the backward, the last (1 layer) after the chunk.
-    EXPECT_EQ(g.sizes, (std::vector<double>{3 * kLayerParams * 2, 3 * kLayerParams * 2, kLayerParams * 2}));
+    EXPECT_EQ(g.sizes, (std::vector<double>{3 * kLayerParams * 2, 3 * kLayerParams * 2, 3 * kLayerParams * 2,
+                                            kLayerParams * 2}));
     // Megatron's default bucket, max(40e6, 1e6·dp) = 40e6 parameters: r = ceil(40e6 / 12.58e6) = 4
     // layers per bucket, buckets of 4, 4 and 2 layers: 3 all-reduces.
     const Tally d = tally(load(workload(10, 1, 2)), 0, "dp_grad_all_reduce");
     EXPECT_EQ(d.count, 3);
     EXPECT_DOUBLE_EQ(d.bytes, 10 * kLayerParams * 2);
+}
+
+// The block holding the bucketed backward: the one whose body has "dp_gradients" blocks.
+const Block* bucketed_block(const Block& block) {
+    for (const auto& step : block.body) {
+        if (const auto* b = std::get_if<Block>(&step)) {
+            if (b->name == "dp_gradients") {
+                return &block;
+            }
+            if (const Block* inner = bucketed_block(*b)) {
+                return inner;
+            }
+        }
+    }
+    return nullptr;
+}
+
+// Megatron-LM posts each bucket's collective asynchronously: the backward compute of the next
+// buckets never waits for it, only the next bucket's collective does (one communication stream).
+// Buckets of 3, 3, 3, 1 layers: computes c0..c3 chained to each other only; collectives g0..g2 after
+// their bucket's compute and the collective before; the last bucket's (g3) follows the chunk.
+TEST(LlmTrainingDp, BucketComputeNeverWaitsForCollectives) {
+    json w = workload(10, 1, 2);
+    w["overlap"] = {{"bucket_params", static_cast<std::int64_t>(2.5 * kLayerParams)}};
+    const Trace t = load(w);
+    const Block* block = bucketed_block(t.classes[0].program);
+    ASSERT_NE(block, nullptr);
+    std::vector<int> computes;
+    std::vector<int> grads;
+    for (std::size_t i = 0; i < block->body.size(); ++i) {
+        if (const auto* b = std::get_if<Block>(&block->body[i])) {
+            (b->name == "dp_gradients" ? grads : computes).push_back(static_cast<int>(i));
+        }
+    }
+    ASSERT_EQ(computes.size(), 4U);
+    ASSERT_EQ(grads.size(), 3U);
+    for (std::size_t i = 1; i < computes.size(); ++i) {
+        EXPECT_EQ(block->deps[static_cast<std::size_t>(computes[i])], std::vector<int>{computes[i - 1]}) << i;
+    }
+    EXPECT_EQ(block->deps[static_cast<std::size_t>(grads[0])], std::vector<int>{computes[0]});
+    for (std::size_t i = 1; i < grads.size(); ++i) {
+        // deps are kept sorted: g(i-1) comes before c(i) in the body.
+        EXPECT_EQ(block->deps[static_cast<std::size_t>(grads[i])], (std::vector<int>{grads[i - 1], computes[i]})) << i;
+    }
 }
 
 // Later pipeline stages are one bucket (training.py: no bucketing for pp rank > 0), and without
