@@ -24,6 +24,7 @@ struct Shape {
     bool all_nvlink = false;         // every member's GPU has a scale-up (NVLink) port
     std::string no_nvls_gpu;         // a member's GPU type without NVLS ("" when all_nvls)
     double scaleup_efficiency = 1.0; // smallest over the members' GPU types
+    bool nvlink5 = false;            // every member's NVLink runs >= kNvlink5BytesPerS per direction
 };
 [[nodiscard]] Shape make_shape(const std::vector<int>& members, const topology::Cluster& cluster);
 
@@ -80,17 +81,19 @@ void add_ring(const std::vector<int>& ring, Bytes per_flow, std::vector<Flow>& o
 // each node is its channel's head), each tree carrying half of `per_channel`, both directions
 // (reduce up, broadcast down); flows between the same GPUs are merged.
 [[nodiscard]] std::vector<Flow> tree_inter_flows(const Shape& shape, int channels, Bytes per_channel);
-// NVLS efficiency eta(n) (collective_tuning.hpp).
-[[nodiscard]] double nvls_eta(int n);
+// NVLS efficiency eta = algbw / NVLink line rate of an n-GPU NVLS all-reduce (collective_tuning.hpp):
+// Hopper's fit, or e5 n/(n+1) on NVLink5.
+[[nodiscard]] double nvls_eta(int n, bool nvlink5);
+// NVLS pipeline fill [s]: n x kNvlsFillPerRankUs on NVLink5 or beyond kNvlsFitMaxN GPUs, else 0.
+[[nodiscard]] double nvls_fill_s(int n, bool nvlink5);
 
 // Builders: `protocol` is never Auto; the estimate is filled by the caller.
 [[nodiscard]] CollectivePlan plan_ring(CollectiveKind kind, const std::vector<int>& members, const Shape& shape,
                                        Bytes size, Protocol protocol);
 [[nodiscard]] CollectivePlan plan_hierarchical(CollectiveKind kind, const Shape& shape, Bytes size);
-[[nodiscard]] CollectivePlan plan_tree(const std::vector<int>& members, const Shape& shape, Bytes size,
-                                       Protocol protocol, Estimator& est);
+[[nodiscard]] CollectivePlan plan_tree(const Shape& shape, Bytes size, Protocol protocol);
 [[nodiscard]] CollectivePlan plan_nvls(const std::vector<int>& members, const Shape& shape, Bytes size);
-[[nodiscard]] CollectivePlan plan_nvls_tree(const Shape& shape, Bytes size, Estimator& est);
+[[nodiscard]] CollectivePlan plan_nvls_tree(const Shape& shape, Bytes size);
 [[nodiscard]] CollectivePlan plan_pipeline(const std::vector<int>& members, const topology::Cluster& cluster,
                                            Bytes size, int root, Estimator& est);
 [[nodiscard]] CollectivePlan plan_direct(const std::vector<int>& members, const topology::Cluster& cluster, Bytes size);

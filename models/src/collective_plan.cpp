@@ -32,6 +32,7 @@ Shape make_shape(const std::vector<int>& members, const topology::Cluster& clust
     s.n = static_cast<int>(members.size());
     s.all_nvls = true;
     s.all_nvlink = true;
+    s.nvlink5 = true;
     std::vector<int> slot_of_node(cluster.nodes().size(), -1);
     for (int gpu : members) {
         const int node = cluster.node_of_gpu(gpu);
@@ -48,6 +49,7 @@ Shape make_shape(const std::vector<int>& members, const topology::Cluster& clust
         }
         s.all_nvlink = s.all_nvlink && type.scaleup_bandwidth.value() > 0.0;
         s.scaleup_efficiency = std::min(s.scaleup_efficiency, type.scaleup_efficiency);
+        s.nvlink5 = s.nvlink5 && type.scaleup_bandwidth.value() >= kNvlink5BytesPerS;
     }
     s.m = static_cast<int>(s.nodes.size());
     s.min_per_node = s.n;
@@ -221,9 +223,16 @@ int ring_steps(CollectiveKind kind, int n) {
     return kind == CollectiveKind::AllReduce ? 2 * (n - 1) : n - 1;
 }
 
-double nvls_eta(int n) {
+double nvls_eta(int n, bool nvlink5) {
+    if (nvlink5) {
+        return kNvlsNvlink5Efficiency * n / (n + 1.0);
+    }
     const int k = std::clamp(n, kNvlsFitMinN, kNvlsFitMaxN);
     return kNvlsEtaA + kNvlsEtaB * k;
+}
+
+double nvls_fill_s(int n, bool nvlink5) {
+    return nvlink5 || n > kNvlsFitMaxN ? n * kNvlsFillPerRankUs * kUs : 0.0;
 }
 
 } // namespace detail
@@ -243,13 +252,13 @@ CollectivePlan build(CollectiveKind kind, Algorithm a, Protocol p, const std::ve
         plan = detail::plan_ring(kind, members, shape, size, p);
         break;
     case Algorithm::Tree:
-        plan = detail::plan_tree(members, shape, size, p, est);
+        plan = detail::plan_tree(shape, size, p);
         break;
     case Algorithm::Nvls:
         plan = detail::plan_nvls(members, shape, size);
         break;
     case Algorithm::NvlsTree:
-        plan = detail::plan_nvls_tree(shape, size, est);
+        plan = detail::plan_nvls_tree(shape, size);
         break;
     case Algorithm::Hierarchical:
         plan = detail::plan_hierarchical(kind, shape, size);

@@ -13,14 +13,23 @@
 // S/(2c) per channel in each direction between the channel heads. Flows between the same pair of
 // GPUs are merged (one flow per peer).
 //
-// Bandwidth: NCCL's model gives a tree the algbw 0.5 x kTreeBusFactor x (ring bus bandwidth on
-// the same GPUs) (tuning.cc: tree ratio 0.5, refinement 0.9), i.e. in isolation
-//   T_tree = 2 S / (0.9 busbw_ring),   busbw_ring = V_ring / T_ring (collective_ring.cpp).
-// The flows above can be faster than that (at 2 nodes a NIC sends S/c instead of ring's ~2S/c),
-// so byte_factor = max(1, T_tree / T_flows) x 1/protocol factor, with T_flows the estimator's
-// transfer time of the tree flows. This keeps Auto's ring/tree choice NCCL's: ring for large
-// messages (2 x DGX-H100 RoCE with NVLS off measured 330 GB/s, the ring value).
-// NCCL's per-channel tree cap (perChMaxTreeBw) is not modelled.
+// Per-NIC volume (derived from the structure, no fitted constant): in the in-order tree the odd
+// positions are leaves, and the mirror (even m) or shift (odd m) makes them interior in tree 1, so
+// each node is interior in at most one tree (Sanders et al.; NCCL 2.4 release blog). Per channel
+// head and direction, with each tree carrying S/(2c):
+//   interior in one tree, leaf in the other:  up S/(2c) + down 2 x S/(2c)  +  S/(2c)  = 2 S/c
+//   m = 2 (each tree one edge):               S/(2c) + S/(2c)                          = S/c
+// (the root of a tree sends less). Ring sends 2 (n-1)/n S/c per NIC, so beyond 2 nodes a tree
+// moves the same bytes per NIC as a ring: both reach the NIC bound c B_nic / 2 algbw (H100 NDR:
+// 8 x 47 / 2 = 188 GB/s, busbw ~376; measured ~380, coll.gtc24.multinode), and at 2 nodes the
+// tree halves the NIC load and is bound by the NVLink chains instead. The estimator times the
+// flows on the busiest link of each, so this follows from the flows; NCCL's tuner (tuning.cc)
+// instead models a tree as 0.92 x ring busbw, which measured large-scale trees beat.
+// Pipelining: reduce and broadcast run at once on one chunk stream per channel (one phase);
+// filling the pipeline costs one chunk per hop, which NCCL's Tree hwLat states ("Tree/Simple is
+// the latency of a 256kB chunk", tuning.cc): the latency below.
+// byte_factor = 1 / protocol factor (collective_tuning.hpp). NCCL's per-channel tree cap
+// (perChMaxTreeBw) is not modelled.
 // Latency (NCCL tuning.cc): base + 2 ((g-1) intra + log2(m) inter), g = largest members per node,
 // log2 rounded down as NCCL's log2i.
 #include "collective_detail.hpp"
@@ -99,8 +108,7 @@ std::vector<Flow> tree_inter_flows(const Shape& shape, int channels, Bytes per_c
     return to_flows(map);
 }
 
-CollectivePlan plan_tree(const std::vector<int>& members, const Shape& shape, Bytes size, Protocol protocol,
-                         Estimator& est) {
+CollectivePlan plan_tree(const Shape& shape, Bytes size, Protocol protocol) {
     const int channels = shape.min_per_node;
     const double per_channel = size.value() / channels;
     FlowMap map;
@@ -131,13 +139,7 @@ CollectivePlan plan_tree(const std::vector<int>& members, const Shape& shape, By
     p.steps = 2 * ((g - 1) + log2m);
     p.extra_latency_s = 2.0 * ((g - 1) * lat.intra_s + log2m * lat.inter_s);
 
-    const double v_ring = size.value() * ring_volume(CollectiveKind::AllReduce, shape.n);
-    const double t_ring = est.flows(ring_flows(CollectiveKind::AllReduce, members, shape, size), 1.0).transfer_s;
-    const double t_nccl = 2.0 * size.value() * t_ring / (kTreeBusFactor * v_ring);
-    const double t_flows = est.flows(p.flows, 1.0).transfer_s;
-    const double tree_factor = t_flows > 0.0 ? std::max(1.0, t_nccl / t_flows) : 1.0;
-    p.byte_factor =
-        tree_factor / protocol_bandwidth_factor(Algorithm::Tree, protocol, CollectiveKind::AllReduce, shape);
+    p.byte_factor = 1.0 / protocol_bandwidth_factor(Algorithm::Tree, protocol, CollectiveKind::AllReduce, shape);
     plan.phases.push_back(std::move(p));
     return plan;
 }

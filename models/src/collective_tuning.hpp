@@ -11,9 +11,9 @@
 //     latencies per step.
 //   - NCCL's per-channel bandwidth caps (llMaxBw, ll128MaxBwPerCh, perChMaxTreeBw) are not
 //     modelled: the flows' links bound the bandwidth instead.
-//   - Tree: NCCL converts its bus bandwidth to algorithm bandwidth with ratio 0.5 and applies a
-//     0.9-0.92 refinement (0.92 in later 2.x); we use kTreeBusFactor = 0.9, so that a tree's
-//     algbw = 0.9 x ring busbw / 2 on the same members (see collective_tree.cpp).
+//   - Tree: NCCL's tuner models a tree as 0.92 x ring bus bandwidth (ratio 0.5); we do not: the
+//     tree's bandwidth follows from its own per-NIC volume (collective_tree.cpp), which measured
+//     multi-node trees reach (coll.gtc24.multinode ~380 GB/s on H100 NDR).
 #pragma once
 
 #include "twin/models/trace.hpp"
@@ -53,8 +53,6 @@ inline constexpr double kRingLl128OneGpuPerNode = 0.7;           // ring LL128, 
 inline constexpr double kTreeLl = 1.0 / 3.8;                     // tree LL
 inline constexpr double kTreeLl128MultiNode = 0.915;             // tree LL128, nNodes > 1
 inline constexpr double kTreeLl128SingleNode = 7.0 / 9.0;        // tree LL128, one node (unused: tree is multi-node)
-// Tree Simple: tree busbw = kTreeBusFactor x ring busbw (NCCL tuning.cc: 0.9 in early 2.x, 0.92 later).
-inline constexpr double kTreeBusFactor = 0.9;
 
 // NVLS efficiency eta(n) = algbw / NVLink line rate for an n-GPU single-node NVLS all-reduce,
 // linear fit eta(n) = a + b n (least squares) on coll.h100.nvls_vs_ngpu (NVIDIA/nccl issue #1455,
@@ -73,17 +71,48 @@ inline constexpr double kNvlsEtaB = 0.008820;
 inline constexpr int kNvlsFitMinN = 2;
 inline constexpr int kNvlsFitMaxN = 8;
 
-// NvlsTree (NVLS inside nodes, double binary tree per rail across nodes, pipelined): with a the
-// NVLS time and b the inter-node tree time of the same message in isolation,
-//   T = max(a, b) + (1 - w) min(a, b),   w = overlap of the two parts.
+// NVLS on NVLink5 and on multi-node NVLink (MNNVL) domains (GB200 NVL72): the Hopper fit above is
+// not reused. NCCL itself gives Blackwell a lower NVLS efficiency than Hopper (tuning.cc
+// nvlsEfficiency: Hopper 0.85, Blackwell 0.74), and since 2.21 runs NVLS across an MNNVL domain
+// (release notes 2.21.5: "Improve support for MNNVL, add NVLS support"), one head per rank: each
+// channel's loop covers nHeads = n chunks in lock step (enqueue.cc, concurrentOps = nChannels x
+// nHeads), so filling and draining the pipeline costs a time that grows with n. Model:
+//   T = kNvlsBaseUs + n t_fill + S / (R e5 n/(n+1))
+// R the NVLink line rate per direction; n/(n+1) because each GPU moves S (1 + 1/n) per direction
+// (multimem.ld_reduce of every shard, multimem.st of its own); e5 the NVLink5 NVLS efficiency.
+// Both constants fitted on the two GB200 NVL72 points (coreweave/nccl-tests PR #43, n = 72,
+// R = 900 GB/s, T = measured time):
+//   coll.gb200.nvl72.512MB   S = 512 MiB  T = 1806.7 us  (busbw 586.06 GB/s)
+//   coll.gb200.nvl72.8192MB  S = 8 GiB    T = 20299 us   (busbw 834.57 GB/s)
+//   slope: (8 GiB - 512 MiB) / (20274 - 1781.7) us = 435.48 GB/s = R e5 72/73  =>  e5 = 0.49059
+//   72 t_fill = 1781.7 us - 512 MiB / 435.48 GB/s = 548.9 us                   =>  t_fill = 7.624 us
+// Two constants on two points: nothing is held out but the curve's mean, which the same entries
+// state (745.5 GB/s over 512 MB..8 GB, five sizes); the model's mean is 739.7 (-0.8 %).
+// Applied to every NVLS on GPUs with NVLink5 or faster (scale-up >= kNvlink5BytesPerS per
+// direction: B200, GB200, B300) and to NVLS over more than kNvlsFitMaxN GPUs of any kind (an
+// MNNVL domain: the fill); Hopper NVLS on <= 8 GPUs keeps the fit above, whose 2-4 GB points
+// absorb its ~60 us of fill (< 1 %).
+inline constexpr double kNvlsNvlink5Efficiency = 0.49059;
+inline constexpr double kNvlsFillPerRankUs = 7.624;
+inline constexpr double kNvlink5BytesPerS = 900e9;
+
+// NvlsTree (NVLS inside nodes, NCCL's double binary tree per rail across nodes). NCCL runs the
+// stages of one chunk (NVLS reduce, tree up, tree down, NVLS multicast) in separate warp groups of
+// the same channel, all at once (src/device/all_reduce.h, NVLS_TREE), so in steady state the time
+// is the slower of the two resources, plus the pipeline fill in the latency:
+//   T = max(a / u, b)
+// a = the node's standalone NVLS time of S (as plan_nvls), b = the inter-node tree's time of S/g
+// per rail (collective_tree.cpp: 2 S/g per NIC per direction beyond 2 nodes, S/g at 2 nodes,
+// which is why NCCL doubles interBw for nNodes <= 2 in tuning.cc). u < 1: the NVLS stages
+// share the channel's warps with the network stages, so they run slower than standalone NVLS.
 // Fit on coll.h100.2node.roce nvls_on = 430 GB/s busbw (NVIDIA/nccl issue #1221, NCCL 2.19.3,
-// 2 x DGX-H100, 8 x 400G RoCE): n = 16, algbw = 430 x 16 / 30 = 229.3 GB/s; a = S / (450 x
-// eta(8)) = S / 273.2; per-NIC bandwidth 50 GB/s x 0.94 (net.cx7.achievable 47/50) x 0.878 (RoCE,
-// topology/src/load.cpp) = 41.25 GB/s, the 2-node tree sends S/8 per NIC: b = S / 330.0;
-// 1/229.3 = 1/273.2 + (1 - w) / 330.0  =>  w = 0.769.
-// Check: at 4 nodes the tree's busiest NIC sends 2 S/8 (b = S / 165), so NvlsTree gives busbw
-// 280 < Ring's 330 and Auto keeps Ring (measured ~320: "NVLS gave no gain at 4 nodes").
-inline constexpr double kNvlsTreeOverlap = 0.769;
+// 2 x DGX-H100, 8 x 400G RoCE), where NVLS is the slower part: n = 16, algbw = 430 x 16 / 30 =
+// 229.3 GB/s; a = S / 273.2 (450 x eta(8)); b = S / 330 (per-NIC 41.25 GB/s x 8, not binding):
+//   u = 229.33 / 273.24 = 0.8393.
+// Held out: at 4 nodes on RoCE, b = 2 S / (8 x 41.25) gives busbw 320 (measured ~320,
+// coll.h100.2node.roce); beyond 2 nodes on NDR IB, b = 2 S / (8 x 47) gives ~370-376 (measured
+// NVLS+Tree ~370-380, coll.gtc24.multinode).
+inline constexpr double kNvlsTreeNvlsShare = 0.8393;
 
 // Pipelined broadcast: the chain fills with one chunk per hop. NCCL's default NCCL_BUFFSIZE
 // 4 MiB split in NCCL_STEPS = 8 slots gives 512 KiB per step (NCCL src/include/device.h,

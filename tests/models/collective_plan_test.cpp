@@ -189,17 +189,16 @@ TEST(CollectivePlan, DoubleBinaryTreeEdges) {
     EXPECT_GE(plan.phases[0].byte_factor, 1.0);
 }
 
-// NCCL's tree model: algbw = 0.9 x ring busbw / 2.
-TEST(CollectivePlan, TreeBandwidthIsNinetyPercentOfRing) {
+// The tree's bandwidth follows from its flows (no 0.9 x ring rule): at 4 nodes each rail's NIC sends
+// 2 S/8 each way (interior in one tree), so algbw = 8 x 47 / 2 = 188 GB/s, the same NIC bound as the
+// ring's busbw / 2; latency 2 (7 x 28 + 2 x 50) = 592 us of ~21 ms.
+TEST(CollectivePlan, TreeBandwidthIsItsPerNicVolume) {
     const auto c = dgx(4);
     const double s = 4e9;
-    const auto ring =
-        plan_collective(CollectiveKind::AllReduce, iota(0, 32), Bytes(s), 0, c, Algorithm::Ring, Protocol::Simple);
     const auto tree =
         plan_collective(CollectiveKind::AllReduce, iota(0, 32), Bytes(s), 0, c, Algorithm::Tree, Protocol::Simple);
-    const double ring_busbw = s * 2 * 31 / 32 / ring.estimate_s;
-    const double tree_algbw = s / tree.estimate_s;
-    EXPECT_NEAR(tree_algbw / (0.45 * ring_busbw), 1.0, 0.03); // tree/Simple latency 592 us of ~24 ms
+    EXPECT_DOUBLE_EQ(tree.phases[0].byte_factor, 1.0);
+    EXPECT_NEAR(tree.estimate_s, s / 188e9 + 592e-6, 5e-6);
 }
 
 TEST(CollectivePlan, NvlsInsideANode) {
@@ -214,15 +213,19 @@ TEST(CollectivePlan, NvlsInsideANode) {
     EXPECT_NEAR(plan.base_latency_s, 25e-6, 1e-12);
 }
 
+// NVLS+Tree runs both parts at once (one phase): T = max(a / u, b). On 2 DGX-H100 over NDR the NVLS
+// part binds: a / u = S / (450 x 0.607184 x 0.8393) = S / 229.3 GB/s against b = S/8 / 47 = S / 376.
 TEST(CollectivePlan, NvlsTreeOverlapsNodeAndFabric) {
     const auto c = dgx(2);
-    const auto plan = plan_collective(CollectiveKind::AllReduce, iota(0, 16), Bytes(1e9), 0, c, Algorithm::NvlsTree);
-    ASSERT_EQ(plan.phases.size(), 2u);
+    const double s = 1e9;
+    const auto plan = plan_collective(CollectiveKind::AllReduce, iota(0, 16), Bytes(s), 0, c, Algorithm::NvlsTree);
+    ASSERT_EQ(plan.phases.size(), 1u);
     EXPECT_EQ(plan.phases[0].flows.size(), 16u + 16u); // NVLS ring per node + both directions per rail
-    // On InfiniBand (47 GB/s per NIC) the fabric part (S/8 / 47) is shorter than NVLS (S / 273): it is repeated x
-    // 0.231.
-    EXPECT_EQ(plan.phases[1].label, "tree across nodes (not overlapped)");
-    EXPECT_NEAR(plan.phases[1].flows[0].bytes.value(), 1e9 / 8 * (1 - 0.769), 1.0);
+    EXPECT_DOUBLE_EQ(plan.phases[0].byte_factor, 1.0);
+    const double eta8 = 0.536624 + 8 * 0.008820;
+    EXPECT_NEAR(plan.phases[0].flows[0].bytes.value(), s * 0.822 / (eta8 * 0.8393), 1e3);
+    // 25 us NVLS + 2 log2(2) x 50 us, then the NVLS part at 229.3 GB/s.
+    EXPECT_NEAR(plan.estimate_s, s / (450e9 * eta8 * 0.8393) + 125e-6, 5e-6);
 }
 
 TEST(CollectivePlan, UnsupportedAlgorithmsSayWhy) {
@@ -276,7 +279,8 @@ TEST(CollectivePlan, ApplicableAlgorithms) {
 }
 
 // Small messages are latency-bound: LL inside a node, the tree (log2 m inter-node steps) across
-// 16 nodes; large ones bandwidth-bound: NVLS in a node, ring across nodes.
+// 16 nodes; large ones bandwidth-bound: NVLS in a node, NVLS+Tree across nodes (NIC-bound like the
+// ring, S/188 GB/s, with 25 + 8 x 50 = 425 us of latency against the ring's 1058 us).
 TEST(CollectivePlan, AutoChoosesByMessageSize) {
     const auto one = dgx(1);
     auto p = plan_collective(CollectiveKind::AllReduce, iota(0, 8), Bytes(8), 0, one);
@@ -289,13 +293,11 @@ TEST(CollectivePlan, AutoChoosesByMessageSize) {
     p = plan_collective(CollectiveKind::AllReduce, iota(0, 128), Bytes(8), 0, sixteen);
     EXPECT_EQ(p.algorithm, Algorithm::Tree);
     EXPECT_EQ(p.protocol, Protocol::LL);
-    // At 1 GiB LL128's 8 % bandwidth loss costs less than Simple's 224 NVLink steps of 3.4 us save.
+    // At 1 GiB: NVLS+Tree 425 us + S/188 = 6.14 ms; ring/LL128 556 us + S/174.3 = 6.72 ms.
     p = plan_collective(CollectiveKind::AllReduce, iota(0, 128), Bytes(1024.0 * 1024 * 1024), 0, sixteen);
-    EXPECT_EQ(p.algorithm, Algorithm::Ring);
-    EXPECT_EQ(p.protocol, Protocol::LL128);
+    EXPECT_EQ(p.algorithm, Algorithm::NvlsTree);
     const auto big = plan_collective(CollectiveKind::AllReduce, iota(0, 128), Bytes(4e9), 0, sixteen);
-    EXPECT_EQ(big.algorithm, Algorithm::Ring);
-    EXPECT_EQ(big.protocol, Protocol::Simple);
+    EXPECT_EQ(big.algorithm, Algorithm::NvlsTree);
     // Auto's estimate is the smallest of all candidates.
     for (const auto& [a, pr] : applicable_algorithms(CollectiveKind::AllReduce, iota(0, 128), sixteen)) {
         const auto q =
