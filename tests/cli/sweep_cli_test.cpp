@@ -1,6 +1,7 @@
 // `clustertwin sweep` and `merge` end to end on the one-node scenario (a trace step, ~0.3 s a case):
 // cases run, resume, a failing case, bad input, shards and merge, checks.
 #include "cli_util.hpp"
+#include "twin/sweep/sweep.hpp"
 
 #include <algorithm>
 
@@ -116,6 +117,29 @@ TEST_F(SweepCliTest, ChecksFailWithAStableTableAndUnknownMetricsAreBadInput) {
     const auto u = run("sweep s.json -q -o out --check unknown.json", dir_);
     EXPECT_EQ(u.exit_code, 2);
     EXPECT_NE(u.err.find("unknown.json: /all/0: unknown metric \"speed\""), std::string::npos) << u.err;
+}
+
+// The bundled example (scenarios/sweeps/network-gpu.json, 8 cases of 1,024 GPUs) runs and passes its
+// checks. Axes in key order: oversubscription ('/' sorts first), gpu, network; case = 4 o + 2 g + n.
+// Expected by hand: B200 (2.25x H100's dense FP8, same layout) steps faster than H100 on every
+// network; a 2:1 spine is never faster than 1:1.
+TEST_F(SweepCliTest, BundledNetworkGpuSweepRunsAndPassesItsChecks) {
+    const auto r = run("sweep scenarios/sweeps/network-gpu.json -q -j 2 -o " + sh_quote((dir_ / "out").string()) +
+                       " --check scenarios/sweeps/network-gpu.checks.json");
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    const auto t = sweep::table_from_csv(read_text(dir_ / "out/sweep.csv"), "sweep.csv");
+    ASSERT_EQ(t.rows.size(), 8U);
+    const auto step = [&](int o, int g, int n) {
+        return t.rows.at(4 * o + 2 * g + n).metrics.at("step_time_s").value();
+    };
+    EXPECT_EQ(t.rows[6].axes.at("/catalog/nodes/sweep-node/gpu"), "B200");
+    EXPECT_EQ(t.rows[6].axes.at("/topology/fabric/tiers/0/oversubscription"), "2:1");
+    for (int i = 0; i < 2; ++i) {
+        for (int n = 0; n < 2; ++n) {
+            EXPECT_LT(step(i, 1, n), step(i, 0, n)) << "oversubscription " << i << ", network " << n;
+            EXPECT_GE(step(1, i, n), step(0, i, n)) << "gpu " << i << ", network " << n;
+        }
+    }
 }
 
 } // namespace
