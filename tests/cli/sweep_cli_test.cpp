@@ -142,5 +142,23 @@ TEST_F(SweepCliTest, BundledNetworkGpuSweepRunsAndPassesItsChecks) {
     }
 }
 
+// tune on the 1,024-GPU base (8 GPUs a node): tp in {1,2,4,8} x (pp 1 with v 1, or pp in {2,4,8,16}
+// with v in 1..5: 21) x cp 2 x micro-batch 2 x recompute 3 = 1,008 layouts enumerated (all divide
+// 1,024 GPUs); the best 2 by the estimate are simulated.
+TEST_F(SweepCliTest, TuneRanksLayoutsAndSimulatesTheBestK) {
+    const auto r =
+        run("tune scenarios/sweeps/base-1k-llama3-70b.json -k 2 -j 2 -q -o " + sh_quote((dir_ / "tune").string()));
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("tune: 1008 layouts enumerated"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("best layout: tp "), std::string::npos) << r.out;
+    const auto t = sweep::table_from_csv(read_text(dir_ / "tune/sweep.csv"), "sweep.csv");
+    ASSERT_EQ(t.rows.size(), 2U);
+    EXPECT_EQ(t.rows[0].status, "ok");
+    const auto bad = run("tune scenarios/dgx-h100-1node.json");
+    EXPECT_EQ(bad.exit_code, 2);
+    EXPECT_NE(bad.err.find("dgx-h100-1node.json: /workload/type: tune searches the layout"), std::string::npos)
+        << bad.err;
+}
+
 } // namespace
 } // namespace twin::test
