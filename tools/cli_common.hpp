@@ -45,5 +45,10 @@ struct Command {
 [[nodiscard]] Command add_workload_command(CLI::App& app, Budget& budget);
 // tools/cmd_collective.cpp
 [[nodiscard]] Command add_collective_command(CLI::App& app, Budget& budget);
+// tools/cmd_sweep.cpp (issue 16)
+[[nodiscard]] Command add_sweep_command(CLI::App& app, Budget& budget);
+[[nodiscard]] Command add_merge_command(CLI::App& app, Budget& budget);
+// tools/cmd_tune.cpp (issue 16)
+[[nodiscard]] Command add_tune_command(CLI::App& app, Budget& budget);
 
 } // namespace twin::cli

@@ -46,7 +46,8 @@ int main(int argc, char** argv) {
     const std::vector<twin::cli::Command> commands = {
         twin::cli::add_run_command(app, budget),        twin::cli::add_info_command(app, budget),
         twin::cli::add_validate_command(app, budget),   twin::cli::add_workload_command(app, budget),
-        twin::cli::add_collective_command(app, budget),
+        twin::cli::add_collective_command(app, budget), twin::cli::add_sweep_command(app, budget),
+        twin::cli::add_merge_command(app, budget),      twin::cli::add_tune_command(app, budget),
     };
 
     try {

@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 
 packages=(cmake make g++ pkg-config libsimgrid-dev libboost-graph-dev nlohmann-json3-dev libfmt-dev
           libcli11-dev libgtest-dev libgmock-dev)
+# The test path (tools/test.sh, CI) starts a single-node Slurm for the job-array sweep test.
+if [ "$preset" = ci ]; then
+  packages+=(slurm-wlm munge)
+fi
 if [ "$preset" = fuzz ]; then
   packages+=(clang libclang-rt-14-dev)
 fi

@@ -1,0 +1,164 @@
+// `clustertwin sweep` and `merge` end to end on the one-node scenario (a trace step, ~0.3 s a case):
+// cases run, resume, a failing case, bad input, shards and merge, checks.
+#include "cli_util.hpp"
+#include "twin/sweep/sweep.hpp"
+
+#include <algorithm>
+
+namespace twin::test {
+namespace {
+
+// Two seeds x two node types (axes in key order: /seed before /topology): 4 cases, case i =
+// (seed i / 2, type i % 2).
+std::string sweep_text(const std::string& types = R"(["DGX-H100", "HGX-H200"])") {
+    return R"({"scenario": ")" + std::string(TWIN_SOURCE_DIR) + R"(/scenarios/dgx-h100-1node.json",
+               "axes": {"/topology/nodes/0/type": )" +
+           types + R"(, "/seed": [1, 2]}})";
+}
+
+std::size_t lines(const std::string& s) {
+    return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n'));
+}
+
+class SweepCliTest : public CliTest {};
+
+TEST_F(SweepCliTest, RunsEveryCaseThenResumesWithoutRunningAgain) {
+    write_text(dir_ / "s.json", sweep_text());
+    const auto r = run("sweep s.json -j 2 -o out --sort step_time_s", dir_);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::string csv = read_text(dir_ / "out/sweep.csv");
+    EXPECT_EQ(lines(csv), 5U) << csv; // header + 4 cases
+    EXPECT_NE(csv.find("\n3,4,"), std::string::npos);
+    EXPECT_NE(csv.find(",ok,2,HGX-H200,"), std::string::npos); // case 3: the last seed, the last type
+    EXPECT_NE(r.err.find("4 to run with -j 2"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("ETA"), std::string::npos) << r.err;
+    EXPECT_NE(r.out.find("step_time_s"), std::string::npos) << r.out;
+    // Resume: every case has its report; nothing runs, the table is the same.
+    const auto again = run("sweep s.json -o out -q", dir_);
+    ASSERT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_EQ(read_text(dir_ / "out/sweep.csv"), csv);
+    const auto loud = run("sweep s.json -o out", dir_);
+    EXPECT_NE(loud.err.find("4 complete already, 0 to run"), std::string::npos) << loud.err;
+}
+
+TEST_F(SweepCliTest, AFailingCaseIsReportedInItsRowAndTheSweepGoesOn) {
+    write_text(dir_ / "s.json", sweep_text(R"(["DGX-H100", "NO-SUCH-NODE"])"));
+    const auto r = run("sweep s.json -j 2 -o out", dir_);
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    const std::string csv = read_text(dir_ / "out/sweep.csv");
+    EXPECT_EQ(lines(csv), 5U);
+    EXPECT_NE(csv.find("\n0,4,"), std::string::npos);
+    const auto failed = csv.find("\n1,4,"); // the second node type
+    ASSERT_NE(failed, std::string::npos);
+    EXPECT_NE(csv.find(",failed,1,NO-SUCH-NODE", failed), std::string::npos) << csv;
+    EXPECT_NE(csv.find("unknown node type \"\"NO-SUCH-NODE\"\"", failed), std::string::npos) << csv;
+    EXPECT_NE(csv.find("/topology/nodes/0/type", failed), std::string::npos) << csv; // the run's error
+    EXPECT_NE(r.out.find("FAILED"), std::string::npos);
+}
+
+TEST_F(SweepCliTest, BadInputIsOneLineNamingTheFileAndPointer) {
+    write_text(dir_ / "s.json", R"({"scenario": ")" + std::string(TWIN_SOURCE_DIR) +
+                                    R"(/scenarios/dgx-h100-1node.json", "axes": {"/topology/nope": [1]}})");
+    const auto r = run("sweep s.json -o out", dir_);
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err.rfind("error: s.json: /axes/~1topology~1nope: the pointer /topology/nope does not exist", 0), 0U)
+        << r.err;
+    EXPECT_EQ(lines(r.err), 1U);
+    write_text(dir_ / "s.json", sweep_text());
+    const auto shard = run("sweep s.json -o out --shard 2/2", dir_);
+    EXPECT_EQ(shard.exit_code, 2);
+    EXPECT_NE(shard.err.find("command line: --shard: \"2/2\""), std::string::npos) << shard.err;
+    EXPECT_FALSE(fs::exists(dir_ / "out")); // nothing ran
+}
+
+TEST_F(SweepCliTest, ShardsMergeToEveryCaseOnceAndGapsAndDuplicatesFail) {
+    write_text(dir_ / "s.json", sweep_text());
+    ASSERT_EQ(run("sweep s.json -q -o a --shard 0/2", dir_).exit_code, 0);
+    ASSERT_EQ(run("sweep s.json -q -o b --shard 1/2", dir_).exit_code, 0);
+    EXPECT_EQ(lines(read_text(dir_ / "a/sweep-0-of-2.csv")), 3U); // cases 0 and 2
+    const auto m = run("merge all a b -q", dir_);
+    ASSERT_EQ(m.exit_code, 0) << m.err;
+    const std::string merged = read_text(dir_ / "all/sweep.csv");
+    EXPECT_EQ(lines(merged), 5U);
+    // The whole sweep in one go gives the same table; the report folders came along.
+    ASSERT_EQ(run("sweep s.json -q -o whole", dir_).exit_code, 0);
+    EXPECT_EQ(read_text(dir_ / "whole/sweep.csv"), merged);
+    EXPECT_TRUE(fs::exists(dir_ / "all/cases"));
+    std::size_t reports = 0;
+    for (const auto& e : fs::directory_iterator(dir_ / "all/cases")) {
+        reports += fs::exists(e.path() / "report/report.json") ? 1 : 0;
+    }
+    EXPECT_EQ(reports, 4U);
+    const auto gap = run("merge part a", dir_);
+    EXPECT_EQ(gap.exit_code, 1);
+    EXPECT_NE(gap.err.find("merge: 2 case(s) in no table: 1, 3"), std::string::npos) << gap.err;
+    const auto dup = run("merge twice a a b -q", dir_);
+    EXPECT_EQ(dup.exit_code, 1);
+    EXPECT_NE(dup.err.find("merge: case 0 is in more than one table"), std::string::npos) << dup.err;
+}
+
+TEST_F(SweepCliTest, ChecksFailWithAStableTableAndUnknownMetricsAreBadInput) {
+    write_text(dir_ / "s.json", sweep_text());
+    write_text(dir_ / "pass.json", R"({"all": ["step_time_s > 0", "gpus == 8"]})");
+    const auto ok = run("sweep s.json -q -o out --check pass.json", dir_);
+    EXPECT_EQ(ok.exit_code, 0) << ok.err;
+    EXPECT_EQ(ok.out, "checks: all passed (4 cases)\n");
+    write_text(dir_ / "fail.json", R"({"all": ["gpus > 8"], "cases": {"2": ["step_time_s < 0"]}})");
+    const auto bad = run("sweep s.json -q -o out --check fail.json", dir_);
+    EXPECT_EQ(bad.exit_code, 1);
+    EXPECT_EQ(bad.out.substr(0, bad.out.find("2     step")), "checks: 5 failed\n"
+                                                             "case  check            value\n"
+                                                             "0     gpus > 8         8\n"
+                                                             "1     gpus > 8         8\n"
+                                                             "2     gpus > 8         8\n");
+    // merge applies the same checks to a finished sweep
+    EXPECT_EQ(run("merge m out -q --check pass.json", dir_).exit_code, 0);
+    write_text(dir_ / "unknown.json", R"({"all": ["speed > 1"]})");
+    const auto u = run("sweep s.json -q -o out --check unknown.json", dir_);
+    EXPECT_EQ(u.exit_code, 2);
+    EXPECT_NE(u.err.find("unknown.json: /all/0: unknown metric \"speed\""), std::string::npos) << u.err;
+}
+
+// The bundled example (scenarios/sweeps/network-gpu.json, 8 cases of 1,024 GPUs) runs and passes its
+// checks. Axes in key order: oversubscription ('/' sorts first), gpu, network; case = 4 o + 2 g + n.
+// Expected by hand: B200 (2.25x H100's dense FP8, same layout) steps faster than H100 on every
+// network; a 2:1 spine is never faster than 1:1.
+TEST_F(SweepCliTest, BundledNetworkGpuSweepRunsAndPassesItsChecks) {
+    const auto r = run("sweep scenarios/sweeps/network-gpu.json -q -j 2 -o " + sh_quote((dir_ / "out").string()) +
+                       " --check scenarios/sweeps/network-gpu.checks.json");
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    const auto t = sweep::table_from_csv(read_text(dir_ / "out/sweep.csv"), "sweep.csv");
+    ASSERT_EQ(t.rows.size(), 8U);
+    const auto step = [&](int o, int g, int n) {
+        return t.rows.at(4 * o + 2 * g + n).metrics.at("step_time_s").value();
+    };
+    EXPECT_EQ(t.rows[6].axes.at("/catalog/nodes/sweep-node/gpu"), "B200");
+    EXPECT_EQ(t.rows[6].axes.at("/topology/fabric/tiers/0/oversubscription"), "2:1");
+    for (int i = 0; i < 2; ++i) {
+        for (int n = 0; n < 2; ++n) {
+            EXPECT_LT(step(i, 1, n), step(i, 0, n)) << "oversubscription " << i << ", network " << n;
+            EXPECT_GE(step(1, i, n), step(0, i, n)) << "gpu " << i << ", network " << n;
+        }
+    }
+}
+
+// tune on the 1,024-GPU base (8 GPUs a node): tp in {1,2,4,8} x (pp 1 with v 1, or pp in {2,4,8,16}
+// with v in 1..5: 21) x cp 2 x micro-batch 2 x recompute 3 = 1,008 layouts enumerated (all divide
+// 1,024 GPUs); the best 2 by the estimate are simulated.
+TEST_F(SweepCliTest, TuneRanksLayoutsAndSimulatesTheBestK) {
+    const auto r =
+        run("tune scenarios/sweeps/base-1k-llama3-70b.json -k 2 -j 2 -q -o " + sh_quote((dir_ / "tune").string()));
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("tune: 1008 layouts enumerated"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("best layout: tp "), std::string::npos) << r.out;
+    const auto t = sweep::table_from_csv(read_text(dir_ / "tune/sweep.csv"), "sweep.csv");
+    ASSERT_EQ(t.rows.size(), 2U);
+    EXPECT_EQ(t.rows[0].status, "ok");
+    const auto bad = run("tune scenarios/dgx-h100-1node.json");
+    EXPECT_EQ(bad.exit_code, 2);
+    EXPECT_NE(bad.err.find("dgx-h100-1node.json: /workload/type: tune searches the layout"), std::string::npos)
+        << bad.err;
+}
+
+} // namespace
+} // namespace twin::test
