@@ -215,7 +215,7 @@ PowerPlan plan_power(const topology::Cluster& cluster, const Facility& f) {
     p.rack_of_gpu.assign(static_cast<std::size_t>(cluster.gpu_count()), 0);
     p.params_of_gpu.assign(static_cast<std::size_t>(cluster.gpu_count()), 0);
     p.rack_cooling.assign(static_cast<std::size_t>(p.racks), CoolingDomain{});
-    double nodes_full = 0.0;
+    double nodes_max = 0.0; // nameplate maxima of the nodes (the rest of it_max is the network)
     double min_clock_all = 1.0;
     for (const auto& n : cluster.nodes()) {
         const auto& nt = cat.nodes.at(n.type);
@@ -227,20 +227,18 @@ PowerPlan plan_power(const topology::Cluster& cluster, const Facility& f) {
             p.rack_of_gpu[static_cast<std::size_t>(n.first_gpu + i)] = n.rack;
             p.params_of_gpu[static_cast<std::size_t>(n.first_gpu + i)] = k;
         }
-        double other = nt.other_power.value();
-        if (!nt.nic.empty()) {
-            other += static_cast<double>(n.nics.size()) * cat.nics.at(nt.nic).power.value();
-        }
-        if (!nt.scaleup_switch.empty()) {
-            other += nt.scaleup_switches * cat.switches.at(nt.scaleup_switch).power.value();
-        }
+        // Everything but the GPUs at full load (NICs, extra NICs, scale-up switches, other_power).
+        const topology::NodePower np = topology::node_power(cat, nt);
+        const double other = np.full.value() - g.tdp.value() * n.gpus;
+        nodes_max += np.max.value();
         auto& d = p.rack_cooling[static_cast<std::size_t>(n.rack)];
         d.static_heat += Watts(other) + g.idle * n.gpus;
         d.gpu_dynamic += (g.tdp - g.idle) * n.gpus;
-        nodes_full += other + g.tdp.value() * n.gpus;
     }
-    p.it_max = topology::summarize(cluster).it_power_max;
-    p.network = Watts(std::max(0.0, p.it_max.value() - nodes_full));
+    const topology::Summary summary = topology::summarize(cluster);
+    p.it_max = summary.it_power_max;
+    p.it_typical = summary.it_power_typical;
+    p.network = Watts(std::max(0.0, p.it_max.value() - nodes_max));
 
     const int per_row = f.racks_per_row;
     const int per_cdu = f.cooling.racks_per_cdu > 0 ? f.cooling.racks_per_cdu : per_row;

@@ -103,8 +103,22 @@ void continuous_serving(ServingMetrics& s, double batch, double output, double r
 
 } // namespace
 
+// FP4 is NVFP4: 4-bit values with one FP8 (E4M3) scale per 16-value block = 4.5 bits = 0.5625 bytes
+// (NVIDIA, "Introducing NVFP4 for efficient and accurate low-precision inference", 2025); its KV
+// cache stays FP8 (1 byte), as TensorRT-LLM's NVFP4 checkpoints keep it.
 double InferenceConfig::weight_bytes_per_element() const {
-    return precision == topology::Precision::FP8 ? 1.0 : 2.0;
+    switch (precision) {
+    case topology::Precision::FP4:
+        return 0.5625;
+    case topology::Precision::FP8:
+        return 1.0;
+    default:
+        return 2.0;
+    }
+}
+
+double InferenceConfig::kv_bytes_per_element() const {
+    return precision == topology::Precision::BF16 ? 2.0 : 1.0;
 }
 
 int InferenceConfig::microbatches() const {
@@ -152,7 +166,10 @@ InferenceConfig read_inference_config(Object workload) {
     }
 
     if (auto v = workload.find("precision")) {
-        c.precision = v->as_choice({"bf16", "fp8"}) == "fp8" ? topology::Precision::FP8 : topology::Precision::BF16;
+        const std::string p = v->as_choice({"bf16", "fp8", "fp4"});
+        c.precision = p == "fp4"   ? topology::Precision::FP4
+                      : p == "fp8" ? topology::Precision::FP8
+                                   : topology::Precision::BF16;
     }
 
     const bool has_batch = workload.has("batch");
@@ -213,8 +230,8 @@ InferenceMemory inference_memory(const InferenceConfig& c, const topology::GpuTy
     const double tokens = static_cast<double>(c.prompt_tokens + c.output_tokens);
     InferenceMemory r;
     r.weights_per_gpu_bytes = total_parameters(m) * w / c.gpus();
-    r.kv_per_sequence_per_gpu_bytes =
-        kv_cache_bytes(m, tokens, w, c.tp) * static_cast<double>(m.layers / c.pp) / static_cast<double>(m.layers);
+    r.kv_per_sequence_per_gpu_bytes = kv_cache_bytes(m, tokens, c.kv_bytes_per_element(), c.tp) *
+                                      static_cast<double>(m.layers / c.pp) / static_cast<double>(m.layers);
     r.kv_cache_per_gpu_bytes = r.kv_per_sequence_per_gpu_bytes * static_cast<double>(c.batch);
     r.usable_per_gpu_bytes = c.memory_fraction * gpu.hbm_capacity.value();
     const double room = r.usable_per_gpu_bytes - r.weights_per_gpu_bytes;
@@ -238,9 +255,13 @@ Trace load_llm_inference_workload(Object workload, const WorkloadContext& contex
     for (int r = 0; r < c.gpus(); ++r) {
         const auto& gpu = cluster.gpu_type(r);
         if (!has_peak(gpu, c.precision)) {
+            std::string known;
+            for (const auto& [p, rate] : gpu.peak_flops) {
+                known += (known.empty() ? "" : ", ") + std::string(topology::precision_name(p));
+            }
             (precision ? *precision : self)
-                .fail(fmt::format("{} has no {} peak FLOP rate (GPU {})", gpu.name,
-                                  topology::precision_name(c.precision), r));
+                .fail(fmt::format("{} has no {} peak FLOP rate (GPU {}; it has: {})", gpu.name,
+                                  topology::precision_name(c.precision), r, known));
         }
         if (gpu.hbm_capacity < cluster.gpu_type(tightest).hbm_capacity) {
             tightest = r;

@@ -64,6 +64,7 @@ public:
         g_ = static_cast<double>(m_.kv_heads);
         g_rank_ = std::max(1.0, g_ / t_);
         w_ = c.weight_bytes_per_element();
+        kv_w_ = c.kv_bytes_per_element();
         dqkv_ = static_cast<double>(m_.qk_head_dim() + m_.v_head_dim());
         kv_elements_ = kv_elements_per_token(m_, c.tp); // 2·g_r·d, or the MLA latent d_c + d_r
         gemm_precision_ = topology::precision_name(c.precision);
@@ -81,7 +82,7 @@ public:
         // Attention core (flash attention: Q, K, V read once, O written, new K/V appended).
         const double a_rank = a_ / t_;
         const double qo_bytes = T * kActivationBytes * a_rank * dqkv_;
-        const double kv_new = T * kv_elements_ * w_;
+        const double kv_new = T * kv_elements_ * kv_w_;
         double flops = 0.0;
         double bytes = 0.0;
         if (p == "prefill") {
@@ -91,7 +92,7 @@ public:
         } else {
             const double keys = attended_keys(m_, kind.local, s.kv_length, false);
             flops = 2.0 * T * keys * a_rank * dqkv_;
-            bytes = qo_bytes + kv_new + T * keys * kv_elements_ * w_;
+            bytes = qo_bytes + kv_new + T * keys * kv_elements_ * kv_w_;
         }
         ops.push_back(compute(p + "_attention", flops, bytes, "bf16"));
         if (c_.tp > 1) {
@@ -211,7 +212,7 @@ public:
 private:
     const InferenceConfig& c_;
     const TransformerConfig& m_;
-    double t_ = 1, h_ = 0, d_ = 0, a_ = 0, g_ = 0, g_rank_ = 1, w_ = 2;
+    double t_ = 1, h_ = 0, d_ = 0, a_ = 0, g_ = 0, g_rank_ = 1, w_ = 2, kv_w_ = 2;
     double dqkv_ = 0;        // d_qk + d_v
     double kv_elements_ = 0; // KV cache elements of one token and layer on one rank
     std::string_view gemm_precision_;

@@ -135,6 +135,7 @@ PowerReport build_power(const models::Scenario& s, const RunResult& r) {
     j.it_idle_w = p.it_idle_w;
     j.it_max_w = p.it_max_w;
     j.network_w = p.network_w;
+    j.nameplate = p.nameplate;
     j.largest_swing_w = p.largest_swing_w;
     j.fastest_ramp_w_per_s = p.fastest_ramp_w_per_s;
     // Facility power is linear in IT power (models/power.hpp): its ramp scales by the slope.

@@ -51,6 +51,22 @@ std::string cooling_line(const CoolingReport& c) {
     return line + "\n";
 }
 
+// Nameplate sizing: maximum (what feeds, PDUs and cooling are sized on) and typical.
+std::string nameplate_line(const NameplateResult& n) {
+    std::string line = fmt::format("                         nameplate IT max {} (typical {})   facility max {}   "
+                                   "largest rack max {} (typical {})",
+                                   human_power(n.it_max_w), human_power(n.it_typical_w), human_power(n.facility_max_w),
+                                   human_power(n.rack_max_w), human_power(n.rack_typical_w));
+    for (const auto& [value, label] :
+         {std::pair{&n.feed_headroom_w, "feed"}, std::pair{&n.rack_power_headroom_w, "rack power"},
+          std::pair{&n.rack_cooling_headroom_w, "rack cooling"}}) {
+        if (*value) {
+            line += fmt::format("   {} headroom {}{}", label, human_power(**value), **value < 0 ? " (UNDERSIZED)" : "");
+        }
+    }
+    return line + "\n";
+}
+
 } // namespace
 
 std::string power_text(const PowerReport& p) {
@@ -60,6 +76,9 @@ std::string power_text(const PowerReport& p) {
                        human_power(p.it_idle_w), human_power(p.it_max_w));
     out += fmt::format("                         facility peak {}   mean {}   PUE {:.3f} ({} cooling)\n",
                        human_power(p.facility.peak_w), human_power(p.facility.mean_w), p.pue_mean, p.cooling.type);
+    if (p.nameplate) {
+        out += nameplate_line(*p.nameplate);
+    }
     out += fmt::format("                         largest swing {}   fastest ramp {}/s over {} (IT)\n",
                        human_power(p.largest_swing_w), human_power(p.fastest_ramp_w_per_s),
                        fmt::format("{:g} ms", 1e3 * p.model.ramp_window_s));

@@ -98,6 +98,19 @@ json power_to_json(const PowerReport& p) {
     j["it_idle_w"] = p.it_idle_w;
     j["it_max_w"] = p.it_max_w;
     j["network_w"] = p.network_w;
+    if (p.nameplate) {
+        const auto& n = *p.nameplate;
+        j["nameplate"] = {{"it_max_w", n.it_max_w},
+                          {"it_typical_w", n.it_typical_w},
+                          {"facility_max_w", n.facility_max_w},
+                          {"facility_typical_w", n.facility_typical_w},
+                          {"rack", n.rack},
+                          {"rack_max_w", n.rack_max_w},
+                          {"rack_typical_w", n.rack_typical_w},
+                          {"feed_headroom_w", optional_json(n.feed_headroom_w)},
+                          {"rack_power_headroom_w", optional_json(n.rack_power_headroom_w)},
+                          {"rack_cooling_headroom_w", optional_json(n.rack_cooling_headroom_w)}};
+    }
     j["largest_swing_w"] = p.largest_swing_w;
     j["fastest_ramp_w_per_s"] = p.fastest_ramp_w_per_s;
     j["facility_largest_swing_w"] = p.facility_largest_swing_w;

@@ -176,6 +176,21 @@ PowerReport power_from_json(const Value& v) {
     p.it_idle_w = num(o, "it_idle_w");
     p.it_max_w = num(o, "it_max_w");
     p.network_w = num(o, "network_w");
+    if (o.has("nameplate")) {
+        Object n(o.at("nameplate"));
+        auto& x = p.nameplate.emplace();
+        x.it_max_w = num(n, "it_max_w");
+        x.it_typical_w = num(n, "it_typical_w");
+        x.facility_max_w = num(n, "facility_max_w");
+        x.facility_typical_w = num(n, "facility_typical_w");
+        x.rack = integer(n, "rack");
+        x.rack_max_w = num(n, "rack_max_w");
+        x.rack_typical_w = num(n, "rack_typical_w");
+        x.feed_headroom_w = optional_num(n, "feed_headroom_w");
+        x.rack_power_headroom_w = optional_num(n, "rack_power_headroom_w");
+        x.rack_cooling_headroom_w = optional_num(n, "rack_cooling_headroom_w");
+        n.finish();
+    }
     p.largest_swing_w = num(o, "largest_swing_w");
     p.fastest_ramp_w_per_s = num(o, "fastest_ramp_w_per_s");
     p.facility_largest_swing_w = num(o, "facility_largest_swing_w");

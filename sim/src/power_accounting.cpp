@@ -66,8 +66,30 @@ void PowerAccounting::Level::close(double t) {
     (void)add(t, 0.0);
 }
 
+namespace {
+
+std::optional<double> optional_w(const std::optional<Watts>& w) {
+    return w ? std::optional<double>(w->value()) : std::nullopt;
+}
+
+report::NameplateResult nameplate_result(const models::Nameplate& n) {
+    return report::NameplateResult{n.it_max.value(),
+                                   n.it_typical.value(),
+                                   n.facility_max.value(),
+                                   n.facility_typical.value(),
+                                   n.rack_max.value(),
+                                   n.rack_typical.value(),
+                                   n.rack,
+                                   optional_w(n.feed_headroom),
+                                   optional_w(n.rack_power_headroom),
+                                   optional_w(n.rack_cooling_headroom)};
+}
+
+} // namespace
+
 PowerAccounting::PowerAccounting(const topology::Cluster& cluster, const models::Facility& facility)
-    : facility_(facility), plan_(models::plan_power(cluster, facility)) {
+    : facility_(facility), plan_(models::plan_power(cluster, facility)),
+      nameplate_(models::size_nameplate(cluster, facility, plan_)) {
     const auto n = static_cast<std::size_t>(cluster.gpu_count());
     gpu_w_.resize(n);
     clock_.resize(n);
@@ -305,6 +327,7 @@ void PowerAccounting::finished(double t) {
     r.it_idle_w = plan_.it_idle.value();
     r.it_max_w = plan_.it_max.value();
     r.network_w = plan_.network.value();
+    r.nameplate = nameplate_result(nameplate_);
     r.facility_fixed_w = fac(0.0);
     r.facility_slope = fac(1.0) - r.facility_fixed_w;
     r.cooling_per_it = m.cooling_share * m.temperature_factor;

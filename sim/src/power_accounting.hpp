@@ -24,6 +24,7 @@
 #pragma once
 
 #include "twin/models/facility.hpp"
+#include "twin/models/nameplate.hpp"
 #include "twin/sim/results.hpp"
 #include "twin/topology/cluster.hpp"
 
@@ -78,6 +79,7 @@ private:
 
     const models::Facility& facility_;
     models::PowerPlan plan_;
+    models::Nameplate nameplate_;      // sized on the nodes' maximum power (models/nameplate.hpp)
     std::vector<double> gpu_w_;        // current draw per rank
     std::vector<double> clock_;        // clock of the rank's current / next compute op
     std::vector<std::int32_t> custom_; // index into custom_groups_ (-1: the rank's own GPU)

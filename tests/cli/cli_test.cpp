@@ -60,6 +60,7 @@ const std::vector<Bundled> kBundled = {
     {"superpod-4su-h100-spectrumx", 1024, 4096, "H100-SXM", "GPT-style 40B-class step, TP 8 x DP 128 (illustrative)"},
     {"llama3-70b-inference-8xh100", 8, 16, "H100-SXM",
      "Llama-3 70B inference, TP 8, BF16, batch 32 x (2048 + 256) tokens"},
+    {"gb300-nvl72-fp4-inference", 72, 144, "GB300", "Llama-3 70B inference, TP 8, FP4, batch 32 x (2048 + 256) tokens"},
     {"chakra-small-dgx-h100", 8, 16, "H100-SXM", "chakra-small", 4},
     {"gpt3-175b-superpod", 1024, 4096, "H100-SXM", "GPT-3 175B training"},
     {"llama3-70b-superpod", 1024, 4096, "H100-SXM", "Llama-3 70B training"},

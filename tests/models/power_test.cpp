@@ -225,7 +225,8 @@ TEST(PowerPlan, RacksRowsAndThermalClockByHand) {
     EXPECT_EQ(p.halls, 1);
     EXPECT_EQ(p.cdus, 1);
     EXPECT_EQ(p.rack_of_gpu[9], 1);
-    // Static heat per rack: other 4,400 W + 8 NICs x 25 W + 8 GPUs idle x 75 W = 5,200 W; GPU dynamic
+    // Static heat per rack: other 4,350 W + 10 NICs x 25 W (8 compute, 2 storage) + 8 GPUs idle x
+    // 75 W = 5,200 W; GPU dynamic
     // 8 x 625 = 5,000 W; full power 10,200 W (sys.dgxh100.power_max).
     EXPECT_DOUBLE_EQ(p.rack_cooling[0].static_heat.value(), 5200.0);
     EXPECT_DOUBLE_EQ(p.rack_cooling[0].gpu_dynamic.value(), 5000.0);

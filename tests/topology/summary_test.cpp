@@ -20,8 +20,8 @@ std::string four_nodes(const std::string& leaf_extra) {
 TEST(Summary, FourNodesByHand) {
     // One leaf group of 4 nodes: 8 leaves with 4 down + 4 up, one spine (8 x 4 = 32 of 64 ports).
     // NICs: 32 x 50 GB/s = 1.6 TB/s; access and leaf-spine capacity 1.6 TB/s each, so the
-    // bisection is 1.6 / 2 = 800 GB/s. Power: 4 x (8 x 700 + 4400 + 8 x 25) = 40.8 kW, 9 QM9700 x
-    // 750 W = 6.75 kW, 32 optical leaf-spine cables x 18 W = 576 W (DAC and PCIe: 0) -> 48,126 W.
+    // bisection is 1.6 / 2 = 800 GB/s. Power: 4 x (8 x 700 + 4350 + 10 x 25 NICs) = 40.8 kW, 9
+    // QM9700 x 750 W = 6.75 kW, 32 optical leaf-spine cables x 18 W = 576 W (DAC and PCIe: 0) -> 48,126 W.
     const Summary s = summarize(load_text(four_nodes("")));
     EXPECT_EQ(s.name, "four");
     EXPECT_EQ(s.nodes, 4);
@@ -62,7 +62,8 @@ TEST(Summary, OversubscriptionHalvesTheBisection) {
 }
 
 TEST(Summary, OneNodeReportsScaleUpBisection) {
-    // 8 H100: 4 x 450 GB/s cross a balanced cut of the NVSwitch; power 8 x 700 + 4400 + 8 x 25.
+    // 8 H100: 4 x 450 GB/s cross a balanced cut of the NVSwitch; power 8 x 700 + 4350 + 10 x 25
+    // (8 compute, 2 storage NICs).
     const Summary s = summarize(load_text(R"({"topology": {"nodes": [{"type": "DGX-H100", "count": 1}]}})"));
     EXPECT_EQ(s.fabric_switches, 0);
     EXPECT_TRUE(s.tiers.empty());

@@ -127,12 +127,12 @@ VertexId Builder::add_switch(const SwitchType& type, int tier, int local, int gr
     return v;
 }
 
-BytesPerSecond Builder::port_bandwidth(VertexId v) const {
+BytesPerSecond Builder::port_bandwidth(VertexId v, bool up) const {
     const auto& p = c_.graph_[v];
     if (p.kind == VertexKind::Nic) {
         return c_.catalog_.nics.at(node_types_[p.node]->nic).port_bandwidth;
     }
-    return switch_type_ptrs_[switch_number(v)]->port_bandwidth;
+    return switch_type_ptrs_[switch_number(v)]->port_speed(up);
 }
 
 Seconds Builder::device_latency(VertexId v) const {
@@ -166,7 +166,7 @@ void Builder::use_port(VertexId v, std::uint32_t origin) {
 void Builder::connect(VertexId lower, VertexId upper, const CableType& cable, LinkTier tier, std::uint32_t origin) {
     use_port(lower, origin);
     use_port(upper, origin);
-    const BytesPerSecond bw = std::min({cable.bandwidth, port_bandwidth(lower), port_bandwidth(upper)});
+    const BytesPerSecond bw = std::min({cable.bandwidth, port_bandwidth(lower, true), port_bandwidth(upper, false)});
     const Seconds latency = cable.latency + (device_latency(lower) + device_latency(upper)) / 2;
     double efficiency = technology_factor_;
     if (link_efficiency_) {

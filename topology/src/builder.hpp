@@ -56,7 +56,8 @@ private:
     std::uint32_t add_link(VertexId a, VertexId b, BytesPerSecond bw, Seconds latency, LinkTier tier, double efficiency,
                            std::string cable);
     void use_port(VertexId v, std::uint32_t origin);
-    [[nodiscard]] BytesPerSecond port_bandwidth(VertexId v) const;
+    // A port's speed; `up`: a port facing the tier above (SwitchType::port_speed).
+    [[nodiscard]] BytesPerSecond port_bandwidth(VertexId v, bool up) const;
     [[nodiscard]] Seconds device_latency(VertexId v) const;
     [[nodiscard]] int ports(VertexId v) const;
     [[nodiscard]] int switch_number(VertexId v) const { return static_cast<int>(v - index_->first_switch); }

@@ -7,10 +7,12 @@
 // switches' capacity (switches x radix x port bandwidth, per direction) must carry every GPU's
 // scale-up bandwidth (GPUs x scaleup_bandwidth). A node's nic_rails may put several NICs on one
 // rail (GB200 NVL72: 72 NICs on 4 rails), but the rails must be 0 .. R-1 with none left empty.
+// A node's extra (front-end, storage) NICs and its maximum and typical power: node_power.cpp.
 #include "twin/topology/catalog.hpp"
 
 #include "builtin_catalog.hpp"
 #include "lookup.hpp"
+#include "node_power.hpp"
 #include "twin/topology/bounds.hpp"
 
 #include <algorithm>
@@ -101,6 +103,9 @@ SwitchType read_switch(const std::string& name, Object o, bool require_source) {
     s.name = name;
     s.radix = static_cast<int>(o.at("radix").as_integer(1, 65536));
     s.port_bandwidth = read_bandwidth(o.at("port_bandwidth"));
+    if (auto v = o.find("uplink_port_bandwidth")) {
+        s.uplink_port_bandwidth = read_bandwidth(*v);
+    }
     s.latency = read_latency(o.at("latency"));
     s.power = o.at("power").as_power(Bound::NonNegative);
     s.source = read_source(o, require_source);
@@ -201,6 +206,7 @@ NodeType read_node(const Catalog& cat, const std::string& name, Object o, bool r
             fmt::format("a node with {} GPUs needs a scale-up switch, else its GPUs cannot reach each other", n.gpus));
     }
     n.other_power = o.at("other_power").as_power(Bound::NonNegative);
+    detail::read_node_power(cat, n, o);
     n.source = read_source(o, require_source);
     o.finish();
     return n;

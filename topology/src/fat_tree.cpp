@@ -146,9 +146,9 @@ FatTreeRead read_fat_tree(Object f, const Builder& b) {
     in.rails = rails;
     in.nic_ports = nic_ports;
     in.access_bw = access_bw;
-    in.up1_bw = std::min({tiers[0].uplink->bandwidth, leaf.port_bandwidth, spine.port_bandwidth}).value();
+    in.up1_bw = std::min({tiers[0].uplink->bandwidth, leaf.port_speed(true), spine.port_bandwidth}).value();
     if (three) {
-        in.up2_bw = std::min({tiers[1].uplink->bandwidth, spine.port_bandwidth, tiers[2].sw->port_bandwidth}).value();
+        in.up2_bw = std::min({tiers[1].uplink->bandwidth, spine.port_speed(true), tiers[2].sw->port_bandwidth}).value();
     }
     for (const Tier& t : tiers) {
         FatTreeTierSpec spec;

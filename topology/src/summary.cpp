@@ -17,6 +17,7 @@
 #include <array>
 #include <fmt/format.h>
 #include <limits>
+#include <map>
 
 namespace twin::topology {
 namespace {
@@ -50,6 +51,9 @@ Summary summarize(const Cluster& c) {
     double scaleout_min = std::numeric_limits<double>::infinity();
     double nic_total = 0;
     double power = 0;
+    double node_max = 0; // nodes' nameplate maxima (the rest of `power` is fabric switches and optics)
+    double typical = 0;  // nodes' typical power
+    std::map<const NodeType*, NodePower> powers;
     for (const NodeInfo& n : c.nodes()) {
         const NodeType& nt = cat.nodes.at(n.type);
         const GpuType& gpu = cat.gpus.at(nt.gpu);
@@ -58,14 +62,22 @@ Summary summarize(const Cluster& c) {
         s.nics += static_cast<int>(n.nics.size());
         s.scaleup_switches += nt.scaleup_switches;
         double nic_bw = 0;
-        power += n.gpus * gpu.max_power.value() + nt.other_power.value();
+        // Nameplate maximum and typical (node_power.cpp), looked up once per node type.
+        auto np = powers.find(&nt);
+        if (np == powers.end()) {
+            np = powers.emplace(&nt, node_power(cat, nt)).first;
+        }
+        power += np->second.max.value();
+        node_max += np->second.max.value();
+        typical += np->second.typical.value();
+        for (const auto& e : nt.extra_nics) {
+            s.extra_nics += e.count;
+        }
         if (!nt.nic.empty()) {
             const NicType& nic = cat.nics.at(nt.nic);
             nic_bw = static_cast<double>(n.nics.size()) * nic.ports * nic.port_bandwidth.value();
-            power += static_cast<double>(n.nics.size()) * nic.power.value();
         }
         if (!nt.scaleup_switch.empty()) {
-            power += nt.scaleup_switches * cat.switches.at(nt.scaleup_switch).power.value();
             scaleup_min = std::min(scaleup_min, gpu.scaleup_bandwidth.value());
         }
         nic_total += nic_bw;
@@ -163,6 +175,7 @@ Summary summarize(const Cluster& c) {
         s.bisection_bandwidth = s.scaleup_bandwidth_per_gpu * static_cast<double>(s.gpus / 2);
     }
     s.it_power_max = Watts(power);
+    s.it_power_typical = Watts(power - (node_max - typical));
     return s;
 }
 
@@ -179,6 +192,9 @@ std::string format_summary(const Summary& s) {
     }
     row("GPUs", fmt::format("{} ({})", s.gpus, by_type));
     row("NICs", std::to_string(s.nics));
+    if (s.extra_nics > 0) {
+        row("extra NICs", fmt::format("{} (front-end / storage, off the compute fabric)", s.extra_nics));
+    }
     row("scale-up switch chips", std::to_string(s.scaleup_switches));
     row("fabric switches", std::to_string(s.fabric_switches));
     for (const auto& t : s.tiers) {
@@ -199,7 +215,8 @@ std::string format_summary(const Summary& s) {
         row("  effective (NCCL)", bandwidth_text(s.scaleout_effective_bandwidth_per_gpu) + " per direction");
     }
     row("bisection bandwidth", bandwidth_text(s.bisection_bandwidth) + " per direction");
-    row("max IT power", power_text(s.it_power_max));
+    row("max IT power", power_text(s.it_power_max) + " (nameplate: size feeds, PDUs, cooling on it)");
+    row("typical IT power", power_text(s.it_power_typical));
     return out;
 }
 

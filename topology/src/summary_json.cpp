@@ -33,7 +33,11 @@ nlohmann::json summary_to_json(const Summary& s) {
                         {"scaleup_bandwidth_per_gpu_bytes_per_s", s.scaleup_bandwidth_per_gpu.value()},
                         {"scaleout_bandwidth_per_gpu_bytes_per_s", s.scaleout_bandwidth_per_gpu.value()},
                         {"bisection_bandwidth_bytes_per_s", s.bisection_bandwidth.value()},
-                        {"it_power_max_w", s.it_power_max.value()}};
+                        {"it_power_max_w", s.it_power_max.value()},
+                        {"it_power_typical_w", s.it_power_typical.value()}};
+    if (s.extra_nics > 0) {
+        j["extra_nics"] = s.extra_nics;
+    }
     if (!s.technology.empty()) {
         j["fabric"] = {
             {"technology", s.technology},

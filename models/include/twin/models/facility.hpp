@@ -95,9 +95,10 @@ struct PowerPlan {
     std::vector<double> cap_clock;          // c_cap per gpu_params entry (1 without a cap)
     std::vector<CoolingDomain> rack_cooling, cdu_cooling;
     CoolingDomain plant;
-    Watts network; // fabric switches + optics (not in any rack; in hall 0)
-    Watts it_max;  // everything at full power (topology summary's max IT power)
-    Watts it_idle; // every GPU idle, everything else at full power
+    Watts network;    // fabric switches + optics (not in any rack; in hall 0)
+    Watts it_max;     // nameplate: every node at its maximum power + network (summary's it_power_max)
+    Watts it_typical; // every node at its typical power + network (summary's it_power_typical)
+    Watts it_idle;    // every GPU idle, everything else at full power
     PueModel pue;
 };
 

@@ -105,8 +105,9 @@ struct InferenceConfig {
     double step_overhead_s = 0.002; // o, framework time per iteration (assumption, see above)
 
     [[nodiscard]] int gpus() const { return tp * pp; }
-    [[nodiscard]] double weight_bytes_per_element() const;
-    [[nodiscard]] int microbatches() const; // m = min(pp, B)
+    [[nodiscard]] double weight_bytes_per_element() const; // bf16 2, fp8 1, fp4 0.5625 (NVFP4)
+    [[nodiscard]] double kv_bytes_per_element() const;     // bf16 2, fp8 and fp4 1 (FP8 KV cache)
+    [[nodiscard]] int microbatches() const;                // m = min(pp, B)
 };
 
 // Reads and checks the workload object (everything that needs no cluster). Pointers are those of

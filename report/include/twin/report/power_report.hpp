@@ -88,6 +88,8 @@ struct PowerReport {
     double it_idle_w = 0.0;
     double it_max_w = 0.0;
     double network_w = 0.0;
+    // Sized on maximum power, typical beside it; absent only in reports written before it existed.
+    std::optional<NameplateResult> nameplate;
     double largest_swing_w = 0.0;
     double fastest_ramp_w_per_s = 0.0;
     double facility_largest_swing_w = 0.0;

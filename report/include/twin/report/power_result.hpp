@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,16 @@ struct Violation {
     double first_s = 0.0;  // when the limit was first exceeded
 };
 
+// Nameplate sizing (models/nameplate.hpp): the cluster at every node's maximum and typical power,
+// and the headroom of the feed, the rack power limit and the rack cooling on the maximum.
+struct NameplateResult {
+    double it_max_w = 0.0, it_typical_w = 0.0;
+    double facility_max_w = 0.0, facility_typical_w = 0.0;
+    double rack_max_w = 0.0, rack_typical_w = 0.0; // the largest rack by maximum
+    std::int64_t rack = 0;
+    std::optional<double> feed_headroom_w, rack_power_headroom_w, rack_cooling_headroom_w;
+};
+
 struct PowerResult {
     PowerStats it;
     PowerStats facility;
@@ -64,6 +75,7 @@ struct PowerResult {
     double it_idle_w = 0.0; // every GPU idle, everything else on
     double it_max_w = 0.0;  // everything at full power
     double network_w = 0.0; // fabric switches and optics
+    NameplateResult nameplate;
     // Facility power is linear in IT power (models/power.hpp): P_fac = slope x P_IT + fixed, of
     // which cooling takes cooling_per_it x P_IT.
     double facility_slope = 1.0;

@@ -58,11 +58,18 @@ struct NicType {
 
 struct SwitchType {
     std::string name;
-    int radix = 0;                 // ports at port_bandwidth
-    BytesPerSecond port_bandwidth; // per port, per direction
-    Seconds latency;               // port-to-port
+    int radix = 0;                 // ports, all speeds together
+    BytesPerSecond port_bandwidth; // per port, per direction: the ports towards the tier below
+    // Ports towards the tier above (mixed port speeds: 200G down / 400G up); 0 = port_bandwidth.
+    BytesPerSecond uplink_port_bandwidth;
+    Seconds latency; // port-to-port
     Watts power;
     std::string source;
+
+    // The speed of a port facing up (towards a higher tier) or down.
+    [[nodiscard]] BytesPerSecond port_speed(bool up) const {
+        return up && uplink_port_bandwidth.value() > 0 ? uplink_port_bandwidth : port_bandwidth;
+    }
 };
 
 struct CableType {
@@ -71,6 +78,14 @@ struct CableType {
     Seconds latency;          // propagation + serdes
     Watts power;              // both ends' optics together (0 for copper)
     std::string source;
+};
+
+// NICs of a node that are not on the compute fabric (front-end, storage): their power counts in
+// the node's power; a fabric uses them only if it says so (topology/README.md, "Catalog").
+struct ExtraNic {
+    std::string role; // "frontend" or "storage"
+    std::string nic;  // NicType name
+    int count = 0;
 };
 
 struct NodeType {
@@ -83,11 +98,25 @@ struct NodeType {
     int scaleup_switches = 0;
     std::string host_link; // CableType for GPU <-> NIC (PCIe)
     Watts other_power;     // CPUs, memory, fans, NVSwitch chips... at full load
+    std::vector<ExtraNic> extra_nics;
+    std::optional<Watts> max_power;     // nameplate maximum IT power of the node (absent: full load)
+    std::optional<Watts> typical_power; // typical IT power under load (absent: full load)
     std::string source;
 
     // Distinct rails of the NICs (every rail 0 .. rail_count() - 1 has a NIC; 0 without NICs).
     [[nodiscard]] int rail_count() const;
 };
+
+struct Catalog;
+
+// A node's power (W): `full` = GPUs x GpuType::max_power + NICs (compute and extra) x NicType::power
+// + scale-up switches x SwitchType::power + other_power, what the simulation draws at full load;
+// `max` = NodeType::max_power (nameplate, for sizing feeds, PDUs and cooling), at least `full`;
+// `typical` = NodeType::typical_power, at most `max` (both default to `full`).
+struct NodePower {
+    Watts full, max, typical;
+};
+[[nodiscard]] NodePower node_power(const Catalog& catalog, const NodeType& node);
 
 struct Catalog {
     std::map<std::string, GpuType> gpus;

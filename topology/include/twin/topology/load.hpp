@@ -50,7 +50,9 @@ struct Summary {
     std::string technology;             // fabric "technology" ("" without a fabric)
     bool adaptive_routing = false;      // fabric "routing" is "adaptive"
     BytesPerSecond bisection_bandwidth; // one direction, worst balanced cut (see README)
-    Watts it_power_max;                 // GPUs at max + node other power + NICs + switches + optics
+    int extra_nics = 0;                 // front-end and storage NICs (NodeType::extra_nics)
+    Watts it_power_max;                 // nodes' nameplate maximum (NodePower::max) + fabric switches + optics
+    Watts it_power_typical;             // the same with the nodes' typical power (NodePower::typical)
 };
 
 [[nodiscard]] Summary summarize(const Cluster& cluster);
