@@ -151,8 +151,11 @@ Cluster load_topology(Object topology, Catalog catalog, const Limits& limits) {
             link_efficiency = read_efficiency(*v);
         }
         bool adaptive = false;
+        bool spray = false;
         if (auto v = f.find("routing")) {
-            adaptive = v->as_choice({"ecmp", "adaptive"}) == "adaptive";
+            const std::string routing = v->as_choice({"ecmp", "adaptive", "spray"});
+            adaptive = routing == "adaptive";
+            spray = routing == "spray";
         }
         // NCCL_PXN_DISABLE=0 (NCCL's default since 2.12): cross-rail sends go by NVLink to the
         // source node's GPU on the destination's rail first (cluster.hpp, pxn_proxy).
@@ -161,6 +164,7 @@ Cluster load_topology(Object topology, Catalog catalog, const Limits& limits) {
             pxn = v->as_bool();
         }
         b.set_fabric(std::string(technology.name), technology.factor, link_efficiency, adaptive, pxn);
+        b.set_spray(spray);
         for (const auto& k : kFabrics) {
             if (k.type == type) {
                 k.build(std::move(f), b);
