@@ -38,11 +38,11 @@ void FluidSolver::solve(const FluidPhase& phase, std::vector<double>& times) {
         for (auto k = phase.begin[f]; k < phase.begin[f + 1]; ++k) {
             const auto s = phase.slots[k];
             const auto& link = links[s / 2];
-            penalty += link.latency.value() + weight_s_ / effective_bandwidth(link);
+            penalty += link.latency.value() + weight_s_ / cluster_.slot_bandwidth(s);
             if (slot_index_[s] == kNone) {
                 slot_index_[s] = static_cast<std::uint32_t>(touched_.size());
                 touched_.push_back(s);
-                bandwidth_.push_back(effective_bandwidth(link));
+                bandwidth_.push_back(cluster_.slot_bandwidth(s));
                 on_begin_.push_back(0);
             }
             local_[k] = slot_index_[s];

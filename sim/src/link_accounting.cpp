@@ -22,9 +22,37 @@ void merge_link_bytes(LinkBytes& link_bytes) {
 }
 
 void LinkAccounting::add(const LinkBytes& link_bytes, double times) {
+    const bool spray = cluster_.spraying();
     for (const auto& [slot, bytes] : link_bytes) {
+        if (const int pool = spray ? cluster_.spray_pool(slot) : -1; pool >= 0) {
+            if (pooled_.size() <= static_cast<std::size_t>(pool)) {
+                pooled_.resize(static_cast<std::size_t>(pool) + 1, 0.0);
+            }
+            pooled_[static_cast<std::size_t>(pool)] += bytes * times;
+            pooled_dirty_ = true;
+            continue;
+        }
         ((slot & 1U) == 0 ? bytes_up_ : bytes_down_)[slot / 2] += bytes * times;
     }
+}
+
+void LinkAccounting::spread_pools() const {
+    if (!pooled_dirty_) {
+        return;
+    }
+    const auto& links = cluster_.links();
+    for (std::size_t p = 0; p < pooled_.size(); ++p) {
+        if (pooled_[p] == 0.0) {
+            continue;
+        }
+        const auto [first, last] = cluster_.spray_pool_members(static_cast<int>(p));
+        const double per_bandwidth = pooled_[p] / cluster_.slot_bandwidth(*first);
+        for (const auto* m = first; m != last; ++m) {
+            ((*m & 1U) == 0 ? bytes_up_ : bytes_down_)[*m / 2] += per_bandwidth * effective_bandwidth(links[*m / 2]);
+        }
+        pooled_[p] = 0.0;
+    }
+    pooled_dirty_ = false;
 }
 
 PhaseSummary LinkAccounting::analyse(const models::CollectivePhase& phase, PhaseRoutes& routes, LinkBytes& link_bytes) {
@@ -75,7 +103,7 @@ PhaseSummary LinkAccounting::analyse(const models::CollectivePhase& phase, Phase
             continue; // a duplicate already handled
         }
         const auto& link = links[slot / 2];
-        const double t = load_[slot] / effective_bandwidth(link);
+        const double t = load_[slot] / cluster_.slot_bandwidth(static_cast<std::uint32_t>(slot));
         const int tier = static_cast<int>(link.tier);
         if (t > worst * (1 + 1e-9) || (t >= worst * (1 - 1e-9) && tier > worst_tier)) {
             worst = std::max(worst, t);

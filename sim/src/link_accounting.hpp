@@ -3,7 +3,8 @@
 // phase's bottleneck for the bound attribution in the report.
 //
 //   wire bytes of a flow      = bytes x byte_factor (protocol overhead is on the wire too)
-//   effective bandwidth of l  = bandwidth(l) x efficiency(l)
+//   effective bandwidth of l  = bandwidth(l) x efficiency(l); a spraying pool's total at its
+//                               representative (Cluster::slot_bandwidth, "routing": "spray")
 //   phase estimate            = max over links of (wire bytes on l / effective bandwidth of l)
 //                               + extra_latency + largest route latency
 //   bound                     = tier of the link attaining the max, or "latency" when the
@@ -51,16 +52,27 @@ public:
     // function of the phase, so a plan played many times is analysed once.
     PhaseSummary analyse(const models::CollectivePhase& phase, PhaseRoutes& routes, LinkBytes& link_bytes);
 
-    // Adds `times` x the bytes of `link_bytes` to the run's totals.
+    // Adds `times` x the bytes of `link_bytes` to the run's totals. Bytes on a spraying pool's
+    // representative are shared among the pool's links in proportion to their bandwidth.
     void add(const LinkBytes& link_bytes, double times);
 
-    [[nodiscard]] const std::vector<double>& bytes_up() const { return bytes_up_; }
-    [[nodiscard]] const std::vector<double>& bytes_down() const { return bytes_down_; }
+    [[nodiscard]] const std::vector<double>& bytes_up() const {
+        spread_pools();
+        return bytes_up_;
+    }
+    [[nodiscard]] const std::vector<double>& bytes_down() const {
+        spread_pools();
+        return bytes_down_;
+    }
 
 private:
+    void spread_pools() const; // pooled_ onto the pools' links
+
     const topology::Cluster& cluster_;
-    std::vector<double> bytes_up_;
-    std::vector<double> bytes_down_;
+    mutable std::vector<double> bytes_up_;
+    mutable std::vector<double> bytes_down_;
+    mutable std::vector<double> pooled_; // bytes per spraying pool, not yet spread
+    mutable bool pooled_dirty_ = false;
     std::vector<double> load_; // per directed link (2 * link + down), bytes of the current phase
     std::vector<std::size_t> touched_;
     std::vector<topology::Hop> hops_;

@@ -84,10 +84,12 @@ Platform build_platform(const topology::Cluster& cluster) {
     zone->up_.reserve(links.size());
     zone->down_.reserve(links.size());
     for (std::size_t i = 0; i < links.size(); ++i) {
-        const double bw = links[i].bandwidth.value() * links[i].efficiency;
+        // A spraying pool's representative carries the pool's total (Cluster::slot_bandwidth).
+        const auto slot = static_cast<std::uint32_t>(2 * i);
         const double lat = links[i].latency.value();
-        auto* up = iface->create_link(fmt::format("{}u", i), bw)->set_latency(lat)->seal();
-        auto* down = iface->create_link(fmt::format("{}d", i), bw)->set_latency(lat)->seal();
+        auto* up = iface->create_link(fmt::format("{}u", i), cluster.slot_bandwidth(slot))->set_latency(lat)->seal();
+        auto* down =
+            iface->create_link(fmt::format("{}d", i), cluster.slot_bandwidth(slot + 1))->set_latency(lat)->seal();
         zone->up_.push_back(up->get_impl());
         zone->down_.push_back(down->get_impl());
     }

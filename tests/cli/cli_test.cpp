@@ -71,6 +71,7 @@ const std::vector<Bundled> kBundled = {
      "hall power swing: compute, TP all-reduce, compute (illustrative)"},
     {"hall-100k-h100-llama3-405b", 100000, 502752, "H100-SXM", "Llama-3 405B training"},
     {"hall-100k-h100-moe-1.8t", 100000, 502752, "H100-SXM", "GPT-MoE 1.8T training"},
+    {"hall-100k-h100-spectrumx", 100000, 502752, "H100-SXM", "Llama-3 405B training"},
     {"b200-air-hall-throttle", 64, 256, "B200", "Llama-3 8B training"},
 };
 

@@ -19,6 +19,8 @@
 // a fabric's "link_efficiency" replaces e on every access and switch-switch link.
 #include "builder.hpp"
 
+#include "spray_pools.hpp"
+
 #include <algorithm>
 #include <fmt/format.h>
 #include <limits>
@@ -195,6 +197,10 @@ void Builder::set_fabric(std::string technology, double technology_factor, std::
             }
         }
     }
+}
+
+void Builder::set_spray(bool spray) {
+    index_->spray = spray;
 }
 
 std::uint32_t Builder::add_link(VertexId a, VertexId b, BytesPerSecond bw, Seconds latency, LinkTier tier,
@@ -394,6 +400,9 @@ Cluster Builder::finish(bool has_fabric) {
         check_fabric();
     }
     c_.dist_to_switch_.assign(switch_type_ptrs_.size(), {});
+    if (index_->spray) {
+        build_spray_pools(c_, *index_);
+    }
     node_types_.clear();
     switch_type_ptrs_.clear();
     return std::move(c_);

@@ -40,6 +40,8 @@ public:
     // each link.
     void set_fabric(std::string technology, double technology_factor, std::optional<double> link_efficiency,
                     bool adaptive_routing, bool pxn);
+    // "routing": "spray": finish() builds the spraying pools (spray_pools.cpp).
+    void set_spray(bool spray);
     // Links `lower` (a NIC or switch) to the switch `upper` with `cable`; counts one port at each
     // end and throws InputError at `origin` when either end runs out of ports. Efficiency:
     // link_efficiency when given, else NIC efficiency x technology factor for an access link and

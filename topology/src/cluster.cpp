@@ -18,6 +18,10 @@
 // NVLink to the source node's GPU on the destination's rail, [scale-up of src (up), scale-up of
 // the proxy (down)], then takes the proxy's route to dst; its ECMP choices keep the (src, dst) key.
 //
+// Spraying ("routing": "spray", spray_pools.cpp): route() takes the ECMP path and replaces each
+// switch-to-switch hop by the representative of its pool (the set of equal-cost links a sprayed
+// flow spreads over), which the simulator gives the pool's total bandwidth (slot_bandwidth).
+//
 // Adaptive routing (route_adaptive) walks the same equal-cost choices but takes, at each, the
 // directed link with the least load placed so far; ties go to the candidate that comes first in
 // cyclic order from the ECMP choice h (rank (i - h) mod n), so with equal loads it is route().
@@ -295,7 +299,39 @@ int Cluster::pxn_proxy(int src_gpu, int dst_gpu) const {
 }
 
 void Cluster::route(int src_gpu, int dst_gpu, std::vector<Hop>& out) const {
+    const std::size_t first = out.size();
     walk(src_gpu, dst_gpu, EcmpChoice{pair_key(src_gpu, dst_gpu, ecmp_salt_)}, out);
+    if (index_->spray) { // every switch-switch hop by its pool (spray_pools.cpp)
+        const auto& rep = index_->spray_rep;
+        for (std::size_t i = first; i < out.size(); ++i) {
+            const std::uint32_t r = rep[2 * static_cast<std::size_t>(out[i].link) + (out[i].up ? 0 : 1)];
+            out[i] = Hop{r / 2, (r & 1U) == 0};
+        }
+    }
+}
+
+bool Cluster::spraying() const {
+    return index_->spray;
+}
+
+double Cluster::slot_bandwidth(std::uint32_t slot) const {
+    if (const int pool = spray_pool(slot); pool >= 0) {
+        return index_->spray_pool_bandwidth[static_cast<std::size_t>(pool)];
+    }
+    const LinkInfo& l = links_[slot / 2];
+    return l.bandwidth.value() * l.efficiency;
+}
+
+int Cluster::spray_pool(std::uint32_t slot) const {
+    const auto& of = index_->spray_pool_of;
+    return of.empty() || of[slot] == detail::kNoLink ? -1 : static_cast<int>(of[slot]);
+}
+
+std::pair<const std::uint32_t*, const std::uint32_t*> Cluster::spray_pool_members(int pool) const {
+    const auto& ix = *index_;
+    const auto p = static_cast<std::size_t>(pool);
+    return {ix.spray_pool_members.data() + ix.spray_pool_begin[p],
+            ix.spray_pool_members.data() + ix.spray_pool_begin[p + 1]};
 }
 
 void Cluster::route_adaptive(int src_gpu, int dst_gpu, double bytes, std::vector<double>& load,

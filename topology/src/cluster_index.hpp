@@ -50,6 +50,15 @@ struct ClusterIndex {
     std::string technology;
     bool adaptive_routing = false;
     bool pxn = true;
+    // "routing": "spray" (spray_pools.cpp): per-packet spraying. Per directed slot (2 x link + 1 for
+    // down) its pool's representative slot (itself when not pooled); per pool its representative,
+    // its members (CSR) and its total effective bandwidth. All empty unless spray.
+    bool spray = false;
+    std::vector<std::uint32_t> spray_rep;
+    std::vector<std::uint32_t> spray_pool_of; // per slot: pool number of a representative, else kNoLink
+    std::vector<std::uint32_t> spray_pool_begin;
+    std::vector<std::uint32_t> spray_pool_members;
+    std::vector<double> spray_pool_bandwidth;
     // Every fabric switch with access links takes NICs of one rail only (Builder::build_tables).
     bool rail_optimized = false;
 

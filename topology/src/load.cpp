@@ -4,7 +4,8 @@
 // before they build, and the Builder checks dangling ports and reachability at the end.
 //
 // Keys common to every fabric type: "technology" (below), "link_efficiency" in [0.01, 1] (replaces
-// the efficiency of every access and switch-switch link), "routing" ("ecmp" | "adaptive") and
+// the efficiency of every access and switch-switch link), "routing" ("ecmp" | "adaptive" | "spray",
+// cluster.cpp, spray_pools.cpp) and
 // "pxn" (bool, default true: NCCL's PXN on a rail-optimized fabric; false = NCCL_PXN_DISABLE=1).
 // Technology factor t (the share of InfiniBand's NCCL bandwidth the fabric delivers):
 //   infiniband  t = 1
@@ -12,8 +13,9 @@
 //               2 DGX-H100 over 8 x 400G RoCE with NVLS off, where InfiniBand gives 8 NICs x 47
 //               GB/s (net.cx7.achievable) = 376 GB/s; a 2-node hierarchical all-reduce is bound by
 //               the NICs, so busbw ~ NIC bandwidth
-//   spectrum-x  t = 1 (assumption: Spectrum-X's adaptive routing and congestion control reach
-//               InfiniBand's effective bandwidth; no measurement in shared/reference)
+//   spectrum-x  t = 1 (assumption: Spectrum-X's congestion control reaches InfiniBand's effective
+//               bandwidth; no measurement in shared/reference). Its per-packet adaptive routing is
+//               "routing": "spray" (spray_pools.cpp), which removes ECMP's collisions
 #include "twin/topology/load.hpp"
 
 #include "builder.hpp"
@@ -151,8 +153,11 @@ Cluster load_topology(Object topology, Catalog catalog, const Limits& limits) {
             link_efficiency = read_efficiency(*v);
         }
         bool adaptive = false;
+        bool spray = false;
         if (auto v = f.find("routing")) {
-            adaptive = v->as_choice({"ecmp", "adaptive"}) == "adaptive";
+            const std::string routing = v->as_choice({"ecmp", "adaptive", "spray"});
+            adaptive = routing == "adaptive";
+            spray = routing == "spray";
         }
         // NCCL_PXN_DISABLE=0 (NCCL's default since 2.12): cross-rail sends go by NVLink to the
         // source node's GPU on the destination's rail first (cluster.hpp, pxn_proxy).
@@ -161,6 +166,7 @@ Cluster load_topology(Object topology, Catalog catalog, const Limits& limits) {
             pxn = v->as_bool();
         }
         b.set_fabric(std::string(technology.name), technology.factor, link_efficiency, adaptive, pxn);
+        b.set_spray(spray);
         for (const auto& k : kFabrics) {
             if (k.type == type) {
                 k.build(std::move(f), b);

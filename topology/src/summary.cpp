@@ -128,6 +128,7 @@ Summary summarize(const Cluster& c) {
     }
     s.technology = c.technology();
     s.adaptive_routing = c.adaptive_routing();
+    s.spray_routing = c.spraying();
 
     // Links per tier, and optics power by cable type (counted per name, looked up once each).
     std::array<LinkTierSummary, kLinkTiers.size()> by_tier{};
@@ -208,7 +209,10 @@ std::string format_summary(const Summary& s) {
     }
     row("scale-up per GPU", bandwidth_text(s.scaleup_bandwidth_per_gpu) + " per direction");
     if (!s.technology.empty()) {
-        row("fabric", fmt::format("{}, {} routing", s.technology, s.adaptive_routing ? "adaptive" : "ecmp"));
+        row("fabric", fmt::format("{}, {} routing", s.technology,
+                                  s.spray_routing      ? "spray"
+                                  : s.adaptive_routing ? "adaptive"
+                                                       : "ecmp"));
     }
     row("scale-out per GPU", bandwidth_text(s.scaleout_bandwidth_per_gpu) + " per direction");
     if (!s.technology.empty()) {

@@ -41,7 +41,9 @@ nlohmann::json summary_to_json(const Summary& s) {
     if (!s.technology.empty()) {
         j["fabric"] = {
             {"technology", s.technology},
-            {"routing", s.adaptive_routing ? "adaptive" : "ecmp"},
+            {"routing", s.spray_routing      ? "spray"
+                        : s.adaptive_routing ? "adaptive"
+                                             : "ecmp"},
             {"scaleout_effective_bandwidth_per_gpu_bytes_per_s", s.scaleout_effective_bandwidth_per_gpu.value()}};
     }
     return j;

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace twin::topology {
@@ -149,6 +150,17 @@ public:
     // entries. Greedy, hop by hop; no allocation beyond `out` (and the first use of a
     // destination switch, as route()).
     void route_adaptive(int src_gpu, int dst_gpu, double bytes, std::vector<double>& load, std::vector<Hop>& out) const;
+    // True when the fabric sprays packets ("routing": "spray", topology/src/spray_pools.cpp): route()
+    // then replaces every switch-to-switch hop by the representative of its spraying pool, a set
+    // of equal-cost links that carries sprayed traffic as one link of their total bandwidth.
+    [[nodiscard]] bool spraying() const;
+    // Effective bandwidth (bytes/s) of a directed slot (2 x link + 1 for down) as the simulator
+    // sees it: a spraying pool's total at its representative; bandwidth x efficiency otherwise.
+    [[nodiscard]] double slot_bandwidth(std::uint32_t slot) const;
+    // Spraying pool of a representative slot (-1 when the slot represents no pool) and a pool's
+    // member slots [first, last) (its representative included).
+    [[nodiscard]] int spray_pool(std::uint32_t slot) const;
+    [[nodiscard]] std::pair<const std::uint32_t*, const std::uint32_t*> spray_pool_members(int pool) const;
     // The fabric's "technology": "infiniband", "roce", "spectrum-x"; "" without a fabric.
     [[nodiscard]] const std::string& technology() const;
 

@@ -49,6 +49,7 @@ struct Summary {
     BytesPerSecond scaleout_effective_bandwidth_per_gpu;
     std::string technology;             // fabric "technology" ("" without a fabric)
     bool adaptive_routing = false;      // fabric "routing" is "adaptive"
+    bool spray_routing = false;         // fabric "routing" is "spray"
     BytesPerSecond bisection_bandwidth; // one direction, worst balanced cut (see README)
     int extra_nics = 0;                 // front-end and storage NICs (NodeType::extra_nics)
     Watts it_power_max;                 // nodes' nameplate maximum (NodePower::max) + fabric switches + optics
