@@ -16,6 +16,7 @@
 #include "llm_training_layout.hpp"
 #include "llm_training_ops.hpp"
 #include "llm_training_split.hpp"
+#include "llm_training_storage.hpp"
 #include "twin/models/compute.hpp"
 #include "workload_types.hpp"
 
@@ -177,6 +178,7 @@ TrainingConfig read_training_config(Object w) {
         }
         o.finish();
     }
+    c.storage = read_storage_traffic(w);
     w.finish();
     return c;
 }
@@ -215,6 +217,11 @@ Trace load_llm_training(Object workload, const WorkloadContext& context) {
         throw InputError(c.file, c.pointer + "/parallelism",
                          fmt::format("tp·pp·dp·cp = {}·{}·{}·{} = {} GPUs, but the cluster has {} GPUs", c.par.tp,
                                      c.par.pp, c.par.dp, c.par.cp, gpus, cluster.gpu_count()));
+    }
+    if (c.storage.checkpoint_interval_steps > 0 && !cluster.storage().present) {
+        throw InputError(c.file, c.storage.pointer,
+                         "a checkpoint needs a storage network to write to: add \"storage\" to the topology "
+                         "(topology/README.md, \"Storage network\")");
     }
     // Precision support and memory fit, per GPU type of each stage's ranks.
     const auto memory = training_memory(c);
@@ -298,6 +305,9 @@ Trace load_llm_training(Object workload, const WorkloadContext& context) {
     info.figures["pipeline_stage_layers_max"] = static_cast<double>(*most);
     info.figures["pipeline_stage_imbalance_estimate"] = busiest / (sum / c.par.pp);
     info.figures["gpus"] = gpus;
+    if (cluster.storage().present) {
+        info.storage = detail::training_storage_traffic(c, cluster);
+    }
     return trace;
 }
 

@@ -92,6 +92,7 @@ std::optional<WorkloadReport> build_workload(const models::Scenario& s, const Ru
     if (info.kind == "llm-inference") {
         w.serving = serving(info, r);
     }
+    w.storage = build_storage(s, t);
     return w;
 }
 

@@ -51,6 +51,9 @@ std::string workload_text(const WorkloadReport& w) {
                            100 * m.utilisation, m.saturated ? " (SATURATED: request rate above capacity)" : "",
                            human_time(w.serving->prefill_s), human_time(w.serving->decode_s));
     }
+    if (w.storage) {
+        out += detail::storage_text(*w.storage);
+    }
     return out;
 }
 

@@ -27,17 +27,20 @@ void add_fabric(const models::Scenario& s, const RunResult& r, RunReport& report
 [[nodiscard]] PowerReport build_power(const models::Scenario& s, const RunResult& r);
 [[nodiscard]] std::optional<WorkloadReport> build_workload(const models::Scenario& s, const RunResult& r);
 [[nodiscard]] SeriesReport build_series(const RunResult& r);
+[[nodiscard]] std::optional<StorageReport> build_storage(const models::Scenario& s, double step_time_s);
 
 // Sections of to_json / from_json.
 [[nodiscard]] nlohmann::json link_to_json(const LinkReport& l);
 [[nodiscard]] nlohmann::json workload_to_json(const WorkloadReport& w);
 [[nodiscard]] nlohmann::json power_to_json(const PowerReport& p);
 [[nodiscard]] nlohmann::json series_to_json(const SeriesReport& s);
+[[nodiscard]] nlohmann::json storage_to_json(const StorageReport& s);
 
 // Sections of format_text.
 [[nodiscard]] std::string fabric_text(const RunReport& r);
 [[nodiscard]] std::string power_text(const PowerReport& p);
 [[nodiscard]] std::string series_text(const RunReport& r);
+[[nodiscard]] std::string storage_text(const StorageReport& s);
 
 // "1.5 GiB": three significant digits, binary units.
 [[nodiscard]] std::string human_bytes(double bytes);
@@ -59,5 +62,6 @@ namespace twin::report::detail {
 [[nodiscard]] WorkloadReport workload_from_json(const Value& v);
 [[nodiscard]] PowerReport power_from_json(const Value& v);
 [[nodiscard]] SeriesReport series_from_json(const Value& v);
+[[nodiscard]] StorageReport storage_from_json(const Value& v);
 
 } // namespace twin::report::detail

@@ -92,6 +92,9 @@ json workload_to_json(const WorkloadReport& w) {
                             {"saturated", m.saturated}};
         }
     }
+    if (w.storage) {
+        j["storage"] = storage_to_json(*w.storage);
+    }
     return j;
 }
 

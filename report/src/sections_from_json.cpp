@@ -155,6 +155,9 @@ WorkloadReport workload_from_json(const Value& v) {
         }
         s.finish();
     }
+    if (auto v = o.find("storage")) {
+        w.storage = storage_from_json(*v);
+    }
     o.finish();
     return w;
 }

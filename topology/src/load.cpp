@@ -20,6 +20,7 @@
 
 #include "builder.hpp"
 #include "fabric.hpp"
+#include "storage.hpp"
 #include "twin/topology/bounds.hpp"
 
 #include <algorithm>
@@ -124,6 +125,10 @@ Cluster load_topology(Object topology, Catalog catalog, const Limits& limits) {
             }
         }
     }
+    StorageFabric storage;
+    if (auto v = topology.find("storage")) {
+        storage = detail::read_storage(v->as_object(), catalog, fabric.has_value());
+    }
     topology.finish();
 
     detail::Builder b(std::move(catalog), topology.self().file(), std::move(name));
@@ -174,7 +179,12 @@ Cluster load_topology(Object topology, Catalog catalog, const Limits& limits) {
             }
         }
     }
-    return b.finish(fabric.has_value());
+    Cluster cluster = b.finish(fabric.has_value());
+    if (storage.present) {
+        detail::storage_node_bandwidth(storage, cluster);
+        cluster.storage_ = std::move(storage);
+    }
+    return cluster;
 }
 
 } // namespace twin::topology

@@ -95,8 +95,9 @@ struct TrainingConfig {
     // Megatron-LM's overlap_p2p_comm: pipeline transfers run beside the compute (interleaved
     // schedule only; its default there, --no-overlap-p2p-communication turns it off).
     bool overlap_p2p = false;
-    std::string file;    // scenario file, for errors found after reading
-    std::string pointer; // JSON pointer of the workload object
+    StorageTrafficConfig storage; // "checkpoint" and "data_loading" (storage_traffic.hpp)
+    std::string file;             // scenario file, for errors found after reading
+    std::string pointer;          // JSON pointer of the workload object
 
     [[nodiscard]] std::int64_t micro_batches() const { return global_batch / (micro_batch * par.dp); }
     // Megatron's scatter/gather of pipeline transfers applies with tp > 1 without sequence

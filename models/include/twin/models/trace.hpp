@@ -7,12 +7,14 @@
 #include "twin/core/enum_names.hpp"
 #include "twin/core/json_reader.hpp"
 #include "twin/core/units.hpp"
+#include "twin/models/storage_traffic.hpp"
 #include "twin/topology/catalog.hpp"
 
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -135,6 +137,9 @@ struct WorkloadInfo {
     // Training: per pipeline stage, memory term -> bytes per GPU (parameters, gradients, ...,
     // "total"), for `clustertwin workload`.
     std::vector<std::map<std::string, double>> stage_memory_bytes;
+    // Training on a cluster with a storage network: checkpoint and data-loading bytes per step
+    // (models/storage_traffic.hpp); the report prices them on the network.
+    std::optional<StorageTraffic> storage;
 };
 
 struct Trace {

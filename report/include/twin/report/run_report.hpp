@@ -132,6 +132,24 @@ struct ServingReport {
     models::ServingMetrics metrics; // keys as in report.json: output_tokens_per_s = tokens_per_s
 };
 
+// A training run's storage traffic priced on the topology's storage network (models/storage_traffic.hpp):
+// the checkpoint's size, time and cost per step (failure models read checkpoint_cost_per_step_s
+// and checkpoint_time_s), data loading, and the contention of a converged network.
+struct StorageReport {
+    std::string network; // "separate" or "converged"
+    int servers = 0;
+    std::string system;
+    double server_read_bandwidth_bytes_per_s = 0.0;
+    double server_write_bandwidth_bytes_per_s = 0.0;
+    double node_bandwidth_bytes_per_s = 0.0; // B_node
+    double checkpoint_bytes = 0.0;
+    double checkpoint_bytes_per_node = 0.0;
+    std::int64_t checkpoint_interval_steps = 0; // 0: no checkpoint
+    std::string checkpoint_mode;                // "blocking" or "async"
+    double data_bytes_per_step = 0.0;
+    models::StorageCost cost;
+};
+
 // The lowest and highest mean compute time of a rank class, and their ratio (0 when the lowest is 0).
 struct StageComputeReport {
     double min = 0.0;
@@ -162,6 +180,8 @@ struct WorkloadReport {
     std::map<std::string, double> figures;
     // llm-inference only ("serving" is then written, {} when the blocks did not run).
     std::optional<ServingReport> serving;
+    // llm-training on a cluster with a storage network ("storage", written only then).
+    std::optional<StorageReport> storage;
 };
 
 // The time series at a coarse resolution: RunResult::series with adjacent bins merged (bin width

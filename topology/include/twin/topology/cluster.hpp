@@ -6,6 +6,7 @@
 
 #include "twin/core/enum_names.hpp"
 #include "twin/topology/catalog.hpp"
+#include "twin/topology/storage.hpp"
 
 #include <boost/graph/adjacency_list.hpp>
 #include <cstdint>
@@ -165,6 +166,8 @@ public:
     [[nodiscard]] const std::string& technology() const;
 
     [[nodiscard]] const std::string& name() const { return name_; } // "" when not given
+    // The optional storage and front-end network ("storage"; present == false without one).
+    [[nodiscard]] const StorageFabric& storage() const { return storage_; }
     [[nodiscard]] const std::string& source_file() const { return source_file_; }
     // Number of fabric switches (tiers 1..3); their vertices are the last ones of the graph.
     [[nodiscard]] int switch_count() const;
@@ -182,6 +185,7 @@ public:
     std::vector<VertexId> gpu_vertex_;
     std::string source_file_; // scenario file it came from (for error messages)
     std::string name_;        // optional name given in the scenario
+    StorageFabric storage_;   // the topology's "storage" object (storage.hpp)
 
     // Lazily filled routing state (per destination switch, BFS distances over switches).
     // route() fills it on first use of a destination, so route() must not run concurrently on
