@@ -71,6 +71,7 @@ const std::vector<Bundled> kBundled = {
     {"hall-100k-h100-llama3-405b", 100000, 502752, "H100-SXM", "Llama-3 405B training"},
     {"hall-100k-h100-moe-1.8t", 100000, 502752, "H100-SXM", "GPT-MoE 1.8T training"},
     {"b200-air-hall-throttle", 64, 256, "B200", "Llama-3 8B training"},
+    {"b200-air-hall-day", 64, 256, "B200", "Llama-3 8B training"},
 };
 
 // gtest prints the parameter in test names and failures.
