@@ -184,6 +184,9 @@ Facility load_facility(const std::optional<Value>& v, const topology::Cluster& c
         }
         to.finish();
     }
+    if (auto w = o.find("weather")) {
+        f.weather = read_weather(*w, f.cooling.type);
+    }
     o.finish();
     return f;
 }

@@ -161,6 +161,7 @@ PowerReport build_power(const models::Scenario& s, const RunResult& r) {
         j.series.push_back(PowerSeriesPoint{pt.time_s, pt.it_mean_w, pt.it_min_w, pt.it_max_w,
                                             p.facility_slope * pt.it_mean_w + p.facility_fixed_w});
     }
+    j.weather = build_weather(s, r);
     return j;
 }
 

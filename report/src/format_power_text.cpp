@@ -119,6 +119,9 @@ std::string power_text(const PowerReport& p) {
         out += fmt::format("  ... and {} more violations\n",
                            p.violation_count - static_cast<std::int64_t>(p.violations.size()));
     }
+    if (p.weather) {
+        out += weather_text(*p.weather);
+    }
     return out;
 }
 

@@ -144,6 +144,9 @@ json power_to_json(const PowerReport& p) {
     }
     j["series"] = {{"bin_s", p.series_bin_s}, {"time_s", t},    {"it_mean_w", mean},
                    {"it_min_w", lo},          {"it_max_w", hi}, {"facility_mean_w", fac}};
+    if (p.weather) {
+        j["weather"] = weather_to_json(*p.weather);
+    }
     return j;
 }
 

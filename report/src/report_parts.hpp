@@ -28,6 +28,10 @@ void add_fabric(const models::Scenario& s, const RunResult& r, RunReport& report
 [[nodiscard]] std::optional<WorkloadReport> build_workload(const models::Scenario& s, const RunResult& r);
 [[nodiscard]] SeriesReport build_series(const RunResult& r);
 [[nodiscard]] std::optional<StorageReport> build_storage(const models::Scenario& s, double step_time_s);
+// The day under facility.weather (none without it).
+[[nodiscard]] std::optional<models::WeatherDay> build_weather(const models::Scenario& s, const RunResult& r);
+[[nodiscard]] nlohmann::json weather_to_json(const models::WeatherDay& d);
+[[nodiscard]] std::string weather_text(const models::WeatherDay& d);
 
 // Sections of to_json / from_json.
 [[nodiscard]] nlohmann::json link_to_json(const LinkReport& l);
@@ -63,5 +67,6 @@ namespace twin::report::detail {
 [[nodiscard]] PowerReport power_from_json(const Value& v);
 [[nodiscard]] SeriesReport series_from_json(const Value& v);
 [[nodiscard]] StorageReport storage_from_json(const Value& v);
+[[nodiscard]] models::WeatherDay weather_from_json(const Value& v);
 
 } // namespace twin::report::detail

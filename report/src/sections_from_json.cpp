@@ -226,6 +226,9 @@ PowerReport power_from_json(const Value& v) {
         Object s(o.at("series"));
         p.series = power_series(s, p.series_bin_s);
     }
+    if (auto w = o.find("weather")) {
+        p.weather = weather_from_json(*w);
+    }
     o.finish();
     return p;
 }

@@ -74,6 +74,7 @@ const std::vector<Bundled> kBundled = {
     {"hall-100k-h100-spectrumx", 100000, 502752, "H100-SXM", "Llama-3 405B training"},
     {"b200-air-hall-throttle", 64, 256, "B200", "Llama-3 8B training"},
     {"llama3-8b-storage-dgx-h100", 64, 256, "H100-SXM", "Llama-3 8B training"},
+    {"b200-air-hall-day", 64, 256, "B200", "Llama-3 8B training"},
 };
 
 // gtest prints the parameter in test names and failures.

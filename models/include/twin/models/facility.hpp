@@ -17,7 +17,8 @@
 //     "gpu": {"power_cap": "600W", "memory_bound_share": 0.6, "communication_share": 0.3},
 //     "energy": {"price_per_kwh": 0.08, "currency": "USD", "grid_co2_g_per_kwh": 380,
 //                "training_tokens": 1e13},
-//     "timeline": {"ramp_window": "10ms", "points": 200}}
+//     "timeline": {"ramp_window": "10ms", "points": 200},
+//     "weather": {...a day of outside temperatures and the cooling chain; weather.hpp...}}
 //
 // Without a facility section: one hall, rows of 16 racks, cooling by the GPUs' needs (liquid for a
 // liquid-only GPU, else air) with its default PUE and no capacity limits (nothing throttles), no
@@ -28,6 +29,7 @@
 
 #include "twin/core/json_reader.hpp"
 #include "twin/models/power.hpp"
+#include "twin/models/weather.hpp"
 #include "twin/topology/cluster.hpp"
 
 #include <optional>
@@ -69,6 +71,7 @@ struct Facility {
     EnergySpec energy;
     Seconds ramp_window = Seconds(0.01);
     int series_points = 200;
+    std::optional<WeatherSpec> weather; // the day's outside temperatures (weather.hpp)
 };
 
 // Reads the optional "facility" object, checking it against the cluster (power cap within every

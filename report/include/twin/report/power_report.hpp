@@ -8,6 +8,7 @@
 //   T / tokens per step steps of the simulated step time.
 #pragma once
 
+#include "twin/models/weather.hpp"
 #include "twin/report/power_result.hpp"
 
 #include <cstdint>
@@ -106,6 +107,8 @@ struct PowerReport {
     std::vector<Violation> violations; // the first kPowerListMax
     double series_bin_s = 0.0;
     std::vector<PowerSeriesPoint> series;
+    // With facility.weather: the step time and power of each hour of the day (models/weather.hpp).
+    std::optional<models::WeatherDay> weather;
 };
 
 } // namespace twin::report
