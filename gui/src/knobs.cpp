@@ -114,20 +114,36 @@ nlohmann::json with_knob(const nlohmann::json& doc, const Knob& knob, const QStr
             value = n;
         }
     }
-    // Create missing parents as objects, never arrays with holes: a numeric token on a missing
-    // parent would make nlohmann build an array.
-    auto parent = p.parent_pointer();
-    if (!parent.empty() && !out.contains(parent)) {
-        out[parent] = nlohmann::json::object();
+    // Walk down, creating missing parents as objects. An array element is reached only when it
+    // exists or is the next one (appended); a knob below anything else does not apply here.
+    std::vector<std::string> tokens;
+    for (auto q = p; !q.empty(); q = q.parent_pointer()) {
+        tokens.insert(tokens.begin(), q.back());
     }
-    if (out.contains(parent) && out.at(parent).is_array()) {
-        auto& arr = out.at(parent);
-        const auto index = std::stoul(p.back());
-        if (index > arr.size()) {
-            return out; // no such element: the knob does not apply to this document
+    nlohmann::json* node = &out;
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+        const bool last = i + 1 == tokens.size();
+        if (node->is_array()) {
+            const QString t_index = QString::fromStdString(tokens[i]);
+            bool ok = false;
+            const auto index = t_index.toULongLong(&ok);
+            if (!ok || index > node->size()) {
+                return doc;
+            }
+            if (index == node->size()) {
+                node->push_back(nlohmann::json::object());
+            }
+            node = &(*node)[index];
+        } else if (node->is_object() || node->is_null()) {
+            if (!last && !node->contains(tokens[i])) {
+                (*node)[tokens[i]] = nlohmann::json::object();
+            }
+            node = &(*node)[tokens[i]];
+        } else {
+            return doc;
         }
     }
-    out[p] = value;
+    *node = value;
     return out;
 }
 

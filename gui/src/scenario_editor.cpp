@@ -112,6 +112,7 @@ ScenarioEditor::ScenarioEditor(QWidget* parent)
     raw_layout->addWidget(raw_, 1);
     auto* raw_bar = new QHBoxLayout;
     auto* apply = new QPushButton("&Apply JSON", raw_host);
+    apply->setObjectName("apply_json");
     connect(apply, &QPushButton::clicked, this, &ScenarioEditor::apply_raw);
     raw_bar->addWidget(raw_status_, 1);
     raw_bar->addWidget(apply);
@@ -251,6 +252,10 @@ void ScenarioEditor::show_error(const std::optional<ValidationError>& e) {
         edit->setToolTip(msg);
     }
     emit validated(false, error_line_);
+}
+
+QString ScenarioEditor::raw_status() const {
+    return raw_status_->text();
 }
 
 QLineEdit* ScenarioEditor::field(const std::string& pointer) const {

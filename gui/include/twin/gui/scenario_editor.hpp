@@ -47,6 +47,7 @@ public:
     [[nodiscard]] QString field_message(const std::string& pointer) const;
     [[nodiscard]] QPlainTextEdit* raw_editor() const { return raw_; }
     [[nodiscard]] QTabWidget* tabs() const { return tabs_; }
+    [[nodiscard]] QString raw_status() const;
 
 signals:
     void validated(bool ok, const QString& line);
