@@ -95,8 +95,8 @@ std::vector<Metric> result_metrics(const report::RunReport& r) {
     run("simulated time", "s", r.simulated_time_s, Better::Lower);
     run("GPUs", "", r.gpus, Better::Neither);
     run.text("bound by", r.bound_by);
-    run("compute share (mean)", "fraction", r.compute_fraction.mean, Better::Higher);
-    run("communication share (mean)", "fraction", r.communication_fraction.mean, Better::Lower);
+    run("compute share (mean)", "fraction", r.compute_fraction.mean, Better::Neither);
+    run("communication share (mean)", "fraction", r.communication_fraction.mean, Better::Neither);
     run("idle share (mean)", "fraction", r.idle_fraction.mean, Better::Lower);
     if (r.workload) {
         workload_metrics(*r.workload, out);

@@ -29,8 +29,8 @@ QTableView* table_for(QAbstractItemModel* model, QWidget* owner, bool sortable) 
     view->verticalHeader()->hide();
     view->setAlternatingRowColors(true);
     view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    view->horizontalHeader()->setStretchLastSection(true);
     view->resizeColumnsToContents();
+    view->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch); // the name column takes the rest
     return view;
 }
 
