@@ -51,8 +51,7 @@ QChartView* bar_chart(const QString& title, const QStringList& categories, const
     auto* val = new QValueAxis;
     val->setTitleText(value_axis);
     val->setRange(0.0, top > 0 ? top * 1.08 : 1.0);
-    val->applyNiceNumbers();
-    val->setLabelFormat("%g");
+    nice_axis(val);
     chart->addAxis(cat, horizontal ? Qt::AlignLeft : Qt::AlignBottom);
     chart->addAxis(val, horizontal ? Qt::AlignBottom : Qt::AlignLeft);
     series->attachAxis(cat);
@@ -61,6 +60,12 @@ QChartView* bar_chart(const QString& title, const QStringList& categories, const
     view->setRenderHint(QPainter::Antialiasing);
     view->setMinimumHeight(220);
     return view;
+}
+
+void nice_axis(QValueAxis* axis) {
+    axis->applyNiceNumbers();
+    const double span = axis->max() - axis->min();
+    axis->setLabelFormat(span >= 10 ? "%.0f" : span >= 1 ? "%.1f" : "%.3f");
 }
 
 QWidget* empty_note(const QString& text) {

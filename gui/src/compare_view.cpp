@@ -55,7 +55,7 @@ QWidget* largest_moves(const std::vector<MetricDelta>& rows) {
     for (auto* axis : view->chart()->axes(Qt::Horizontal)) {
         if (auto* v = qobject_cast<QValueAxis*>(axis)) {
             v->setRange(lo * 1.1, hi * 1.1 + (hi == 0 ? 1 : 0));
-            v->applyNiceNumbers();
+            nice_axis(v);
         }
     }
     return view;

@@ -117,6 +117,10 @@ void MainWindow::build_menus() {
     edit->addAction(redo);
     auto* run = menuBar()->addMenu("&Run");
     run->addAction("&Run scenario", QKeySequence("Ctrl+R"), this, [this] { run_current(); });
+    auto* timeline = run->addAction("Write a &Perfetto timeline with each run");
+    timeline->setCheckable(true);
+    timeline->setChecked(QSettings().value("run/timeline", false).toBool());
+    connect(timeline, &QAction::toggled, this, [](bool on) { QSettings().setValue("run/timeline", on); });
     run->addAction("&Cancel run", QKeySequence("Ctrl+."), run_panel_->queue(), &RunQueue::cancel_current);
     run->addAction("Cancel &all runs", run_panel_->queue(), &RunQueue::cancel_all);
 }
@@ -184,7 +188,11 @@ bool MainWindow::run_current() {
         report_error("cannot write " + scenario + ": " + f.errorString());
         return false;
     }
-    run_panel_->queue()->enqueue({QString("%1 #%2").arg(name).arg(run_counter_), scenario, dir + "/result"});
+    RunJob job{QString("%1 #%2").arg(name).arg(run_counter_), scenario, dir + "/result", {}};
+    if (QSettings().value("run/timeline", false).toBool()) {
+        job.extra_args = QStringList{"--timeline", dir + "/timeline.json"};
+    }
+    run_panel_->queue()->enqueue(job);
     tabs_->setCurrentIndex(TabRun);
     return true;
 }

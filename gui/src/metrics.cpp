@@ -189,7 +189,8 @@ std::string format_metric(const std::optional<double>& value, const std::string&
                : a >= 1e-3          ? fmt::format("{:.2f} ms", v * 1e3)
                                     : fmt::format("{:.1f} \u00b5s", v * 1e6);
     }
-    if (unit == "W" || unit == "J" || unit == "B" || unit == "B/s" || unit == "tokens/s") {
+    const bool si = unit == "W" || unit == "J" || unit == "B" || unit == "B/s" || unit == "tokens/s";
+    if (si || (!unit.empty() && unit != "days")) { // the rest: a currency ("5.71 M USD")
         static constexpr const char* kPrefix[] = {"", "k", "M", "G", "T", "P"};
         int i = 0;
         double s = v;
@@ -197,7 +198,8 @@ std::string format_metric(const std::optional<double>& value, const std::string&
             s /= 1000.0;
             ++i;
         }
-        return fmt::format("{:.3g} {}{}", s, kPrefix[i], unit);
+        return si ? fmt::format("{:.3g} {}{}", s, kPrefix[i], unit)
+                  : fmt::format("{:.3g}{} {}", s, i == 0 ? "" : " ", std::string(kPrefix[i]) + unit);
     }
     const std::string num = a != 0.0 && (a >= 1e6 || a < 1e-3) ? fmt::format("{:.3g}", v)
                             : v == std::floor(v)               ? fmt::format("{:.0f}", v)

@@ -18,30 +18,35 @@ namespace {
 QChartView* power_over_time(const report::PowerReport& p) {
     auto* chart = new QChart;
     chart->setTitle("Power over the step");
+    double peak_w = 0.0;
+    for (const auto& s : p.series) {
+        peak_w = std::max({peak_w, s.it_max_w, s.facility_mean_w});
+    }
+    const bool mw = peak_w >= 1e7; // MW above 10 MW, else kW
+    const double div = mw ? 1e6 : 1e3;
+    const QString unit = mw ? "MW" : "kW";
     auto* it = new QLineSeries;
-    it->setName("IT mean (kW)");
+    it->setName("IT mean");
     auto* it_max = new QLineSeries;
-    it_max->setName("IT max (kW)");
+    it_max->setName("IT max");
     auto* fac = new QLineSeries;
-    fac->setName("facility mean (kW)");
+    fac->setName("facility mean");
     double top = 0.0, end = 0.0;
     for (const auto& s : p.series) {
-        it->append(s.time_s * 1e3, s.it_mean_w / 1e3);
-        it_max->append(s.time_s * 1e3, s.it_max_w / 1e3);
-        fac->append(s.time_s * 1e3, s.facility_mean_w / 1e3);
-        top = std::max({top, s.it_max_w / 1e3, s.facility_mean_w / 1e3});
+        it->append(s.time_s * 1e3, s.it_mean_w / div);
+        it_max->append(s.time_s * 1e3, s.it_max_w / div);
+        fac->append(s.time_s * 1e3, s.facility_mean_w / div);
+        top = std::max({top, s.it_max_w / div, s.facility_mean_w / div});
         end = std::max(end, (s.time_s + p.series_bin_s) * 1e3);
     }
     auto* x = new QValueAxis;
     x->setTitleText("time (ms)");
     x->setRange(0, end > 0 ? end : 1);
-    x->applyNiceNumbers();
-    x->setLabelFormat("%.4g");
+    nice_axis(x);
     auto* y = new QValueAxis;
-    y->setTitleText("power (kW)");
+    y->setTitleText("power (" + unit + ")");
     y->setRange(0, top > 0 ? top * 1.1 : 1);
-    y->applyNiceNumbers();
-    y->setLabelFormat("%.4g");
+    nice_axis(y);
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
     for (auto* s : {it, it_max, fac}) {
@@ -76,7 +81,7 @@ QWidget* make_power_view(const LoadedResult& r, QWidget* parent) {
         bool any_cap = false;
         const std::size_t n = std::min<std::size_t>(racks.size(), 12);
         for (std::size_t i = 0; i < n; ++i) {
-            names << QString("rack %1").arg(racks[i].id);
+            names << QString::number(racks[i].id);
             peak.values.push_back(racks[i].it.peak_w / 1e3);
             mean.values.push_back(racks[i].it.mean_w / 1e3);
             cap.values.push_back(std::max(0.0, racks[i].capacity_w / 1e3));
@@ -86,7 +91,7 @@ QWidget* make_power_view(const LoadedResult& r, QWidget* parent) {
         if (any_cap) {
             sets.push_back(cap);
         }
-        const QString title = QString("Hottest racks of %1 (PUE %2, %3 limit violations, %4 throttled ops)")
+        const QString title = QString("Hottest racks (by id) of %1 (PUE %2, %3 limit violations, %4 throttled ops)")
                                   .arg(p.racks.count)
                                   .arg(p.pue_mean, 0, 'f', 2)
                                   .arg(p.violation_count)

@@ -84,7 +84,7 @@ void RunQueue::start_next() {
     connect(process_, &QProcess::readyReadStandardError, this, &RunQueue::read_stderr);
     connect(process_, &QProcess::finished, this, &RunQueue::on_finished);
     connect(process_, &QProcess::errorOccurred, this, &RunQueue::on_error);
-    process_->start(cli_, {"run", current_->scenario, "-o", current_->out_dir});
+    process_->start(cli_, QStringList{"run", current_->scenario, "-o", current_->out_dir} + current_->extra_args);
 }
 
 void RunQueue::read_stderr() {

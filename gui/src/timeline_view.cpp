@@ -7,8 +7,16 @@
 #include <QAreaSeries>
 #include <QChart>
 #include <QChartView>
+#include <QDesktopServices>
+#include <QDir>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
 #include <QLineSeries>
+#include <QPushButton>
 #include <QSplitter>
+#include <QUrl>
+#include <QVBoxLayout>
 #include <QValueAxis>
 #include <algorithm>
 
@@ -28,13 +36,11 @@ QChartView* time_chart(const QString& title, const QString& y_title, double end_
     auto* x = new QValueAxis;
     x->setTitleText("time in the step (ms)");
     x->setRange(0, end_ms > 0 ? end_ms : 1);
-    x->applyNiceNumbers();
-    x->setLabelFormat("%.4g");
+    nice_axis(x);
     auto* y = new QValueAxis;
     y->setTitleText(y_title);
     y->setRange(0, y_max > 0 ? y_max : 1);
-    y->applyNiceNumbers();
-    y->setLabelFormat("%.4g");
+    nice_axis(y);
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
     for (auto* s : series) {
@@ -83,16 +89,46 @@ QWidget* gpu_share_chart(const report::SeriesReport& s, double end_ms) {
     return time_chart("GPU time share (all ranks)", "% of GPU time", end_ms, 100.0, {a, b, c});
 }
 
+// The Perfetto timeline a run wrote beside its result folder (the GUI's runs) or inside it.
+QString perfetto_file(const LoadedResult& r) {
+    QDir dir = QFileInfo(r.path).absoluteDir();
+    if (dir.exists("timeline.json")) {
+        return dir.absoluteFilePath("timeline.json");
+    }
+    return dir.cdUp() && dir.exists("timeline.json") ? dir.absoluteFilePath("timeline.json") : QString();
+}
+
 } // namespace
 
 QWidget* make_timeline_view(const LoadedResult& r, QWidget* parent) {
-    auto* split = new QSplitter(Qt::Vertical, parent);
-    split->setObjectName("timeline_view");
+    auto* host = new QWidget(parent);
+    host->setObjectName("timeline_view");
+    auto* layout = new QVBoxLayout(host);
+    layout->setContentsMargins(0, 0, 0, 0);
+    const QString trace = perfetto_file(r);
+    auto* bar = new QHBoxLayout;
+    auto* note =
+        new QLabel(trace.isEmpty() ? QString("Drag to zoom, right-click to zoom out. For every op of the first "
+                                             "ranks, tick Run \u2192 Write a Perfetto timeline and run again.")
+                                   : "Drag to zoom, right-click to zoom out. Perfetto timeline: " + trace,
+                   host);
+    note->setObjectName("perfetto_note");
+    note->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    bar->addWidget(note, 1);
+    if (!trace.isEmpty()) {
+        auto* open = new QPushButton("Open &Perfetto UI", host);
+        QObject::connect(open, &QPushButton::clicked,
+                         [] { QDesktopServices::openUrl(QUrl("https://ui.perfetto.dev")); });
+        bar->addWidget(open);
+    }
+    layout->addLayout(bar);
+    auto* split = new QSplitter(Qt::Vertical, host);
+    layout->addWidget(split, 1);
     const auto& s = r.report.series;
     const double end_ms = r.report.simulated_time_s * 1e3;
     if (s.time_s.empty()) {
         split->addWidget(empty_note("No time series in this result."));
-        return split;
+        return host;
     }
     split->addWidget(gpu_share_chart(s, end_ms));
 
@@ -126,14 +162,17 @@ QWidget* make_timeline_view(const LoadedResult& r, QWidget* parent) {
         it->setName("IT");
         double top = 0.0;
         for (const auto& pt : p.series) {
-            const double t0 = pt.time_s * 1e3, t1 = std::min(end_ms, (pt.time_s + p.series_bin_s) * 1e3);
-            add_step(fac, t0, t1, pt.facility_mean_w / 1e3);
-            add_step(it, t0, t1, pt.it_mean_w / 1e3);
-            top = std::max(top, pt.facility_mean_w / 1e3);
+            top = std::max(top, pt.facility_mean_w);
         }
-        split->addWidget(time_chart("Power", "kW", end_ms, top * 1.1, {fac, it}));
+        const double div = top >= 1e7 ? 1e6 : 1e3; // MW above 10 MW, else kW
+        for (const auto& pt : p.series) {
+            const double t0 = pt.time_s * 1e3, t1 = std::min(end_ms, (pt.time_s + p.series_bin_s) * 1e3);
+            add_step(fac, t0, t1, pt.facility_mean_w / div);
+            add_step(it, t0, t1, pt.it_mean_w / div);
+        }
+        split->addWidget(time_chart("Power", div == 1e6 ? "MW" : "kW", end_ms, top / div * 1.1, {fac, it}));
     }
-    return split;
+    return host;
 }
 
 } // namespace twin::gui

@@ -7,7 +7,10 @@
 #include "twin/gui/scenario_editor.hpp"
 #include "twin/gui/table_models.hpp"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QLabel>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -61,7 +64,8 @@ private slots:
         QCOMPARE(w.results().size(), std::size_t{1});
         QCOMPARE(w.results()[0].report.gpus, 64);
         QCOMPARE(w.tabs()->currentIndex(), int(TabWorkload));
-        // What if the GPUs were capped at 700 W?
+        // What if the GPUs were capped at 700 W? This run also writes its Perfetto timeline.
+        QSettings().setValue("run/timeline", true);
         w.editor()->set_knob("/facility/gpu/power_cap", "700W");
         QVERIFY(w.run_current());
         QVERIFY(added.wait(120000));
@@ -81,6 +85,14 @@ private slots:
             }
         }
         QVERIFY(found);
+        QSettings().setValue("run/timeline", false);
+        QDir run_dir = QFileInfo(w.results()[1].path).absoluteDir();
+        QVERIFY(run_dir.cdUp());
+        QVERIFY(run_dir.exists("timeline.json"));
+        QVERIFY(!QFileInfo(w.results()[0].path).absoluteDir().exists("../timeline.json"));
+        auto* note = w.tabs()->widget(TabTimeline)->findChild<QLabel*>("perfetto_note");
+        QVERIFY(note != nullptr);
+        QVERIFY(note->text().endsWith(run_dir.absoluteFilePath("timeline.json")));
     }
 
     void rejected_scenario_shows_the_error_line() {
@@ -103,8 +115,8 @@ private slots:
         QSignalSpy done(&q, &RunQueue::finished);
         QSignalSpy progress(&q, &RunQueue::progress);
         QSignalSpy idle(&q, &RunQueue::idle);
-        q.enqueue({"one", kThrottle, runs_.path() + "/crash1"});
-        q.enqueue({"two", kThrottle, runs_.path() + "/crash2"});
+        q.enqueue({"one", kThrottle, runs_.path() + "/crash1", {}});
+        q.enqueue({"two", kThrottle, runs_.path() + "/crash2", {}});
         QCOMPARE(q.queued(), 1);
         QVERIFY(idle.wait(30000));
         QCOMPARE(done.size(), 2);
@@ -125,7 +137,7 @@ private slots:
         panel.queue()->set_cli(slow_cli(dir));
         QSignalSpy done(panel.queue(), &RunQueue::finished);
         QSignalSpy progress(panel.queue(), &RunQueue::progress);
-        panel.queue()->enqueue({"slow", kThrottle, dir.path() + "/out"});
+        panel.queue()->enqueue({"slow", kThrottle, dir.path() + "/out", {}});
         QVERIFY(progress.wait(30000));
         QCOMPARE(panel.progress_value(), 10);
         QVERIFY(panel.queue()->busy());
@@ -142,11 +154,11 @@ private slots:
         RunQueue q;
         q.set_cli({});
         QSignalSpy done(&q, &RunQueue::finished);
-        q.enqueue({"none", kThrottle, runs_.path() + "/none"});
+        q.enqueue({"none", kThrottle, runs_.path() + "/none", {}});
         QCOMPARE(done.size(), 1);
         QVERIFY(outcome_of(done, 0).message.startsWith("clustertwin CLI not found"));
         q.set_cli(runs_.path() + "/no-such-cli");
-        q.enqueue({"none", kThrottle, runs_.path() + "/none"});
+        q.enqueue({"none", kThrottle, runs_.path() + "/none", {}});
         QVERIFY(done.size() == 2 || done.wait(10000));
         QVERIFY(outcome_of(done, 1).message.startsWith("cannot start "));
     }

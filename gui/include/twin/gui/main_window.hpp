@@ -4,7 +4,8 @@
 //
 // A run writes the editor's document to <runs folder>/<name>-<n>/<name>.json (paths rebased) and
 // starts `clustertwin run <that> -o <runs folder>/<name>-<n>/result`; when it succeeds the result
-// is opened and becomes B of the comparison, the previous one A.
+// is opened and becomes B of the comparison, the previous one A. With Run → "Write a Perfetto
+// timeline" (setting run/timeline) the run also writes <runs folder>/<name>-<n>/timeline.json.
 #pragma once
 
 #include "twin/gui/result.hpp"

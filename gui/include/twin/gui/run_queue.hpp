@@ -25,8 +25,9 @@ namespace twin::gui {
 
 struct RunJob {
     QString label;
-    QString scenario; // a scenario file
-    QString out_dir;  // passed as -o
+    QString scenario;       // a scenario file
+    QString out_dir;        // passed as -o
+    QStringList extra_args; // e.g. --timeline <file>
 };
 
 struct RunOutcome {

@@ -13,6 +13,7 @@
 class QAbstractItemModel;
 class QChartView;
 class QTableView;
+class QValueAxis;
 
 namespace twin::gui {
 
@@ -35,6 +36,8 @@ struct BarSet {
 [[nodiscard]] QTableView* table_for(QAbstractItemModel* model, QWidget* owner, bool sortable);
 // `body` under a bold title.
 [[nodiscard]] QWidget* titled(QWidget* body, const QString& title, QWidget* owner);
+// Nice round ticks on a value axis and labels without exponents ("150000", "0.25").
+void nice_axis(QValueAxis* axis);
 // A small "no data" label in place of a chart.
 [[nodiscard]] QWidget* empty_note(const QString& text);
 
