@@ -1,0 +1,97 @@
+// Rendering views to PNG (render.hpp).
+#include "twin/gui/render.hpp"
+
+#include "twin/gui/scenario_editor.hpp"
+#include "twin/gui/views.hpp"
+
+#include <QApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QPainter>
+#include <QWidget>
+#include <memory>
+#include <unordered_map>
+
+namespace twin::gui {
+
+QImage render_widget(QWidget* w, QSize size, qreal dpr) {
+    w->setAttribute(Qt::WA_DontShowOnScreen);
+    w->resize(size);
+    w->show();
+    for (int i = 0; i < 3; ++i) {
+        QApplication::processEvents();
+    }
+    QImage image(size * dpr, QImage::Format_ARGB32);
+    image.setDevicePixelRatio(dpr);
+    image.fill(Qt::white);
+    QPainter painter(&image);
+    w->render(&painter);
+    painter.end();
+    w->hide();
+    return image;
+}
+
+bool looks_blank(const QImage& image) {
+    if (image.isNull()) {
+        return true;
+    }
+    std::unordered_map<QRgb, std::int64_t> counts;
+    const QImage img = image.convertToFormat(QImage::Format_RGB32);
+    for (int y = 0; y < img.height(); ++y) {
+        const auto* line = reinterpret_cast<const QRgb*>(img.constScanLine(y));
+        for (int x = 0; x < img.width(); ++x) {
+            ++counts[line[x]];
+        }
+    }
+    std::int64_t top = 0;
+    for (const auto& [c, n] : counts) {
+        top = std::max(top, n);
+    }
+    const auto total = static_cast<std::int64_t>(img.width()) * img.height();
+    return counts.size() < 8 || (total - top) * 100 < total;
+}
+
+namespace {
+
+void save(QWidget* w, const QString& file, RenderOutput& out) {
+    const QImage image = render_widget(w, QSize(1400, 860));
+    if (image.save(file)) {
+        out.written << file;
+        if (looks_blank(image)) {
+            out.blank << file;
+        }
+    }
+}
+
+} // namespace
+
+RenderOutput render_all(const QStringList& scenarios, const std::vector<LoadedResult>& results,
+                        const QString& out_dir) {
+    RenderOutput out;
+    QDir().mkpath(out_dir);
+    for (const QString& s : scenarios) {
+        ScenarioEditor editor;
+        if (editor.open(s)) {
+            save(&editor, out_dir + "/" + QFileInfo(s).completeBaseName() + "-editor.png", out);
+        }
+    }
+    for (const auto& r : results) {
+        const QString prefix = out_dir + "/" + QString::fromStdString(r.report.scenario.name);
+        using Make = QWidget* (*)(const LoadedResult&, QWidget*);
+        const std::pair<const char*, Make> views[] = {{"workload", &make_workload_view},
+                                                      {"bottlenecks", &make_bottleneck_view},
+                                                      {"power", &make_power_view},
+                                                      {"timeline", &make_timeline_view}};
+        for (const auto& [name, make] : views) {
+            std::unique_ptr<QWidget> w(make(r, nullptr));
+            save(w.get(), prefix + "-" + name + ".png", out);
+        }
+    }
+    if (results.size() >= 2) {
+        std::unique_ptr<QWidget> w(make_compare_view(results[0], results[1]));
+        save(w.get(), out_dir + "/compare.png", out);
+    }
+    return out;
+}
+
+} // namespace twin::gui
