@@ -155,8 +155,8 @@ WorkloadReport workload_from_json(const Value& v) {
         }
         s.finish();
     }
-    if (auto v = o.find("storage")) {
-        w.storage = storage_from_json(*v);
+    if (auto storage = o.find("storage")) {
+        w.storage = storage_from_json(*storage);
     }
     o.finish();
     return w;
