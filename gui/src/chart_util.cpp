@@ -12,6 +12,7 @@
 #include <QStackedBarSeries>
 #include <QValueAxis>
 #include <algorithm>
+#include <cmath>
 
 namespace twin::gui {
 
@@ -66,6 +67,25 @@ void nice_axis(QValueAxis* axis) {
     axis->applyNiceNumbers();
     const double span = axis->max() - axis->min();
     axis->setLabelFormat(span >= 10 ? "%.0f" : span >= 1 ? "%.1f" : "%.3f");
+}
+
+void time_axis(QValueAxis* axis, double end) {
+    const double span = end > 0 ? end : 1.0;
+    // Ticks every 1, 2 or 5 × 10^k, at most 8 of them, on the exact range (the data ends at the axis).
+    const double raw = span / 8.0;
+    const double decade = std::pow(10.0, std::floor(std::log10(raw)));
+    double step = decade;
+    for (const double m : {1.0, 2.0, 5.0, 10.0}) {
+        step = m * decade;
+        if (step >= raw) {
+            break;
+        }
+    }
+    axis->setRange(0, span);
+    axis->setTickType(QValueAxis::TicksDynamic);
+    axis->setTickAnchor(0);
+    axis->setTickInterval(step);
+    axis->setLabelFormat(step >= 1 ? "%.0f" : step >= 0.1 ? "%.1f" : "%.3f");
 }
 
 QWidget* empty_note(const QString& text) {

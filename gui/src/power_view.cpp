@@ -41,8 +41,7 @@ QChartView* power_over_time(const report::PowerReport& p) {
     }
     auto* x = new QValueAxis;
     x->setTitleText("time (ms)");
-    x->setRange(0, end > 0 ? end : 1);
-    nice_axis(x);
+    time_axis(x, end);
     auto* y = new QValueAxis;
     y->setTitleText("power (" + unit + ")");
     y->setRange(0, top > 0 ? top * 1.1 : 1);

@@ -35,8 +35,7 @@ QChartView* time_chart(const QString& title, const QString& y_title, double end_
     chart->setTitle(title);
     auto* x = new QValueAxis;
     x->setTitleText("time in the step (ms)");
-    x->setRange(0, end_ms > 0 ? end_ms : 1);
-    nice_axis(x);
+    time_axis(x, end_ms);
     auto* y = new QValueAxis;
     y->setTitleText(y_title);
     y->setRange(0, y_max > 0 ? y_max : 1);
@@ -107,6 +106,7 @@ QWidget* make_timeline_view(const LoadedResult& r, QWidget* parent) {
     layout->setContentsMargins(0, 0, 0, 0);
     const QString trace = perfetto_file(r);
     auto* bar = new QHBoxLayout;
+    bar->setContentsMargins(8, 4, 8, 0);
     auto* note =
         new QLabel(trace.isEmpty() ? QString("Drag to zoom, right-click to zoom out. For every op of the first "
                                              "ranks, tick Run \u2192 Write a Perfetto timeline and run again.")

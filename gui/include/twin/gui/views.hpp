@@ -38,6 +38,8 @@ struct BarSet {
 [[nodiscard]] QWidget* titled(QWidget* body, const QString& title, QWidget* owner);
 // Nice round ticks on a value axis and labels without exponents ("150000", "0.25").
 void nice_axis(QValueAxis* axis);
+// A time axis from 0 to `end` exactly (the data fills it), with round tick steps.
+void time_axis(QValueAxis* axis, double end);
 // A small "no data" label in place of a chart.
 [[nodiscard]] QWidget* empty_note(const QString& text);
 
