@@ -5,13 +5,13 @@
 # twin::InputError, hang (-timeout) or runaway allocation (-rss_limit_mb, -malloc_limit_mb) fails
 # the script and leaves the input that did it in build/fuzz/findings/.
 # Usage: tools/fuzz.sh [seconds per target (default 10)] [target ...]
-#   targets: json scenario trace chakra catalog workload report (default: all)
+#   targets: json scenario trace chakra catalog workload report sweep checks (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-10}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(json scenario trace chakra catalog workload report)
+[ ${#targets[@]} -gt 0 ] || targets=(json scenario trace chakra catalog workload report sweep checks)
 
 bash tools/setup.sh fuzz >/dev/null
 # The core, topology and models unit tests under ASan + UBSan (set FUZZ_UNIT_TESTS=0 to skip).
@@ -28,7 +28,8 @@ fi
 # Seeds: small bundled files only (a 100k-GPU scenario takes seconds per run under ASan).
 small_scenarios=(dgx-h100-1node gb200-nvl72-rack chakra-small-dgx-h100 superpod-su-h100-256 cluster-1024-oversub
                  llama3-70b-inference-8xh100 superpod-4su-h100-ndr superpod-4su-h100-spectrumx llama3-70b-superpod
-                 gpt3-175b-superpod b200-air-hall-throttle)
+                 gpt3-175b-superpod b200-air-hall-throttle b200-air-hall-day llama3-8b-storage-dgx-h100
+                 gb300-nvl72-fp4-inference)
 seeds_of() {
   case "$1" in
     json) echo topology/catalog/builtin.json scenarios/*.json scenarios/traces/*.json ;;
@@ -38,6 +39,8 @@ seeds_of() {
     catalog) echo topology/catalog/builtin.json ;;
     workload) echo tests/fuzz/seeds/workload/*.json ;;
     report) for s in "${small_scenarios[@]}"; do echo "tests/golden/$s.report.json"; done ;;
+    sweep) echo scenarios/sweeps/network-gpu.json ;;
+    checks) echo scenarios/sweeps/network-gpu.checks.json ;;
   esac
 }
 

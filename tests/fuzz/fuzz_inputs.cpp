@@ -1,6 +1,6 @@
 // libFuzzer targets over every input format: the checked JSON reader and each loader (scenario,
-// trace, Chakra, catalog, workload, and report.json as the GUI reads it back). One source, built once per format with
-// TWIN_FUZZ_FORMAT set.
+// trace, Chakra, catalog, workload, report.json as the GUI reads it back, sweep and checks files). One source, built
+// once per format with TWIN_FUZZ_FORMAT set.
 //
 // The contract being fuzzed: any byte string either loads or throws twin::InputError. Any other
 // exception, a crash, a sanitizer report, a hang (libFuzzer's -timeout) or an allocation beyond
@@ -12,9 +12,13 @@
 #include "twin/models/trace.hpp"
 #include "twin/models/workload.hpp"
 #include "twin/report/run_report.hpp"
+#if TWIN_FUZZ_FORMAT >= 7
+#include "twin/sweep/sweep.hpp"
+#endif
 #include "twin/topology/catalog.hpp"
 #include "twin/topology/load.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -94,8 +98,23 @@ void load(const std::string& text) {
 #elif TWIN_FUZZ_FORMAT == 6 // report.json (RunReport from_json)
     const auto doc = twin::Document::parse(text, "fuzz.json");
     (void)twin::report::from_json(doc.root().json(), "fuzz.json");
+#elif TWIN_FUZZ_FORMAT == 7 // sweep file (its base scenario resolved against scenarios/sweeps/)
+    const auto doc = twin::Document::parse(text, "fuzz.json");
+    const auto spec = twin::sweep::parse_sweep(doc.root().json(), "fuzz.json", kScenarioDir / "sweeps");
+    // The parser bounds the cases (kMaxCases); expand only small sweeps, to keep each run fast.
+    std::size_t cases = spec.mode == twin::sweep::Mode::Cases ? spec.cases.size() : 1;
+    for (const auto& axis : spec.axes) {
+        cases =
+            spec.mode == twin::sweep::Mode::Zip ? axis.size() : std::min<std::size_t>(cases * axis.size(), 1U << 20U);
+    }
+    if (cases <= 64) {
+        (void)twin::sweep::expand(spec);
+    }
+#elif TWIN_FUZZ_FORMAT == 8 // checks file (sweep --check)
+    const auto doc = twin::Document::parse(text, "fuzz.json");
+    (void)twin::sweep::parse_checks(doc.root().json(), "fuzz.json", kScenarioDir / "sweeps");
 #else
-#error "TWIN_FUZZ_FORMAT must be 0..6"
+#error "TWIN_FUZZ_FORMAT must be 0..8"
 #endif
 }
 
