@@ -419,6 +419,7 @@ private:
         // unbounded, one collective per model chunk (per layer kind and chunk size here).
         std::vector<std::pair<detail::KindCount, std::int64_t>> flushed;
         bool flushed_mtp = false;
+        const bool mtp_grads = s == p_ - 1 && !grad_ops(mtp_ops_).empty(); // built once, not per unit
         // overlap.param_gather with align_param_gather: unbucketed chunks' all-gathers posted at the start,
         // in chunk order on one communicator, so NCCL runs them one after the other: chunk k's gather
         // waits for chunk k - 1's (posted together they would share the links and all finish at the
@@ -500,8 +501,7 @@ private:
             computes += compute ? 1 : 0;
             // Trailing gradients: all the chunk's layers with ZeRO-3, else each kind's last bucket,
             // whose collectives had no later compute of the chunk to run beside (compute_json).
-            if (u.kind == Unit::Kind::Backward && u.last && s == p_ - 1 && u.chunk == v_ - 1 &&
-                !grad_ops(mtp_ops_).empty()) {
+            if (mtp_grads && u.kind == Unit::Kind::Backward && u.last && s == p_ - 1 && u.chunk == v_ - 1) {
                 if (async_grads) {
                     grads.push_back(add({{"name", "dp_gradients"}, {"body", grad_ops(mtp_ops_)}}, {i}));
                 } else {
