@@ -4,6 +4,7 @@
 // stderr, exit 2).
 #include "cli_common.hpp"
 #include "twin/core/output_set.hpp"
+#include "twin/models/chakra_writer.hpp"
 #include "twin/models/scenario.hpp"
 #include "twin/models/trace_writer.hpp"
 #include "twin/sim/budget.hpp"
@@ -12,6 +13,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <filesystem>
 #include <fmt/format.h>
 #include <map>
 #include <memory>
@@ -24,7 +26,8 @@ namespace {
 
 struct InspectArgs {
     std::string scenario;
-    std::string out_path; // workload -o
+    std::string out_path;   // workload -o
+    std::string chakra_dir; // workload --chakra
     bool quiet = false;
     bool json = false;
 };
@@ -135,11 +138,38 @@ int info_command(const InspectArgs& a, const Budget& budget) {
     return 0;
 }
 
+// The trace as Chakra .et files dir/rank<r>.et (models/chakra_writer.hpp). Every rank's size is
+// checked before the first file is written; each file is written atomically.
+void write_chakra_files(const models::Trace& t, const std::string& dir) {
+    for (const auto& c : t.classes) {
+        if (const std::int64_t ops = models::count_ops(c.program); ops > models::kMaxChakraNodesPerRank) {
+            throw InputError("command line", "--chakra",
+                             fmt::format("rank class {} unrolls to {} operations per rank; a Chakra export holds at "
+                                         "most {} (use fewer steps or layers)",
+                                         c.name, ops, models::kMaxChakraNodesPerRank));
+        }
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec || !std::filesystem::is_directory(dir)) {
+        throw InputError("command line", "--chakra",
+                         fmt::format("cannot use \"{}\" as the output directory: {}", dir,
+                                     ec ? ec.message() : "it exists and is not a directory"));
+    }
+    for (int r = 0; r < t.ranks; ++r) {
+        write_file_atomically((std::filesystem::path(dir) / fmt::format("rank{}.et", r)).string(),
+                              models::chakra_rank_bytes(t, r), {"command line", "--chakra"});
+    }
+}
+
 int workload_command(const InspectArgs& a, const Budget& budget) {
     const auto s = models::load_scenario(a.scenario, budget.limits());
     const auto& t = s.trace;
     if (!a.out_path.empty()) {
         write_file_atomically(a.out_path, models::trace_to_json(t).dump(1) + "\n", {"command line", "--out"});
+    }
+    if (!a.chakra_dir.empty()) {
+        write_chakra_files(t, a.chakra_dir);
     }
     if (a.quiet) {
         return 0;
@@ -166,6 +196,9 @@ int workload_command(const InspectArgs& a, const Budget& budget) {
     if (!a.out_path.empty()) {
         fmt::print("wrote {}\n", a.out_path);
     }
+    if (!a.chakra_dir.empty()) {
+        fmt::print("wrote {} Chakra rank files {}/rank{{0..{}}}.et\n", t.ranks, a.chakra_dir, t.ranks - 1);
+    }
     return 0;
 }
 
@@ -175,6 +208,8 @@ CLI::App* add_common(CLI::App& app, const char* name, const char* help, InspectA
     cmd->add_option("scenario", a.scenario, "Scenario JSON file")->required();
     if (out) {
         cmd->add_option("-o,--out", a.out_path, "Write the trace (format v1) to this file");
+        cmd->add_option("--chakra", a.chakra_dir,
+                        "Write the trace as Chakra execution traces, one binary file DIR/rank<r>.et per rank");
     }
     add_budget_options(cmd, budget, false);
     cmd->add_flag("-q,--quiet", a.quiet, "Print nothing on success");

@@ -1,6 +1,8 @@
 // Chakra execution-trace import: one jsonizer file per rank -> workload trace v1.
 //
-// Input (MLCommons Chakra, schema/protobuf/et_def.proto, GlobalMetadata version "0.0.4"; the
+// Input: Chakra's binary rank files (".et", length-delimited protobuf records, read into the JSON
+// form by chakra_protobuf.cpp) or the JSON form. (MLCommons Chakra, schema/protobuf/et_def.proto,
+// GlobalMetadata version "0.0.4"; the
 // jsonizer src/jsonizer/jsonizer.py writes MessageToJson(GlobalMetadata) and then
 // MessageToJson(Node) for every node, concatenated without separators): protobuf's JSON mapping,
 // so field names are lowerCamelCase (the proto names are accepted too), enums are their names
@@ -10,8 +12,9 @@
 //
 // Mapping (models/README.md, "Chakra import"), with ASTRA-sim's feeder as the reference for
 // attribute meanings (src/feeder/et_feeder_node.cpp):
-//   COMP_NODE              compute: flops = num_ops x flops_per_op, bytes = tensor_size
-//                          (both 0: the node has only a duration; dropped, see below)
+//   COMP_NODE              compute: flops = num_ops x flops_per_op, bytes = tensor_size; a node
+//                          with only durationMicros takes that time (scaled by "measured_on",
+//                          "durations" says when a duration is used); nothing to time: dropped
 //   MEM_LOAD/MEM_STORE     compute with bytes = tensor_size (memory-bound)
 //   COMM_COLL_NODE         collective comm_type of comm_size bytes over process group pg_name
 //                          (no pg_name: all ranks of the trace)
@@ -359,8 +362,8 @@ private:
         }
         if (trace_.classes.empty()) {
             throw InputError(trace_.file, "",
-                             "no node of any rank is an operation to simulate (only metadata, duration-only "
-                             "compute nodes or collectives among one rank)");
+                             "no node of any rank is an operation to simulate (only metadata, compute nodes "
+                             "with nothing to time, or collectives among one rank)");
         }
         for (auto& cls : trace_.classes) {
             const auto& r = cls.ranks;
@@ -393,6 +396,43 @@ private:
 };
 
 // ---- the "chakra" workload type ----
+
+// Measured durations scale from the GPU they were measured on (a catalog GPU type) to the GPU each
+// rank runs on by the ratio of dense peak FLOP/s at the trace's precision, P_measured / P_target:
+// the trace's kernels are taken as compute-bound (GEMMs dominate a training step; a memory-bound
+// kernel would scale by HBM bandwidth instead, which a duration alone cannot tell).
+std::vector<double> duration_scales(const Value& measured_on, topology::Precision precision, std::size_t ranks,
+                                    const topology::Cluster& cluster) {
+    const std::string name = measured_on.as_string();
+    const auto& gpus = cluster.catalog().gpus;
+    const auto it = gpus.find(name);
+    if (it == gpus.end()) {
+        std::vector<std::string> names;
+        for (const auto& [n, g] : gpus) {
+            names.push_back(n);
+        }
+        measured_on.fail(fmt::format("unknown GPU type \"{}\" (the catalog has {})", name, fmt::join(names, ", ")));
+    }
+    const auto peak = [&](const topology::GpuType& g) {
+        const auto p = g.peak_flops.find(precision);
+        return p == g.peak_flops.end() ? 0.0 : p->second.value();
+    };
+    const double measured = peak(it->second);
+    if (!(measured > 0)) {
+        measured_on.fail(fmt::format("GPU type \"{}\" has no {} peak to scale durations by", name,
+                                     topology::precision_name(precision)));
+    }
+    std::vector<double> out(ranks, 1.0);
+    for (std::size_t r = 0; r < ranks && r < static_cast<std::size_t>(cluster.gpu_count()); ++r) {
+        const topology::GpuType& target = cluster.gpu_type(static_cast<int>(r));
+        if (!(peak(target) > 0)) {
+            measured_on.fail(fmt::format("rank {} runs on \"{}\", which has no {} peak to scale durations to", r,
+                                         target.name, topology::precision_name(precision)));
+        }
+        out[r] = measured / peak(target);
+    }
+    return out;
+}
 
 Trace load_chakra_workload(Object w, const WorkloadContext& context) {
     ChakraOptions options;
@@ -461,6 +501,12 @@ Trace load_chakra_workload(Object w, const WorkloadContext& context) {
                 p->fail(fmt::format("unknown precision \"{}\": expected one of fp64, tf32, bf16, fp16, fp8, fp4", s));
             }
             options.precision = *parsed;
+        }
+        if (auto d = co.find("durations")) {
+            options.durations = read_enum(*d, kChakraDurationNames);
+        }
+        if (auto m = co.find("measured_on")) {
+            options.duration_scale_of_rank = duration_scales(*m, options.precision, paths.size(), context.cluster);
         }
         co.finish();
     }

@@ -1,6 +1,7 @@
 // Reads one Chakra rank file (chakra_rank_file.hpp); the format is described in chakra.cpp.
 #include "chakra_rank_file.hpp"
 
+#include "chakra_protobuf.hpp"
 #include "twin/core/input_file.hpp"
 #include "twin/models/trace_writer.hpp"
 #include "twin/models/workload.hpp"
@@ -169,6 +170,26 @@ std::optional<std::string> string_attr(const Attrs& attrs, const std::string& na
     return a->value->as_string();
 }
 
+// A number attribute (doubleVal or floatVal; an integer field is accepted too), in [min, max];
+// nullopt when absent.
+std::optional<double> number_attr(const Attrs& attrs, const std::string& name, double min, double max) {
+    const Attr* a = attrs.find(name);
+    if (a == nullptr) {
+        return std::nullopt;
+    }
+    const bool is_int = std::find(std::begin(kIntKinds), std::end(kIntKinds), a->kind) != std::end(kIntKinds);
+    if (!a->value || a->list || !(is_int || a->kind == "double" || a->kind == "float")) {
+        a->attr.fail(fmt::format("attribute \"{}\" must hold one number (doubleVal)", name));
+    }
+    const double x = is_int
+                         ? static_cast<double>(read_int(*a->value, std::numeric_limits<std::int64_t>::min(), kInt64Max))
+                         : a->value->as_number();
+    if (!(x >= min && x <= max)) {
+        a->value->fail(fmt::format("attribute \"{}\" must be in [{}, {}], got {}", name, min, max, x));
+    }
+    return x;
+}
+
 // The jsonizer concatenates records ("{...}{...}"); make that a JSON array without moving any
 // line, so parse errors keep their line numbers.
 std::string as_array_text(const std::string& text) {
@@ -225,7 +246,9 @@ public:
     RankFile read(const fs::path& path) {
         RankFile rf;
         rf.file = path.string();
-        rf.doc = std::make_shared<Document>(Document::parse(as_array_text(read_input_file(path)), rf.file));
+        const std::string raw = read_input_file(path);
+        rf.doc = std::make_shared<Document>(Document::parse(
+            is_protobuf_rank_file(path) ? protobuf_records_to_json(raw, rf.file) : as_array_text(raw), rf.file));
         const Array records = rf.doc->root().as_array();
         for (std::size_t k = 0; k < records.size(); ++k) {
             Object o = records.at(k).as_object();
@@ -233,7 +256,7 @@ public:
                 read_metadata(o);
                 continue;
             }
-            RawNode n = read_node(o);
+            RawNode n = read_node_naming_id(o);
             if (auto [it, fresh] = rf.index_of_id.emplace(n.id, rf.nodes.size()); !fresh) {
                 o.fail_at("id", fmt::format("node id {} is already used by the node at {}", n.id,
                                             rf.nodes[it->second].pointer));
@@ -248,6 +271,22 @@ private:
         (void)o.at("version").as_string();
         (void)read_attrs(o);
         o.finish();
+    }
+
+    // read_node, with "node <id>: " before the message of an error inside a node that has an id.
+    RawNode read_node_naming_id(Object& o) {
+        std::optional<std::int64_t> id;
+        if (auto v = o.find("id")) {
+            id = read_int(*v, 0, kInt64Max);
+        }
+        try {
+            return read_node(o);
+        } catch (const InputError& e) {
+            if (!id || e.message().rfind("node ", 0) == 0) {
+                throw;
+            }
+            throw InputError(e.file(), e.pointer(), fmt::format("node {}: {}", *id, e.message()));
+        }
     }
 
     RawNode read_node(Object& o) {
@@ -274,10 +313,12 @@ private:
                 }
             }
         }
-        for (const char* field : {"start_time_micros", "duration_micros"}) {
-            if (auto t = find_field(o, field)) {
-                (void)read_int(*t, 0, kInt64Max);
-            }
+        std::int64_t duration_us = 0;
+        if (auto t = find_field(o, "start_time_micros")) {
+            (void)read_int(*t, 0, kInt64Max);
+        }
+        if (auto t = find_field(o, "duration_micros")) {
+            duration_us = read_int(*t, 0, kInt64Max);
         }
         for (const char* field : {"inputs", "outputs"}) {
             if (auto io = o.find(field)) {
@@ -303,7 +344,20 @@ private:
             n.op.compute.flops = Flops(static_cast<double>(ops) * options_.flops_per_op);
             n.op.compute.bytes = Bytes(static_cast<double>(bytes));
             n.op.compute.precision = options_.precision;
-            n.dropped = ops == 0 && bytes == 0; // a duration-only node: no FLOPs, no bytes to time
+            read_twin_attrs(attrs, n.op.compute);
+            n.op.compute.kernels = int_attr(o, attrs, "twin_kernels", 0, 1000000, nullptr).value_or(0);
+            const bool modelled = ops > 0 || bytes > 0;
+            if (duration_us > 0 && options_.durations != ChakraDurations::Ignore &&
+                (!modelled || options_.durations == ChakraDurations::Prefer)) {
+                if (options_.durations == ChakraDurations::Prefer) {
+                    n.op.compute.flops = Flops(0.0);
+                    n.op.compute.bytes = Bytes(0.0);
+                }
+                n.op.compute.duration = Seconds(static_cast<double>(duration_us) * 1e-6 * duration_scale());
+            }
+            // Nothing to time: no FLOPs, no bytes, no duration used.
+            n.dropped = !(n.op.compute.flops.value() > 0) && !(n.op.compute.bytes.value() > 0) &&
+                        !(n.op.compute.duration.value() > 0);
             break;
         }
         case kMemLoad:
@@ -393,6 +447,27 @@ private:
                 n.root_rank = static_cast<int>(*root);
             }
         }
+    }
+
+    // What clustertwin's own export (chakra_writer.hpp) keeps beside Chakra's fields.
+    static void read_twin_attrs(const Attrs& attrs, ComputeOp& c) {
+        if (auto p = string_attr(attrs, "twin_precision")) {
+            const auto parsed = topology::parse_precision(*p);
+            if (!parsed) {
+                attrs.find("twin_precision")
+                    ->value->fail(fmt::format("unknown precision \"{}\": expected one of {}", *p,
+                                              topology::kPrecisionNames.list()));
+            }
+            c.precision = *parsed;
+        }
+        if (auto e = number_attr(attrs, "twin_efficiency", 0.01, 1.0)) {
+            c.efficiency = *e;
+        }
+    }
+
+    double duration_scale() const {
+        const auto& s = options_.duration_scale_of_rank;
+        return s.empty() ? 1.0 : s.at(static_cast<std::size_t>(rank_));
     }
 
     int rank_;

@@ -1,7 +1,8 @@
 // Roofline compute time (details and parameter ranges in twin/models/compute.hpp):
-//   t = max(F / (P[precision] * e_c), D / (B_hbm * e_m)) + N_k * t_gap   F in FLOP, P in FLOP/s,
-//   D in bytes, B_hbm in bytes/s, efficiencies e_c, e_m in (0, 1], N_k kernel launches, t_gap the
-//   launch gap (2 us; sources in compute.hpp); t in seconds.
+//   t = max(F / (P[precision] * e_c), D / (B_hbm * e_m), T_m) + N_k * t_gap   F in FLOP, P in FLOP/s,
+//   D in bytes, B_hbm in bytes/s, efficiencies e_c, e_m in (0, 1], T_m a measured duration in s
+//   (0 when the step has none; a floor), N_k kernel launches, t_gap the launch gap (2 us; sources
+//   in compute.hpp); t in seconds.
 // Source: Williams, Waterman, Patterson, "Roofline", Communications of the ACM 52(4), 2009.
 #include "twin/models/compute.hpp"
 
@@ -63,7 +64,7 @@ ComputeTime compute_time(const topology::GpuType& gpu, const ComputeOp& op) {
     }
     t.memory_bound = t.memory_time > t.flops_time;
     t.launch_time = Seconds(static_cast<double>(op.kernels) * kKernelLaunchGap_s);
-    t.time = std::max(t.flops_time, t.memory_time) + t.launch_time;
+    t.time = std::max({t.flops_time, t.memory_time, op.duration}) + t.launch_time;
     return t;
 }
 

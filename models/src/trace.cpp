@@ -374,8 +374,11 @@ private:
         if (auto b = o.find("bytes")) {
             c.bytes = b->as_bytes(Bound::NonNegative);
         }
-        if (!(c.flops.value() > 0) && !(c.bytes.value() > 0)) {
-            o.fail_at("flops", "a compute step needs \"flops\" > 0 or \"bytes\" > 0");
+        if (auto d = o.find("duration")) {
+            c.duration = d->as_seconds(Bound::NonNegative);
+        }
+        if (!(c.flops.value() > 0) && !(c.bytes.value() > 0) && !(c.duration.value() > 0)) {
+            o.fail_at("flops", "a compute step needs \"flops\" > 0, \"bytes\" > 0 or \"duration\" > 0");
         }
         if (auto k = o.find("kernels")) {
             c.kernels = k->as_integer(0, 1000000);

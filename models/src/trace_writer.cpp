@@ -114,6 +114,9 @@ json op_to_json(const Trace& trace, const Op& op) {
         if (op.compute.kernels != 0) {
             out["kernels"] = op.compute.kernels;
         }
+        if (op.compute.duration.value() > 0) {
+            out["duration"] = quantity(op.compute.duration.value(), "s");
+        }
         break;
     case Op::Kind::Collective:
         out["group"] = trace.groups.at(static_cast<std::size_t>(op.collective.family)).name;

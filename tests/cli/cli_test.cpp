@@ -63,6 +63,7 @@ const std::vector<Bundled> kBundled = {
     {"gb300-nvl72-fp4-inference", 72, 144, "GB300", "Llama-3 70B inference, TP 8, FP4, batch 32 x (2048 + 256) tokens",
      8},
     {"chakra-small-dgx-h100", 8, 16, "H100-SXM", "chakra-small", 4},
+    {"chakra-et-gpt-dgx-h100", 8, 16, "H100-SXM", "chakra-et-gpt", 8},
     {"gpt3-175b-superpod", 1024, 4096, "H100-SXM", "GPT-3 175B training"},
     {"llama3-70b-superpod", 1024, 4096, "H100-SXM", "Llama-3 70B training"},
     {"llama3-405b-16k-h100", 16384, 68096, "H100-SXM", "Llama-3 405B training"},

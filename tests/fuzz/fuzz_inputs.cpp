@@ -113,8 +113,15 @@ void load(const std::string& text) {
 #elif TWIN_FUZZ_FORMAT == 8 // checks file (sweep --check)
     const auto doc = twin::Document::parse(text, "fuzz.json");
     (void)twin::sweep::parse_checks(doc.root().json(), "fuzz.json", kScenarioDir / "sweeps");
+#elif TWIN_FUZZ_FORMAT == 9 // Chakra binary rank file (.et: length-delimited protobuf records)
+    static const fs::path file = [] {
+        std::string dir = (fs::temp_directory_path() / "twin_fuzz_chakra_et_XXXXXX").string();
+        return fs::path(mkdtemp(dir.data())) / "rank0.et";
+    }();
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
+    (void)twin::models::load_chakra({file});
 #else
-#error "TWIN_FUZZ_FORMAT must be 0..8"
+#error "TWIN_FUZZ_FORMAT must be 0..9"
 #endif
 }
 

@@ -349,13 +349,13 @@ TEST_F(Chakra, ScenarioWorkloadTypeReadsAFilePattern) {
 // ---- mapping details ----
 
 TEST_F(Chakra, OrdersNodesByDependencyAndPassesDroppedNodesOn) {
-    // File order 3, 1, 2: node 1 waits for 2 (ctrl), 2 for 3 (data); node 4 is duration-only
-    // compute (dropped); 5 waits for 4, so for 1.
+    // File order 3, 1, 2: node 1 waits for 2 (ctrl), 2 for 3 (data); node 4 is compute with
+    // nothing to time (no FLOPs, bytes or duration: dropped); 5 waits for 4, so for 1.
     const Trace t = import({rank_file_text(std::vector<NodeDesc>{
         {3, "c", "COMP_NODE", {i64("num_ops", 30)}},
         {1, "a", "COMP_NODE", {i64("num_ops", 10)}, {2}},
         {2, "b", "MEM_STORE_NODE", {u64("tensor_size", 20)}, {}, {3}},
-        {4, "gap", "COMP_NODE", {}, {}, {1}, 100},
+        {4, "gap", "COMP_NODE", {}, {}, {1}},
         {5, "e", "COMP_NODE", {i64("num_ops", 50)}, {4}, {}},
     })});
     const Block& p = t.classes.at(0).program;

@@ -179,7 +179,7 @@ TEST(TraceErrors, EmptyBlockBody) {
 
 TEST(TraceErrors, ComputeFlopsAndBytesBothZero) {
     expect_error(prog(R"([{"op": "compute", "flops": "0FLOP", "bytes": "0B"}])"), "/classes/0/program/0/flops",
-                 "needs \"flops\" > 0 or \"bytes\" > 0");
+                 "needs \"flops\" > 0, \"bytes\" > 0 or \"duration\" > 0");
     expect_error(prog(R"([{"op": "compute"}])"), "/classes/0/program/0/flops", "needs \"flops\" > 0");
 }
 TEST(TraceErrors, ComputeNegativeFlops) {

@@ -6,7 +6,8 @@
 //                                             in bytes/s, e_m: memory_efficiency in (0, 1]
 //   t_launch = N_k * t_gap                    N_k: kernel launches of the op ("kernels"), t_gap =
 //                                             kKernelLaunchGap = 2 us
-//   t        = max(t_flops, t_memory) + t_launch   memory-bound when t_memory > t_flops (ties: compute-bound)
+//   t        = max(t_flops, t_memory, T_m) + t_launch   memory-bound when t_memory > t_flops (ties:
+//              compute-bound); T_m the step's measured duration (ComputeOp::duration, 0 if none)
 //
 // The efficiencies fold in what the roofline leaves out (tile quantisation, kernel launch and
 // tail effects, cache behaviour); they come from the GPU type (catalog), calibrated against
@@ -34,7 +35,7 @@ namespace twin::models {
 inline constexpr double kKernelLaunchGap_s = 2e-6;
 
 struct ComputeTime {
-    Seconds time;              // max(flops_time, memory_time) + launch_time
+    Seconds time;              // max(flops_time, memory_time, op.duration) + launch_time
     Seconds flops_time;        // F / (P * e_c); 0 when F == 0
     Seconds memory_time;       // D / (B_hbm * e_m); 0 when D == 0
     Seconds launch_time;       // kernels * kKernelLaunchGap_s

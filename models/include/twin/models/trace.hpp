@@ -47,6 +47,9 @@ struct ComputeOp {
     // Kernel launches the step stands for ("kernels" key, integer >= 0, default 0): each adds the
     // launch gap kKernelLaunchGap to its time (compute.hpp).
     std::int64_t kernels = 0;
+    // Measured time of the step ("duration" key, a time >= 0, default 0): a floor on its time, for
+    // steps known only by a measurement (a Chakra node with durationMicros and no FLOPs or bytes).
+    Seconds duration{0.0};
 };
 
 // Collective algorithms and protocols (models/collective_plan.hpp explains each). Auto lets the
