@@ -57,6 +57,14 @@ TrainingParallelism read_parallelism(Object par, const TransformerConfig& m) {
         } else {
             p.zero = static_cast<int>(v->as_integer(0, 3));
         }
+        if (p.zero >= 2 && p.pp > 1) {
+            // DeepSpeed's PipelineEngine asserts zero stage < 2; Megatron-LM's FSDP runs without a
+            // pipeline. Gradients sharded per micro-batch do not combine with 1F1B's accumulation.
+            v->fail(fmt::format("zero {} with pipeline parallelism (pp {}) is not a layout frameworks run (DeepSpeed's "
+                                "pipeline engine allows zero 0 or 1; FSDP runs without a pipeline): use zero <= 1 "
+                                "or pp 1",
+                                p.zero, p.pp));
+        }
     }
     if (auto v = par.find("sequence_parallel")) {
         p.sequence_parallel = v->as_bool();

@@ -26,7 +26,10 @@
 //              casts, item by item in llm_training_elementwise.cpp
 //   TP (t > 1): all-reduce of T·h·2 bytes after proj and after the MLP; with sequence
 //              parallelism all-gather (output T·h·2) before qkv and before the MLP, reduce-scatter
-//              (input T·h·2) after proj and after the MLP (Korthikanti et al. 2022, §4.2.2)
+//              (input T·h·2) after proj and after the MLP (Korthikanti et al. 2022, §4.2.2).
+//              Backward the adjoints: an all-reduce of the input gradient after the MLP's and
+//              after qkv's backward (2 per layer); with SP an all-gather before each block's
+//              backward and a reduce-scatter after it (2 + 2 per layer)
 //   CP (cp > 1): all-gather of K and V over "cp", output b·s·g·(d_qk + d_v)/t·2 bytes
 // Kernels (each pays the launch gap of compute.hpp): a GEMM 1 forward, 2 backward (data and weight
 // gradients); flash attention 1 forward, 3 backward (FlashAttention-2: the dO·O preprocessing, the
@@ -298,11 +301,29 @@ LayerOps layer_ops(const TrainingConfig& c, LayerKind kind) {
     tp_after(fw, false);
     fw.push_back(elementwise);
 
+    // Backward runs each forward TP operator's adjoint (Megatron-LM tensor_parallel/mappings.py):
+    // the all-reduce after a row-parallel GEMM is the identity backward and the identity before a
+    // column-parallel GEMM an all-reduce (2 per layer, as forward; Narayanan et al. SC'21 §2.3);
+    // with SP, reduce-scatter <-> all-gather (2 all-gathers and 2 reduce-scatters per layer).
+    const auto tp_out_grad = [&](std::vector<OpSpec>& out) { // adjoint of tp_after
+        if (c.par.tp > 1 && sp) {
+            out.push_back(coll("tp_ag", CollectiveKind::AllGather, "tp", act));
+            out.back().hidden_by_overlap = c.overlap_tp;
+        }
+    };
+    const auto tp_in_grad = [&](std::vector<OpSpec>& out) { // adjoint of tp_before
+        if (c.par.tp > 1) {
+            out.push_back(sp ? coll("tp_rs", CollectiveKind::ReduceScatter, "tp", act)
+                             : coll("tp_ar", CollectiveKind::AllReduce, "tp", act));
+            out.back().hidden_by_overlap = c.overlap_tp;
+        }
+    };
     auto& bw = ops.backward;
     bw.push_back(elementwise_bwd);
-    tp_after(bw, true);
+    tp_out_grad(bw);
     bw.insert(bw.end(), mlp_bwd.rbegin(), mlp_bwd.rend());
-    tp_before(bw, true);
+    tp_in_grad(bw);
+    tp_out_grad(bw);
     bw.push_back(scaled(proj, 2.0, 2.0, 2.0));
     bw.insert(bw.end(), attn_core_bwd.rbegin(), attn_core_bwd.rend());
     if (c.par.cp > 1) {
@@ -311,7 +332,7 @@ LayerOps layer_ops(const TrainingConfig& c, LayerKind kind) {
     for (auto it = qkv.rbegin(); it != qkv.rend(); ++it) {
         bw.push_back(scaled(*it, 2.0, 2.0, 2.0));
     }
-    tp_before(bw, true);
+    tp_in_grad(bw);
 
     if (c.recompute == Recompute::Selective) {
         ops.recompute = attn_core;

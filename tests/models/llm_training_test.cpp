@@ -121,7 +121,9 @@ TEST(LlmTraining, SchedulesVariants) {
         json w = small();
         w["recompute"] = recompute;
         w["parallelism"]["sequence_parallel"] = true;
-        w["parallelism"]["zero"] = 3;
+        w["parallelism"]["zero"] = 3; // without a pipeline (zero >= 2 refuses pp > 1)
+        w["parallelism"]["pp"] = 1;
+        w["parallelism"]["dp"] = 4;
         EXPECT_NO_THROW((void)load(w)) << recompute;
     }
     json w = small();
@@ -270,6 +272,22 @@ TEST(LlmTraining, TiedEmbeddingAndVocabParallelCollectives) {
     EXPECT_EQ(find_op(u.classes[0].program, "embedding_grad_all_reduce"), nullptr);
 }
 
+TEST(LlmTraining, BackwardRunsTheAdjointOfEveryForwardTpCollective) {
+    // Megatron-LM (SC'21 §2.3): per layer 2 all-reduces forward and 2 backward (the input gradients
+    // of the two column-parallel blocks); with SP 2 all-gathers + 2 reduce-scatters each way.
+    // small(): 4 layers on pp 2 (2 per stage), 4 micro-batches, no recompute; stage 0 also sums
+    // the vocab-parallel embedding's output over TP once per micro-batch.
+    const Trace t = load(small());
+    const auto& stage0 = t.classes[0].program;
+    EXPECT_EQ(executions(stage0, "tp_ar"), 2 * 2 * 4 * 2 + 4); // (fwd + bwd) x layers x micro-batches x 2
+    json w = small();
+    w["parallelism"]["sequence_parallel"] = true;
+    const Trace s = load(w);
+    EXPECT_EQ(executions(s.classes[0].program, "tp_ag"), 2 * 2 * 4 * 2);
+    EXPECT_EQ(executions(s.classes[0].program, "tp_rs"), 2 * 2 * 4 * 2 + 4);
+    EXPECT_EQ(executions(s.classes[0].program, "tp_ar"), 0);
+}
+
 TEST(LlmTraining, PipelineScatterGather) {
     // tp 2 without sequence parallelism: each TP rank sends half of b·s·h·2 and all-gathers.
     const double act = 2.0 * 2048 * 1024 * 2;
@@ -386,6 +404,11 @@ TEST(LlmTrainingErrors, UnevenStageRules) {
 
 TEST(LlmTrainingErrors, EveryRuleNamesItsPointer) {
     json w = small();
+    w["parallelism"]["zero"] = 3;
+    expect_error(w, "/workload/parallelism/zero", "zero 3 with pipeline parallelism (pp 2)");
+    w["parallelism"]["zero"] = 2;
+    expect_error(w, "/workload/parallelism/zero", "zero 2 with pipeline parallelism");
+    w = small();
     w["parallelism"]["tp"] = 3;
     w["parallelism"]["dp"] = 1;
     expect_error(w, "/workload/parallelism/tp", "must divide the model's heads");
