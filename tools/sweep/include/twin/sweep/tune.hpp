@@ -4,19 +4,19 @@
 // the sweep runner as cases.
 //
 // Enumerated: tp in {1, 2, 4, 8} (at most the GPUs of a node: TP stays in the NVLink domain),
-// pp in {1, 2, 4, 8, 16}, virtual stages v in {1, 2, 3, 4, 5} (v > 1: interleaved schedule, pp > 1),
-// cp in {1, 2}, dp = GPUs / (tp·pp·cp), micro_batch in {1, 2}, recompute in {none, selective, full};
-// ep and zero stay as in the base scenario.
+// pp among the divisors of the layer count up to 32, virtual stages v in {1, ..., 5} (v > 1:
+// interleaved schedule, pp > 1), cp in {1, 2}, dp = GPUs / (tp·pp·cp), ep among the powers of two
+// dividing the experts (1 for a dense model; the reader wants it to divide dp), zero in {0, 1, 3},
+// micro_batch in {1, 2}, recompute in {none, selective, full}. A combination the workload reader
+// refuses (divisibility, Megatron's rules such as overlap.param_gather needing zero >= 1) is not
+// allowed by the framework and is skipped; one that does not fit in HBM too.
 //
-// Estimate (for ranking only; the child runs give the real numbers):
-//   t = F_hw / (G · P · e) / (1 − b),   b = (pp − 1) / (v·m + pp − 1)
-// F_hw hardware FLOPs of a step (training_step_flops: recompute included), G GPUs, P the GPU's dense
-// peak at the workload's precision, e its compute_efficiency (catalog), m micro-batches per step.
-// It has no communication term: layouts that differ mostly in exposed communication tie here and
-// are told apart by the simulation of the best k.
+// Estimate (for ranking only; the child runs give the real numbers): compute, pipeline bubble and
+// the exposed communication of TP, CP, EP, PP and DP/ZeRO, tune_estimate.hpp.
 #pragma once
 
 #include "twin/sweep/sweep.hpp"
+#include "twin/sweep/tune_estimate.hpp"
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -33,6 +33,8 @@ struct Layout {
     int dp = 1;
     int micro_batch = 1;
     std::string recompute = "none";
+    int ep = 1;
+    int zero = 0;
 };
 
 struct Candidate {
@@ -41,6 +43,7 @@ struct Candidate {
     double estimate_s = 0.0;
     double memory_bytes = 0.0; // the largest stage's, per GPU
     double bubble = 0.0;
+    StepEstimate estimate; // its terms (tune_estimate.hpp)
 };
 
 struct TuneResult {
