@@ -32,7 +32,8 @@ std::string layout_text(const sweep::Layout& l) {
 
 int tune_command(const TuneArgs& a) {
     const auto r = sweep::tune_layouts(a.scenario);
-    fmt::print("tune: {} layouts enumerated, {} refused by the workload reader, {} do not fit in HBM, {} fit\n",
+    fmt::print("tune: {} layouts enumerated, {} refused by the workload reader or the framework, {} do not fit in HBM, "
+               "{} fit\n",
                r.enumerated, r.rejected_layout, r.rejected_memory, r.ranked.size());
     if (r.ranked.empty()) {
         throw InputError(a.scenario, "/workload/parallelism", "no enumerated layout divides the model and fits");

@@ -81,6 +81,13 @@ TuneResult tune_layouts(const std::filesystem::path& scenario_file) {
                             for (const int mb : {1, 2}) {
                                 for (const char* rc : {"none", "selective", "full"}) {
                                     ++out.enumerated;
+                                    if (zero == 3 && pp > 1) {
+                                        // DeepSpeed's pipeline engine refuses ZeRO-2/3 ("ZeRO-2 and
+                                        // ZeRO-3 are incompatible with pipeline parallelism",
+                                        // deepspeed/runtime/pipe/engine.py); FSDP runs without PP.
+                                        ++out.rejected_layout;
+                                        continue;
+                                    }
                                     Candidate c;
                                     c.layout = {tp, pp, vp, cp, gpus / (tp * pp * cp), mb, rc, ep, zero};
                                     nlohmann::json w = base["workload"];

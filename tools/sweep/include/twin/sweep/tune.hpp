@@ -6,7 +6,8 @@
 // Enumerated: tp in {1, 2, 4, 8} (at most the GPUs of a node: TP stays in the NVLink domain),
 // pp among the divisors of the layer count up to 32, virtual stages v in {1, ..., 5} (v > 1:
 // interleaved schedule, pp > 1), cp in {1, 2}, dp = GPUs / (tp·pp·cp), ep among the powers of two
-// dividing the experts (1 for a dense model; the reader wants it to divide dp), zero in {0, 1, 3},
+// dividing the experts (1 for a dense model; the reader wants it to divide dp), zero in {0, 1, 3}
+// (3 only with pp = 1: DeepSpeed's pipeline engine refuses ZeRO-2/3 with pipeline parallelism),
 // micro_batch in {1, 2}, recompute in {none, selective, full}. A combination the workload reader
 // refuses (divisibility, Megatron's rules such as overlap.param_gather needing zero >= 1) is not
 // allowed by the framework and is skipped; one that does not fit in HBM too.
@@ -49,7 +50,7 @@ struct Candidate {
 struct TuneResult {
     std::vector<Candidate> ranked; // fitting layouts, fastest estimate first (ties: enumeration order)
     std::size_t enumerated = 0;
-    std::size_t rejected_layout = 0; // the workload reader refused it (divisibility, batch)
+    std::size_t rejected_layout = 0; // the workload reader refused it (divisibility, batch), or ZeRO-3 with pp > 1
     std::size_t rejected_memory = 0; // does not fit in HBM
 };
 
