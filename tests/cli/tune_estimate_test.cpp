@@ -8,7 +8,11 @@
 #include "twin/sweep/tune.hpp"
 #include "twin/sweep/tune_estimate.hpp"
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 namespace twin::sweep {
 namespace {
@@ -95,6 +99,27 @@ TEST_F(TuneEstimateTest, OneDimensionLayoutHasOnlyItsTerms) {
     EXPECT_EQ(e.pp_s, 0.0);
     EXPECT_EQ(e.bubble, 0.0);
     EXPECT_DOUBLE_EQ(e.step_s(), e.compute_s + e.dp_s);
+}
+
+} // namespace
+} // namespace twin::sweep
+
+namespace twin::sweep {
+namespace {
+
+// A base with its own uneven stage split (pp 2, 15 + 17 layers): tune drops the split for the
+// layouts it tries, so other pipeline depths (pp 4: 8 layers a stage) are still searched.
+TEST(TuneLayouts, TheBasesStageSplitDoesNotPinThePipelineDepth) {
+    json base = Document::load(kScenario).root().json();
+    base["workload"]["parallelism"].update(json{{"tp", 8}, {"pp", 2}, {"dp", 2}, {"pipeline_layers", {15, 17}}});
+    const auto file = std::filesystem::temp_directory_path() / ("tune-split-" + std::to_string(::getpid()) + ".json");
+    std::ofstream(file) << base.dump();
+    const auto r = tune_layouts(file);
+    std::filesystem::remove(file);
+    EXPECT_TRUE(std::any_of(r.ranked.begin(), r.ranked.end(), [](const Candidate& c) { return c.layout.pp == 4; }));
+    EXPECT_TRUE(std::none_of(r.ranked.begin(), r.ranked.end(), [](const Candidate& c) {
+        return c.scenario["workload"]["parallelism"].contains("pipeline_layers");
+    }));
 }
 
 } // namespace

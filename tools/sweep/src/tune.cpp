@@ -98,6 +98,12 @@ TuneResult tune_layouts(const std::filesystem::path& scenario_file) {
                                     par["dp"] = c.layout.dp;
                                     par["ep"] = ep;
                                     par["zero"] = zero;
+                                    // The base's own stage split belongs to its pp; the candidate
+                                    // splits evenly.
+                                    for (const char* k : {"pipeline_layers", "first_stage_layers", "last_stage_layers",
+                                                          "microbatch_group_size"}) {
+                                        par.erase(k);
+                                    }
                                     par["schedule"] = vp > 1 ? "interleaved" : "1f1b";
                                     if (vp > 1) {
                                         par["virtual_stages"] = vp;

@@ -10,7 +10,9 @@
 // (3 only with pp = 1: DeepSpeed's pipeline engine refuses ZeRO-2/3 with pipeline parallelism),
 // micro_batch in {1, 2}, recompute in {none, selective, full}. A combination the workload reader
 // refuses (divisibility, Megatron's rules such as overlap.param_gather needing zero >= 1) is not
-// allowed by the framework and is skipped; one that does not fit in HBM too.
+// allowed by the framework and is skipped; one that does not fit in HBM too. The base's explicit
+// stage split (pipeline_layers, first/last_stage_layers) and microbatch_group_size are dropped
+// (the candidate splits evenly); other keys (rank order, overlap, precision) stay.
 //
 // Estimate (for ranking only; the child runs give the real numbers): compute, pipeline bubble and
 // the exposed communication of TP, CP, EP, PP and DP/ZeRO, tune_estimate.hpp.
