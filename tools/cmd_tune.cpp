@@ -20,30 +20,40 @@ struct TuneArgs {
     std::string scenario;
     std::string out_dir;
     int k = 4;
+    int rows = 10;
     int jobs = 0;
     bool quiet = false;
 };
 
 std::string layout_text(const sweep::Layout& l) {
-    return fmt::format("tp {} pp {} v {} cp {} dp {} mb {} recompute {}", l.tp, l.pp, l.vp, l.cp, l.dp, l.micro_batch,
-                       l.recompute);
+    return fmt::format("tp {} pp {} v {} cp {} dp {} ep {} zero {} mb {} {}", l.tp, l.pp, l.vp, l.cp, l.dp, l.ep,
+                       l.zero, l.micro_batch, l.recompute);
 }
 
 int tune_command(const TuneArgs& a) {
     const auto r = sweep::tune_layouts(a.scenario);
-    fmt::print("tune: {} layouts enumerated, {} refused by the workload reader, {} do not fit in HBM, {} fit\n",
+    fmt::print("tune: {} layouts enumerated, {} refused by the workload reader or the framework, {} do not fit in HBM, "
+               "{} fit\n",
                r.enumerated, r.rejected_layout, r.rejected_memory, r.ranked.size());
     if (r.ranked.empty()) {
         throw InputError(a.scenario, "/workload/parallelism", "no enumerated layout divides the model and fits");
     }
-    fmt::print("\nrank  {:<52}  estimate_s  memory_GiB  bubble\n", "layout");
-    for (std::size_t i = 0; i < r.ranked.size() && i < std::max<std::size_t>(10, a.k); ++i) {
+    fmt::print("\nestimate (s per step): compute, bubble share, exposed communication by dimension\n"
+               "rank  {:<58}  estimate  compute  bubble  tp      cp      ep      pp      dp      memory_GiB\n",
+               "layout");
+    for (std::size_t i = 0; i < r.ranked.size() && i < std::max<std::size_t>(a.rows, a.k); ++i) {
         const auto& c = r.ranked[i];
-        fmt::print("{:<4}  {:<52}  {:<10.4g}  {:<10.1f}  {:.3f}{}\n", i, layout_text(c.layout), c.estimate_s,
-                   c.memory_bytes / (1024.0 * 1024.0 * 1024.0), c.bubble,
+        const auto& e = c.estimate;
+        fmt::print("{:<4}  {:<58}  {:<8.4g}  {:<7.4g}  {:<6.3f}  {:<6.3g}  {:<6.3g}  {:<6.3g}  {:<6.3g}  {:<6.3g}  "
+                   "{:<10.1f}{}\n",
+                   i, layout_text(c.layout), c.estimate_s, e.compute_s, c.bubble, e.tp_s, e.cp_s, e.ep_s, e.pp_s,
+                   e.dp_s, c.memory_bytes / (1024.0 * 1024.0 * 1024.0),
                    i < static_cast<std::size_t>(a.k) ? "  (simulated)" : "");
     }
     const std::size_t k = std::min<std::size_t>(a.k, r.ranked.size());
+    if (k == 0) {
+        return 0; // -k 0: the estimate's table only
+    }
     std::vector<sweep::Case> cases;
     for (std::size_t i = 0; i < k; ++i) {
         sweep::Case c;
@@ -93,7 +103,12 @@ Command add_tune_command(CLI::App& app, Budget& /*budget*/) {
     auto* cmd = app.add_subcommand("tune", "Search the parallel layout of an llm-training scenario: rank layouts that "
                                            "fit by an analytic estimate, simulate the best k");
     cmd->add_option("scenario", a->scenario, "Scenario JSON file (llm-training workload)")->required();
-    cmd->add_option("-k", a->k, "Layouts to simulate")->capture_default_str()->check(CLI::Range(1, 1000));
+    cmd->add_option("-k", a->k, "Layouts to simulate (0: print the estimate's ranking only)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 1000));
+    cmd->add_option("--rows", a->rows, "Rows of the estimate's table")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1000000));
     cmd->add_option("-j,--jobs", a->jobs, "Runs at once (default: the core count)")->check(CLI::Range(1, 4096));
     cmd->add_option("-o,--out", a->out_dir, "Output folder (default: results/<scenario>-tune beside the scenario)");
     cmd->add_flag("-q,--quiet", a->quiet, "No progress");

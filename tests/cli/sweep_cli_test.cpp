@@ -2,8 +2,11 @@
 // cases run, resume, a failing case, bad input, shards and merge, checks.
 #include "cli_util.hpp"
 #include "twin/sweep/sweep.hpp"
+#include "twin/sweep/tune.hpp"
 
 #include <algorithm>
+#include <array>
+#include <fmt/format.h>
 
 namespace twin::test {
 namespace {
@@ -142,22 +145,71 @@ TEST_F(SweepCliTest, BundledNetworkGpuSweepRunsAndPassesItsChecks) {
     }
 }
 
-// tune on the 1,024-GPU base (8 GPUs a node): tp in {1,2,4,8} x (pp 1 with v 1, or pp in {2,4,8,16}
-// with v in 1..5: 21) x cp 2 x micro-batch 2 x recompute 3 = 1,008 layouts enumerated (all divide
-// 1,024 GPUs); the best 2 by the estimate are simulated.
+// tune on the 1,024-GPU base (8 GPUs a node, Llama-3 70B: 80 layers): tp in {1,2,4,8} x pp among
+// the divisors of 80 up to 32 {1,2,4,5,8,10,16,20}, of which 5, 10 and 20 do not divide 1,024 GPUs,
+// so (pp 1 with v 1, or pp in {2,4,8,16} with v in 1..5: 21) x cp 2 x ep 1 (dense) x zero 3 x
+// micro-batch 2 x recompute 3 = 4 x 21 x 2 x 18 = 3,024 layouts enumerated; the best 2 by the
+// estimate are simulated.
 TEST_F(SweepCliTest, TuneRanksLayoutsAndSimulatesTheBestK) {
     const auto r =
         run("tune scenarios/sweeps/base-1k-llama3-70b.json -k 2 -j 2 -q -o " + sh_quote((dir_ / "tune").string()));
-    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-    EXPECT_NE(r.out.find("tune: 1008 layouts enumerated"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("tune: 3024 layouts enumerated"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("best layout: tp "), std::string::npos) << r.out;
     const auto t = sweep::table_from_csv(read_text(dir_ / "tune/sweep.csv"), "sweep.csv");
     ASSERT_EQ(t.rows.size(), 2U);
     EXPECT_EQ(t.rows[0].status, "ok");
+    EXPECT_EQ(t.columns.size(), sweep::tune_columns().size());
     const auto bad = run("tune scenarios/dgx-h100-1node.json");
     EXPECT_EQ(bad.exit_code, 2);
     EXPECT_NE(bad.err.find("dgx-h100-1node.json: /workload/type: tune searches the layout"), std::string::npos)
         << bad.err;
+}
+
+// The estimate orders layouts as the simulation does (hand-checked on 4 DGX H100, Llama-3 8B,
+// tests/scenarios/tune-32-h100-llama3-8b.json). Five layouts whose costs differ for different
+// reasons, expected fastest first:
+//   0 tp 1 dp 32 zero 3: no TP, the ZeRO-3 gathers and reduce-scatters hide behind compute
+//   1 tp 8 dp 4: 130 TP all-reduce-sized collectives per micro-batch on NVLink, exposed
+//   2 tp 2 pp 4 dp 4: little TP, but a 3/(4 + 3) pipeline bubble with m = 4
+//   3 tp 8 pp 4 dp 1: TP 8 and a 3/(8 + 3) bubble (m = 32 micro-batches of 1)
+//   4 tp 1 pp 8 dp 4: a 7/(8 + 7) bubble
+// At the time of writing: estimated 0.861, 1.275, 1.449, 1.525, 2.17 s; simulated 0.904, 1.280,
+// 1.382, 1.504, 1.888 s. The test wants the same strict order from both and each estimate within
+// 25 % of its simulation.
+TEST_F(SweepCliTest, TuneEstimateOrdersLayoutsAsTheSimulation) {
+    const std::string scenario = std::string(TWIN_SOURCE_DIR) + "/tests/scenarios/tune-32-h100-llama3-8b.json";
+    const std::vector<std::array<int, 4>> layouts{
+        {1, 1, 32, 3}, {8, 1, 4, 1}, {2, 4, 4, 1}, {8, 4, 1, 1}, {1, 8, 4, 1}};
+    std::string cases;
+    for (const auto& l : layouts) {
+        cases += fmt::format(R"({}{{"/workload/parallelism/tp": {}, "/workload/parallelism/pp": {},
+                                  "/workload/parallelism/dp": {}, "/workload/parallelism/zero": {}}})",
+                             cases.empty() ? "" : ",", l[0], l[1], l[2], l[3]);
+    }
+    write_text(dir_ / "order.json",
+               R"({"scenario": ")" + scenario + R"(", "mode": "cases", "cases": [)" + cases + "]}");
+    const auto r =
+        run("sweep " + sh_quote((dir_ / "order.json").string()) + " -j 2 -q -o " + sh_quote((dir_ / "order").string()));
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    const auto t = sweep::table_from_csv(read_text(dir_ / "order/sweep.csv"), "sweep.csv");
+    ASSERT_EQ(t.rows.size(), layouts.size());
+    const auto ranked = sweep::tune_layouts(scenario).ranked;
+    double last_sim = 0.0;
+    double last_est = 0.0;
+    for (std::size_t i = 0; i < layouts.size(); ++i) {
+        const auto& l = layouts[i];
+        const auto c = std::find_if(ranked.begin(), ranked.end(), [&](const sweep::Candidate& x) {
+            return x.layout.tp == l[0] && x.layout.pp == l[1] && x.layout.dp == l[2] && x.layout.zero == l[3] &&
+                   x.layout.vp == 1 && x.layout.cp == 1 && x.layout.micro_batch == 1 && x.layout.recompute == "none";
+        });
+        ASSERT_NE(c, ranked.end()) << "layout " << i << " not among the fitting ones";
+        const double sim = t.rows[i].metrics.at("step_time_s").value_or(0.0);
+        EXPECT_GT(sim, last_sim) << "simulated order, layout " << i;
+        EXPECT_GT(c->estimate_s, last_est) << "estimated order, layout " << i;
+        EXPECT_NEAR(c->estimate_s / sim, 1.0, 0.25) << "layout " << i;
+        last_sim = sim;
+        last_est = c->estimate_s;
+    }
 }
 
 } // namespace

@@ -219,3 +219,47 @@ TEST(SweepMerge, ReportsDuplicatesAndGaps) {
 
 } // namespace
 } // namespace twin::sweep
+
+namespace twin::sweep {
+namespace {
+
+// The bundled example sweeps expand without running anything (CI runs none of their cases: the
+// 16,384-GPU one takes minutes): network-gpu-16k.json crosses 2 oversubscriptions x 2 GPU types x
+// 2 networks = 8 cases (axes in key order, '/' sorting before letters: oversubscription slowest,
+// the network group fastest, so case 7 is 2:1, B200, 800G); gtc-moe-1.8t.json
+// lists 4 cases (H100 former and tuned layouts, B200 former and tuned); both checks files read.
+TEST(BundledSweeps, SixteenKAndGtcSweepsExpandAndTheirChecksRead) {
+    const std::filesystem::path dir = std::filesystem::path(TWIN_SOURCE_DIR) / "scenarios" / "sweeps";
+    const auto big = expand(load_sweep(dir / "network-gpu-16k.json"));
+    ASSERT_EQ(big.size(), 8U);
+    for (const auto& c : big) {
+        EXPECT_EQ(c.scenario["topology"]["nodes"][0]["count"], 2048); // 16,384 GPUs
+    }
+    EXPECT_EQ(big[0].scenario["topology"]["fabric"]["tiers"][0]["oversubscription"], "1:1");
+    EXPECT_EQ(big[7].scenario["topology"]["fabric"]["tiers"][0]["oversubscription"], "2:1");
+    EXPECT_EQ(big[7].scenario["catalog"]["nodes"]["sweep-node"]["gpu"], "B200");
+    EXPECT_EQ(big[7].scenario["topology"]["fabric"]["tiers"][2]["switch"], "Q3400");
+    const auto gtc = expand(load_sweep(dir / "gtc-moe-1.8t.json"));
+    ASSERT_EQ(gtc.size(), 4U);
+    EXPECT_EQ(gtc[0].scenario["topology"]["nodes"][0]["count"], 1000); // 8,000 H100
+    EXPECT_EQ(gtc[3].scenario["topology"]["nodes"][0]["count"], 250);  // 2,000 B200
+    EXPECT_EQ(gtc[1].scenario["workload"]["parallelism"]["pp"], 20);   // the H100's tuned layout
+    EXPECT_NO_THROW((void)load_checks(dir / "network-gpu-16k.checks.json"));
+    EXPECT_NO_THROW((void)load_checks(dir / "gtc-moe-1.8t.checks.json"));
+}
+
+// "description" is free text for the reader; it must be a string.
+TEST(BundledSweeps, DescriptionIsAString) {
+    const auto dir = std::filesystem::path(TWIN_SOURCE_DIR) / "scenarios";
+    EXPECT_NO_THROW((void)parse_sweep(
+        nlohmann::json::parse(R"({"scenario": "dgx-h100-1node.json", "description": "x", "axes": {"/seed": [1]}})"),
+        "s.json", dir));
+    EXPECT_INPUT_ERROR_IN(
+        parse_sweep(
+            nlohmann::json::parse(R"({"scenario": "dgx-h100-1node.json", "description": 3, "axes": {"/seed": [1]}})"),
+            "s.json", dir),
+        "s.json", "/description", "string");
+}
+
+} // namespace
+} // namespace twin::sweep

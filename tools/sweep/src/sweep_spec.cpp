@@ -174,6 +174,9 @@ SweepSpec parse_sweep(const nlohmann::json& doc, const std::string& file, const 
     if (const auto n = o.find("name")) {
         spec.name = n->as_string();
     }
+    if (const auto d = o.find("description")) {
+        (void)d->as_string(); // for the reader
+    }
     if (const auto m = o.find("mode")) {
         const std::string mode = m->as_choice({"grid", "zip", "cases"});
         spec.mode = mode == "grid" ? Mode::Grid : mode == "zip" ? Mode::Zip : Mode::Cases;
