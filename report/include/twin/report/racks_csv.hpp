@@ -1,6 +1,6 @@
 // racks.csv: one row per rack of the cluster, for the GUI's cluster overview (every rack, where
-// report.json keeps only the hottest). Bounded by the rack count (100k GPUs in 72-GPU racks: about
-// 1,400 rows, ~150 kB). Columns:
+// report.json keeps only the hottest). Bounded by the rack count (scenarios/hall-100k-h100-liquid.json:
+// 3,125 racks of 32 GPUs, 380 kB). Columns:
 //   rack, hall, row, cdu   the rack and its facility domains (models/facility.hpp: row = rack /
 //                          racks_per_row, hall = row / rows_per_hall, cdu = rack / racks_per_cdu)
 //   pod                    fabric pod (leaf group in a 2-tier fabric) of the rack's first NIC's
