@@ -193,7 +193,18 @@ void HeatMap::paint_racks(QPainter& p, const Tile& t, QRectF area) const {
         const auto& rack = set_->racks[static_cast<std::size_t>(t.members[static_cast<std::size_t>(k)])];
         const auto v = rack_value(rack, metric_);
         const QRectF cell(area.left() + (k % best) * cw, area.top() + (k / best) * ch, cw - gap, ch - gap);
-        p.fillRect(cell, v ? heat_colour(*v, metric_, range_) : kNoData);
+        const QColor fill = v ? heat_colour(*v, metric_, range_) : kNoData;
+        p.fillRect(cell, fill);
+        // Rack number (and value) where the cell has room for them.
+        const QFontMetricsF fm(font());
+        const QString name = QString::number(rack.rack);
+        if (cell.width() >= fm.horizontalAdvance(name) + fm.height() / 2 && cell.height() >= fm.height()) {
+            const QString value = v ? format_value(*v, metric_) : QString();
+            const bool two =
+                cell.height() >= 2 * fm.height() && cell.width() >= fm.horizontalAdvance(value) + fm.height() / 2;
+            p.setPen(fill.lightnessF() > 0.55 ? Qt::black : Qt::white);
+            p.drawText(cell, Qt::AlignCenter, two ? "rack " + name + "\n" + value : name);
+        }
     }
 }
 

@@ -8,6 +8,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -177,6 +178,10 @@ void OverviewView::refresh() {
     model_->set_tiles(model_->tiles(), hl);
     map_->set_tiles(&model_->tiles(), metric_, metric_range(set_, metric_), hl, set_.complete ? &set_ : nullptr);
     legend_->set(metric_, metric_range(set_, metric_));
+    // The table as wide as its columns (they change with the level), so none is cut.
+    table_->resizeColumnsToContents();
+    table_->setMinimumWidth(table_->horizontalHeader()->length() + table_->verticalScrollBar()->sizeHint().width() +
+                            2 * table_->frameWidth());
     back_->setEnabled(set_.complete && level_ != Level::Halls);
     crumbs_->setText(breadcrumb());
 }

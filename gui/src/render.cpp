@@ -59,7 +59,8 @@ QWidget* make_overview_widget(const LoadedResult& r, QWidget* parent) {
 }
 
 void save(QWidget* w, const QString& file, RenderOutput& out) {
-    const QImage image = render_widget(w, QSize(1400, 860));
+    // At the screen's pixel ratio: QT_SCALE_FACTOR=2 renders a high-DPI image (2800 x 1720).
+    const QImage image = render_widget(w, QSize(1400, 860), qApp->devicePixelRatio());
     if (image.save(file)) {
         out.written << file;
         if (looks_blank(image)) {
