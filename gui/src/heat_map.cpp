@@ -71,9 +71,10 @@ QSize HeatMap::sizeHint() const {
 }
 
 void HeatMap::set_tiles(const std::vector<Tile>* tiles, ColourMetric m, std::pair<double, double> range,
-                        std::set<int> highlighted, const RackSet* set) {
+                        std::set<int> highlighted, const RackSet* set, std::set<int> racks_highlighted) {
     tiles_ = tiles;
     set_ = set;
+    racks_highlighted_ = std::move(racks_highlighted);
     metric_ = m;
     range_ = range;
     highlighted_ = std::move(highlighted);
@@ -195,6 +196,11 @@ void HeatMap::paint_racks(QPainter& p, const Tile& t, QRectF area) const {
         const QRectF cell(area.left() + (k % best) * cw, area.top() + (k / best) * ch, cw - gap, ch - gap);
         const QColor fill = v ? heat_colour(*v, metric_, range_) : kNoData;
         p.fillRect(cell, fill);
+        if (racks_highlighted_.count(t.members[static_cast<std::size_t>(k)])) {
+            const double w = std::max(1.0, std::min(cell.width(), cell.height()) / 5);
+            p.setPen(QPen(QColor(255, 0, 200), w));
+            p.drawRect(cell.adjusted(w / 2, w / 2, -w / 2, -w / 2));
+        }
         // Rack number (and value) where the cell has room for them.
         const QFontMetricsF fm(font());
         const QString name = QString::number(rack.rack);

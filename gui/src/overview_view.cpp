@@ -176,7 +176,8 @@ void OverviewView::refresh() {
     model_->set_tiles(std::move(tiles), {});
     const auto hl = highlighted_tiles();
     model_->set_tiles(model_->tiles(), hl);
-    map_->set_tiles(&model_->tiles(), metric_, metric_range(set_, metric_), hl, set_.complete ? &set_ : nullptr);
+    map_->set_tiles(&model_->tiles(), metric_, metric_range(set_, metric_), hl, set_.complete ? &set_ : nullptr,
+                    std::set<int>(highlight_racks_.begin(), highlight_racks_.end()));
     legend_->set(metric_, metric_range(set_, metric_));
     // The table as wide as its columns (they change with the level), so none is cut.
     table_->resizeColumnsToContents();

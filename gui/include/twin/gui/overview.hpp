@@ -45,9 +45,10 @@ class HeatMap : public QWidget {
     Q_OBJECT
 public:
     explicit HeatMap(QWidget* parent = nullptr);
-    // `set` (optional): the racks, drawn as small cells inside hall and row tiles that have room.
+    // `set` (optional): the racks, drawn as small cells inside hall and row tiles that have room,
+    // those in `racks_highlighted` (indices into set->racks) framed like highlighted tiles.
     void set_tiles(const std::vector<Tile>* tiles, ColourMetric m, std::pair<double, double> range,
-                   std::set<int> highlighted, const RackSet* set = nullptr);
+                   std::set<int> highlighted, const RackSet* set = nullptr, std::set<int> racks_highlighted = {});
     [[nodiscard]] int tile_at(QPointF p) const; // -1: none
     [[nodiscard]] QRectF tile_rect(int i) const;
     [[nodiscard]] int current() const { return current_; }
@@ -68,6 +69,7 @@ private:
     void paint_racks(QPainter& p, const Tile& t, QRectF area) const;
     const std::vector<Tile>* tiles_ = nullptr;
     const RackSet* set_ = nullptr;
+    std::set<int> racks_highlighted_;
     ColourMetric metric_ = ColourMetric::Busy;
     std::pair<double, double> range_{0.0, 1.0};
     std::set<int> highlighted_;
