@@ -152,8 +152,8 @@ QVariant MultiCompareModel::headerData(int section, Qt::Orientation o, int role)
     }
     const bool is_delta = section >= 4 && section % 2 == 0;
     const int i = section == 2 ? 0 : is_delta ? (section - 2) / 2 : (section - 1) / 2;
-    if (is_delta) {
-        return QString("\u0394 %1 vs %2").arg(labels_[i], labels_[0]);
+    if (is_delta) { // short: the result's name heads the column before it
+        return QString("\u0394 vs baseline");
     }
     return i == 0 ? labels_[0] + " (baseline)" : labels_[i];
 }

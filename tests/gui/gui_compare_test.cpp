@@ -51,7 +51,7 @@ private slots:
         model.set_rows(rows, {"A", "B", "C"});
         QCOMPARE(model.columnCount(), 7); // group, figure, A, B, delta B, C, delta C
         QCOMPARE(model.headerData(MultiCompareModel::delta_column(2), Qt::Horizontal).toString(),
-                 QString("\u0394 C vs A"));
+                 QString("\u0394 vs baseline"));
         QCOMPARE(model.index(0, MultiCompareModel::value_column(0)).data().toString(), QString("2.000 s"));
         QCOMPARE(model.index(0, MultiCompareModel::value_column(1)).data().toString(), QString("1.000 s"));
         QCOMPARE(model.index(0, MultiCompareModel::delta_column(1)).data().toString(), QString("-50.0 % improved"));

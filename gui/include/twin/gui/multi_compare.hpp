@@ -21,7 +21,7 @@ struct MultiRow {
 // Figures of the baseline in its order, then those only later results have (in their order).
 [[nodiscard]] std::vector<MultiRow> compare_many(const std::vector<std::vector<Metric>>& results);
 
-// Columns: group, figure, then per result its value; results after the first add "Δ vs <base>"
+// Columns: group, figure, then per result its value; results after the first add "Δ vs baseline"
 // ("+12.3 % improved"). Qt::UserRole: the number (relative delta for delta columns), for sorting.
 class MultiCompareModel : public QAbstractTableModel {
     Q_OBJECT
