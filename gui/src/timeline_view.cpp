@@ -9,9 +9,9 @@
 #include <QChartView>
 #include <QClipboard>
 #include <QDesktopServices>
-#include <QGuiApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineSeries>

@@ -10,10 +10,10 @@
 #include "twin/gui/table_models.hpp"
 
 #include <QAbstractItemModelTester>
-#include <QDir>
-#include <QFile>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QSettings>
