@@ -1,5 +1,5 @@
 // `clustertwin run`: simulate a scenario, print the report, write report.json, links.csv,
-// power.csv and series.csv into one output folder.
+// power.csv, series.csv and racks.csv into one output folder.
 #include "cli_common.hpp"
 #include "twin/core/output_set.hpp"
 #include "twin/core/units.hpp"
@@ -115,7 +115,8 @@ int run_command(const RunArgs& a, const Budget& budget) {
 Command add_run_command(CLI::App& app, Budget& budget) {
     auto a = std::make_shared<RunArgs>();
     auto* run = app.add_subcommand(
-        "run", "Simulate a scenario: print the report, write report.json, links.csv, power.csv and series.csv");
+        "run",
+        "Simulate a scenario: print the report, write report.json, links.csv, power.csv, series.csv and racks.csv");
     run->add_option("scenario", a->scenario, "Scenario JSON file")->required();
     run->add_option("-o,--out", a->out_dir,
                     "Output folder, relative to the working directory (default: the scenario's run.output_dir, "

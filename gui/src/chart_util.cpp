@@ -59,7 +59,7 @@ QChartView* bar_chart(const QString& title, const QStringList& categories, const
     series->attachAxis(val);
     auto* view = new QChartView(chart);
     view->setRenderHint(QPainter::Antialiasing);
-    view->setMinimumHeight(220);
+    view->setMinimumHeight(view->fontMetrics().height() * 13);
     return view;
 }
 

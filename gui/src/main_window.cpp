@@ -3,8 +3,12 @@
 
 #include "twin/core/error.hpp"
 #include "twin/gui/knobs.hpp"
+#include "twin/gui/multi_compare.hpp"
+#include "twin/gui/overview.hpp"
 #include "twin/gui/run_panel.hpp"
 #include "twin/gui/scenario_editor.hpp"
+#include "twin/gui/settings_dialog.hpp"
+#include "twin/gui/table_models.hpp"
 #include "twin/gui/views.hpp"
 
 #include <QApplication>
@@ -17,11 +21,13 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QSaveFile>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTableView>
 #include <QUndoStack>
 #include <QVBoxLayout>
 #include <cstdio>
@@ -33,7 +39,7 @@ MainWindow::MainWindow(QWidget* parent)
     setWindowTitle("clustertwin");
     tabs_->addTab(editor_, "&Scenario");
     tabs_->addTab(run_panel_, "&Run");
-    for (const char* t : {"&Workload", "&Bottlenecks", "&Power && cooling", "&Timeline"}) {
+    for (const char* t : {"&Workload", "&Overview", "&Bottlenecks", "&Power && cooling", "&Timeline"}) {
         tabs_->addTab(empty_note("Open a result (File \u2192 Open result) or run a scenario."), t);
     }
     auto* compare_tab = new QWidget;
@@ -45,6 +51,18 @@ MainWindow::MainWindow(QWidget* parent)
     pick->addWidget(compare_a_, 1);
     pick->addWidget(new QLabel("B:", compare_tab));
     pick->addWidget(compare_b_, 1);
+    auto* all = new QPushButton("Compare &all opened, A as baseline", compare_tab);
+    all->setObjectName("compare_all");
+    pick->addWidget(all);
+    connect(all, &QPushButton::clicked, this, [this] {
+        std::vector<int> indices{compare_a_->currentIndex()};
+        for (int i = 0; i < static_cast<int>(results_.size()); ++i) {
+            if (i != indices.front()) {
+                indices.push_back(i);
+            }
+        }
+        compare_many(indices);
+    });
     cl->addLayout(pick);
     compare_host_ = empty_note("Open or run two results to compare them.");
     cl->addWidget(compare_host_, 1);
@@ -69,7 +87,8 @@ MainWindow::MainWindow(QWidget* parent)
     restoreGeometry(s.value("window/geometry").toByteArray());
     restoreState(s.value("window/state").toByteArray());
     if (s.value("window/geometry").isNull()) {
-        resize(1280, 860);
+        const int line = fontMetrics().height(); // about 80 x 50 lines of text, whatever the DPI
+        resize(line * 80, line * 50);
     }
 }
 
@@ -115,9 +134,20 @@ void MainWindow::build_menus() {
     redo->setShortcut(QKeySequence::Redo);
     edit->addAction(undo);
     edit->addAction(redo);
+    edit->addSeparator();
+    edit->addAction("&Settings…", QKeySequence::Preferences, this, [this] {
+        SettingsDialog d(this);
+        if (d.exec() == QDialog::Accepted) {
+            run_panel_->queue()->set_cli(find_cli());
+            if (timeline_action_) {
+                timeline_action_->setChecked(QSettings().value("run/timeline", false).toBool());
+            }
+        }
+    });
     auto* run = menuBar()->addMenu("&Run");
     run->addAction("&Run scenario", QKeySequence("Ctrl+R"), this, [this] { run_current(); });
     auto* timeline = run->addAction("Write a &Perfetto timeline with each run");
+    timeline_action_ = timeline;
     timeline->setCheckable(true);
     timeline->setChecked(QSettings().value("run/timeline", false).toBool());
     connect(timeline, &QAction::toggled, this, [](bool on) { QSettings().setValue("run/timeline", on); });
@@ -225,10 +255,30 @@ void MainWindow::show_result(int index) {
     }
     const auto& r = results_[static_cast<std::size_t>(index)];
     replace_tab(TabWorkload, make_workload_view(r), "&Workload");
+    replace_tab(TabOverview, make_overview_view(r), "&Overview");
     replace_tab(TabBottlenecks, make_bottleneck_view(r), "&Bottlenecks");
     replace_tab(TabPower, make_power_view(r), "&Power && cooling");
     replace_tab(TabTimeline, make_timeline_view(r), "&Timeline");
+    link_bottlenecks_to_overview();
     tabs_->setCurrentIndex(TabWorkload);
+}
+
+// Selecting a row of the bottlenecks table outlines where it sits in the overview.
+void MainWindow::link_bottlenecks_to_overview() {
+    auto* overview = qobject_cast<OverviewView*>(tabs_->widget(TabOverview));
+    auto* table = tabs_->widget(TabBottlenecks)->findChild<QTableView*>("bottleneck_table");
+    if (overview == nullptr || table == nullptr) {
+        return;
+    }
+    connect(table->selectionModel(), &QItemSelectionModel::currentRowChanged, overview,
+            [overview](const QModelIndex& current) {
+                if (!current.isValid()) {
+                    return;
+                }
+                const auto cell = [&](int c) { return current.siblingAtColumn(c).data(Qt::UserRole).toString(); };
+                overview->highlight_bottleneck(cell(BottleneckModel::Kind), cell(BottleneckModel::Name),
+                                               cell(BottleneckModel::Tier));
+            });
 }
 
 void MainWindow::compare(int a, int b) {
@@ -238,7 +288,22 @@ void MainWindow::compare(int a, int b) {
     }
     compare_a_->setCurrentIndex(a);
     compare_b_->setCurrentIndex(b);
-    QWidget* view = make_compare_view(results_[static_cast<std::size_t>(a)], results_[static_cast<std::size_t>(b)]);
+    set_compare_view(make_compare_view(results_[static_cast<std::size_t>(a)], results_[static_cast<std::size_t>(b)]));
+}
+
+void MainWindow::compare_many(const std::vector<int>& indices) {
+    std::vector<const LoadedResult*> picked;
+    for (int i : indices) {
+        if (i >= 0 && i < static_cast<int>(results_.size())) {
+            picked.push_back(&results_[static_cast<std::size_t>(i)]);
+        }
+    }
+    if (picked.size() >= 2) {
+        set_compare_view(make_multi_compare_view(picked));
+    }
+}
+
+void MainWindow::set_compare_view(QWidget* view) {
     auto* layout = tabs_->widget(TabCompare)->layout();
     layout->replaceWidget(compare_host_, view);
     delete compare_host_;

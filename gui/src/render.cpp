@@ -1,6 +1,7 @@
 // Rendering views to PNG (render.hpp).
 #include "twin/gui/render.hpp"
 
+#include "twin/gui/overview.hpp"
 #include "twin/gui/scenario_editor.hpp"
 #include "twin/gui/views.hpp"
 
@@ -53,8 +54,13 @@ bool looks_blank(const QImage& image) {
 
 namespace {
 
+QWidget* make_overview_widget(const LoadedResult& r, QWidget* parent) {
+    return make_overview_view(r, parent);
+}
+
 void save(QWidget* w, const QString& file, RenderOutput& out) {
-    const QImage image = render_widget(w, QSize(1400, 860));
+    // At the screen's pixel ratio: QT_SCALE_FACTOR=2 renders a high-DPI image (2800 x 1720).
+    const QImage image = render_widget(w, QSize(1400, 860), qApp->devicePixelRatio());
     if (image.save(file)) {
         out.written << file;
         if (looks_blank(image)) {
@@ -79,6 +85,7 @@ RenderOutput render_all(const QStringList& scenarios, const std::vector<LoadedRe
         const QString prefix = out_dir + "/" + QString::fromStdString(r.report.scenario.name);
         using Make = QWidget* (*)(const LoadedResult&, QWidget*);
         const std::pair<const char*, Make> views[] = {{"workload", &make_workload_view},
+                                                      {"overview", &make_overview_widget},
                                                       {"bottlenecks", &make_bottleneck_view},
                                                       {"power", &make_power_view},
                                                       {"timeline", &make_timeline_view}};

@@ -7,9 +7,11 @@
 #include <QAreaSeries>
 #include <QChart>
 #include <QChartView>
+#include <QClipboard>
 #include <QDesktopServices>
 #include <QDir>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineSeries>
@@ -51,7 +53,7 @@ QChartView* time_chart(const QString& title, const QString& y_title, double end_
     auto* view = new QChartView(chart);
     view->setRenderHint(QPainter::Antialiasing);
     view->setRubberBand(QChartView::HorizontalRubberBand);
-    view->setMinimumHeight(180);
+    view->setMinimumHeight(view->fontMetrics().height() * 11);
     return view;
 }
 
@@ -106,7 +108,8 @@ QWidget* make_timeline_view(const LoadedResult& r, QWidget* parent) {
     layout->setContentsMargins(0, 0, 0, 0);
     const QString trace = perfetto_file(r);
     auto* bar = new QHBoxLayout;
-    bar->setContentsMargins(8, 4, 8, 0);
+    const int em = host->fontMetrics().averageCharWidth();
+    bar->setContentsMargins(em, em / 2, em, 0);
     auto* note =
         new QLabel(trace.isEmpty() ? QString("Drag to zoom, right-click to zoom out. For every op of the first "
                                              "ranks, tick Run \u2192 Write a Perfetto timeline and run again.")
@@ -116,9 +119,15 @@ QWidget* make_timeline_view(const LoadedResult& r, QWidget* parent) {
     note->setTextInteractionFlags(Qt::TextSelectableByMouse);
     bar->addWidget(note, 1);
     if (!trace.isEmpty()) {
-        auto* open = new QPushButton("Open &Perfetto UI", host);
-        QObject::connect(open, &QPushButton::clicked,
-                         [] { QDesktopServices::openUrl(QUrl("https://ui.perfetto.dev")); });
+        // Perfetto's UI opens files chosen in the browser ("Open trace file"): the path goes to the
+        // clipboard for that dialog.
+        auto* open = new QPushButton("Open in &Perfetto (path copied)", host);
+        open->setObjectName("perfetto_open");
+        open->setToolTip("Opens https://ui.perfetto.dev and copies " + trace + " to the clipboard");
+        QObject::connect(open, &QPushButton::clicked, [trace] {
+            QGuiApplication::clipboard()->setText(trace);
+            QDesktopServices::openUrl(QUrl("https://ui.perfetto.dev"));
+        });
         bar->addWidget(open);
     }
     layout->addLayout(bar);

@@ -1,6 +1,8 @@
 // The files of a run's result set, written as one set (twin/core/output_set.hpp).
 #include "twin/report/outputs.hpp"
 
+#include "twin/report/racks_csv.hpp"
+
 namespace twin::report {
 
 nlohmann::json report_json(const models::Scenario& s, const RunResult& r) {
@@ -12,7 +14,7 @@ std::string report_text(const models::Scenario& s, const RunResult& r) {
 }
 
 const std::vector<std::string>& output_file_names() {
-    static const std::vector<std::string> names{"report.json", "links.csv", "power.csv", "series.csv"};
+    static const std::vector<std::string> names{"report.json", "links.csv", "power.csv", "series.csv", "racks.csv"};
     return names;
 }
 
@@ -23,6 +25,7 @@ std::vector<std::filesystem::path> write_outputs(OutputSet& set, const models::S
     written.push_back(set.add("links.csv", links_csv(s, r)));
     written.push_back(set.add("power.csv", power_csv(r)));
     written.push_back(set.add("series.csv", series_csv(r)));
+    written.push_back(set.add("racks.csv", racks_csv(s, r)));
     set.commit();
     return written;
 }

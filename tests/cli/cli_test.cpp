@@ -133,6 +133,8 @@ TEST_P(CliScenario, RunMatchesGoldenReport) {
     EXPECT_EQ(read_text(out / "power.csv").rfind("time_s,bin_s,it_mean_w,", 0), 0U);
     ASSERT_TRUE(fs::is_regular_file(out / "series.csv"));
     EXPECT_EQ(read_text(out / "series.csv").rfind("time_s,bin_s", 0), 0U);
+    ASSERT_TRUE(fs::is_regular_file(out / "racks.csv"));
+    EXPECT_EQ(read_text(out / "racks.csv").rfind("rack,hall,row,cdu,pod,", 0), 0U);
 
     const std::string text = read_text(out / "report.json");
     const json got = json::parse(text);
@@ -148,7 +150,7 @@ TEST_P(CliScenario, TwoRunsGiveByteIdenticalOutputs) {
     const fs::path b = dir_ / "b";
     ASSERT_EQ(run("run -q -o " + sh_quote(a.string()) + " " + scenario_path()).exit_code, 0);
     ASSERT_EQ(run("run -q -o " + sh_quote(b.string()) + " " + scenario_path()).exit_code, 0);
-    for (const char* f : {"report.json", "links.csv", "power.csv", "series.csv"}) {
+    for (const char* f : {"report.json", "links.csv", "power.csv", "series.csv", "racks.csv"}) {
         const std::string ta = read_text(a / f);
         EXPECT_FALSE(ta.empty()) << f;
         EXPECT_TRUE(ta == read_text(b / f)) << f << " differs between two runs";

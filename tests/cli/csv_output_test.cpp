@@ -79,4 +79,38 @@ TEST_F(CliCsv, ASwitchNameWithACommaAndQuotesSurvivesLinksCsv) {
     }
 }
 
+// racks.csv of the bundled 1,024-GPU SuperPOD: 128 DGX H100 nodes, 4 per rack (the catalog's
+// default rack of 4 DGX) = 32 racks, 16 racks per row = 2 rows in one hall; 4 scalable units of
+// 32 nodes = 8 racks each, so the leaf groups (pods) are racks 0-7, 8-15, 16-23, 24-31. The
+// explicit fabric above has no pods: -1 in every rack.
+TEST_F(CliCsv, RacksCsvPlacesEveryRackInItsRowAndPod) {
+    const fs::path out = dir_ / "pod";
+    const auto r = run("run -q -o " + sh_quote(out.string()) + " " +
+                       sh_quote((fs::path(TWIN_SOURCE_DIR) / "scenarios" / "llama3-70b-superpod.json").string()));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto rows = parse_rfc4180(read_text(out / "racks.csv"));
+    ASSERT_EQ(rows.size(), 33U);
+    EXPECT_EQ(rows[0][4], "pod");
+    for (std::size_t i = 1; i < rows.size(); ++i) {
+        const int rack = static_cast<int>(i) - 1;
+        EXPECT_EQ(rows[i][0], std::to_string(rack));
+        EXPECT_EQ(rows[i][1], "0");                       // hall
+        EXPECT_EQ(rows[i][2], std::to_string(rack / 16)); // row
+        EXPECT_EQ(rows[i][4], std::to_string(rack / 8));  // pod (leaf group)
+        EXPECT_EQ(rows[i][5], "4");                       // nodes
+        EXPECT_EQ(rows[i][6], "32");                      // GPUs
+    }
+    write_text(dir_ / "s.json", two_node_scenario());
+    ASSERT_EQ(
+        run("run -q -o " + sh_quote((dir_ / "x").string()) + " " + sh_quote((dir_ / "s.json").string())).exit_code, 0);
+    const auto explicit_rows = parse_rfc4180(read_text(dir_ / "x" / "racks.csv"));
+    ASSERT_GE(explicit_rows.size(), 2U);
+    int nodes = 0;
+    for (std::size_t i = 1; i < explicit_rows.size(); ++i) {
+        EXPECT_EQ(explicit_rows[i][4], "-1");
+        nodes += std::stoi(explicit_rows[i][5]);
+    }
+    EXPECT_EQ(nodes, 2);
+}
+
 } // namespace

@@ -10,6 +10,9 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QSettings>
 #include <QSignalSpy>
@@ -89,6 +92,14 @@ private slots:
         QDir run_dir = QFileInfo(w.results()[1].path).absoluteDir();
         QVERIFY(run_dir.cdUp());
         QVERIFY(run_dir.exists("timeline.json"));
+        { // "Open in Perfetto" hands Perfetto this file: valid Chrome trace-event JSON with events.
+            QFile trace(run_dir.absoluteFilePath("timeline.json"));
+            QVERIFY(trace.open(QIODevice::ReadOnly));
+            QJsonParseError error{};
+            const auto doc = QJsonDocument::fromJson(trace.readAll(), &error);
+            QCOMPARE(error.error, QJsonParseError::NoError);
+            QVERIFY(doc.object().value("traceEvents").toArray().size() > 0);
+        }
         QVERIFY(!QFileInfo(w.results()[0].path).absoluteDir().exists("../timeline.json"));
         auto* note = w.tabs()->widget(TabTimeline)->findChild<QLabel*>("perfetto_note");
         QVERIFY(note != nullptr);

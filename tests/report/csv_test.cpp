@@ -58,9 +58,9 @@ TEST(LinksCsv, NoPeakRecordedIsZero) {
     EXPECT_TRUE(row.ends_with(",50000000000,0.5,0")) << row;
 }
 
-TEST(Outputs, TheSetHasSeriesCsv) {
+TEST(Outputs, TheSetHasSeriesAndRacksCsv) {
     EXPECT_EQ(twin::report::output_file_names(),
-              (std::vector<std::string>{"report.json", "links.csv", "power.csv", "series.csv"}));
+              (std::vector<std::string>{"report.json", "links.csv", "power.csv", "series.csv", "racks.csv"}));
 }
 
 } // namespace

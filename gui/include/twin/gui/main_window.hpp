@@ -13,6 +13,7 @@
 #include <QMainWindow>
 #include <vector>
 
+class QAction;
 class QComboBox;
 class QMenu;
 class QTabWidget;
@@ -36,6 +37,8 @@ public:
     // Shows result `index` in the views; compares results a and b.
     void show_result(int index);
     void compare(int a, int b);
+    // Compares the results `indices` (two or more), the first the baseline: one column each.
+    void compare_many(const std::vector<int>& indices);
 
     [[nodiscard]] ScenarioEditor* editor() const { return editor_; }
     [[nodiscard]] RunPanel* run_panel() const { return run_panel_; }
@@ -52,20 +55,23 @@ private:
     void rebuild_recent_menu();
     void add_result(LoadedResult r);
     void replace_tab(int index, QWidget* w, const QString& title);
+    void link_bottlenecks_to_overview();
     void report_error(const QString& text);
 
     ScenarioEditor* editor_;
     RunPanel* run_panel_;
     QTabWidget* tabs_;
     QMenu* recent_menu_ = nullptr;
+    QAction* timeline_action_ = nullptr;
     QComboBox* compare_a_ = nullptr;
     QComboBox* compare_b_ = nullptr;
     QWidget* compare_host_ = nullptr;
+    void set_compare_view(QWidget* view);
     std::vector<LoadedResult> results_;
     int run_counter_ = 0;
 };
 
 // Tab indices.
-enum MainTab { TabEditor, TabRun, TabWorkload, TabBottlenecks, TabPower, TabTimeline, TabCompare };
+enum MainTab { TabEditor, TabRun, TabWorkload, TabOverview, TabBottlenecks, TabPower, TabTimeline, TabCompare };
 
 } // namespace twin::gui
