@@ -53,5 +53,7 @@ struct Command {
 // tools/cmd_buildout.cpp (issue 17)
 [[nodiscard]] Command add_bom_command(CLI::App& app, Budget& budget);
 [[nodiscard]] Command add_cabling_command(CLI::App& app, Budget& budget);
+// tools/cmd_reference.cpp (issue 17)
+[[nodiscard]] Command add_reference_command(CLI::App& app, Budget& budget);
 
 } // namespace twin::cli

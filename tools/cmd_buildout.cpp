@@ -5,6 +5,7 @@
 #include "twin/buildout/cabling.hpp"
 #include "twin/buildout/cost.hpp"
 #include "twin/buildout/load.hpp"
+#include "twin/buildout/schedule.hpp"
 #include "twin/core/error.hpp"
 #include "twin/core/output_set.hpp"
 
@@ -61,8 +62,24 @@ int bom_command(const BuildoutArgs& a, const Budget& budget) {
         cost = buildout::compute_cost(bom, *prices, bom.it_power_typical_w,
                                       a.tokens_per_s > 0 ? std::optional<double>(a.tokens_per_s) : std::nullopt);
     }
+    std::optional<buildout::ScheduleInput> schedule_input;
+    std::optional<buildout::Schedule> schedule;
+    if (!a.schedule.empty()) {
+        schedule_input = buildout::load_schedule_input(a.schedule);
+        schedule = buildout::make_schedule(bom, layout, *schedule_input);
+    }
     if (a.json) {
         auto j = buildout::bom_to_json(bom);
+        if (schedule) {
+            nlohmann::json halls = nlohmann::json::array();
+            for (const auto& h : schedule->halls) {
+                halls.push_back({{"hall", h.hall},
+                                 {"ready_day", h.ready},
+                                 {"ready_date", buildout::date_after(*schedule_input, h.ready)}});
+            }
+            j["schedule"] = {
+                {"halls", halls}, {"critical_path", schedule->critical_path}, {"prestage", schedule->prestage}};
+        }
         j["layout"] = layout.description;
         if (cost) {
             j["cost"] = {{"currency", prices->currency},
@@ -80,6 +97,9 @@ int bom_command(const BuildoutArgs& a, const Budget& budget) {
         fmt::print("{}", buildout::format_bom(bom, layout));
         if (cost) {
             fmt::print("{}", buildout::format_cost(*cost, *prices));
+        }
+        if (schedule) {
+            fmt::print("{}", buildout::format_schedule(*schedule, *schedule_input));
         }
         if (!a.csv.empty()) {
             fmt::print("wrote {}\n", a.csv);
@@ -128,6 +148,7 @@ Command add_bom_command(CLI::App& app, Budget& budget) {
     cmd->add_option("--prices", a->prices, "Price table (JSON, buildout/README.md): adds capex and energy cost");
     cmd->add_option("--tokens-per-s", a->tokens_per_s, "Training throughput for the cost per million tokens")
         ->check(CLI::PositiveNumber);
+    cmd->add_option("--schedule", a->schedule, "Lead times and install rates (JSON): adds the bring-up schedule");
     add_budget_options(cmd, budget, false);
     return {cmd, [a, &budget] { return bom_command(*a, budget); }};
 }
