@@ -26,6 +26,7 @@ struct BuildoutArgs {
     std::string out;           // cabling -o
     std::string rack_csv;      // cabling --racks
     std::string prices;        // bom --prices
+    std::string schedule;      // bom --schedule
     double tokens_per_s = 0.0; // bom --tokens-per-s
     bool json = false;
 };
