@@ -21,7 +21,8 @@ NodeParts node_parts(const topology::NodeType& node) {
 }
 
 int switch_ports_per_cage(const std::string& t) {
-    if (t == "QM9700" || t == "QM9700-200G-400G" || t == "SN5600-400G" || t == "SN5600-400G-800G") {
+    if (t == "QM9700" || t == "QM9700-200G-400G" || t == "SN5600-400G" || t == "SN5600-400G-800G" || t == "Q3400" ||
+        t == "Quantum-X800") {
         return 2;
     }
     return 1;

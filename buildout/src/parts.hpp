@@ -7,7 +7,9 @@
 //     (NVIDIA GB200 NVL72 product page); GH200 NVL32: 16 compute trays, 9 NVSwitch trays
 //     (AWS/NVIDIA GH200 NVL32 announcement).
 //   QM9700, SN5600-400G and the mixed-speed 400G variants: 32/64 twin-port OSFP cages carrying two
-//     400G ports each (NVIDIA QM9700 and SN5600 datasheets); every other switch one port per cage.
+//     400G ports each (NVIDIA QM9700 and SN5600 datasheets); Q3400 / Quantum-X800: 144 800G ports in
+//     72 twin-port OSFP cages (1.6T modules; Quantum-X800 datasheet); every other switch (SN5600 at
+//     800G: 64 single-port OSFP cages) one port per cage.
 // Unknown node types: one server, one port per cage; rack-scale nodes (>= 32 GPUs) gpus/4 trays
 // and chips/2 NVSwitch trays.
 #pragma once
