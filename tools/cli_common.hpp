@@ -50,5 +50,10 @@ struct Command {
 [[nodiscard]] Command add_merge_command(CLI::App& app, Budget& budget);
 // tools/cmd_tune.cpp (issue 16)
 [[nodiscard]] Command add_tune_command(CLI::App& app, Budget& budget);
+// tools/cmd_buildout.cpp (issue 17)
+[[nodiscard]] Command add_bom_command(CLI::App& app, Budget& budget);
+[[nodiscard]] Command add_cabling_command(CLI::App& app, Budget& budget);
+// tools/cmd_reference.cpp (issue 17)
+[[nodiscard]] Command add_reference_command(CLI::App& app, Budget& budget);
 
 } // namespace twin::cli

@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
         twin::cli::add_validate_command(app, budget),   twin::cli::add_workload_command(app, budget),
         twin::cli::add_collective_command(app, budget), twin::cli::add_sweep_command(app, budget),
         twin::cli::add_merge_command(app, budget),      twin::cli::add_tune_command(app, budget),
+        twin::cli::add_bom_command(app, budget),        twin::cli::add_cabling_command(app, budget),
+        twin::cli::add_reference_command(app, budget),
     };
 
     try {

@@ -58,6 +58,7 @@ Scenario from_document(const Document& doc, const std::filesystem::path& base_di
     const Value workload = root.at("workload");
     const auto run = root.find("run");
     const auto facility = root.find("facility");
+    (void)root.find("floorplan"); // the build-out's floor plan: read and checked by buildout/ (bom, cabling)
     root.finish();
 
     (void)version.as_integer(1, 1);

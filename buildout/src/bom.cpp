@@ -1,0 +1,152 @@
+// Counting the bill of materials (what is counted and how: include/twin/buildout/bom.hpp).
+#include "twin/buildout/bom.hpp"
+
+#include "parts.hpp"
+#include "twin/topology/load.hpp"
+
+#include <cmath>
+#include <fmt/format.h>
+#include <unordered_set>
+
+namespace twin::buildout {
+namespace {
+
+using topology::VertexKind;
+
+class Counter {
+public:
+    explicit Counter(Bom& b, std::size_t racks) : b_(b) { b_.per_rack.assign(racks, {}); }
+    void add(int rack, const std::string& category, const std::string& item, std::int64_t n) {
+        if (n == 0) {
+            return;
+        }
+        auto [it, fresh] = ids_.try_emplace({category, item}, static_cast<int>(b_.items.size()));
+        if (fresh) {
+            b_.items.emplace_back(category, item);
+        }
+        b_.per_rack[static_cast<std::size_t>(rack)][it->second] += n;
+        b_.total[{category, item}] += n;
+    }
+
+private:
+    Bom& b_;
+    std::map<std::pair<std::string, std::string>, int> ids_;
+};
+
+std::string cable_item(const CableRule& rule, double gbps, double length_class) {
+    if (rule.kind == CableKind::Fibre) {
+        return fmt::format("fibre {} {}G {} m", rule.transceiver == "SR" ? "multimode" : "single-mode", gbps,
+                           length_class);
+    }
+    return fmt::format("{} {}G {} m", cable_kind_name(rule.kind), gbps, length_class);
+}
+
+} // namespace
+
+std::int64_t Bom::count(const std::string& category, const std::string& item) const {
+    const auto it = total.find({category, item});
+    return it == total.end() ? 0 : it->second;
+}
+
+std::int64_t Bom::count(const std::string& category) const {
+    std::int64_t n = 0;
+    for (const auto& [key, v] : total) {
+        n += key.first == category ? v : 0;
+    }
+    return n;
+}
+
+Bom build_bom(const topology::Cluster& c, const Layout& layout) {
+    Bom bom;
+    Counter count(bom, layout.racks.size());
+    const auto& cat = c.catalog();
+    bool liquid_gpu = false;
+    std::vector<double> rack_power(layout.racks.size(), 0.0);
+    for (std::size_t n = 0; n < c.nodes().size(); ++n) {
+        const auto& node = c.nodes()[n];
+        const auto& nt = cat.nodes.at(node.type);
+        const int rack = layout.node_rack[n];
+        const auto parts = detail::node_parts(nt);
+        liquid_gpu |= cat.gpus.at(nt.gpu).liquid_only;
+        count.add(rack, "GPU", nt.gpu, nt.gpus);
+        count.add(rack, "server", parts.servers > 1 ? node.type + " compute tray" : node.type, parts.servers);
+        count.add(rack, "NVSwitch", node.type + " NVSwitch tray", parts.nvswitch_trays);
+        if (!nt.nic.empty()) {
+            count.add(rack, "NIC", nt.nic + " (compute)", static_cast<std::int64_t>(node.nics.size()));
+        }
+        for (const auto& x : nt.extra_nics) {
+            count.add(rack, "NIC", fmt::format("{} ({})", x.nic, x.role), x.count);
+        }
+        rack_power[static_cast<std::size_t>(rack)] += topology::node_power(cat, nt).max.value();
+    }
+    static const char* const kTier[] = {"?", "leaf", "spine", "core"};
+    for (int i = 0; i < c.switch_count(); ++i) {
+        const int rack = layout.switch_rack[static_cast<std::size_t>(i)];
+        const int tier = std::clamp<int>(c.graph()[c.switch_vertex(i)].tier, 0, 3);
+        count.add(rack, "switch", fmt::format("{} {}", kTier[tier], c.switch_type(i)), 1);
+        rack_power[static_cast<std::size_t>(rack)] += cat.switches.at(c.switch_type(i)).power.value();
+    }
+    // Cables and transceivers from the plan; the plan's port checks ride along.
+    const auto& rules = layout.plan.rules.rules;
+    std::unordered_set<std::uint64_t> fibre_cages;
+    PortChecker checker(c);
+    auto transceiver = [&](const PlanEnd& e, const CableRule& rule, double gbps) {
+        const auto& p = c.graph()[e.vertex];
+        const std::uint64_t owner =
+            p.kind == VertexKind::Nic ? (std::uint64_t{1} << 40) | static_cast<std::uint64_t>(p.node) : e.vertex;
+        if (!fibre_cages.insert(owner << 20 | static_cast<std::uint64_t>(e.cage)).second) {
+            return;
+        }
+        const double cage_gbps = gbps * e.ports_per_cage;
+        count.add(e.rack, "transceiver",
+                  e.ports_per_cage > 1
+                      ? fmt::format("OSFP {}G {} ({}x{}G)", cage_gbps, rule.transceiver, e.ports_per_cage, gbps)
+                      : fmt::format("OSFP {}G {}", cage_gbps, rule.transceiver),
+                  1);
+        bom.optics_power_w += rule.transceiver_w_per_400g * cage_gbps / 400.0;
+    };
+    walk_plan(c, layout, [&](const PlanRow& row) {
+        checker.add(row);
+        const auto& rule = rules[static_cast<std::size_t>(row.rule)];
+        count.add(row.a.rack, "cable", cable_item(rule, row.gbps, row.length_class_m), 1);
+        if (rule.kind == CableKind::Fibre) {
+            transceiver(row.a, rule, row.gbps);
+            transceiver(row.b, rule, row.gbps);
+        } else if (rule.kind == CableKind::Aoc) {
+            bom.optics_power_w += 2.0 * rule.aoc_end_w;
+        }
+        bom.catalog_cable_power_w += cat.cables.at(c.links()[row.link].cable).power.value();
+    });
+    bom.check = checker.finish();
+    // Racks, PDUs, cooling.
+    const Cooling cooling = layout.plan.cooling.value_or(liquid_gpu ? Cooling::Liquid : Cooling::Air);
+    std::map<std::pair<int, int>, int> row_first;      // (hall, row) -> first compute rack
+    std::map<int, std::pair<int, double>> hall_liquid; // hall -> (first rack, compute IT power)
+    for (std::size_t r = 0; r < layout.racks.size(); ++r) {
+        const Rack& rack = layout.racks[r];
+        const int ri = static_cast<int>(r);
+        const bool compute = rack.kind == RackKind::Compute;
+        count.add(ri, "rack", compute ? "compute rack" : "network rack", 1);
+        const double pdus = std::ceil(rack_power[r] / layout.plan.pdu_capacity_w);
+        count.add(ri, "PDU", "rack PDU", static_cast<std::int64_t>(pdus) * layout.plan.pdu_redundancy);
+        if (compute && cooling == Cooling::Liquid) {
+            count.add(ri, "cooling", "rack manifold", 1);
+            row_first.try_emplace({rack.hall, rack.row}, ri);
+            auto& h = hall_liquid.try_emplace(rack.hall, ri, 0.0).first->second;
+            h.second += rack_power[r];
+        }
+    }
+    for (const auto& [key, rack] : row_first) {
+        count.add(rack, "cooling", "row manifold", 1);
+    }
+    for (const auto& [hall, h] : hall_liquid) {
+        count.add(h.first, "cooling", "CDU",
+                  static_cast<std::int64_t>(std::ceil(h.second / layout.plan.cdu_capacity_w)));
+    }
+    const auto summary = topology::summarize(c);
+    bom.it_power_max_w = summary.it_power_max.value() - bom.catalog_cable_power_w + bom.optics_power_w;
+    bom.it_power_typical_w = summary.it_power_typical.value() - bom.catalog_cable_power_w + bom.optics_power_w;
+    return bom;
+}
+
+} // namespace twin::buildout
