@@ -136,7 +136,8 @@ public:
                 Platform platform)
         : trace_(trace), cluster_(cluster), options_(options), platform_(std::move(platform)),
           fold_(fold_of(trace, cluster, options)), program_(trace), rendezvous_(trace, fold_),
-          plans_(cluster, trace, fold_), stats_(trace, fold_, options.record_collectives),
+          plans_(cluster, trace, fold_, options.unfolded || options.no_fold ? 0 : options.fluid_min_flows),
+          stats_(trace, fold_, options.record_collectives),
           recorder_(cluster, trace, options, stats_.weight(), timeline_ranks(trace, fold_, options)),
           player_(platform_, [this](std::uint64_t id) {
               completed_.push_back(id);
