@@ -23,7 +23,7 @@
 // re-solves the whole connected set of flows at every flow end (lmm::MaxMin::do_solve, reached
 // through the recursive update_modified_cnst_set_rec), and the flows of an all-GPU collective on
 // an oversubscribed fabric form one set whose flows end one by one (ECMP collisions give them
-// many different rates): a 1 GiB NVLS-tree all-reduce took 7.4 s of CPU at 512 GPUs, 26.5 s at
+// many different rates): a 1 GiB NVLS-tree all-reduce took 7.4 s of wall time at 512 GPUs, 26.5 s at
 // 1,024 and 214 s at 2,048 on a 1:7 fabric. What it costs: the group does not see traffic of
 // groups that started before it, nor they its own (as images in a folded run).
 #pragma once

@@ -1,7 +1,7 @@
 // Fluid-timed collectives (sim/src/plan_cache.hpp; README, "Shortcuts") against SimGrid: the CLI
 // runs tests/scenarios/allreduce-512-oversub.json (an all-GPU 1 GiB all-reduce on 512 H100 behind
 // a 1:7 aggregation tier; not folded: no data-parallel family) as it comes — the all-reduce timed
-// by the fluid solver — and with --no-fold, every flow in SimGrid (7.4 s of CPU for NVLS tree).
+// by the fluid solver — and with --no-fold, every flow in SimGrid (7.4 s for NVLS tree).
 //
 // Expected by hand: both ways apply SimGrid's sharing rule (CM02 weighted max-min, event by event)
 // to the same flows; the fluid solver ends flows within 0.1 % of the phase's first end estimate

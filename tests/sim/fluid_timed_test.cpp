@@ -7,7 +7,7 @@
 // 1:7 oversubscribed; one all-reduce of 1 GiB over all 512 GPUs, no data-parallel family (so not
 // folded). Its NVLS-tree plan has phases of 512 NVLink flows and ~1,800 fabric flows whose ECMP
 // collisions give them many different rates: SimGrid re-solved their one connected set at every
-// end (7.4 s of CPU here, 214 s at 2,048 GPUs).
+// end (7.4 s here, 214 s at 2,048 GPUs, wall time at load ~1).
 //
 // tests/cli/fluid_timed_test.cpp compares it with SimGrid (--no-fold, another process).
 #include "twin/models/scenario.hpp"
