@@ -8,7 +8,12 @@
 // leaf tier 2:1 oversubscribed, under ECMP (seeds 1, 2, 3: the seed salts the ECMP hash) and
 // adaptive routing, each folded and with --no-fold, and prints the step times side by side.
 //
+// With --contention it runs instead the all-GPU all-reduce on the bundled 1:7 oversubscribed 16k
+// fabric (issue 18; benchmark_contention.cpp).
+//
 // Not a test: nothing here asserts a time. The README's performance table is this program's output.
+#include "benchmark_contention.hpp"
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
@@ -214,6 +219,12 @@ int main(int argc, char** argv) {
     app.add_option("--fold-ecmp", fold_ecmp,
                    "Instead of the ladder: the rung of this many GPUs (2:1 leaves) folded and with --no-fold, under "
                    "ECMP (seeds 1-3) and adaptive routing");
+    bool contention = false;
+    bool with_simgrid = false;
+    app.add_flag("--contention", contention,
+                 "Instead of the ladder: an all-GPU 1 GiB all-reduce on the bundled 1:7 oversubscribed 16k fabric "
+                 "(512, 2,048, 16,384 GPUs)");
+    app.add_flag("--with-simgrid", with_simgrid, "With --contention: also `run --no-fold` up to 2,048 GPUs (minutes)");
     CLI11_PARSE(app, argc, argv);
     if (exe.empty()) {
         exe = (fs::canonical("/proc/self/exe").parent_path() / "clustertwin").string();
@@ -222,6 +233,14 @@ int main(int argc, char** argv) {
         keep.empty() ? fs::temp_directory_path() / fmt::format("clustertwin-bench-{}", getpid()) : fs::path(keep);
     fs::create_directories(dir);
     fmt::print("machine: {}\n\n", machine());
+    if (contention) {
+        const int rc = twin::bench::contention_table(
+            exe, dir, fs::path(TWIN_SOURCE_DIR) / "scenarios" / "llama3-405b-16k-h100.json", with_simgrid);
+        if (keep.empty()) {
+            fs::remove_all(dir);
+        }
+        return rc;
+    }
     if (fold_ecmp > 0) {
         const int rc = fold_ecmp_table(exe, dir, fold_ecmp);
         if (keep.empty()) {

@@ -91,6 +91,12 @@ EngineReport engine(const RunResult& r) {
                                       "collectives inside one NVLink domain whose GPUs had no other communication "
                                       "running were timed by the planner's estimate instead of SimGrid flows"};
     }
+    if (r.fluid_groups > 0) {
+        e.fluid = AnalyticShortcut{r.fluid_groups,
+                                   "collectives with a phase of many flows (the run was not folded) were timed by the "
+                                   "fluid solver, with the ones that started at the same instant, instead of SimGrid "
+                                   "flows; they did not share links with traffic that started at other instants"};
+    }
     if (r.fold.active) {
         e.fold = FoldShortcut{
             r.fold.family,

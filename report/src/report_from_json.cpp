@@ -79,9 +79,12 @@ EngineReport engine(const Value& v) {
     e.flow_groups = integer(o, "flow_groups");
     for (const auto& sv : Array(o.at("shortcuts")).values()) {
         Object s(sv);
-        const auto name = s.at("name").as_choice({"analytic scale-up collectives", "folded data-parallel replicas"});
+        const auto name = s.at("name").as_choice(
+            {"analytic scale-up collectives", "fluid-timed collectives", "folded data-parallel replicas"});
         if (name == "analytic scale-up collectives") {
             e.analytic = AnalyticShortcut{integer(s, "flow_groups"), str(s, "meaning")};
+        } else if (name == "fluid-timed collectives") {
+            e.fluid = AnalyticShortcut{integer(s, "flow_groups"), str(s, "meaning")};
         } else {
             e.fold = FoldShortcut{str(s, "family"),
                                   int32(s, "replicas"),

@@ -20,6 +20,11 @@ json engine_json(const EngineReport& e) {
                              {"flow_groups", e.analytic->flow_groups},
                              {"meaning", e.analytic->meaning}});
     }
+    if (e.fluid) {
+        shortcuts.push_back({{"name", "fluid-timed collectives"},
+                             {"flow_groups", e.fluid->flow_groups},
+                             {"meaning", e.fluid->meaning}});
+    }
     if (e.fold) {
         const auto& f = *e.fold;
         shortcuts.push_back({{"name", "folded data-parallel replicas"},

@@ -136,7 +136,8 @@ public:
                 Platform platform)
         : trace_(trace), cluster_(cluster), options_(options), platform_(std::move(platform)),
           fold_(fold_of(trace, cluster, options)), program_(trace), rendezvous_(trace, fold_),
-          plans_(cluster, trace, fold_), stats_(trace, fold_, options.record_collectives),
+          plans_(cluster, trace, fold_, options.unfolded || options.no_fold ? 0 : options.fluid_min_flows),
+          stats_(trace, fold_, options.record_collectives),
           recorder_(cluster, trace, options, stats_.weight(), timeline_ranks(trace, fold_, options)),
           player_(platform_, [this](std::uint64_t id) {
               completed_.push_back(id);
@@ -507,8 +508,11 @@ RunResult execute(const topology::Cluster& cluster, const models::Trace& trace, 
     Coordinator coordinator(cluster, trace, options, platform);
     std::exception_ptr error;
     // The coordinator runs the whole event loop (nested block frames recurse); flow actors are
-    // tiny (contexts/stack-size in run.cpp).
-    s4u::Actor::init("coordinator", platform.hosts[0])->set_stacksize(1U << 20U)->start([&] {
+    // tiny (contexts/stack-size in run.cpp). Actor::set_stacksize takes KiB (SimGrid 3.32,
+    // s4u_Actor.cpp: "in Kb", it multiplies by 1024): 1U << 20U was 1 GiB of address space
+    // (strace showed the 1 GiB mmap), not the 1 MiB it read as. 64 MiB: mapped, touched only as used.
+    constexpr unsigned kCoordinatorStackKiB = 64U * 1024U;
+    s4u::Actor::init("coordinator", platform.hosts[0])->set_stacksize(kCoordinatorStackKiB)->start([&] {
         try {
             coordinator.run();
         } catch (...) {

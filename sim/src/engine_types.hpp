@@ -60,6 +60,7 @@ struct Played {
     std::int64_t flows = 0;                             // per launch, handed to SimGrid
     std::int64_t image_flows = 0;                       // per launch, solved by FluidSolver (folded)
     std::int64_t launches = 0;
+    bool fluid_timed = false;       // unfolded run: every flow timed by FluidSolver, none played
     std::vector<int> scale_up_gpus; // GPUs with flows inside their node (own flows)
     std::string label;              // "ring/simple" ("" for a transfer)
 };

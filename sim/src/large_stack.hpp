@@ -24,7 +24,8 @@ inline constexpr std::size_t kMinStackBytes = (kAddressSanitizer ? std::size_t{4
 [[nodiscard]] std::size_t simgrid_stack_bytes(std::size_t links);
 
 // Calls `fn` on a new thread with a stack of `bytes` and waits for it; an exception `fn` throws
-// is rethrown here. Falls back to calling `fn` directly if no such thread can be created.
+// is rethrown here. Sets glibc's M_ARENA_MAX to 1 (process-wide) so the thread allocates from the
+// main arena (see large_stack.cpp). Falls back to calling `fn` directly if no such thread can be created.
 void on_large_stack(std::size_t bytes, const std::function<void()>& fn);
 
 } // namespace twin::sim

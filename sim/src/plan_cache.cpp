@@ -9,10 +9,24 @@
 #include <fmt/format.h>
 
 namespace twin::sim {
+namespace {
 
-PlanCache::PlanCache(const topology::Cluster& cluster, const models::Trace& trace, const models::Fold& fold)
-    : cluster_(cluster), trace_(trace), fold_(fold), accounting_(cluster), planner_(cluster),
-      fluid_(cluster, kSimGridWeightS) {}
+constexpr double kFluidTimedTolerance = 1e-3;
+
+} // namespace
+
+PlanCache::PlanCache(const topology::Cluster& cluster, const models::Trace& trace, const models::Fold& fold,
+                     std::int64_t fluid_min_flows)
+    : cluster_(cluster), trace_(trace), fold_(fold), fluid_min_flows_(fluid_min_flows), accounting_(cluster),
+      planner_(cluster), fluid_(cluster, kSimGridWeightS) {
+    if (!fold_.active) {
+        // Only fluid-timed collectives are solved: as the collective sweep does (sweep_fluid.cpp),
+        // flows that end within 0.1 % of the phase's first end estimate end together, so a phase
+        // whose thousands of flows end one by one takes hundreds of events, not thousands; the
+        // phase is short by at most about 0.1 %. Folded runs keep the exact solve.
+        fluid_.set_tolerance(kFluidTimedTolerance);
+    }
+}
 
 // A communicator repeats the same collective many times (every layer, every micro-batch): plan
 // it once per (communicator, kind, size, algorithm, protocol, root) and share the plan.
@@ -89,16 +103,27 @@ std::shared_ptr<Played> PlanCache::play(models::CollectivePlan plan, bool images
     played->scale_up_gpus.erase(std::unique(played->scale_up_gpus.begin(), played->scale_up_gpus.end()),
                                 played->scale_up_gpus.end());
     if (fold_.active) {
-        fold_plan(*played);
+        fold_plan(*played, false);
+    } else if (fluid_timed(*played->plan)) {
+        played->fluid_timed = true;
+        fold_plan(*played, true);
     }
     played->index = all_played_.size();
     all_played_.push_back(played);
     return played;
 }
 
+// A collective (more than one flow in a phase: a transfer has one) with a phase of at least
+// fluid_min_flows flows.
+bool PlanCache::fluid_timed(const models::CollectivePlan& plan) const {
+    return fluid_min_flows_ > 0 && std::any_of(plan.phases.begin(), plan.phases.end(), [&](const auto& phase) {
+               return phase.flows.size() > 1 && static_cast<std::int64_t>(phase.flows.size()) >= fluid_min_flows_;
+           });
+}
+
 // Folded plans (see plan_cache.hpp): every flow's route, latency and wire bytes for the fluid
-// solver; SimGrid keeps the simulated flows only.
-void PlanCache::fold_plan(Played& played) {
+// solver; SimGrid keeps the simulated flows only (none with `play_none`: fluid-timed collectives).
+void PlanCache::fold_plan(Played& played, bool play_none) {
     const auto& links = cluster_.links();
     auto lean = *played.plan;
     played.fluid.resize(lean.phases.size());
@@ -121,7 +146,7 @@ void PlanCache::fold_plan(Played& played) {
             }
             fl.latency.push_back(lat);
             fl.phase.bytes.push_back(flows[i].bytes.value() * lean.phases[p].byte_factor);
-            fl.simulated.push_back(is_simulated(fold_, flows[i].src_gpu) ? 1 : 0);
+            fl.simulated.push_back(!play_none && is_simulated(fold_, flows[i].src_gpu) ? 1 : 0);
         }
         fl.phase.begin.push_back(static_cast<std::uint32_t>(fl.phase.slots.size()));
         // SimGrid plays the simulated flows only.

@@ -134,7 +134,11 @@ int RunStats::collective_stats(const models::Op& op, const std::string& algorith
 
 void RunStats::group_started(const Played& played, bool analytic) {
     result_.flows += played.flows;
-    result_.image_flows += played.image_flows;
+    if (played.fluid_timed) {
+        ++result_.fluid_groups;
+    } else {
+        result_.image_flows += played.image_flows;
+    }
     if (analytic) {
         ++result_.analytic_groups;
     }

@@ -36,6 +36,20 @@ TEST(RoundTrip, EveryGoldenReport) {
     }
 }
 
+// The "fluid-timed collectives" shortcut (issue 18; no golden has one: no bundled scenario runs
+// unfolded with a collective of 1,024 flows a phase) is read back with its count and meaning.
+TEST(RoundTrip, FluidTimedShortcut) {
+    std::ifstream in(fs::path(TWIN_SOURCE_DIR) / "tests" / "golden" / "chakra-small-dgx-h100.report.json");
+    auto j = nlohmann::json::parse(in);
+    ASSERT_TRUE(j.at("engine").contains("not_folded_because"));
+    j["engine"]["shortcuts"].push_back(
+        {{"name", "fluid-timed collectives"}, {"flow_groups", 3}, {"meaning", "timed by the fluid solver"}});
+    const auto r = twin::report::from_json(j);
+    ASSERT_TRUE(r.engine.fluid.has_value());
+    EXPECT_EQ(r.engine.fluid->flow_groups, 3);
+    EXPECT_TRUE(twin::report::to_json(r) == j) << nlohmann::json::diff(j, twin::report::to_json(r)).dump(2);
+}
+
 // A report read back prints the same text as the one it was written from.
 TEST(RoundTrip, TextFromAReadReportIsTheSame) {
     for (const auto& f : goldens()) {

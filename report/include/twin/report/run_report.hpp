@@ -122,6 +122,7 @@ struct EngineReport {
     std::int64_t flows = 0;
     std::int64_t flow_groups = 0;
     std::optional<AnalyticShortcut> analytic; // "analytic scale-up collectives"
+    std::optional<AnalyticShortcut> fluid;    // "fluid-timed collectives"
     std::optional<FoldShortcut> fold;         // "folded data-parallel replicas"
     std::optional<std::string> not_folded_because;
 };

@@ -153,6 +153,7 @@ struct RunResult {
     // ("p2p" for transfers without one); shared equally when several run at once.
     std::map<std::string, double> exposed_by_family_gpu_s;
     std::int64_t analytic_groups = 0; // flow groups timed analytically (scale-up shortcut)
+    std::int64_t fluid_groups = 0;    // collectives timed by the fluid solver, none of their flows played
     FoldSummary fold;
     TimeSeries series;
     Timeline timeline;        // only with RunOptions::timeline_ranks > 0

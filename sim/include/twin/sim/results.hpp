@@ -72,6 +72,10 @@ struct RunOptions {
     bool unfolded = false;
     // Keep the scale-up shortcut but simulate every rank (no folding).
     bool no_fold = false;
+    // In a run that is not folded (and neither `unfolded` nor `no_fold`), a collective with a phase
+    // of at least this many flows is timed by the fluid solver instead of SimGrid flows (README,
+    // "Shortcuts", fluid-timed collectives); 0: never.
+    std::int64_t fluid_min_flows = 1024;
     // Called now and then (at most about twice a wall-clock second) with the share of the
     // simulated ranks' operations done, in [0, 1], and the simulated time reached. May be empty.
     std::function<void(double done, double simulated_s)> progress;
