@@ -118,27 +118,32 @@ double trial_speed(const CampaignConfig& cfg, const CampaignInputs& in, Rng& rng
         s_min = std::min(s_min, cfg.throttled_speed);
     }
     const double stretched = in.step_time_s + in.compute_per_step_s * (1.0 / s_min - 1.0);
-    return in.step_time_s / stretched;
+    return stretched > 0 ? in.step_time_s / stretched : 1.0;
 }
 
 // Time-weighted mean over [0, H] of 1 − 1 / (1 + δ(t)), δ(t) the largest active degradation.
-double degraded_share(const Setup& s, Rng& rng) {
+double degraded_share(const Setup& s, Rng& rng, std::array<double, kFailureClasses>& events) {
     struct Edge {
         double t;
         double delta; // > 0 starts, < 0 ends
     };
     std::vector<Edge> edges;
     for (std::size_t c = 0; c < kFailureClasses; ++c) {
-        if (s.degrade_rate[c] <= 0.0 || s.delta[c] <= 0.0) {
+        if (s.degrade_rate[c] <= 0.0) {
             continue;
         }
         for (double t = exponential(rng, s.degrade_rate[c]); t < s.horizon; t += exponential(rng, s.degrade_rate[c])) {
-            const double end = std::min(s.horizon, t + exponential(rng, s.repair[c] > 0 ? 1.0 / s.repair[c] : 0.0));
-            edges.push_back({t, s.delta[c]});
-            edges.push_back({end, -s.delta[c]});
+            const double end = s.repair[c] > 0 ? std::min(s.horizon, t + exponential(rng, 1.0 / s.repair[c])) : t;
+            events[c] += 1.0;
+            if (s.delta[c] > 0.0) {
+                edges.push_back({t, s.delta[c]});
+                edges.push_back({end, -s.delta[c]});
+            }
         }
     }
-    std::sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) { return a.t < b.t; });
+    // Starts before ends at one instant, so every end finds its start.
+    std::sort(edges.begin(), edges.end(),
+              [](const Edge& a, const Edge& b) { return a.t != b.t ? a.t < b.t : a.delta > b.delta; });
     std::multiset<double> active;
     double prev = 0.0;
     double sum = 0.0;
@@ -268,7 +273,7 @@ Trial play(const Setup& s, const CampaignInputs& in, double speed, Rng& rng) {
         f = fraction(missing);
     }
     tr.useful *= speed;
-    tr.degraded = tr.useful * degraded_share(s, rng);
+    tr.degraded = tr.useful * degraded_share(s, rng, tr.events);
     tr.useful -= tr.degraded;
     return tr;
 }
@@ -358,10 +363,12 @@ Aggregate run_trials(const CampaignConfig& cfg, const CampaignInputs& in, const 
     return a;
 }
 
-// Whole steps between checkpoints, at least one.
+// Whole steps between checkpoints, at least one (at least 1 s without a step time).
 double round_to_steps(double interval_s, double step_s) {
-    return step_s > 0 ? std::max(1.0, std::round(interval_s / step_s)) * step_s : interval_s;
+    return step_s > 0 ? std::max(1.0, std::round(interval_s / step_s)) * step_s : std::max(1.0, interval_s);
 }
+
+constexpr double kMaxEvents = 5e7;
 
 } // namespace
 
@@ -391,6 +398,21 @@ CampaignResult run_campaign(const CampaignConfig& cfg, const CampaignInputs& in,
         r.link_model = "no switched fabric: no failed-link slowdown";
     }
     Setup probe = make_setup(cfg, in, r.failed_link_slowdown, 1.0, cfg.spare_nodes);
+    double degrade_rate = 0.0;
+    for (double x : probe.degrade_rate) {
+        degrade_rate += x;
+    }
+    // Trials, what-if points and their events bound the work (a fuzzed rate must not hang a run).
+    const double what_if_points = static_cast<double>(std::max<std::size_t>(cfg.what_if_intervals_s.size(), 5) +
+                                                      std::max<std::size_t>(cfg.what_if_spares.size(), 4));
+    const double work = (probe.total_rate + degrade_rate) * cfg.duration_s *
+                        (cfg.trials + what_if_points * std::max(2, cfg.trials / 4));
+    if (work > kMaxEvents) {
+        throw InputError(cfg.file, cfg.pointer,
+                         fmt::format("the campaign would draw about {:.3g} failure events (rates x duration x "
+                                     "trials); at most {:.0e}: fewer trials, a shorter campaign or lower rates",
+                                     work, kMaxEvents));
+    }
     r.interruption_rate_per_hour = probe.total_rate * 3600.0;
     const double mtbi = probe.total_rate > 0 ? 1.0 / probe.total_rate : cfg.duration_s;
     r.mtbi_s = mtbi;

@@ -142,6 +142,8 @@ TEST(Campaign, FailedLinkSlowdownEstimate) {
     const auto r = run_campaign(cfg, in, 5);
     EXPECT_NEAR(r.failed_link_slowdown, 0.2 / 3, 1e-12);
     EXPECT_EQ(r.interruptions.mean, 0.0);
+    // Degradations are counted by cause too: a rate of 1/h over 2,400 h, one at a time or more.
+    EXPECT_NEAR(r.causes[static_cast<std::size_t>(FailureClass::Optic)].events.mean, 2'400, 0.05 * 2'400);
     // A link fails within the first hour (rate 1/h) and stays down: nearly all the campaign runs at
     // 1 / (1 + δ); the loss is a share δ / (1 + δ) = 0.0625 of the work.
     const double work = r.goodput.mean + r.degraded_loss_s.mean / r.duration_s;
@@ -181,7 +183,8 @@ TEST(Campaign, SparesAndElasticRestartsAvoidWaiting) {
 // goodput was not fitted (detection, restart and checkpoint come from elsewhere).
 // Llama 3 trained on 16k of a 24k-GPU cluster (§3.3.1): 1,000 spare nodes stand for the rest.
 // Component counts of scenarios/llama3-405b-16k-h100.json (clustertwin info): 2,048 nodes, 16,384
-// GPUs and NICs, 35,155 fabric links (access + leaf-spine + spine-core), 1,298 fabric switches.
+// GPUs and NICs, 35,328 fabric links (16,384 access + 16,384 leaf-spine + 2,560 spine-core), 1,216
+// fabric switches, 8,192 NVSwitch chips.
 TEST(Campaign, Llama3FiftyFourDays) {
     auto cfg = parse(R"({"duration_days": 54, "trials": 100, "checkpoint": {"write_bandwidth": "2TB/s"},
                               "spares": {"nodes": 1000}})");
@@ -194,7 +197,7 @@ TEST(Campaign, Llama3FiftyFourDays) {
     in.dp_replicas = 128;
     in.checkpoint_bytes = 14 * 405e9;
     in.checkpoint_time_s = in.checkpoint_bytes / 2e12; // Llama 3 §3.3.1: Tectonic sustains 2 TB/s
-    in.counts = ComponentCounts{16'384, 2'048, 16'384, 35'155, 1'298, 8'192, 0};
+    in.counts = ComponentCounts{16'384, 2'048, 16'384, 35'328, 1'216, 8'192, 16};
     const auto r = run_campaign(cfg, in, 1);
     EXPECT_NEAR(r.interruption_rate_per_hour * 54 * 24, 419, 0.1 * 419);
     EXPECT_NEAR(r.interruptions.mean, 419, 0.1 * 419);
@@ -214,6 +217,11 @@ TEST(Campaign, BadInput) {
     EXPECT_INPUT_ERROR(parse(R"({"duration_days": 5, "failures": {"gpu": {"effect": "explode"}}})", true),
                        "/campaign/failures/gpu/effect", "interruption");
     EXPECT_INPUT_ERROR(parse(R"({"duration_days": 5, "frequency": 1})", true), "/campaign/frequency", "");
+    // A rate that would make the Monte Carlo draw billions of events is refused, not run.
+    const auto huge = parse(R"({"duration_days": 3650, "trials": 100000,
+                                "failures": {"software": {"rate_per_component_hour": 1e9}}})",
+                            true);
+    EXPECT_INPUT_ERROR(run_campaign(huge, one_node(), 1), "/campaign", "failure events");
     // Shorter than a step: 1e-5 days = 0.864 s against a 1 s step.
     const auto short_campaign = parse(R"({"duration_days": 1e-5})", true);
     EXPECT_INPUT_ERROR(run_campaign(short_campaign, one_node(), 1), "/campaign/duration_days",
