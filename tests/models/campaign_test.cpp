@@ -39,6 +39,21 @@ constexpr const char* kSoftwareOnly =
         "host": {"rate_per_component_hour": 0}, "psu": {"rate_per_component_hour": 0},
         "software": {"rate_per_component_hour": 0.1}}})";
 
+TEST(Campaign, ClassTablesCoverEveryClass) {
+    EXPECT_EQ(kFailureClassNames.list(), "gpu, hbm, nvlink, nic, optic, switch, host, psu, cooling, software");
+    EXPECT_EQ(kFailureEffectNames.list(), "interruption, degradation, none");
+    const auto rates = default_failure_rates();
+    for (std::size_t i = 0; i < kFailureClasses; ++i) {
+        EXPECT_EQ(static_cast<std::size_t>(rates[i].cls), i); // the table is indexed by class
+        EXPECT_GE(rates[i].rate_per_hour, 0.0);
+        EXPECT_FALSE(rates[i].source.empty());
+    }
+    // Llama 3 Table 5 over 16,384 GPUs x 1,296 h: 196 GPU interruptions = 9.23e-6 per GPU-hour.
+    EXPECT_NEAR(rates[0].rate_per_hour, 9.2306e-6, 1e-9);
+    // Alibaba HPN: 0.057 % of links per month (730 h) = 7.81e-7 per link-hour.
+    EXPECT_NEAR(rates[static_cast<std::size_t>(FailureClass::Optic)].rate_per_hour, 7.808e-7, 1e-10);
+}
+
 TEST(Campaign, YoungAndDalyIntervals) {
     // C = 300 s, M = 36,000 s: τ_Y = sqrt(2 x 300 x 36,000) = 4,647.6 s; x = C / 2M = 1/240,
     // τ_D = τ_Y (1 + sqrt(x)/3 + x/9) − C = 4,647.6 x 1.021979 − 300 = 4,449.7 s.
