@@ -16,7 +16,7 @@
 //     optic    NIC-ToR link failures 0.057 % per link-month   -> 5.7e-4 / 730 h per link-h
 //     switch   ToR critical errors 0.051 % per switch-month    -> 5.1e-4 / 730 h per switch-h
 //   (Llama 3 reports "network switch/cable" 35; with these two rates the 16k scenario's ~35k fabric
-//   links and ~1.3k switches give ~36: a check, not a fit.)
+//   links and 1.2k switches expect ~37: a check, not a fit.)
 //   nvlink   0: Llama 3 books NVLink faults under "faulty GPU"; per NVSwitch, set a rate to split them.
 //   cooling  0: no interruption attributed to facility cooling in Table 5.
 // Repair times (assumptions, not field data; override per class): a node out for a GPU, HBM, NIC,
