@@ -59,6 +59,7 @@ Scenario from_document(const Document& doc, const std::filesystem::path& base_di
     const auto run = root.find("run");
     const auto facility = root.find("facility");
     (void)root.find("floorplan"); // the build-out's floor plan: read and checked by buildout/ (bom, cabling)
+    const auto campaign = root.find("campaign");
     root.finish();
 
     (void)version.as_integer(1, 1);
@@ -97,6 +98,9 @@ Scenario from_document(const Document& doc, const std::filesystem::path& base_di
     s.trace = load_workload(workload.as_object(), WorkloadContext{s.cluster, base_dir, limits});
     check_trace_fits(s.trace, s.cluster, workload);
     s.facility = load_facility(facility, s.cluster, s.trace.info.tokens_per_step);
+    if (campaign) {
+        s.campaign = load_campaign(*campaign, s.cluster.storage().present);
+    }
     return s;
 }
 

@@ -154,6 +154,7 @@ RunReport build_report(const models::Scenario& s, const RunResult& r) {
     out.workload = detail::build_workload(s, r);
     out.power = detail::build_power(s, r);
     out.series = detail::build_series(r);
+    out.campaign = detail::build_campaign(s, out);
     return out;
 }
 

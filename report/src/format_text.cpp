@@ -97,6 +97,9 @@ std::string format_text(const RunReport& r) {
         out += workload_text(*r.workload);
     }
     out += detail::power_text(r.power);
+    if (r.campaign) {
+        out += "\n" + detail::campaign_text(*r.campaign);
+    }
     out += phases_text(r);
     if (!r.collectives.empty()) {
         out += "\n  collectives\n";

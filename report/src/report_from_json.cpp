@@ -212,6 +212,9 @@ RunReport from_json(const nlohmann::json& json, const std::string& file) {
     }
     r.power = power_from_json(o.at("power"));
     r.series = series_from_json(o.at("series"));
+    if (const auto c = o.find("campaign")) {
+        r.campaign = campaign_from_json(*c);
+    }
     o.finish();
     return r;
 }

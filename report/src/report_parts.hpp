@@ -32,6 +32,10 @@ void add_fabric(const models::Scenario& s, const RunResult& r, RunReport& report
 [[nodiscard]] std::optional<models::WeatherDay> build_weather(const models::Scenario& s, const RunResult& r);
 [[nodiscard]] nlohmann::json weather_to_json(const models::WeatherDay& d);
 [[nodiscard]] std::string weather_text(const models::WeatherDay& d);
+// The scenario's campaign run on the report built so far (none without a "campaign" section).
+[[nodiscard]] std::optional<models::CampaignResult> build_campaign(const models::Scenario& s, const RunReport& r);
+[[nodiscard]] nlohmann::json campaign_to_json(const models::CampaignResult& c);
+[[nodiscard]] std::string campaign_text(const models::CampaignResult& c);
 
 // Sections of to_json / from_json.
 [[nodiscard]] nlohmann::json link_to_json(const LinkReport& l);
@@ -68,5 +72,6 @@ namespace twin::report::detail {
 [[nodiscard]] SeriesReport series_from_json(const Value& v);
 [[nodiscard]] StorageReport storage_from_json(const Value& v);
 [[nodiscard]] models::WeatherDay weather_from_json(const Value& v);
+[[nodiscard]] models::CampaignResult campaign_from_json(const Value& v);
 
 } // namespace twin::report::detail

@@ -207,6 +207,9 @@ nlohmann::json to_json(const RunReport& r) {
     }
     j["power"] = detail::power_to_json(r.power);
     j["series"] = detail::series_to_json(r.series);
+    if (r.campaign) {
+        j["campaign"] = detail::campaign_to_json(*r.campaign);
+    }
     return j;
 }
 

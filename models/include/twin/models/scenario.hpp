@@ -6,11 +6,13 @@
 //    "workload": {"type": "trace", "file": "traces/dp.json"}       (path relative to the scenario)
 //             or {"type": "trace", "trace": {...inline trace v1...}},
 //    "run": {"output_dir": "results/name", "top_links": 10},        (path relative to the scenario)
-//    "facility": {...power, cooling and energy; twin/models/facility.hpp...}}
+//    "facility": {...power, cooling and energy; twin/models/facility.hpp...},
+//    "campaign": {...failures, checkpoints and goodput over a campaign; twin/models/campaign.hpp...}}
 //
 // Everything is validated here, before any simulation object exists.
 #pragma once
 
+#include "twin/models/campaign.hpp"
 #include "twin/models/facility.hpp"
 #include "twin/models/trace.hpp"
 #include "twin/topology/cluster.hpp"
@@ -18,6 +20,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace twin::models {
@@ -41,6 +44,7 @@ struct Scenario {
     Trace trace;
     RunSettings run;
     Facility facility; // defaults when the scenario has no "facility" section
+    std::optional<CampaignConfig> campaign; // the "campaign" section (models/campaign.hpp)
 };
 
 // `limits`: the resource budgets checked while loading (topology/limits.hpp).

@@ -228,6 +228,7 @@ struct RunReport {
     std::optional<WorkloadReport> workload; // generated workloads only
     PowerReport power;
     SeriesReport series;
+    std::optional<models::CampaignResult> campaign; // the scenario's "campaign" (models/campaign.hpp)
 };
 
 // The report of a run. Throws only on a programmer error (a result that does not match the
