@@ -292,7 +292,7 @@ ServingSpec read_serving_spec(Value serving, const TransformerConfig& model, con
     }
     if (auto v = o.find("capacity")) {
         Object c = v->as_object();
-        s.capacity_max_replicas = static_cast<int>(c.at("max_replicas").as_integer(1, 4096));
+        s.capacity_max_replicas = static_cast<int>(c.at("max_replicas").as_integer(1, 256));
         c.finish();
     }
     o.finish();

@@ -1,7 +1,8 @@
 // The request-level serving simulation (serving.hpp): a discrete-event loop over arrivals,
 // iteration ends and KV-cache transfers (events ordered by time, then by the order they were
-// made: deterministic), replicas behind a load balancer, the per-request latencies and their
-// percentiles, the time series, and the capacity search.
+// made: deterministic; all events of one instant are handled before an idle replica plans, so
+// simultaneous arrivals share an iteration), replicas behind a load balancer, the per-request
+// latencies and their percentiles, the time series, and the capacity search.
 #include "serving_replica.hpp"
 #include "twin/models/serving.hpp"
 
@@ -119,13 +120,21 @@ public:
                 s.output = q.output_tokens;
                 const int r = pick(0, prefill_, rr_prefill_);
                 replicas_[static_cast<std::size_t>(r)].enqueue(s);
-                start(r);
+                touched_.push_back(r);
             } else if (e.kind == EventKind::IterationEnd) {
                 end_iteration(e.a);
             } else {
                 const int r = pick(prefill_, static_cast<int>(replicas_.size()), rr_decode_);
                 replicas_[static_cast<std::size_t>(r)].enqueue(moving_[static_cast<std::size_t>(e.a)]);
-                start(r);
+                touched_.push_back(r);
+            }
+            // Everything that happens at one instant is seen by the replicas' next plan.
+            if (events_.empty() || events_.top().t > now_) {
+                std::sort(touched_.begin(), touched_.end());
+                for (int r : touched_) {
+                    start(r);
+                }
+                touched_.clear();
             }
         }
         return summarise();
@@ -186,7 +195,7 @@ private:
             moving_.push_back(s);
             push(now_ + t, EventKind::KvArrival, static_cast<int>(moving_.size() - 1));
         }
-        start(r);
+        touched_.push_back(r);
     }
 
     ServingResult summarise() const {
@@ -260,6 +269,7 @@ private:
     std::vector<double> first_, finish_;
     std::vector<Sequence> moving_;
     std::vector<Segment> segments_;
+    std::vector<int> touched_; // replicas to (re)plan once the current instant is done
     std::int64_t iterations_ = 0, preemptions_ = 0, transfers_ = 0;
     double peak_occupancy_ = 0.0, transfer_sum_ = 0.0;
 };

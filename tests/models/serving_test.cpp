@@ -67,7 +67,8 @@ TEST(Serving, ChunkedPrefillSplitsByTheBudget) {
 }
 
 TEST(Serving, DecodesJoinAndScalesApply) {
-    // Two requests at 0 share the prefill: o + 200 G; decode scale 2 doubles the per-token part.
+    // Two requests at 0 (events at one instant are all handled before a replica plans) share the prefill: o + 200 G;
+    // decode scale 2 doubles the per-token part.
     auto s = setup({{0.0, 100, 2}, {0.0, 100, 2}});
     s.cost.decode_scale = 2.0;
     s.cost.decode_kv_token_s = 1e-6; // contexts 101 each
@@ -222,7 +223,7 @@ TEST(Serving, GeneratorIsSeededAndBursty) {
 json request_scenario() {
     return json::parse(R"({
       "schema_version": 1, "name": "s", "seed": 1,
-      "topology": {"nodes": [{"type": "DGX-H100", "count": 2}]},
+      "topology": {"nodes": [{"type": "DGX-H100", "count": 1}]},
       "workload": {"type": "llm-inference", "model": {"preset": "llama3-70b"},
         "parallelism": {"tp": 8}, "precision": "fp8",
         "serving": {"requests": {"synthetic": {"count": 20, "seed": 1, "rate_per_s": 2,
@@ -268,8 +269,8 @@ TEST(Serving, LoaderRejectsBadInput) {
     doc["workload"]["serving"]["scheduler"]["kv_blocks"] = 10;
     EXPECT_INPUT_ERROR(parse(doc), "/workload/serving", "less than the longest request (1100 tokens)");
     doc = request_scenario();
-    doc["workload"]["serving"]["replicas"] = 3;
-    EXPECT_INPUT_ERROR(parse(doc), "/workload/serving", "need 24 GPUs, but the cluster has 16");
+    doc["workload"]["serving"]["replicas"] = 2;
+    EXPECT_INPUT_ERROR(parse(doc), "/workload/serving", "need 16 GPUs, but the cluster has 8");
     doc = request_scenario();
     doc["workload"]["serving"]["replicas"] = 1;
     doc["workload"]["serving"]["disaggregation"] = {{"prefill_replicas", 1}, {"decode_replicas", 1}};

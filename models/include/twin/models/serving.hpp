@@ -163,8 +163,8 @@ struct ServingResult {
     ServingSeries series;
 };
 
-// The request simulation with `prefill_or_all` replicas (colocated) or the spec's pools scaled by
-// `scale` (disaggregated). Deterministic.
+// The request simulation with `replicas_scale` colocated replicas, or (disaggregated) the spec's
+// two pools each multiplied by `replicas_scale`. Deterministic.
 [[nodiscard]] ServingResult simulate_serving(const ServingSetup& setup, const IterationCost& cost, int replicas_scale);
 
 struct CapacityResult {
