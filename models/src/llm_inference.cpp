@@ -3,6 +3,7 @@
 // workloads". The trace itself is generated in llm_inference_trace.cpp.
 #include "twin/models/llm_inference.hpp"
 
+#include "serving_setup.hpp"
 #include "twin/models/compute.hpp"
 #include "twin/topology/bounds.hpp"
 #include "workload_types.hpp"
@@ -101,6 +102,24 @@ void continuous_serving(ServingMetrics& s, double batch, double output, double r
     s.e2e_latency_s = s.ttft_s + output * s.tpot_s;
 }
 
+// The keys both modes share, after the mode's own.
+InferenceConfig read_inference_tail(InferenceConfig c, Object& workload) {
+    if (auto v = workload.find("memory_fraction")) {
+        c.memory_fraction = topology::read_efficiency(*v);
+    }
+    if (auto v = workload.find("batching")) {
+        c.continuous = v->as_choice({"continuous", "static"}) == "continuous";
+    }
+    if (auto v = workload.find("step_overhead")) {
+        c.step_overhead_s = v->as_seconds().value();
+        if (c.step_overhead_s > 1.0) {
+            v->fail("step_overhead must be at most 1 s per iteration");
+        }
+    }
+    workload.finish();
+    return c;
+}
+
 } // namespace
 
 // FP4 is NVFP4: 4-bit values with one FP8 (E4M3) scale per 16-value block = 4.5 bits = 0.5625 bytes
@@ -125,7 +144,7 @@ int InferenceConfig::microbatches() const {
     return static_cast<int>(std::min<std::int64_t>(pp, batch));
 }
 
-InferenceConfig read_inference_config(Object workload) {
+InferenceConfig read_inference_config(Object workload, const std::filesystem::path& base_dir) {
     InferenceConfig c;
     (void)workload.at("type");
     c.model = read_transformer_config(workload.at("model").as_object());
@@ -172,6 +191,11 @@ InferenceConfig read_inference_config(Object workload) {
                                    : topology::Precision::BF16;
     }
 
+    if (auto s = workload.find("serving")) { // request mode: serving_config.cpp, serving_setup.cpp
+        c.serving = std::make_shared<const ServingSpec>(read_serving_spec(*s, c.model, base_dir));
+        set_serving_anchor(c);
+        return read_inference_tail(std::move(c), workload);
+    }
     const bool has_batch = workload.has("batch");
     const bool has_concurrency = workload.has("concurrency");
     if (has_batch && has_concurrency) {
@@ -206,20 +230,7 @@ InferenceConfig read_inference_config(Object workload) {
     }
     req.finish();
 
-    if (auto v = workload.find("memory_fraction")) {
-        c.memory_fraction = topology::read_efficiency(*v);
-    }
-    if (auto v = workload.find("batching")) {
-        c.continuous = v->as_choice({"continuous", "static"}) == "continuous";
-    }
-    if (auto v = workload.find("step_overhead")) {
-        c.step_overhead_s = v->as_seconds().value();
-        if (c.step_overhead_s > 1.0) {
-            v->fail("step_overhead must be at most 1 s per iteration");
-        }
-    }
-    workload.finish();
-    return c;
+    return read_inference_tail(std::move(c), workload);
 }
 
 InferenceMemory inference_memory(const InferenceConfig& c, const topology::GpuType& gpu) {
@@ -243,7 +254,7 @@ Trace load_llm_inference_workload(Object workload, const WorkloadContext& contex
     const Value self = workload.self();
     const std::optional<Value> parallelism = workload.find("parallelism");
     const std::optional<Value> precision = workload.find("precision");
-    const InferenceConfig c = read_inference_config(std::move(workload));
+    InferenceConfig c = read_inference_config(std::move(workload), context.base_dir);
     const auto& cluster = context.cluster;
 
     if (c.gpus() > cluster.gpu_count()) {
@@ -268,6 +279,9 @@ Trace load_llm_inference_workload(Object workload, const WorkloadContext& contex
         }
     }
     const auto& gpu = cluster.gpu_type(tightest);
+    if (c.serving) {
+        fit_serving_anchor(c, gpu);
+    }
     const InferenceMemory mem = inference_memory(c, gpu);
     if (!mem.fits()) {
         const std::string sizes =
@@ -294,6 +308,9 @@ Trace load_llm_inference_workload(Object workload, const WorkloadContext& contex
     f["decode_step_per_sequence_s"] =
         (decode_iteration_compute_s(c, top, gpu, self.file()) - decode_iteration_compute_s(c, 1, gpu, self.file())) /
         static_cast<double>(top - 1);
+    if (c.serving) {
+        t.info.serving = make_serving_setup(c, cluster, gpu, self, t);
+    }
     return t;
 }
 

@@ -1,6 +1,7 @@
 // build_report(): the run report computed once from a scenario and its result (the equations are
 // at the top of run_report.hpp).
 #include "report_parts.hpp"
+#include "serving_parts.hpp"
 #include "twin/models/collective_plan.hpp"
 #include "twin/report/outputs.hpp"
 
@@ -152,6 +153,7 @@ RunReport build_report(const models::Scenario& s, const RunResult& r) {
     detail::add_fabric(s, r, out);
     out.engine = engine(r);
     out.workload = detail::build_workload(s, r);
+    out.serving = detail::build_request_serving(s, r);
     out.power = detail::build_power(s, r);
     out.series = detail::build_series(r);
     out.campaign = detail::build_campaign(s, out);

@@ -1,5 +1,6 @@
 // format_text(): the readable summary of a RunReport, printed from the struct.
 #include "report_parts.hpp"
+#include "serving_parts.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -95,6 +96,9 @@ std::string format_text(const RunReport& r) {
     out += bounds_text(r);
     if (r.workload) {
         out += workload_text(*r.workload);
+    }
+    if (r.serving) {
+        out += detail::request_serving_text(*r.serving);
     }
     out += detail::power_text(r.power);
     if (r.campaign) {

@@ -1,6 +1,7 @@
 // from_json(): a RunReport read back from report.json, every key checked (json_read.hpp).
 #include "json_read.hpp"
 #include "report_parts.hpp"
+#include "serving_parts.hpp"
 
 #include <fmt/format.h>
 #include <memory>
@@ -209,6 +210,9 @@ RunReport from_json(const nlohmann::json& json, const std::string& file) {
     r.engine = engine(o.at("engine"));
     if (const auto w = o.find("workload")) {
         r.workload = workload_from_json(*w);
+    }
+    if (const auto sv = o.find("serving")) {
+        r.serving = detail::request_serving_from_json(*sv);
     }
     r.power = power_from_json(o.at("power"));
     r.series = series_from_json(o.at("series"));

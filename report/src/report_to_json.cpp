@@ -1,6 +1,7 @@
 // to_json(): report.json from the RunReport. Keys are the member names (run_report.hpp); objects
 // are written with sorted keys and numbers shortest round-trip, so the same run gives the same bytes.
 #include "report_parts.hpp"
+#include "serving_parts.hpp"
 
 namespace twin::report {
 namespace detail {
@@ -204,6 +205,9 @@ nlohmann::json to_json(const RunReport& r) {
     j["engine"] = detail::engine_json(r.engine);
     if (r.workload) {
         j["workload"] = detail::workload_to_json(*r.workload);
+    }
+    if (r.serving) {
+        j["serving"] = detail::request_serving_to_json(*r.serving);
     }
     j["power"] = detail::power_to_json(r.power);
     j["series"] = detail::series_to_json(r.series);

@@ -80,11 +80,14 @@
 #pragma once
 
 #include "twin/models/llm_model.hpp"
+#include "twin/models/serving.hpp"
 #include "twin/models/trace.hpp"
 #include "twin/models/workload.hpp"
 #include "twin/topology/catalog.hpp"
 
 #include <cstdint>
+#include <filesystem>
+#include <memory>
 #include <string>
 
 namespace twin::models {
@@ -104,6 +107,8 @@ struct InferenceConfig {
     bool continuous = true;         // "batching": continuous (default) or static
     double step_overhead_s = 0.002; // o, framework time per iteration (assumption, see above)
 
+    std::shared_ptr<const ServingSpec> serving; // request mode ("serving"; serving.hpp), else null
+
     [[nodiscard]] int gpus() const { return tp * pp; }
     [[nodiscard]] double weight_bytes_per_element() const; // bf16 2, fp8 1, fp4 0.5625 (NVFP4)
     [[nodiscard]] double kv_bytes_per_element() const;     // bf16 2, fp8 and fp4 1 (FP8 KV cache)
@@ -112,7 +117,8 @@ struct InferenceConfig {
 
 // Reads and checks the workload object (everything that needs no cluster). Pointers are those of
 // the scenario's "workload" object.
-[[nodiscard]] InferenceConfig read_inference_config(Object workload);
+// Request mode ("serving") reads JSONL request traces relative to `base_dir`.
+[[nodiscard]] InferenceConfig read_inference_config(Object workload, const std::filesystem::path& base_dir = {});
 
 struct InferenceMemory {
     double weights_per_gpu_bytes = 0.0;

@@ -94,6 +94,7 @@ struct P2POp {
 
 struct Op;
 struct Block;
+struct ServingSetup; // serving.hpp
 using Step = std::variant<Op, Block>;
 
 struct Op {
@@ -143,6 +144,8 @@ struct WorkloadInfo {
     // Training on a cluster with a storage network: checkpoint and data-loading bytes per step
     // (models/storage_traffic.hpp); the report prices them on the network.
     std::optional<StorageTraffic> storage;
+    // "llm-inference" in request mode: the request simulation's setup (serving.hpp).
+    std::shared_ptr<const ServingSetup> serving;
 };
 
 struct Trace {

@@ -17,6 +17,7 @@
 #include "twin/models/scenario.hpp"
 #include "twin/report/power_report.hpp"
 #include "twin/report/run_result.hpp"
+#include "twin/report/serving_report.hpp"
 
 #include <array>
 #include <cstdint>
@@ -226,6 +227,7 @@ struct RunReport {
     std::vector<PodReport> pods;            // written only with two or more pods
     EngineReport engine;
     std::optional<WorkloadReport> workload; // generated workloads only
+    std::optional<RequestServingReport> serving;
     PowerReport power;
     SeriesReport series;
     std::optional<models::CampaignResult> campaign; // the scenario's "campaign" (models/campaign.hpp)
