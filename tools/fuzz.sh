@@ -5,13 +5,13 @@
 # twin::InputError, hang (-timeout) or runaway allocation (-rss_limit_mb, -malloc_limit_mb) fails
 # the script and leaves the input that did it in build/fuzz/findings/.
 # Usage: tools/fuzz.sh [seconds per target (default 10)] [target ...]
-#   targets: json scenario trace chakra catalog workload report sweep checks chakra_et (default: all)
+#   targets: json scenario trace chakra catalog workload report sweep checks chakra_et serving_requests (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-10}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(json scenario trace chakra catalog workload report sweep checks chakra_et)
+[ ${#targets[@]} -gt 0 ] || targets=(json scenario trace chakra catalog workload report sweep checks chakra_et serving_requests)
 
 bash tools/setup.sh fuzz >/dev/null
 # The core, topology and models unit tests under ASan + UBSan (set FUZZ_UNIT_TESTS=0 to skip).
@@ -26,7 +26,7 @@ if [ "${FUZZ_UNIT_TESTS:-1}" != 0 ]; then
 fi
 
 # Seeds: small bundled files only (a 100k-GPU scenario takes seconds per run under ASan).
-small_scenarios=(dgx-h100-1node gb200-nvl72-rack chakra-small-dgx-h100 chakra-et-gpt-dgx-h100 superpod-su-h100-256 cluster-1024-oversub
+small_scenarios=(dgx-h100-1node gb200-nvl72-rack chakra-small-dgx-h100 chakra-et-gpt-dgx-h100 llama3-70b-serving-8xh100 superpod-su-h100-256 cluster-1024-oversub
                  llama3-70b-inference-8xh100 superpod-4su-h100-ndr superpod-4su-h100-spectrumx llama3-70b-superpod
                  gpt3-175b-superpod b200-air-hall-throttle b200-air-hall-day llama3-8b-storage-dgx-h100
                  gb300-nvl72-fp4-inference)
@@ -36,6 +36,7 @@ seeds_of() {
     scenario) for s in "${small_scenarios[@]}"; do echo "scenarios/$s.json"; done ;;
     trace) echo scenarios/traces/*.json ;;
     chakra) echo scenarios/traces/chakra-small/*.json ;;
+    serving_requests) echo scenarios/traces/serving-bursty-600.jsonl ;;
     chakra_et) echo scenarios/traces/chakra-et-gpt/rank0.et scenarios/traces/chakra-et-gpt/rank7.et ;;
     catalog) echo topology/catalog/builtin.json ;;
     workload) echo tests/fuzz/seeds/workload/*.json ;;

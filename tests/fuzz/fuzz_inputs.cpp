@@ -74,31 +74,31 @@ namespace fs = std::filesystem;
 void load(const std::string& text) {
 #if TWIN_FUZZ_FORMAT == 0 // json
     walk(twin::Document::parse(text, "fuzz.json").root());
-#elif TWIN_FUZZ_FORMAT == 1 // scenario (relative files resolve against the bundled scenarios)
+#elif TWIN_FUZZ_FORMAT == 1  // scenario (relative files resolve against the bundled scenarios)
     (void)twin::models::parse_scenario(text, "fuzz.json", kScenarioDir);
-#elif TWIN_FUZZ_FORMAT == 2 // trace v1
+#elif TWIN_FUZZ_FORMAT == 2  // trace v1
     const auto doc = twin::Document::parse(text, "fuzz.json");
     (void)twin::models::load_trace(doc.root().as_object());
-#elif TWIN_FUZZ_FORMAT == 3 // Chakra (jsonizer output of one rank)
+#elif TWIN_FUZZ_FORMAT == 3  // Chakra (jsonizer output of one rank)
     static const fs::path file = [] {
         std::string dir = (fs::temp_directory_path() / "twin_fuzz_chakra_XXXXXX").string();
         return fs::path(mkdtemp(dir.data())) / "rank0.json";
     }();
     std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
     (void)twin::models::load_chakra({file});
-#elif TWIN_FUZZ_FORMAT == 4 // catalog (merged into the builtin one, as a scenario's "catalog")
+#elif TWIN_FUZZ_FORMAT == 4  // catalog (merged into the builtin one, as a scenario's "catalog")
     static const twin::topology::Catalog builtin = twin::topology::Catalog::builtin();
     auto catalog = builtin;
     const auto doc = twin::Document::parse(text, "fuzz.json");
     catalog.merge(doc.root().as_object());
-#elif TWIN_FUZZ_FORMAT == 5 // workload (on the cluster of one bundled SuperPOD scalable unit)
+#elif TWIN_FUZZ_FORMAT == 5  // workload (on the cluster of one bundled SuperPOD scalable unit)
     static const twin::models::Scenario base = twin::models::load_scenario(kScenarioDir / "superpod-su-h100-256.json");
     const auto doc = twin::Document::parse(text, "fuzz.json");
     (void)twin::models::load_workload(doc.root().as_object(), {base.cluster, kScenarioDir});
-#elif TWIN_FUZZ_FORMAT == 6 // report.json (RunReport from_json)
+#elif TWIN_FUZZ_FORMAT == 6  // report.json (RunReport from_json)
     const auto doc = twin::Document::parse(text, "fuzz.json");
     (void)twin::report::from_json(doc.root().json(), "fuzz.json");
-#elif TWIN_FUZZ_FORMAT == 7 // sweep file (its base scenario resolved against scenarios/sweeps/)
+#elif TWIN_FUZZ_FORMAT == 7  // sweep file (its base scenario resolved against scenarios/sweeps/)
     const auto doc = twin::Document::parse(text, "fuzz.json");
     const auto spec = twin::sweep::parse_sweep(doc.root().json(), "fuzz.json", kScenarioDir / "sweeps");
     // The parser bounds the cases (kMaxCases); expand only small sweeps, to keep each run fast.
@@ -110,18 +110,31 @@ void load(const std::string& text) {
     if (cases <= 64) {
         (void)twin::sweep::expand(spec);
     }
-#elif TWIN_FUZZ_FORMAT == 8 // checks file (sweep --check)
+#elif TWIN_FUZZ_FORMAT == 8  // checks file (sweep --check)
     const auto doc = twin::Document::parse(text, "fuzz.json");
     (void)twin::sweep::parse_checks(doc.root().json(), "fuzz.json", kScenarioDir / "sweeps");
-#elif TWIN_FUZZ_FORMAT == 9 // Chakra binary rank file (.et: length-delimited protobuf records)
+#elif TWIN_FUZZ_FORMAT == 9  // Chakra binary rank file (.et: length-delimited protobuf records)
     static const fs::path file = [] {
         std::string dir = (fs::temp_directory_path() / "twin_fuzz_chakra_et_XXXXXX").string();
         return fs::path(mkdtemp(dir.data())) / "rank0.et";
     }();
     std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
     (void)twin::models::load_chakra({file});
+#elif TWIN_FUZZ_FORMAT == 10 // serving request trace (JSONL), read by an llm-inference workload on one DGX H100
+    static const twin::models::Scenario base = twin::models::load_scenario(kScenarioDir / "dgx-h100-1node.json");
+    static const fs::path file = [] {
+        std::string dir = (fs::temp_directory_path() / "twin_fuzz_serving_XXXXXX").string();
+        return fs::path(mkdtemp(dir.data())) / "requests.jsonl";
+    }();
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
+    const std::string workload =
+        R"({"type": "llm-inference", "model": {"preset": "llama3-70b"}, "parallelism": {"tp": 8}, "precision": "fp8",
+            "serving": {"requests": {"file": ")" +
+        file.string() + R"("}, "scheduler": {"max_num_batched_tokens": 4096, "max_num_seqs": 128}}})";
+    const auto doc = twin::Document::parse(workload, "fuzz.json");
+    (void)twin::models::load_workload(doc.root().as_object(), {base.cluster, kScenarioDir});
 #else
-#error "TWIN_FUZZ_FORMAT must be 0..9"
+#error "TWIN_FUZZ_FORMAT must be 0..10"
 #endif
 }
 
