@@ -43,7 +43,7 @@ struct Scenario {
     topology::Cluster cluster;
     Trace trace;
     RunSettings run;
-    Facility facility; // defaults when the scenario has no "facility" section
+    Facility facility;                      // defaults when the scenario has no "facility" section
     std::optional<CampaignConfig> campaign; // the "campaign" section (models/campaign.hpp)
 };
 
