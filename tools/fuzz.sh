@@ -33,7 +33,8 @@ small_scenarios=(dgx-h100-1node gb200-nvl72-rack chakra-small-dgx-h100 chakra-et
 seeds_of() {
   case "$1" in
     json) echo topology/catalog/builtin.json scenarios/*.json scenarios/traces/*.json ;;
-    scenario) for s in "${small_scenarios[@]}"; do echo "scenarios/$s.json"; done ;;
+    # tests/fuzz/seeds/scenario: sections no small bundled scenario has (a campaign).
+    scenario) for s in "${small_scenarios[@]}"; do echo "scenarios/$s.json"; done; echo tests/fuzz/seeds/scenario/*.json ;;
     trace) echo scenarios/traces/*.json ;;
     chakra) echo scenarios/traces/chakra-small/*.json ;;
     serving_requests) echo scenarios/traces/serving-bursty-600.jsonl ;;
