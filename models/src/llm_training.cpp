@@ -66,6 +66,16 @@ TrainingParallelism read_parallelism(Object par, const TransformerConfig& m) {
                                 p.zero, p.pp));
         }
     }
+    if (auto v = par.find("zero3_gather")) {
+        p.zero3_tensor_sync = v->as_choice({"layer", "tensor-sync"}) == "tensor-sync";
+        if (p.zero3_tensor_sync && p.zero < 3) {
+            v->fail("zero3_gather \"tensor-sync\" needs zero 3");
+        }
+        if (p.zero3_tensor_sync && m.is_moe()) {
+            v->fail("zero3_gather \"tensor-sync\" models DeepSpeed 0.3.x's ZeRO-3, which had no mixture-of-experts "
+                    "layers");
+        }
+    }
     if (auto v = par.find("sequence_parallel")) {
         p.sequence_parallel = v->as_bool();
     }
@@ -170,7 +180,7 @@ TrainingConfig read_training_config(Object w) {
         c.attention = read_enum(*v, kAttentionKernelNames);
     }
     c.overlap_p2p = c.par.schedule == PipelineSchedule::Interleaved;
-    c.overlap_param_gather = c.par.zero >= 3;
+    c.overlap_param_gather = c.par.zero >= 3 && !c.par.zero3_tensor_sync;
     if (auto v = w.find("overlap")) {
         Object o = v->as_object();
         detail::read_dp_overlap(o, c);

@@ -52,6 +52,10 @@ void read_dp_overlap(Object& o, TrainingConfig& c) {
             v->fail("overlapping the parameter all-gather needs a sharded optimizer (zero >= 1; Megatron-LM: "
                     "--use-distributed-optimizer)");
         }
+        if (c.overlap_param_gather && c.par.zero3_tensor_sync) {
+            v->fail("zero3_gather \"tensor-sync\" synchronizes the device before each gather (DeepSpeed 0.3.x): "
+                    "nothing overlaps it");
+        }
         if (c.overlap_param_gather && c.par.zero < 3 && !c.overlap_dp) {
             v->fail("Megatron-LM needs overlap_grad_reduce with overlap_param_gather (grad_reduce is false)");
         }

@@ -16,8 +16,9 @@ struct OpSpec {
     double flops = 0.0;
     double bytes = 0.0;
     double efficiency = 1.0;
-    bool gemm = false;    // runs at the workload's precision (else bf16)
-    double kernels = 0.0; // kernel launches (each pays the launch gap, compute.hpp)
+    bool gemm = false;       // runs at the workload's precision (else bf16)
+    double kernels = 0.0;    // kernel launches (each pays the launch gap, compute.hpp)
+    double duration_s = 0.0; // a step known by its time only (host work the device waits for)
     // collective
     CollectiveKind kind = CollectiveKind::AllReduce;
     std::string family;

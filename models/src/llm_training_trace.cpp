@@ -42,6 +42,7 @@
 #include "llm_training_layout.hpp"
 #include "llm_training_ops.hpp"
 #include "llm_training_schedule.hpp"
+#include "llm_training_zero3.hpp"
 #include "twin/models/llm_training.hpp"
 
 #include <algorithm>
@@ -78,6 +79,9 @@ json op_json(const OpSpec& o, topology::Precision precision) {
     }
     if (o.bytes > 0) {
         j["bytes"] = bytes_text(o.bytes);
+    }
+    if (o.duration_s > 0) {
+        j["duration"] = fmt::format("{}s", o.duration_s);
     }
     if (o.kernels > 0) {
         j["kernels"] = static_cast<std::int64_t>(std::llround(o.kernels));
@@ -270,11 +274,27 @@ private:
         return detail::layer_buckets(layers, ops.param_bytes() / 2.0, detail::dp_bucket_parameters(c_));
     }
 
+    // ZeRO-3 as DeepSpeed 0.3.x (zero3_gather "tensor-sync"): per partitioned tensor, the host
+    // work of a list-based collective then the collective (llm_training_zero3.cpp).
+    std::vector<json> zero3_tensor_steps(LayerKind kind, CollectiveKind what, const char* name) const {
+        std::vector<json> out;
+        if (!dense_replicated()) {
+            return out;
+        }
+        for (const OpSpec& o : detail::zero3_tensor_ops(c_, kind, what, name, dense_family(), c_.par.dp * c_.par.cp)) {
+            out.push_back(op_json(o, c_.precision));
+        }
+        return out;
+    }
+
     // ZeRO-3: one layer's parameters gathered, the dense part over "dp", the experts over "edp".
-    std::vector<json> zero3_gathers(const detail::LayerOps& ops) const {
+    std::vector<json> zero3_gathers(const detail::LayerOps& ops, LayerKind kind) const {
         std::vector<json> out;
         if (c_.par.zero < 3) {
             return out;
+        }
+        if (c_.par.zero3_tensor_sync) {
+            return zero3_tensor_steps(kind, CollectiveKind::AllGather, "zero3_param_all_gather");
         }
         if (dense_replicated() && ops.dense_param_bytes > 0) {
             out.push_back(
@@ -304,6 +324,29 @@ private:
         return body;
     }
 
+    // DeepSpeed 0.3.x's layer backward: the tensors gathered again for the recompute (its forward
+    // hooks re-fetch them) and again for the backward, then each gradient reduce-scattered, all
+    // in sequence (llm_training_zero3.cpp).
+    json tensor_sync_backward(const detail::LayerOps& ops, LayerKind kind, const std::vector<json>& gathers,
+                              bool grads) const {
+        json body = json::array();
+        const auto append = [&body](const json& steps) {
+            for (const auto& j : steps) {
+                body.push_back(j);
+            }
+        };
+        if (!ops.recompute.empty()) {
+            append(gathers);
+            append(chain(ops.recompute, c_.precision, "r"));
+        }
+        append(gathers);
+        append(chain(ops.backward, c_.precision, "l"));
+        if (grads) {
+            append(zero3_tensor_steps(kind, CollectiveKind::ReduceScatter, "dp_grad_reduce_scatter"));
+        }
+        return body;
+    }
+
     const detail::LayerOps& kind_ops(LayerKind k) const { return kinds_[static_cast<std::size_t>(k.index())]; }
 
     // One repeat block per layer kind of the chunk (llm_training_layers.hpp).
@@ -328,9 +371,10 @@ private:
                         [this, &ops](std::int64_t n) { return param_gathers(ops, n); },
                         first_kind && aligned_gather(s, u.chunk)));
                 } else {
-                    body.push_back({{"name", "layer_forward"},
-                                    {"repeat", k.layers},
-                                    {"body", layer_body(ops.forward, zero3_gathers(ops), c_.overlap_param_gather)}});
+                    body.push_back(
+                        {{"name", "layer_forward"},
+                         {"repeat", k.layers},
+                         {"body", layer_body(ops.forward, zero3_gathers(ops, k.kind), c_.overlap_param_gather)}});
                 }
                 first_kind = false;
             }
@@ -346,9 +390,13 @@ private:
             const detail::LayerOps& ops = kind_ops(k.kind);
             std::vector<OpSpec> layer = ops.recompute;
             layer.insert(layer.end(), ops.backward.begin(), ops.backward.end());
-            const std::vector<json> gathers = zero3_gathers(ops);
+            const std::vector<json> gathers = zero3_gathers(ops, k.kind);
             const bool grads = has_grads(u, s) && reduces(ops);
-            if (!gathers.empty()) {
+            if (c_.par.zero3_tensor_sync && !gathers.empty()) {
+                body.push_back({{"name", "layer_backward"},
+                                {"repeat", k.layers},
+                                {"body", tensor_sync_backward(ops, k.kind, gathers, grads)}});
+            } else if (!gathers.empty()) {
                 body.push_back({{"name", "layer_backward"},
                                 {"repeat", k.layers},
                                 {"body", layer_body(layer, gathers, c_.overlap_param_gather)}});
@@ -513,8 +561,8 @@ private:
             }
             for (const auto& k : detail::chunk_layer_kinds(c_, s, u.chunk)) {
                 const detail::LayerOps& ops = kind_ops(k.kind);
-                if (!reduces(ops)) {
-                    continue;
+                if (!reduces(ops) || c_.par.zero3_tensor_sync) {
+                    continue; // tensor-sync: reduced inside each layer's backward (tensor_sync_backward)
                 }
                 if (!async_grads) {
                     const auto same = std::find_if(flushed.begin(), flushed.end(), [&](const auto& f) {

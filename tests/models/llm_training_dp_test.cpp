@@ -39,6 +39,7 @@ Trace load(const json& w) {
 struct Tally {
     std::int64_t count = 0;
     double bytes = 0.0;
+    double seconds = 0.0;      // measured durations of compute steps ("duration")
     std::vector<double> sizes; // distinct sizes in program order
 };
 void tally(const Block& block, const std::string& name, std::int64_t times, Tally& t) {
@@ -47,6 +48,7 @@ void tally(const Block& block, const std::string& name, std::int64_t times, Tall
             if (op->name == name) {
                 t.count += times;
                 t.bytes += static_cast<double>(times) * op->collective.size.value();
+                t.seconds += static_cast<double>(times) * op->compute.duration.value();
                 t.sizes.push_back(op->collective.size.value());
             }
         } else {
@@ -211,6 +213,46 @@ TEST(LlmTrainingDp, ZeroThreeGathersEveryLayerInEveryMicroBatch) {
         EXPECT_DOUBLE_EQ(ag.bytes + rs.bytes, 3 * 2 * 4 * kLayerParams * 2) << prefetch;
         EXPECT_EQ(tally(t, 0, "dp_param_all_gather").count, 0); // nothing left after the optimizer
     }
+}
+
+// ZeRO-3 as DeepSpeed 0.3.x ran it (zero3_gather "tensor-sync", llm_training_zero3.cpp): each of
+// a layer's 4 weight tensors (qkv 3h·h, proj h·h, fc1 and fc2 4h·h; the norms, 2h, stay whole
+// under the 10^5-element persistence threshold) gathered on its own before the forward, before the
+// recompute (full) and before the backward, its gradient reduce-scattered on its own, each
+// collective after a host step of dp × kZero3HostPerRank. m = 2 micro-batches, L = 4 layers:
+// without recompute 2·2·4·4 = 64 gathers, with full recompute 3·2·4·4 = 96; 2·4·4 = 32
+// reduce-scatters; bytes 12h²·2 per layer and pass.
+TEST(LlmTrainingDp, ZeroThreeTensorSyncGathersEachTensorAfterAHostStep) {
+    json w = workload(4, 1, 2);
+    w["parallelism"]["zero"] = 3;
+    w["parallelism"]["zero3_gather"] = "tensor-sync";
+    for (const char* recompute : {"none", "full"}) {
+        w["recompute"] = recompute;
+        const Trace t = load(w);
+        const std::int64_t passes = std::string(recompute) == "full" ? 3 : 2;
+        const Tally ag = tally(t, 0, "zero3_param_all_gather");
+        const Tally rs = tally(t, 0, "dp_grad_reduce_scatter");
+        const Tally host = tally(t, 0, "zero3_host_setup");
+        EXPECT_EQ(ag.count, passes * 2 * 4 * 4) << recompute;
+        EXPECT_EQ(rs.count, 2 * 4 * 4) << recompute;
+        EXPECT_DOUBLE_EQ(ag.bytes, passes * 2 * 4 * 12 * kH * kH * 2) << recompute;
+        EXPECT_DOUBLE_EQ(rs.bytes, 2 * 4 * 12 * kH * kH * 2) << recompute;
+        EXPECT_EQ(host.count, ag.count + rs.count) << recompute;
+        EXPECT_NEAR(host.seconds, static_cast<double>(host.count) * 2 * 16.8e-6, 1e-12) << recompute;
+    }
+}
+
+TEST(LlmTrainingDpErrors, ZeroThreeTensorSyncRules) {
+    json w = workload(4, 1, 2);
+    w["parallelism"]["zero"] = 1;
+    w["parallelism"]["zero3_gather"] = "tensor-sync";
+    EXPECT_INPUT_ERROR_IN(load(w), "s.json", "/workload/parallelism/zero3_gather", "needs zero 3");
+    w["parallelism"]["zero"] = 3;
+    w["parallelism"]["zero3_gather"] = "per-tensor";
+    EXPECT_INPUT_ERROR_IN(load(w), "s.json", "/workload/parallelism/zero3_gather", "");
+    w["parallelism"]["zero3_gather"] = "tensor-sync";
+    w["overlap"] = {{"param_gather", true}};
+    EXPECT_INPUT_ERROR_IN(load(w), "s.json", "/workload/overlap/param_gather", "synchronizes");
 }
 
 TEST(LlmTrainingDpErrors, OverlapRules) {

@@ -54,6 +54,10 @@ struct TrainingParallelism {
     PipelineSchedule schedule = PipelineSchedule::OneFOneB;
     int virtual_stages = 1; // v, interleaved only
     int zero = 0;           // 0..3 ("fsdp" = 3)
+    // zero3_gather "tensor-sync": ZeRO-3 as DeepSpeed 0.3.x ran it, tensor by tensor with a device
+    // synchronize and list-based collectives (llm_training_zero3.cpp); "layer" (default): one
+    // prefetched gather per layer (FSDP, later DeepSpeed).
+    bool zero3_tensor_sync = false;
     bool sequence_parallel = false;
     bool scatter_gather = true;             // pipeline transfers split over TP, all-gathered after (SC'21 §4.1)
     std::vector<std::int64_t> stage_layers; // layers of each pipeline stage (pp entries; read_training_config)
