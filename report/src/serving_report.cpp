@@ -223,7 +223,8 @@ RequestServingReport request_serving_from_json(const Value& v) {
         r.gpus = int32(c, "gpus");
         r.max_replicas = int32(c, "max_replicas");
         r.at = summary_from(c.at("at"));
-        for (const auto& e : Array(c.at("explored")).values()) {
+        // Optional: reports written before the layout search have no "explored".
+        for (const auto& e : c.has("explored") ? Array(c.at("explored")).values() : std::vector<Value>{}) {
             Object p(e);
             r.explored.push_back({int32(p, "replicas"), int32(p, "gpus"), num(p, "goodput_requests_per_s"),
                                   num(p, "slo_attainment"), boolean(p, "meets")});
