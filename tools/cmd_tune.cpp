@@ -1,10 +1,14 @@
 // `clustertwin tune S.json` (issue 16): rank the parallel layouts of an llm-training scenario by an
 // analytic estimate (twin/sweep/tune.hpp), simulate the best k as child runs (sweep_runner.hpp) and
 // print both tables and the best layout. Exit codes: 0, 1 a simulated layout failed, 2 bad input.
+// On a request-mode llm-inference scenario: the serving capacity search (cmd_tune_serving.cpp).
 #include "cli_common.hpp"
+#include "cmd_tune_serving.hpp"
 #include "sweep_runner.hpp"
+#include "twin/core/json_reader.hpp"
 #include "twin/core/output_set.hpp"
 #include "twin/sweep/tune.hpp"
+#include "twin/sweep/tune_serving.hpp"
 
 #include <filesystem>
 #include <fmt/format.h>
@@ -23,6 +27,7 @@ struct TuneArgs {
     int rows = 10;
     int jobs = 0;
     bool quiet = false;
+    bool k_given = false;
 };
 
 std::string layout_text(const sweep::Layout& l) {
@@ -31,6 +36,10 @@ std::string layout_text(const sweep::Layout& l) {
 }
 
 int tune_command(const TuneArgs& a) {
+    if (sweep::is_serving_scenario(Document::load(a.scenario).root().json())) {
+        return tune_serving_command(
+            {a.scenario, a.out_dir, a.k_given ? std::optional<int>(a.k) : std::nullopt, a.jobs, a.quiet});
+    }
     const auto r = sweep::tune_layouts(a.scenario);
     fmt::print("tune: {} layouts enumerated, {} refused by the workload reader or the framework, {} do not fit in HBM, "
                "{} fit\n",
@@ -100,8 +109,9 @@ int tune_command(const TuneArgs& a) {
 
 Command add_tune_command(CLI::App& app, Budget& /*budget*/) {
     auto a = std::make_shared<TuneArgs>();
-    auto* cmd = app.add_subcommand("tune", "Search the parallel layout of an llm-training scenario: rank layouts that "
-                                           "fit by an analytic estimate, simulate the best k");
+    auto* cmd = app.add_subcommand("tune", "Search the parallel layout of an llm-training scenario (rank layouts that "
+                                           "fit by an analytic estimate, simulate the best k), or the GPUs a serving "
+                                           "scenario needs (layouts x replicas)");
     cmd->add_option("scenario", a->scenario, "Scenario JSON file (llm-training workload)")->required();
     cmd->add_option("-k", a->k, "Layouts to simulate (0: print the estimate's ranking only)")
         ->capture_default_str()
@@ -112,7 +122,10 @@ Command add_tune_command(CLI::App& app, Budget& /*budget*/) {
     cmd->add_option("-j,--jobs", a->jobs, "Runs at once (default: the core count)")->check(CLI::Range(1, 4096));
     cmd->add_option("-o,--out", a->out_dir, "Output folder (default: results/<scenario>-tune beside the scenario)");
     cmd->add_flag("-q,--quiet", a->quiet, "No progress");
-    return {cmd, [a] { return tune_command(*a); }};
+    return {cmd, [a, cmd] {
+                a->k_given = cmd->count("-k") > 0;
+                return tune_command(*a);
+            }};
 }
 
 } // namespace twin::cli

@@ -1,4 +1,5 @@
-// Reads Chakra .et rank files (chakra_protobuf.hpp) into the jsonizer's JSON form.
+// Reads Chakra .et (and gzip-compressed .et.gz) rank files (chakra_protobuf.hpp) into the
+// jsonizer's JSON form.
 #include "chakra_protobuf.hpp"
 
 #include "proto/chakra_et.pb.h"
@@ -7,6 +8,7 @@
 
 #include <fmt/format.h>
 #include <google/protobuf/util/json_util.h>
+#include <zlib.h>
 
 namespace twin::models::chakra_detail {
 namespace {
@@ -35,17 +37,60 @@ std::string pointer_of(std::size_t record) {
     return "/" + std::to_string(record);
 }
 
+bool is_gzip(const std::string& bytes) {
+    return bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1FU &&
+           static_cast<unsigned char>(bytes[1]) == 0x8BU;
+}
+
+// One gzip member (RFC 1952) inflated by zlib, at most max_input_file_bytes() of output (a small
+// file must not expand without bound); anything but one whole member is an error.
+std::string gunzip(const std::string& bytes, const std::string& file) {
+    z_stream z{};
+    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
+        throw InputError(file, "", "the gzip decoder (zlib) cannot start");
+    }
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+    z.avail_in = static_cast<uInt>(bytes.size()); // input files are at most 256 MiB
+    const std::uint64_t limit = max_input_file_bytes();
+    std::string out;
+    std::string chunk(1 << 16, '\0');
+    int rc = Z_OK;
+    while (rc != Z_STREAM_END) {
+        z.next_out = reinterpret_cast<Bytef*>(chunk.data());
+        z.avail_out = static_cast<uInt>(chunk.size());
+        rc = inflate(&z, Z_NO_FLUSH);
+        if (rc != Z_OK && rc != Z_STREAM_END) {
+            const std::string why = rc == Z_BUF_ERROR ? std::string("the stream is cut short")
+                                                      : std::string(z.msg != nullptr ? z.msg : "corrupt data");
+            inflateEnd(&z);
+            throw InputError(file, "", fmt::format("the file starts as gzip but does not decompress: {}", why));
+        }
+        out.append(chunk.data(), chunk.size() - z.avail_out);
+        if (out.size() > limit) {
+            inflateEnd(&z);
+            throw InputError(
+                file, "",
+                fmt::format("the gzip file decompresses to more than {} bytes (the input size limit)", limit));
+        }
+    }
+    const uInt rest = z.avail_in;
+    inflateEnd(&z);
+    if (rest != 0) {
+        throw InputError(file, "", fmt::format("{} bytes follow the gzip stream", rest));
+    }
+    return out;
+}
+
 } // namespace
 
 bool is_protobuf_rank_file(const std::filesystem::path& path) {
-    return path.extension() == ".et";
+    const std::string name = path.filename().string();
+    return path.extension() == ".et" || (name.size() > 6 && name.ends_with(".et.gz"));
 }
 
-std::string protobuf_records_to_json(const std::string& bytes, const std::string& file) {
-    if (bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1FU &&
-        static_cast<unsigned char>(bytes[1]) == 0x8BU) {
-        throw InputError(file, "", "the file is gzip-compressed; decompress it first (gunzip)");
-    }
+std::string protobuf_records_to_json(const std::string& raw, const std::string& file) {
+    const std::string inflated = is_gzip(raw) ? gunzip(raw, file) : std::string();
+    const std::string& bytes = is_gzip(raw) ? inflated : raw;
     google::protobuf::util::JsonPrintOptions options;
     options.preserve_proto_field_names = false; // lowerCamelCase, as the jsonizer writes
     const std::uint64_t limit = max_input_file_bytes();

@@ -5,8 +5,10 @@
 // Wire format (Chakra src/third_party/utils/protolib.py, encodeMessage / decodeMessage): each
 // record is a base-128 varint byte count (at most 32 bits) followed by that many bytes of one
 // message; record 0 is a GlobalMetadata, every later record a Node. A record of length 0 ends the
-// file, as in Chakra's reader (anything after it is an error here). gzip-compressed files are
-// recognised and refused with a message (decompress them first).
+// file, as in Chakra's reader (anything after it is an error here). A gzip-compressed file (it
+// starts with 1f 8b; Chakra's protolib.py openFileRd/openFileWr, from gem5's util/protolib.py,
+// read and write gzip when the name ends in ".gz") is inflated by zlib first, at most
+// max_input_file_bytes() of output.
 #pragma once
 
 #include "twin/models/trace.hpp"
@@ -16,7 +18,7 @@
 
 namespace twin::models::chakra_detail {
 
-// True for a path Chakra's tools would write in binary form: name ending in ".et".
+// True for a path Chakra's tools would write in binary form: name ending in ".et" or ".et.gz".
 [[nodiscard]] bool is_protobuf_rank_file(const std::filesystem::path& path);
 
 // The records of `bytes` (a whole .et file) as a JSON array, one record per line, each written by

@@ -21,8 +21,9 @@
 namespace twin::models {
 namespace {
 
+// Input limits (they bound a run's work, fuzzing included), not model constants.
 constexpr std::int64_t kMaxRequests = 200000;
-constexpr double kMaxTotalTokens = 5e7; // bounds the simulation's work (fuzzing included)
+constexpr double kMaxTotalTokens = 5e7;
 constexpr std::int64_t kMaxTokens = std::int64_t{1} << 24;
 
 double normal(Rng& rng) {

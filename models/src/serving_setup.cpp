@@ -123,6 +123,26 @@ void fit_serving_anchor(InferenceConfig& c, const topology::GpuType& gpu) {
     c.batch = std::clamp<std::int64_t>(mem.max_batch, 1, c.serving->max_num_seqs);
 }
 
+ServingFit serving_memory_fit(const InferenceConfig& c, const topology::GpuType& gpu) {
+    const ServingSpec& spec = *c.serving;
+    InferenceConfig one = c;
+    one.batch = 1;
+    ServingFit f;
+    f.memory = inference_memory(one, gpu);
+    f.kv_bytes_per_token_per_gpu =
+        f.memory.kv_per_sequence_per_gpu_bytes / static_cast<double>(c.prompt_tokens + c.output_tokens);
+    const double room = f.memory.usable_per_gpu_bytes - f.memory.weights_per_gpu_bytes;
+    f.kv_blocks =
+        spec.kv_blocks > 0
+            ? spec.kv_blocks
+            : static_cast<std::int64_t>(std::max(
+                  0.0, std::floor(room / (static_cast<double>(spec.block_size) * f.kv_bytes_per_token_per_gpu))));
+    for (const auto& q : spec.requests) {
+        f.longest_request_tokens = std::max(f.longest_request_tokens, q.prompt_tokens + q.output_tokens);
+    }
+    return f;
+}
+
 std::shared_ptr<const ServingSetup> make_serving_setup(const InferenceConfig& c, const topology::Cluster& cluster,
                                                        const topology::GpuType& gpu, const Value& self,
                                                        const Trace& anchor) {
@@ -138,20 +158,10 @@ std::shared_ptr<const ServingSetup> make_serving_setup(const InferenceConfig& c,
                                      c.gpus(), replicas * c.gpus(), cluster.gpu_count()));
     }
     // Paged KV cache.
-    InferenceConfig one = c;
-    one.batch = 1;
-    const auto mem = inference_memory(one, gpu);
-    s->kv_bytes_per_token_per_gpu =
-        mem.kv_per_sequence_per_gpu_bytes / static_cast<double>(c.prompt_tokens + c.output_tokens);
-    const double room = mem.usable_per_gpu_bytes - mem.weights_per_gpu_bytes;
-    s->kv_blocks = spec.kv_blocks > 0
-                       ? spec.kv_blocks
-                       : static_cast<std::int64_t>(
-                             std::floor(room / (static_cast<double>(spec.block_size) * s->kv_bytes_per_token_per_gpu)));
-    std::int64_t longest = 0;
-    for (const auto& q : spec.requests) {
-        longest = std::max(longest, q.prompt_tokens + q.output_tokens);
-    }
+    const ServingFit fit = serving_memory_fit(c, gpu);
+    s->kv_bytes_per_token_per_gpu = fit.kv_bytes_per_token_per_gpu;
+    s->kv_blocks = fit.kv_blocks;
+    const std::int64_t longest = fit.longest_request_tokens;
     if (s->kv_blocks * spec.block_size < longest) {
         throw InputError(self.file(), at,
                          fmt::format("the KV cache holds {} blocks x {} tokens = {} tokens per replica, less than the "

@@ -283,17 +283,25 @@ ServingResult simulate_serving(const ServingSetup& setup, const IterationCost& c
 CapacityResult capacity_search(const ServingSetup& setup, const IterationCost& cost) {
     const auto& spec = setup.spec;
     const int per_scale = spec.disaggregated() ? spec.prefill_replicas + spec.decode_replicas : 1;
+    CapacityResult c;
     const auto meets = [&](int r, ServingSummary& at) {
         at = simulate_serving(setup, cost, r).summary;
-        return at.slo_attainment >= spec.slo_attainment;
+        const bool ok = at.slo_attainment >= spec.slo_attainment;
+        c.explored.push_back(
+            {r, r * per_scale * setup.gpus_per_replica, at.goodput_requests_per_s, at.slo_attainment, ok});
+        return ok;
     };
-    CapacityResult c;
+    const auto finish = [&c] {
+        std::sort(c.explored.begin(), c.explored.end(),
+                  [](const CapacityProbe& a, const CapacityProbe& b) { return a.replicas < b.replicas; });
+    };
     int hi = spec.capacity_max_replicas;
     ServingSummary at_hi;
     if (hi <= 0 || !meets(hi, at_hi)) {
         c.replicas = hi;
         c.gpus = hi * per_scale * setup.gpus_per_replica;
         c.at = at_hi;
+        finish();
         return c;
     }
     // Invariant: hi meets, lo fails (0 always "fails").
@@ -312,6 +320,7 @@ CapacityResult capacity_search(const ServingSetup& setup, const IterationCost& c
     c.replicas = hi;
     c.gpus = hi * per_scale * setup.gpus_per_replica;
     c.at = at_hi;
+    finish();
     return c;
 }
 

@@ -121,7 +121,7 @@ std::optional<RequestServingReport> build_request_serving(const models::Scenario
     out.series = std::move(result.series);
     if (spec.capacity_max_replicas > 0) {
         const auto c = models::capacity_search(setup, cost);
-        out.capacity = ServingCapacityReport{c.met, c.replicas, c.gpus, spec.capacity_max_replicas, c.at};
+        out.capacity = ServingCapacityReport{c.met, c.replicas, c.gpus, spec.capacity_max_replicas, c.at, c.explored};
     }
     return out;
 }
@@ -160,7 +160,15 @@ json request_serving_to_json(const RequestServingReport& s) {
                          {"replicas", c.replicas},
                          {"gpus", c.gpus},
                          {"max_replicas", c.max_replicas},
-                         {"at", summary_json(c.at)}};
+                         {"at", summary_json(c.at)},
+                         {"explored", json::array()}};
+        for (const auto& p : c.explored) {
+            j["capacity"]["explored"].push_back({{"replicas", p.replicas},
+                                                 {"gpus", p.gpus},
+                                                 {"goodput_requests_per_s", p.goodput_requests_per_s},
+                                                 {"slo_attainment", p.slo_attainment},
+                                                 {"meets", p.meets}});
+        }
     }
     return j;
 }
@@ -215,6 +223,13 @@ RequestServingReport request_serving_from_json(const Value& v) {
         r.gpus = int32(c, "gpus");
         r.max_replicas = int32(c, "max_replicas");
         r.at = summary_from(c.at("at"));
+        // Optional: reports written before the layout search have no "explored".
+        for (const auto& e : c.has("explored") ? Array(c.at("explored")).values() : std::vector<Value>{}) {
+            Object p(e);
+            r.explored.push_back({int32(p, "replicas"), int32(p, "gpus"), num(p, "goodput_requests_per_s"),
+                                  num(p, "slo_attainment"), boolean(p, "meets")});
+            p.finish();
+        }
         c.finish();
         s.capacity = r;
     }

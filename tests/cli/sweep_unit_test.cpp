@@ -93,6 +93,10 @@ TEST_F(SweepSpecTest, RunnableScenarioHasAbsoluteTracePathsAndNoOutputDir) {
         json::parse(R"({"workload": {"file": "traces/t.json"}, "run": {"output_dir": "o"}})"), "/data/scen");
     EXPECT_EQ(s["workload"]["file"], "/data/scen/traces/t.json");
     EXPECT_FALSE(s["run"].contains("output_dir"));
+    // A serving workload's JSONL request trace too (it failed in every child run before).
+    const json v = runnable_scenario(
+        json::parse(R"({"workload": {"serving": {"requests": {"file": "traces/r.jsonl"}}}})"), "/data/scen");
+    EXPECT_EQ(v["workload"]["serving"]["requests"]["file"], "/data/scen/traces/r.jsonl");
 }
 
 TEST_F(SweepSpecTest, BadInputNamesTheSweepFileAndPointer) {

@@ -20,6 +20,7 @@
 #include <sstream>
 #include <string>
 #include <unistd.h>
+#include <zlib.h>
 
 namespace {
 
@@ -163,6 +164,47 @@ TEST_F(ChakraEt, DurationOnlyComputeNodesKeepTheirMeasuredTime) {
     scaled.duration_scale_of_rank = {0.5};
     const Trace half = twin::models::load_chakra(write_ranks({metadata() + duration_node(0, 5200)}), scaled);
     EXPECT_DOUBLE_EQ(op_at(half.classes.at(0).program, 0).compute.duration.value(), 2600e-6);
+}
+
+// One gzip member of `in` (zlib, RFC 1952), as Python's gzip module writes for a ".gz" name.
+std::string gzip(const std::string& in) {
+    z_stream z{};
+    EXPECT_EQ(deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    std::string out(deflateBound(&z, static_cast<uLong>(in.size())) + 64, '\0');
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+    z.avail_in = static_cast<uInt>(in.size());
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = static_cast<uInt>(out.size());
+    EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
+    out.resize(z.total_out);
+    deflateEnd(&z);
+    return out;
+}
+
+TEST_F(ChakraEt, GzipCompressedFilesReadAsTheirContent) {
+    // Chakra's protolib.py writes gzip for a name ending in ".gz": the same records give the same
+    // trace.
+    const std::string plain =
+        metadata() + node(0, "gemm", kComp, int_attr("num_ops", 4'000'000'000'000)) + duration_node(1, 5200);
+    const Trace a = twin::models::load_chakra({write("rank0.et", plain)});
+    const fs::path gz = write("rank0.et.gz", gzip(plain));
+    const Trace b = twin::models::load_chakra({gz});
+    const Block& pa = a.classes.at(0).program;
+    const Block& pb = b.classes.at(0).program;
+    ASSERT_EQ(pb.body.size(), 2U);
+    EXPECT_EQ(op_at(pb, 0).name, op_at(pa, 0).name);
+    EXPECT_DOUBLE_EQ(op_at(pb, 0).compute.flops.value(), 4e12);
+    EXPECT_DOUBLE_EQ(op_at(pb, 1).compute.duration.value(), 5200e-6);
+    // Cut short, or with bytes after the stream: one line naming the file.
+    const std::string z = gzip(plain);
+    const fs::path cut = write("rank0.et.gz", z.substr(0, z.size() / 2));
+    const auto e = twin::test::input_error_of([&] { (void)twin::models::load_chakra({cut}); });
+    EXPECT_EQ(e.file(), cut.string());
+    EXPECT_NE(e.message().find("starts as gzip but does not decompress: the stream is cut short"), std::string::npos)
+        << e.message();
+    const fs::path tail = write("rank0.et.gz", z + "xyz");
+    const auto t = twin::test::input_error_of([&] { (void)twin::models::load_chakra({tail}); });
+    EXPECT_NE(t.message().find("3 bytes follow the gzip stream"), std::string::npos) << t.message();
 }
 
 // ---- bad input ----

@@ -154,6 +154,17 @@ TEST(Serving, CapacityIsTheSmallestReplicaCount) {
     EXPECT_EQ(c.replicas, 4);
     EXPECT_EQ(c.gpus, 32);
     EXPECT_NEAR(c.at.ttft_s.p99, 2 * kS, 1e-12);
+    // Bisection from 16 (meets): 8 and 4 meet, 2 (4 a replica) and 3 (3 a replica) fail.
+    std::vector<int> probed;
+    for (const auto& p : c.explored) {
+        probed.push_back(p.replicas);
+        EXPECT_EQ(p.gpus, 8 * p.replicas);
+        EXPECT_EQ(p.meets, p.replicas >= 4);
+    }
+    EXPECT_EQ(probed, (std::vector<int>{2, 3, 4, 8, 16}));
+    // Two replicas: 8 requests in 4 x S, of which 4 (the first two on each) meet.
+    EXPECT_NEAR(c.explored[0].goodput_requests_per_s, 4.0 / (4 * kS), 1e-9);
+    EXPECT_NEAR(c.explored[0].slo_attainment, 0.5, 1e-12);
     s.spec.capacity_max_replicas = 3;
     EXPECT_FALSE(capacity_search(s, s.cost).met);
 }
@@ -281,6 +292,30 @@ TEST(Serving, LoaderRejectsBadInput) {
     doc = request_scenario();
     doc["workload"]["batch"] = {{"max_batch", 4}};
     EXPECT_INPUT_ERROR(parse(doc), "/workload/batch", "unknown key");
+}
+
+TEST(Serving, Fp8KvHalvesTheBytesSoMoreFitsBeforePreemption) {
+    // Llama-3 70B, TP 8: 80 layers x 2 (K, V) x 1 KV head per GPU x 128 x (2 bytes bf16, 1 fp8).
+    auto doc = request_scenario();
+    doc["workload"]["precision"] = "bf16";
+    const auto bf16 = parse(doc);
+    const auto fp8 = parse(request_scenario());
+    const double e16 = bf16.trace.info.serving->kv_bytes_per_token_per_gpu;
+    const double e8 = fp8.trace.info.serving->kv_bytes_per_token_per_gpu;
+    EXPECT_DOUBLE_EQ(e16, 80.0 * 2 * 128 * 2);
+    EXPECT_DOUBLE_EQ(e8, e16 / 2);
+    // From memory: the fp8 weights are half too, so more than twice the blocks.
+    EXPECT_GT(fp8.trace.info.serving->kv_blocks, 2 * bf16.trace.info.serving->kv_blocks);
+    // One KV budget of 8 fp8 blocks of 16 tokens: 8 blocks in fp8, 4 in bf16. The burst of two
+    // 16 + 40 token requests (4 blocks each, TinyKvCachePreempts) fits in fp8 and preempts in bf16.
+    const double budget = 8 * 16 * e8;
+    auto s = setup({{0.0, 16, 40}, {0.0, 16, 40}});
+    s.kv_blocks = static_cast<std::int64_t>(budget / (16 * e8));
+    EXPECT_EQ(s.kv_blocks, 8);
+    EXPECT_EQ(run(s).preemptions, 0);
+    s.kv_blocks = static_cast<std::int64_t>(budget / (16 * e16));
+    EXPECT_EQ(s.kv_blocks, 4);
+    EXPECT_GE(run(s).preemptions, 1);
 }
 
 TEST(Serving, JsonlTraceErrorsNameTheLine) {

@@ -294,6 +294,11 @@ nlohmann::json runnable_scenario(const nlohmann::json& resolved, const std::file
                 }
             }
         }
+        // A serving workload's JSONL request trace (models/README.md, request-level serving).
+        const nlohmann::json::json_pointer requests("/serving/requests/file");
+        if (w.contains(requests)) {
+            absolute(w[requests]);
+        }
     }
     if (s.contains("run") && s["run"].is_object()) {
         s["run"].erase("output_dir");

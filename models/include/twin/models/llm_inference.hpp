@@ -133,6 +133,21 @@ struct InferenceMemory {
 
 // The trace of one serving cycle (blocks "prefill" and "decode"), with WorkloadInfo filled in.
 // `file` is the scenario file named in errors found later.
+// Request mode's memory fit of one replica (serving_setup.cpp), as the loader checks it: the
+// weights and one sequence of the mean lengths fit (inference_memory at batch 1), and the paged KV
+// cache, kv_blocks = spec's or floor((usable − weights) / (block_size · e_kv)), holds the longest
+// request. `config` as read_inference_config returns it (with `serving`).
+struct ServingFit {
+    InferenceMemory memory;                  // at batch 1
+    double kv_bytes_per_token_per_gpu = 0.0; // e_kv
+    std::int64_t kv_blocks = 0;              // per replica
+    std::int64_t longest_request_tokens = 0; // max P + O
+    [[nodiscard]] bool fits(std::int64_t block_size) const {
+        return memory.fits() && kv_blocks * block_size >= longest_request_tokens;
+    }
+};
+[[nodiscard]] ServingFit serving_memory_fit(const InferenceConfig& config, const topology::GpuType& gpu);
+
 [[nodiscard]] Trace make_inference_trace(const InferenceConfig& config, const std::string& file);
 
 // The "llm-inference" loader: read_inference_config + placement and memory checks against the

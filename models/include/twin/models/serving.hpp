@@ -46,7 +46,8 @@
 // iterations / (replicas × makespan)), energy per output token of the GPU boards: busy at
 // max_power (TDP, an upper bound), idle at idle_power, W·s / output tokens.
 // Capacity: the smallest replica count (disaggregated: pool multiplier) in [1, max_replicas]
-// whose SLO attainment reaches the target, by bisection (assumes attainment grows with replicas).
+// whose SLO attainment reaches the target, by bisection (assumes attainment grows with replicas);
+// every count simulated is kept (explored) for the search over layouts (sweep/tune_serving.hpp).
 #pragma once
 
 #include "twin/core/json_reader.hpp"
@@ -67,6 +68,22 @@ struct ServingRequest {
 
 enum class LoadBalancer { RoundRobin, LeastLoaded };
 
+// Defaults and their sources (none is fitted: there are no serving measurements in the reference
+// set, so nothing here is calibrated):
+//   max_num_batched_tokens 8192, max_num_seqs 256: vLLM's defaults (vllm/engine/arg_utils.py,
+//     EngineArgs.get_batch_defaults, v0.9+: 8192 tokens for the OpenAI server on GPUs of >= 70 GiB
+//     and for the LLM class below; 256 sequences below 70 GiB, 1024 above);
+//   chunked_prefill true: vLLM V1 always chunks (Agrawal et al., Sarathi-Serve, OSDI 2024);
+//   block_size 16: vLLM's CacheConfig default (Kwon et al., SOSP 2023, §4.3 and §7.2);
+//   slo 2 s TTFT / 50 ms TPOT: the issue's example of an interactive chat SLO (issue 20), not a
+//     measured target; attainment 0.9: the 90 % SLO attainment DistServe sizes for (Zhong et al.,
+//     OSDI 2024, §2.2 and §6);
+//   series_bins 64: resolution of the report's time series only.
+// The iteration cost has no serving constant of its own: the step overhead o is the steady-state
+// model's (llm_inference.hpp: 2 ms, an assumption inside the 1-5 ms that vLLM blog 2024-09-05 and
+// Srivatsa et al. 2024 report for synchronous engines); prefill and decode attention (α_p, α_d)
+// and G(T) are the roofline of the GPU type (compute.hpp: the catalog's datasheet peaks and
+// efficiencies), scaled by the simulated anchor (s_p, s_d).
 struct ServingSpec {
     std::vector<ServingRequest> requests; // sorted by arrival
     std::string source;                   // "file.jsonl", or "poisson 4/s seed 1"
@@ -167,11 +184,20 @@ struct ServingResult {
 // two pools each multiplied by `replicas_scale`. Deterministic.
 [[nodiscard]] ServingResult simulate_serving(const ServingSetup& setup, const IterationCost& cost, int replicas_scale);
 
+// One replica count the capacity search simulated.
+struct CapacityProbe {
+    int replicas = 0; // colocated replicas, or pool multiplier when disaggregated
+    int gpus = 0;
+    double goodput_requests_per_s = 0.0;
+    double slo_attainment = 0.0;
+    bool meets = false; // slo_attainment >= the target
+};
 struct CapacityResult {
     bool met = false; // reached within max_replicas
     int replicas = 0; // colocated replicas, or pool multiplier when disaggregated
     int gpus = 0;
-    ServingSummary at; // summary at that count (at max_replicas when not met)
+    ServingSummary at;                   // summary at that count (at max_replicas when not met)
+    std::vector<CapacityProbe> explored; // every count simulated, ascending replicas
 };
 [[nodiscard]] CapacityResult capacity_search(const ServingSetup& setup, const IterationCost& cost);
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace twin::report {
 
@@ -17,6 +18,7 @@ struct ServingCapacityReport {
     int gpus = 0;
     int max_replicas = 0;
     models::ServingSummary at;
+    std::vector<models::CapacityProbe> explored; // every replica count the search simulated
 };
 
 struct RequestServingReport {
