@@ -115,6 +115,13 @@ RenderOutput render_all(const QStringList& scenarios, const std::vector<LoadedRe
             if (nodes.level() == Level::Nodes) {
                 save(&nodes, prefix + "-nodes.png", out);
             }
+            // The fabric pods of that rack's hall, when it has two or more.
+            OverviewView pods(r);
+            pods.set_grouping(Level::Pods);
+            pods.go_to(Level::Pods, hot->hall, -1);
+            if (pods.tiles().size() >= 2) {
+                save(&pods, prefix + "-pods.png", out);
+            }
         }
     }
     if (results.size() >= 2) {
