@@ -1,5 +1,6 @@
 // The heat map and its colour legend (overview.hpp). Tiles are laid out in the grid whose cells are
 // largest for the widget's size; gaps, borders and labels are sized from the font's metrics.
+#include "twin/gui/node_data.hpp"
 #include "twin/gui/overview.hpp"
 
 #include <QHelpEvent>
@@ -31,6 +32,9 @@ QColor along(double t) {
 }
 
 QString tooltip(const Tile& t) {
+    if (t.level == Level::Nodes) {
+        return node_text(t, t.clock);
+    }
     QString s =
         QString("<b>%1</b><br>%2 GPUs (%3 ran ranks) in %4 rack%5<br>IT power: mean %6, peak %7<br>"
                 "GPU compute share: %8<br>Throttle clock: %9")
@@ -43,8 +47,8 @@ QString tooltip(const Tile& t) {
                  format_value(t.busy, ColourMetric::Busy), format_value(t.clock, ColourMetric::Clock));
     s += t.load ? QString("<br>Peak / limit (worst rack): %1").arg(format_value(*t.load, ColourMetric::Load))
                 : QString("<br>No rack power limit or cooling capacity");
-    if (t.level != Level::Racks) {
-        s += "<br><i>Click to expand</i>";
+    if (t.level != Level::Nodes) {
+        s += t.level == Level::Racks ? "<br><i>Click for its nodes</i>" : "<br><i>Click to expand</i>";
     }
     return s;
 }
@@ -140,13 +144,16 @@ void HeatMap::paintEvent(QPaintEvent*) {
         p.fillRect(r, fill);
         // Labels where they fit: the name, and the value beside it when there is room; below them,
         // the tile's racks when the tile is large enough for them.
-        const QString value = v ? format_value(*v, metric_) : QString("no limit");
+        const QString value =
+            v ? format_value(*v, metric_) : QString(t.level == Level::Nodes ? "per rack" : "no limit");
         const double pad = line / 4;
-        const bool racks_inside = set_ && t.level != Level::Racks && r.height() >= 4 * line && r.width() >= 4 * line;
+        const bool room = r.height() >= 4 * line && r.width() >= 4 * line;
+        const bool racks_inside = set_ && t.level != Level::Racks && t.level != Level::Nodes && room;
+        const bool gpus_inside = t.level == Level::Nodes && !t.gpu_shares.empty() && room;
         if (r.width() >= fm.horizontalAdvance(t.name) + 2 * pad && r.height() >= line + pad) {
             p.setPen(fill.lightnessF() > 0.55 ? Qt::black : Qt::white);
             const QString both = t.name + "  " + value;
-            if (racks_inside) {
+            if (racks_inside || gpus_inside) {
                 const bool fits = r.width() >= fm.horizontalAdvance(both) + 2 * pad;
                 p.drawText(QRectF(r.left() + pad, r.top(), r.width() - 2 * pad, line + pad),
                            Qt::AlignLeft | Qt::AlignVCenter, fits ? both : t.name);
@@ -158,6 +165,9 @@ void HeatMap::paintEvent(QPaintEvent*) {
         if (racks_inside) {
             paint_racks(p, t, r.adjusted(pad, line + pad, -pad, -pad));
         }
+        if (gpus_inside) {
+            paint_gpus(p, t, r.adjusted(pad, line + pad, -pad, -pad));
+        }
         if (highlighted_.count(i)) {
             p.setPen(QPen(QColor(255, 0, 200), std::max(2.0, line / 5)));
             p.drawRect(r.adjusted(line / 10, line / 10, -line / 10, -line / 10));
@@ -165,6 +175,31 @@ void HeatMap::paintEvent(QPaintEvent*) {
         if (i == current_ && hasFocus()) {
             p.setPen(QPen(palette().color(QPalette::WindowText), 1, Qt::DashLine));
             p.drawRect(r.adjusted(1, 1, -1, -1));
+        }
+    }
+}
+
+// The GPUs of a node as a grid of cells: coloured by their compute share when the map shows
+// utilisation, else by the node's value (the clock is the rack's; power and load are per rack),
+// labelled "gpu3" and the share where they fit.
+void HeatMap::paint_gpus(QPainter& p, const Tile& t, QRectF area) const {
+    const int n = static_cast<int>(t.gpu_shares.size());
+    const int cols = n <= 4 ? n : (n + 1) / 2;
+    const int rows = (n + cols - 1) / cols;
+    const double cw = area.width() / cols, ch = area.height() / rows;
+    const QFontMetricsF fm(font());
+    const auto node_value = tile_value(t, metric_);
+    p.fillRect(area, palette().color(QPalette::Base));
+    for (int g = 0; g < n; ++g) {
+        const double busy = t.gpu_shares[static_cast<std::size_t>(g)].first;
+        const auto v = metric_ == ColourMetric::Busy ? std::optional<double>(busy) : node_value;
+        const QRectF cell(area.left() + (g % cols) * cw, area.top() + (g / cols) * ch, cw - 1, ch - 1);
+        const QColor fill = v ? heat_colour(*v, metric_, range_) : kNoData;
+        p.fillRect(cell, fill);
+        const QString label = QString("gpu%1\n%2 %").arg(g).arg(100.0 * busy, 0, 'f', 0);
+        if (cell.height() >= 2 * fm.height() && cell.width() >= fm.horizontalAdvance("gpu00") + 4) {
+            p.setPen(fill.lightnessF() > 0.55 ? Qt::black : Qt::white);
+            p.drawText(cell, Qt::AlignCenter, label);
         }
     }
 }

@@ -7,6 +7,7 @@
 #include "twin/gui/overview.hpp"
 #include "twin/gui/run_panel.hpp"
 #include "twin/gui/scenario_editor.hpp"
+#include "twin/gui/section_views.hpp"
 #include "twin/gui/settings_dialog.hpp"
 #include "twin/gui/table_models.hpp"
 #include "twin/gui/views.hpp"
@@ -139,6 +140,7 @@ void MainWindow::build_menus() {
         SettingsDialog d(this);
         if (d.exec() == QDialog::Accepted) {
             run_panel_->queue()->set_cli(find_cli());
+            run_panel_->queue()->set_max_parallel(QSettings().value("run/parallel", 1).toInt());
             if (timeline_action_) {
                 timeline_action_->setChecked(QSettings().value("run/timeline", false).toBool());
             }
@@ -259,6 +261,7 @@ void MainWindow::show_result(int index) {
     replace_tab(TabBottlenecks, make_bottleneck_view(r), "&Bottlenecks");
     replace_tab(TabPower, make_power_view(r), "&Power && cooling");
     replace_tab(TabTimeline, make_timeline_view(r), "&Timeline");
+    show_section_tabs(tabs_, r); // campaign and serving, after Compare, when the result has them
     link_bottlenecks_to_overview();
     tabs_->setCurrentIndex(TabWorkload);
 }

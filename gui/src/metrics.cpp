@@ -2,6 +2,8 @@
 // unit (metrics.hpp states the delta and verdict rules).
 #include "twin/gui/metrics.hpp"
 
+#include "twin/gui/section_views.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
@@ -107,6 +109,7 @@ std::vector<Metric> result_metrics(const report::RunReport& r) {
         bounds("bound by " + std::string(key), "s", it == r.time_per_gpu_by_bound_s.end() ? 0.0 : it->second,
                key == "compute" ? Better::Neither : Better::Lower);
     }
+    section_metrics(r, out); // campaign, serving (section_views.hpp)
     power_metrics(r.power, out);
     const Adder links{out, "Links"};
     for (const auto& t : r.link_tiers) {

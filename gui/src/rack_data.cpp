@@ -131,24 +131,32 @@ QString metric_name(ColourMetric m) {
     return {};
 }
 
-std::vector<Tile> tiles_at(const RackSet& set, Level level, int hall, int row) {
+std::vector<Tile> tiles_at(const RackSet& set, Level level, int hall, int group, Level by) {
     if (!set.complete) {
         level = Level::Racks;
-        hall = row = -1;
+        hall = group = -1;
     }
     std::map<int, Tile> by_id;
     for (std::size_t i = 0; i < set.racks.size(); ++i) {
         const auto& r = set.racks[i];
         if ((level != Level::Halls && hall >= 0 && r.hall != hall) ||
-            (level == Level::Racks && row >= 0 && r.row != row)) {
+            (level == Level::Racks && (by == Level::Pods ? r.pod != group : group >= 0 && r.row != group))) {
             continue;
         }
-        const int id = level == Level::Halls ? r.hall : level == Level::Rows ? r.row : r.rack;
+        const int id = level == Level::Halls  ? r.hall
+                       : level == Level::Rows ? r.row
+                       : level == Level::Pods ? r.pod
+                                              : r.rack;
         Tile& t = by_id[id];
         if (t.members.empty()) {
             t.level = level;
             t.id = id;
-            t.name = QString(level == Level::Halls ? "hall %1" : level == Level::Rows ? "row %1" : "rack %1").arg(id);
+            t.name = level == Level::Pods && id < 0 ? QString("no pod")
+                                                    : QString(level == Level::Halls  ? "hall %1"
+                                                              : level == Level::Rows ? "row %1"
+                                                              : level == Level::Pods ? "pod %1"
+                                                                                     : "rack %1")
+                                                          .arg(id);
         }
         t.members.push_back(static_cast<int>(i));
         t.racks += 1;

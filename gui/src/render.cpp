@@ -1,8 +1,10 @@
 // Rendering views to PNG (render.hpp).
 #include "twin/gui/render.hpp"
 
+#include "twin/gui/multi_compare.hpp"
 #include "twin/gui/overview.hpp"
 #include "twin/gui/scenario_editor.hpp"
+#include "twin/gui/section_views.hpp"
 #include "twin/gui/views.hpp"
 
 #include <QApplication>
@@ -10,6 +12,7 @@
 #include <QFileInfo>
 #include <QPainter>
 #include <QWidget>
+#include <algorithm>
 #include <memory>
 #include <unordered_map>
 
@@ -84,19 +87,54 @@ RenderOutput render_all(const QStringList& scenarios, const std::vector<LoadedRe
     for (const auto& r : results) {
         const QString prefix = out_dir + "/" + QString::fromStdString(r.report.scenario.name);
         using Make = QWidget* (*)(const LoadedResult&, QWidget*);
-        const std::pair<const char*, Make> views[] = {{"workload", &make_workload_view},
-                                                      {"overview", &make_overview_widget},
-                                                      {"bottlenecks", &make_bottleneck_view},
-                                                      {"power", &make_power_view},
-                                                      {"timeline", &make_timeline_view}};
+        const std::pair<const char*, Make> views[] = {
+            {"workload", &make_workload_view},      {"overview", &make_overview_widget},
+            {"bottlenecks", &make_bottleneck_view}, {"power", &make_power_view},
+            {"timeline", &make_timeline_view},      {"campaign", &make_campaign_view}, // nullptr: no section
+            {"serving", &make_serving_view}};
         for (const auto& [name, make] : views) {
-            std::unique_ptr<QWidget> w(make(r, nullptr));
-            save(w.get(), prefix + "-" + name + ".png", out);
+            if (std::unique_ptr<QWidget> w(make(r, nullptr)); w) {
+                save(w.get(), prefix + "-" + name + ".png", out);
+            }
+        }
+        // The node level: the overview expanded into the nodes of the rack with the highest IT peak.
+        OverviewView nodes(r);
+        const auto& racks = nodes.racks().racks;
+        if (nodes.racks().complete && !racks.empty()) {
+            const auto hot = std::max_element(racks.begin(), racks.end(), [](const RackInfo& a, const RackInfo& b) {
+                return a.it_peak_w < b.it_peak_w;
+            });
+            nodes.set_grouping(Level::Rows);
+            nodes.go_to(Level::Racks, hot->hall, hot->row);
+            const auto& tiles = nodes.tiles();
+            for (std::size_t i = 0; i < tiles.size(); ++i) {
+                if (tiles[i].id == hot->rack) {
+                    nodes.drill(static_cast<int>(i));
+                }
+            }
+            if (nodes.level() == Level::Nodes) {
+                save(&nodes, prefix + "-nodes.png", out);
+            }
+            // The fabric pods of that rack's hall, when it has two or more.
+            OverviewView pods(r);
+            pods.set_grouping(Level::Pods);
+            pods.go_to(Level::Pods, hot->hall, -1);
+            if (pods.tiles().size() >= 2) {
+                save(&pods, prefix + "-pods.png", out);
+            }
         }
     }
     if (results.size() >= 2) {
         std::unique_ptr<QWidget> w(make_compare_view(results[0], results[1]));
         save(w.get(), out_dir + "/compare.png", out);
+    }
+    if (results.size() >= 3) {
+        std::vector<const LoadedResult*> all;
+        for (const auto& r : results) {
+            all.push_back(&r);
+        }
+        std::unique_ptr<QWidget> w(make_multi_compare_view(all));
+        save(w.get(), out_dir + "/compare-all.png", out);
     }
     return out;
 }

@@ -53,7 +53,10 @@ int RunPanel::progress_value() const {
 }
 
 void RunPanel::on_started(const RunJob& job) {
-    state_->setText(QString("Running %1 (%2 queued)").arg(job.label).arg(queue_->queued()));
+    const int others = queue_->running(); // the others already running (this one is not counted yet)
+    state_->setText(
+        others > 0 ? QString("Running %1 (+%2 running, %3 queued)").arg(job.label).arg(others).arg(queue_->queued())
+                   : QString("Running %1 (%2 queued)").arg(job.label).arg(queue_->queued()));
     error_->clear();
     bar_->setRange(0, 0); // busy until the CLI prints progress (after 2 s)
     cancel_->setEnabled(true);
@@ -61,7 +64,8 @@ void RunPanel::on_started(const RunJob& job) {
 }
 
 void RunPanel::on_finished(const RunOutcome& o) {
-    cancel_->setEnabled(false);
+    // The queue has already dropped this run: other children may still run.
+    cancel_->setEnabled(queue_->busy());
     bar_->setRange(0, 100);
     bar_->setValue(o.ok ? 100 : 0);
     if (o.ok) {

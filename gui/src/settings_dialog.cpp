@@ -13,6 +13,8 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSettings>
+#include <QSpinBox>
+#include <QThread>
 
 namespace twin::gui {
 
@@ -40,7 +42,8 @@ QWidget* with_browse(QLineEdit* field, bool folder, QWidget* owner) {
 
 SettingsDialog::SettingsDialog(QWidget* parent)
     : QDialog(parent), cli_(new QLineEdit(this)), runs_(new QLineEdit(this)),
-      timeline_(new QCheckBox("Write a Perfetto timeline with each run", this)), metric_(new QComboBox(this)) {
+      timeline_(new QCheckBox("Write a Perfetto timeline with each run", this)), metric_(new QComboBox(this)),
+      parallel_(new QSpinBox(this)) {
     setWindowTitle("clustertwin settings");
     const QSettings s;
     cli_->setText(s.value("cli/path").toString());
@@ -48,6 +51,12 @@ SettingsDialog::SettingsDialog(QWidget* parent)
     runs_->setText(s.value("runs/dir").toString());
     runs_->setPlaceholderText("the application's data folder/runs");
     timeline_->setChecked(s.value("run/timeline", false).toBool());
+    // Each CLI child simulates on one core: up to the machine's cores is useful.
+    parallel_->setRange(1, 64);
+    parallel_->setValue(std::clamp(s.value("run/parallel", 1).toInt(), 1, 64));
+    parallel_->setToolTip(QString("How many clustertwin runs the queue starts at once (this machine has %1 cores; "
+                                  "each run uses one, and its memory)")
+                              .arg(QThread::idealThreadCount()));
     for (auto m : {ColourMetric::Busy, ColourMetric::Power, ColourMetric::Load, ColourMetric::Clock}) {
         metric_->addItem(metric_name(m), static_cast<int>(m));
     }
@@ -56,6 +65,7 @@ SettingsDialog::SettingsDialog(QWidget* parent)
     form->addRow("&CLI binary:", with_browse(cli_, false, this));
     form->addRow("&Runs folder:", with_browse(runs_, true, this));
     form->addRow("", timeline_);
+    form->addRow("&Parallel runs (-j):", parallel_);
     form->addRow("&Overview colour:", metric_);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     form->addRow(buttons);
@@ -79,6 +89,7 @@ void SettingsDialog::save() const {
     put("cli/path", cli_->text());
     put("runs/dir", runs_->text());
     s.setValue("run/timeline", timeline_->isChecked());
+    s.setValue("run/parallel", parallel_->value());
     s.setValue("overview/metric", metric_->currentData().toInt());
 }
 

@@ -1,6 +1,7 @@
 // The files of a run's result set, written as one set (twin/core/output_set.hpp).
 #include "twin/report/outputs.hpp"
 
+#include "twin/report/nodes_csv.hpp"
 #include "twin/report/racks_csv.hpp"
 
 namespace twin::report {
@@ -14,7 +15,8 @@ std::string report_text(const models::Scenario& s, const RunResult& r) {
 }
 
 const std::vector<std::string>& output_file_names() {
-    static const std::vector<std::string> names{"report.json", "links.csv", "power.csv", "series.csv", "racks.csv"};
+    static const std::vector<std::string> names{"report.json", "links.csv", "power.csv",
+                                                "series.csv",  "racks.csv", "nodes.csv"};
     return names;
 }
 
@@ -26,6 +28,7 @@ std::vector<std::filesystem::path> write_outputs(OutputSet& set, const models::S
     written.push_back(set.add("power.csv", power_csv(r)));
     written.push_back(set.add("series.csv", series_csv(r)));
     written.push_back(set.add("racks.csv", racks_csv(s, r)));
+    written.push_back(set.add("nodes.csv", nodes_csv(s, r)));
     set.commit();
     return written;
 }

@@ -1,5 +1,6 @@
 // Every view rendered to PNG for two bundled scenarios (their editors, and their results as the
-// goldens hold them) under the build folder; none may be blank.
+// goldens hold them) under the build folder, and the campaign and serving tabs for the goldens
+// with those sections; none may be blank.
 #include "twin/gui/render.hpp"
 
 #include <QDir>
@@ -41,6 +42,28 @@ private slots:
         }
         QVERIFY(r.written.contains(out + "/llama3-70b-superpod-timeline.png"));
         QVERIFY(r.written.contains(out + "/compare.png"));
+    }
+
+    // The campaign and serving tabs render for the results that have those sections (and only
+    // for them), and three results add compare-all.png.
+    void campaign_serving_and_compare_all() {
+        const QString out = TWIN_GUI_TEST_DIR "/render-sections";
+        QDir(out).removeRecursively();
+        const QString golden = TWIN_SOURCE_DIR "/tests/golden/";
+        std::vector<LoadedResult> results{load_result(golden + "llama3-405b-16k-h100-campaign.report.json"),
+                                          load_result(golden + "llama3-70b-serving-8xh100.report.json"),
+                                          load_result(golden + "b200-air-hall-throttle.report.json")};
+        const auto r = render_all({}, results, out);
+        // 3 x 5 views + campaign + serving + compare + compare-all.
+        QCOMPARE(r.written.size(), 19);
+        QVERIFY2(r.blank.isEmpty(), qPrintable(r.blank.join(", ")));
+        QVERIFY(r.written.contains(out + "/llama3-405b-16k-h100-campaign-campaign.png"));
+        QVERIFY(r.written.contains(out + "/llama3-70b-serving-8xh100-serving.png"));
+        QVERIFY(!r.written.contains(out + "/llama3-70b-serving-8xh100-campaign.png"));
+        QVERIFY(r.written.contains(out + "/compare-all.png"));
+        for (const QString& f : r.written) {
+            QVERIFY(QFileInfo(f).size() > 10000);
+        }
     }
 };
 

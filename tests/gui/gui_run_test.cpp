@@ -1,10 +1,12 @@
 // Runs through the CLI as a child process: open a bundled scenario, run it, change a knob, run
 // again and compare (a real CLI child); a run the CLI rejects shows its error line; a crashing
-// child and a cancelled one end as outcomes and the queue goes on.
+// child and a cancelled one end as outcomes and the queue goes on; with Settings -> "Parallel runs"
+// (-j) the queue runs up to N children at once, real, crashing and cancelled ones alike.
 #include "twin/gui/main_window.hpp"
 #include "twin/gui/run_panel.hpp"
 #include "twin/gui/run_queue.hpp"
 #include "twin/gui/scenario_editor.hpp"
+#include "twin/gui/settings_dialog.hpp"
 #include "twin/gui/table_models.hpp"
 
 #include <QDir>
@@ -16,6 +18,7 @@
 #include <QLabel>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableView>
@@ -29,6 +32,7 @@ Q_DECLARE_METATYPE(twin::gui::RunOutcome)
 namespace {
 
 const QString kThrottle = TWIN_SOURCE_DIR "/scenarios/b200-air-hall-throttle.json";
+const QString kOneNode = TWIN_SOURCE_DIR "/scenarios/dgx-h100-1node.json";
 
 // A fake CLI: a shell script that prints one progress line and then sleeps (so it can be cancelled).
 QString slow_cli(const QTemporaryDir& dir) {
@@ -55,6 +59,7 @@ private slots:
         qRegisterMetaType<RunOutcome>();
         QStandardPaths::setTestModeEnabled(true);
         QSettings().setValue("runs/dir", runs_.path());
+        QSettings().remove("run/parallel"); // -j 1 unless a test sets it
         QVERIFY(!qEnvironmentVariable("TWIN_CLI").isEmpty());
     }
 
@@ -159,6 +164,96 @@ private slots:
         QVERIFY(!o.ok);
         QVERIFY(!panel.queue()->busy());
         QCOMPARE(panel.state_text(), QString("slow: cancelled"));
+    }
+
+    // -j 2 with three real runs: two start at once, the third when one ends; all three results land.
+    void parallel_runs_with_the_real_cli() {
+        RunQueue q;
+        q.set_max_parallel(2);
+        QSignalSpy done(&q, &RunQueue::finished);
+        QSignalSpy idle(&q, &RunQueue::idle);
+        for (const char* label : {"j1", "j2", "j3"}) {
+            q.enqueue({label, kOneNode, runs_.path() + "/" + label, {}});
+        }
+        QCOMPARE(q.running(), 2);
+        QCOMPARE(q.queued(), 1);
+        QVERIFY(idle.wait(180000));
+        QCOMPARE(done.size(), 3);
+        for (int i = 0; i < 3; ++i) {
+            const auto o = outcome_of(done, i);
+            QVERIFY2(o.ok, qPrintable(o.message));
+            QVERIFY(QFileInfo::exists(o.job.out_dir + "/report.json"));
+            QVERIFY(QFileInfo::exists(o.job.out_dir + "/nodes.csv"));
+        }
+        QVERIFY(!q.busy());
+    }
+
+    // -j 3 with four crashing children: three at once, each reported, and the fourth still runs.
+    void parallel_crashes_are_each_reported() {
+        RunQueue q;
+        q.set_cli(qEnvironmentVariable("TWIN_FAKE_ABORT_CLI"));
+        q.set_max_parallel(3);
+        QSignalSpy done(&q, &RunQueue::finished);
+        QSignalSpy idle(&q, &RunQueue::idle);
+        for (int i = 0; i < 4; ++i) {
+            q.enqueue({QString("c%1").arg(i), kThrottle, runs_.path() + QString("/pcrash%1").arg(i), {}});
+        }
+        QCOMPARE(q.running(), 3);
+        QCOMPARE(q.queued(), 1);
+        QVERIFY(idle.wait(30000));
+        QCOMPARE(done.size(), 4);
+        QStringList labels;
+        for (int i = 0; i < 4; ++i) {
+            const auto o = outcome_of(done, i);
+            QVERIFY(!o.ok && !o.cancelled);
+            QCOMPARE(o.message, QString("clustertwin crashed: fake failure before the crash"));
+            labels << o.job.label;
+        }
+        labels.sort();
+        QCOMPARE(labels, (QStringList{"c0", "c1", "c2", "c3"}));
+    }
+
+    // Cancel all with two children running and one queued: both are killed, the queued one dropped.
+    void parallel_cancel_all() {
+        QTemporaryDir dir;
+        RunPanel panel;
+        RunQueue* q = panel.queue();
+        q->set_cli(slow_cli(dir));
+        q->set_max_parallel(2);
+        QSignalSpy done(q, &RunQueue::finished);
+        QSignalSpy progress(q, &RunQueue::progress);
+        for (const char* label : {"s1", "s2", "s3"}) {
+            q->enqueue({label, kThrottle, dir.path() + "/" + label, {}});
+        }
+        QCOMPARE(q->running(), 2);
+        // Said when s2 started (s3 was queued after it).
+        QCOMPARE(panel.state_text(), QString("Running s2 (+1 running, 0 queued)"));
+        while (progress.size() < 2) {
+            QVERIFY(progress.wait(30000));
+        }
+        q->cancel_all();
+        while (done.size() < 2) {
+            QVERIFY(done.wait(30000));
+        }
+        QTest::qWait(100);
+        QCOMPARE(done.size(), 2);
+        QVERIFY(outcome_of(done, 0).cancelled && outcome_of(done, 1).cancelled);
+        QVERIFY(!q->busy());
+        QCOMPARE(q->queued(), 0);
+    }
+
+    // The settings dialog's "Parallel runs" is the key a new queue reads.
+    void parallel_setting_persists() {
+        {
+            SettingsDialog d;
+            QCOMPARE(d.parallel_box()->value(), 1);
+            d.parallel_box()->setValue(3);
+            d.save();
+        }
+        QCOMPARE(QSettings().value("run/parallel").toInt(), 3);
+        QCOMPARE(RunQueue().max_parallel(), 3);
+        QSettings().remove("run/parallel");
+        QCOMPARE(RunQueue().max_parallel(), 1);
     }
 
     void missing_cli_is_an_outcome() {

@@ -60,7 +60,7 @@ TEST(LinksCsv, NoPeakRecordedIsZero) {
 
 TEST(Outputs, TheSetHasSeriesAndRacksCsv) {
     EXPECT_EQ(twin::report::output_file_names(),
-              (std::vector<std::string>{"report.json", "links.csv", "power.csv", "series.csv", "racks.csv"}));
+              (std::vector<std::string>{"report.json", "links.csv", "power.csv", "series.csv", "racks.csv", "nodes.csv"}));
 }
 
 } // namespace

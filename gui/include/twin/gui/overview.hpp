@@ -1,14 +1,16 @@
-// The cluster overview: halls -> rows -> racks as a heat map coloured by GPU utilisation, power,
-// peak power against the rack's limit or the throttle clock (rack_data.hpp), with a colour legend,
-// tooltips, drill-down (click or Enter on a tile; Back, Backspace or the breadcrumb to go up) and a
-// table of the same tiles beside it. Aggregates first: the 100k-GPU hall opens as a few halls and
-// expands one level at a time. Sizes come from font metrics, so the map scales with the display.
+// The cluster overview: halls -> rows (or fabric pods) -> racks -> nodes as a heat map coloured by GPU utilisation,
+// power, peak power against the rack's limit or the throttle clock (rack_data.hpp), with a colour legend, tooltips,
+// drill-down (click or Enter on a tile; Back, Backspace or the breadcrumb to go up) and a table of the same tiles
+// beside it. Aggregates first: the 100k-GPU hall opens as a few halls and expands one level at a time. Sizes come from
+// font metrics, so the map scales with the display.
 #pragma once
 
+#include "twin/gui/node_data.hpp"
 #include "twin/gui/rack_data.hpp"
 
 #include <QAbstractTableModel>
 #include <QWidget>
+#include <optional>
 #include <set>
 
 class QComboBox;
@@ -67,6 +69,7 @@ protected:
 private:
     [[nodiscard]] int columns() const;
     void paint_racks(QPainter& p, const Tile& t, QRectF area) const;
+    void paint_gpus(QPainter& p, const Tile& t, QRectF area) const;
     const std::vector<Tile>* tiles_ = nullptr;
     const RackSet* set_ = nullptr;
     std::set<int> racks_highlighted_;
@@ -99,17 +102,24 @@ public:
     explicit OverviewView(const LoadedResult& r, QWidget* parent = nullptr);
 
     void set_metric(ColourMetric m);
-    // Expands tile `i` of the current level (halls -> rows -> racks); on a rack, shows its details.
+    // Racks grouped by facility row or by fabric pod below the halls (Level::Rows or Level::Pods;
+    // saved as overview/group).
+    void set_grouping(Level by);
+    // Expands tile `i` of the current level (halls -> rows or pods -> racks -> nodes): a rack shows
+    // its details and its nodes (nodes.csv, read on first use); a node, its GPUs.
     void drill(int i);
     void up();
-    void go_to(Level level, int hall, int row);
+    // `group`: the row or pod (Level::Racks, Level::Nodes); `rack`: an index into racks() (Nodes).
+    void go_to(Level level, int hall, int group, int rack = -1);
     void highlight(const Highlight& h);
     void highlight_bottleneck(const QString& kind, const QString& name, const QString& tier);
 
     [[nodiscard]] ColourMetric metric() const { return metric_; }
     [[nodiscard]] Level level() const { return level_; }
     [[nodiscard]] int hall() const { return hall_; }
-    [[nodiscard]] int row() const { return row_; }
+    [[nodiscard]] int row() const { return row_; } // the row or pod (grouping())
+    [[nodiscard]] Level grouping() const { return group_; }
+    [[nodiscard]] int rack() const { return rack_; } // index into racks() at Level::Nodes, else -1
     [[nodiscard]] const RackSet& racks() const { return set_; }
     [[nodiscard]] const std::vector<Tile>& tiles() const { return model_->tiles(); }
     [[nodiscard]] QString breadcrumb() const;
@@ -121,8 +131,13 @@ public:
 
 private:
     void refresh();
+    void show_rack(const RackInfo& r);
 
     RackSet set_;
+    QString path_;                 // the report.json, beside which nodes.csv lies
+    std::optional<NodeSet> nodes_; // read on the first drill into a rack
+    Level group_ = Level::Rows;
+    int rack_ = -1;
     ColourMetric metric_ = ColourMetric::Busy;
     Level level_ = Level::Halls;
     int hall_ = -1, row_ = -1;
@@ -131,6 +146,7 @@ private:
     HeatMap* map_;
     ColourLegend* legend_;
     QComboBox* metric_box_;
+    QComboBox* group_box_;
     QPushButton* back_;
     QLabel* crumbs_;
     QLabel* detail_;

@@ -46,21 +46,30 @@ struct RackSet {
 enum class ColourMetric { Busy, Power, Load, Clock };
 [[nodiscard]] QString metric_name(ColourMetric m);
 
-enum class Level { Halls, Rows, Racks };
+// The levels of the overview: halls, then their racks grouped by facility row or by fabric pod (leaf
+// group, topology/pods.hpp), then racks, then the nodes of one rack (node_data.hpp).
+enum class Level { Halls, Rows, Pods, Racks, Nodes };
 
 struct Tile {
-    QString name; // "hall 1", "row 12", "rack 403"
+    QString name; // "hall 1", "row 12", "pod 3", "rack 403", "node 17"
     Level level = Level::Halls;
     int id = 0; // hall, row or rack number
     int gpus = 0, ranks = 0, racks = 0;
     double power_mean_w = 0.0, power_peak_w = 0.0, busy = 0.0, clock = 1.0;
     std::optional<double> load;
-    std::vector<int> members; // indices into RackSet::racks
+    std::vector<int> members; // indices into RackSet::racks (a node: its rack)
+    // Nodes only (node_data.hpp): the node type, the communication share, and per GPU (local GPU 0
+    // first) its compute and communication shares. Nodes have no power figures (racks = 0).
+    QString type;
+    double communication = 0.0;
+    std::vector<std::pair<double, double>> gpu_shares;
 };
 
-// The tiles of one level: every hall; the rows of `hall`; the racks of `row` (hall, row < 0: all).
-// Incomplete sets have no layout: every level lists their racks.
-[[nodiscard]] std::vector<Tile> tiles_at(const RackSet& set, Level level, int hall, int row);
+// The tiles of one level: every hall; the rows (or pods) of `hall`; the racks of row (or pod)
+// `group`, whichever `by` (Rows or Pods) names (hall < 0: all; a row < 0: all; pod -1:
+// the racks without a fabric pod). Incomplete sets have no layout:
+// every level lists their racks. Nodes: node_tiles (node_data.hpp).
+[[nodiscard]] std::vector<Tile> tiles_at(const RackSet& set, Level level, int hall, int group, Level by = Level::Rows);
 // The value a tile is coloured by (nullopt: no data, e.g. load without a limit), and the range of
 // the colour scale over the whole set (the same at every level).
 [[nodiscard]] std::optional<double> tile_value(const Tile& t, ColourMetric m);

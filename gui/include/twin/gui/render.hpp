@@ -26,7 +26,10 @@ struct RenderOutput {
 };
 
 // Writes <out_dir>/<prefix>-<view>.png for the editor of each scenario and every view of each
-// result, and compare.png of the first two results.
+// result (campaign and serving only for results with those sections; "nodes": the overview expanded
+// into the nodes of the rack with the highest IT peak, for results with racks.csv and nodes.csv;
+// "pods": that rack's hall by fabric pod, when it has two or more),
+// compare.png of the first two results and, with three or more, compare-all.png of all of them.
 [[nodiscard]] RenderOutput render_all(const QStringList& scenarios, const std::vector<LoadedResult>& results,
                                       const QString& out_dir);
 

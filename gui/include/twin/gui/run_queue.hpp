@@ -1,7 +1,8 @@
-// Runs scenarios by starting the `clustertwin` CLI as a child process (QProcess), one at a time
-// from a queue. The GUI never links the engine: a run that fails (exit 2: bad input, 3: time
-// limit, 1: anything else), crashes (a signal) or is cancelled ends as a RunOutcome, and the next
-// queued run starts.
+// Runs scenarios by starting the `clustertwin` CLI as child processes (QProcess), up to
+// max_parallel() at once (Settings -> "Parallel runs", QSettings "run/parallel", default 1: each
+// child is one simulation on one core) from a queue. The GUI never links the engine: a run that fails
+// (exit 2: bad input, 3: time limit, 1: anything else), crashes (a signal) or is cancelled ends as a
+// RunOutcome, and the next queued run starts in its place.
 //
 // Progress comes from the CLI's stderr lines "  progress  40 %  ..." (printed once a run has taken
 // 2 s, tools/cli_common.cpp); the error line is the last stderr line that starts with "error: ".
@@ -12,7 +13,9 @@
 #include <QString>
 #include <QStringList>
 #include <deque>
+#include <memory>
 #include <optional>
+#include <vector>
 
 namespace twin::gui {
 
@@ -45,36 +48,45 @@ public:
 
     void set_cli(const QString& path) { cli_ = path; }
     [[nodiscard]] const QString& cli() const { return cli_; }
-    // Queues a run; it starts at once when nothing runs.
+    // How many children run at once (clamped to 1..64); raising it starts queued runs at once.
+    void set_max_parallel(int n);
+    [[nodiscard]] int max_parallel() const { return max_parallel_; }
+    // Queues a run; it starts at once when fewer than max_parallel() run.
     void enqueue(const RunJob& job);
-    // Kills the running child (its outcome says cancelled) and drops the queued ones.
+    // Kills the running children (their outcomes say cancelled) and drops the queued runs.
     void cancel_all();
-    // Kills the running child only; the queue goes on.
+    // Kills the running children only; the queue goes on.
     void cancel_current();
-    [[nodiscard]] bool busy() const { return current_.has_value(); }
+    [[nodiscard]] bool busy() const { return !running_.empty(); }
+    [[nodiscard]] int running() const { return static_cast<int>(running_.size()); }
     [[nodiscard]] int queued() const { return static_cast<int>(queue_.size()); }
 
 signals:
     void started(const twin::gui::RunJob& job);
-    void progress(int percent);
+    void progress(int percent); // of the least advanced running run
     void output_line(const QString& line);
     void finished(const twin::gui::RunOutcome& outcome);
     void idle();
 
 private:
+    struct Child {
+        RunJob job;
+        QProcess* process = nullptr;
+        QString error_line;
+        QByteArray pending;
+        int percent = 0;
+        bool cancelling = false;
+    };
     void start_next();
-    void read_stderr();
-    void on_finished(int code, QProcess::ExitStatus status);
-    void on_error(QProcess::ProcessError error);
-    void finish(RunOutcome outcome);
+    void start(const RunJob& job);
+    void read_stderr(Child& c);
+    void on_finished(Child* c, int code, QProcess::ExitStatus status);
+    void finish(Child* c, RunOutcome outcome);
 
     QString cli_;
+    int max_parallel_ = 1;
     std::deque<RunJob> queue_;
-    std::optional<RunJob> current_;
-    QProcess* process_ = nullptr;
-    QString error_line_;
-    QByteArray pending_;
-    bool cancelling_ = false;
+    std::vector<std::unique_ptr<Child>> running_; // in start order
 };
 
 } // namespace twin::gui

@@ -1,7 +1,7 @@
 // Edit → Settings: the clustertwin CLI binary, the runs folder, whether runs write a Perfetto
-// timeline, and the overview's colour metric, kept in QSettings ("cli/path", "runs/dir",
-// "run/timeline", "overview/metric"; the keys the rest of the GUI reads). Empty paths mean the
-// defaults (run_queue.hpp: find_cli; main_window.hpp: the runs folder).
+// timeline, how many runs the queue runs at once, and the overview's colour metric, kept in
+// QSettings ("cli/path", "runs/dir", "run/timeline", "run/parallel", "overview/metric"; the keys the rest of the GUI
+// reads). Empty paths mean the defaults (run_queue.hpp: find_cli; main_window.hpp: the runs folder).
 #pragma once
 
 #include <QDialog>
@@ -9,6 +9,7 @@
 class QCheckBox;
 class QComboBox;
 class QLineEdit;
+class QSpinBox;
 
 namespace twin::gui {
 
@@ -23,12 +24,14 @@ public:
     [[nodiscard]] QLineEdit* runs_field() const { return runs_; }
     [[nodiscard]] QCheckBox* timeline_box() const { return timeline_; }
     [[nodiscard]] QComboBox* metric_box() const { return metric_; }
+    [[nodiscard]] QSpinBox* parallel_box() const { return parallel_; }
 
 private:
     QLineEdit* cli_;
     QLineEdit* runs_;
     QCheckBox* timeline_;
     QComboBox* metric_;
+    QSpinBox* parallel_;
 };
 
 } // namespace twin::gui

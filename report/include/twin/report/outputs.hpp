@@ -33,7 +33,7 @@ namespace twin::report {
 [[nodiscard]] std::string report_text(const models::Scenario& scenario, const RunResult& result);
 
 // The files of a run's result set: report.json, links.csv, power.csv, series.csv, racks.csv
-// (racks_csv.hpp).
+// (racks_csv.hpp), nodes.csv (nodes_csv.hpp).
 [[nodiscard]] const std::vector<std::string>& output_file_names();
 
 // Adds the files of output_file_names() to `set` and swaps the set in as a whole
