@@ -2,6 +2,7 @@
 #include "twin/gui/main_window.hpp"
 
 #include "twin/core/error.hpp"
+#include "twin/gui/bom_view.hpp"
 #include "twin/gui/knobs.hpp"
 #include "twin/gui/multi_compare.hpp"
 #include "twin/gui/overview.hpp"
@@ -259,6 +260,7 @@ void MainWindow::show_result(int index) {
     replace_tab(TabBottlenecks, make_bottleneck_view(r), "&Bottlenecks");
     replace_tab(TabPower, make_power_view(r), "&Power && cooling");
     replace_tab(TabTimeline, make_timeline_view(r), "&Timeline");
+    show_bom_tab(tabs_, r); // the "Build-out" tab after the others (bom_view.hpp)
     link_bottlenecks_to_overview();
     tabs_->setCurrentIndex(TabWorkload);
 }
