@@ -34,9 +34,10 @@ using twin::buildout::testing::superpod;
 using twin::report::BomPlan;
 using twin::report::BomReport;
 
-BomReport one_su(const std::string& floorplan = "", const fs::path& base = {}) {
+BomReport one_su(const std::string& floorplan = "", const fs::path& base = {},
+                 std::optional<double> tokens_per_s = std::nullopt) {
     auto in = twin::buildout::parse_buildout(superpod(1, floorplan), "su1.json", {}, base);
-    return BomPlan(in.cluster, std::move(in.floorplan)).report(std::nullopt);
+    return BomPlan(in.cluster, std::move(in.floorplan)).report(tokens_per_s);
 }
 
 TEST(BomReport, OneScalableUnitCountedByHand) {
@@ -67,15 +68,17 @@ TEST(BomReport, OneScalableUnitCountedByHand) {
 
 // A price of 1 for every item ("*" per category): capex = the number of items ordered, GPUs
 // excluded (they come inside the servers): 32 servers + 320 NICs + 52 PDUs + 512 cables + 10 racks
-// + 12 switches + 448 transceivers = 1386; per GPU 1386 / 256.
+// + 12 switches + 448 transceivers = 1386; per GPU 1386 / 256. Energy at 0 per kWh costs 0, so at
+// 1e6 tokens/s: per million tokens = (1386 / 4 years) / (1e6 x 365.25 x 86400 tokens) x 1e6.
 TEST(BomReport, CapexFromThePriceTableTheFloorPlanNames) {
     const fs::path dir = fs::temp_directory_path() / ("bom_report_test." + std::to_string(::getpid()));
     fs::create_directories(dir);
     std::ofstream(dir / "p.json") << R"({"schema_version": 1, "illustrative": true, "currency": "EUR",
-        "source": "test", "amortization_years": 4, "energy": {"price_per_kwh": 0.1, "pue": 1.0},
+        "source": "test", "amortization_years": 4, "energy": {"price_per_kwh": 0, "pue": 1.0},
         "prices": {"server": {"*": 1}, "NIC": {"*": 1}, "PDU": {"*": 1}, "cable": {"*": 1}, "rack": {"*": 1},
                    "switch": {"*": 1}, "transceiver": {"*": 1}}})";
     const BomReport b = one_su(R"({"prices": "p.json"})", dir);
+    const BomReport t = one_su(R"({"prices": "p.json"})", dir, 1e6);
     fs::remove_all(dir);
     ASSERT_TRUE(b.capex.has_value());
     EXPECT_EQ(b.capex->total, 1386.0);
@@ -84,11 +87,14 @@ TEST(BomReport, CapexFromThePriceTableTheFloorPlanNames) {
     EXPECT_EQ(b.capex->prices, "p.json");
     EXPECT_TRUE(b.capex->illustrative);
     EXPECT_FALSE(b.capex->per_million_tokens.has_value());
+    EXPECT_EQ(b.capex->energy_per_year, 0.0);
+    ASSERT_TRUE(t.capex && t.capex->per_million_tokens);
+    EXPECT_DOUBLE_EQ(*t.capex->per_million_tokens, 1386.0 / 4.0 / (1e6 * 365.25 * 86400.0) * 1e6);
 }
 
 TEST(BomReport, AMissingPriceFileIsAnInputErrorAtTheFloorPlanKey) {
-    EXPECT_INPUT_ERROR(one_su(R"({"prices": "none.json"})", "/nonexistent"), "/floorplan/prices",
-                       "cannot read the price table");
+    EXPECT_INPUT_ERROR_IN(one_su(R"({"prices": "none.json"})", "/nonexistent"), "su1.json", "/floorplan/prices",
+                          "cannot read the price table");
 }
 
 twin::report::RunReport golden_with_bom() {
@@ -116,13 +122,13 @@ TEST(BomReport, RoundTripsThroughReportJson) {
 TEST(BomReport, BadKeysAreNamedByPointer) {
     auto j = twin::report::to_json(golden_with_bom());
     j["bom"].erase("pdus");
-    EXPECT_INPUT_ERROR(twin::report::from_json(j), "/bom/pdus", "");
+    EXPECT_INPUT_ERROR_IN(twin::report::from_json(j), "report.json", "/bom/pdus", "");
     j = twin::report::to_json(golden_with_bom());
     j["bom"]["cables"]["AEC"]["colour"] = "red";
-    EXPECT_INPUT_ERROR(twin::report::from_json(j), "/bom/cables/AEC/colour", "");
+    EXPECT_INPUT_ERROR_IN(twin::report::from_json(j), "report.json", "/bom/cables/AEC/colour", "");
     j = twin::report::to_json(golden_with_bom());
     j["bom"]["capex"]["total"] = "a lot";
-    EXPECT_INPUT_ERROR(twin::report::from_json(j), "/bom/capex/total", "");
+    EXPECT_INPUT_ERROR_IN(twin::report::from_json(j), "report.json", "/bom/capex/total", "");
 }
 
 } // namespace
