@@ -49,6 +49,7 @@ void write_streamed(const std::string& path, const char* option, Write write) {
 
 int bom_command(const BuildoutArgs& a, const Budget& budget) {
     auto in = buildout::load_buildout(a.scenario, budget.limits());
+    auto named = buildout::load_named_inputs(in.floorplan); // the floor plan's "prices" and "schedule"
     const auto layout = buildout::make_layout(in.cluster, std::move(in.floorplan));
     const auto bom = buildout::build_bom(in.cluster, layout);
     if (!a.csv.empty()) {
@@ -56,17 +57,17 @@ int bom_command(const BuildoutArgs& a, const Budget& budget) {
         buildout::write_bom_csv(bom, layout, csv);
         write_file_atomically(a.csv, csv.str(), {"command line", "--csv"});
     }
-    std::optional<buildout::PriceTable> prices;
+    std::optional<buildout::PriceTable> prices =
+        a.prices.empty() ? std::move(named.prices) : buildout::load_prices(a.prices);
     std::optional<buildout::Cost> cost;
-    if (!a.prices.empty()) {
-        prices = buildout::load_prices(a.prices);
+    if (prices) {
         cost = buildout::compute_cost(bom, *prices, bom.it_power_typical_w,
                                       a.tokens_per_s > 0 ? std::optional<double>(a.tokens_per_s) : std::nullopt);
     }
-    std::optional<buildout::ScheduleInput> schedule_input;
+    std::optional<buildout::ScheduleInput> schedule_input =
+        a.schedule.empty() ? std::move(named.schedule) : buildout::load_schedule_input(a.schedule);
     std::optional<buildout::Schedule> schedule;
-    if (!a.schedule.empty()) {
-        schedule_input = buildout::load_schedule_input(a.schedule);
+    if (schedule_input) {
         schedule = buildout::make_schedule(bom, layout, *schedule_input);
     }
     if (a.json) {
@@ -146,10 +147,14 @@ Command add_bom_command(CLI::App& app, Budget& budget) {
     cmd->add_option("scenario", a->scenario, "Scenario file")->required();
     cmd->add_option("--csv", a->csv, "Write the BOM per scope (total, hall, row, rack) as CSV");
     cmd->add_flag("--json", a->json, "Print the totals as JSON");
-    cmd->add_option("--prices", a->prices, "Price table (JSON, buildout/README.md): adds capex and energy cost");
+    cmd->add_option(
+        "--prices", a->prices,
+        "Price table (JSON, buildout/README.md): adds capex and energy cost (default: the floor plan's \"prices\")");
     cmd->add_option("--tokens-per-s", a->tokens_per_s, "Training throughput for the cost per million tokens")
         ->check(CLI::PositiveNumber);
-    cmd->add_option("--schedule", a->schedule, "Lead times and install rates (JSON): adds the bring-up schedule");
+    cmd->add_option(
+        "--schedule", a->schedule,
+        "Lead times and install rates (JSON): adds the bring-up schedule (default: the floor plan's \"schedule\")");
     add_budget_options(cmd, budget, false);
     return {cmd, [a, &budget] { return bom_command(*a, budget); }};
 }

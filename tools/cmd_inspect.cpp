@@ -3,6 +3,8 @@
 // unrounded, units in the key names). Bad input prints nothing on stdout (main: one line on
 // stderr, exit 2).
 #include "cli_common.hpp"
+#include "twin/buildout/check.hpp"
+#include "twin/buildout/load.hpp"
 #include "twin/core/output_set.hpp"
 #include "twin/models/chakra_writer.hpp"
 #include "twin/models/scenario.hpp"
@@ -105,6 +107,8 @@ int validate_command(const InspectArgs& a, const Budget& budget) {
     sim::RunOptions options;
     options.max_ops = budget.limits().max_ops;
     sim::check_budget(s.cluster, s.trace, options);
+    // The floor plan and the build-out files it names, as `bom` and `run` read them.
+    (void)buildout::check_buildout(s.cluster, buildout::load_floorplan(a.scenario));
     if (a.quiet) {
         return 0;
     }

@@ -1,9 +1,11 @@
 // `clustertwin run`: simulate a scenario, print the report, write report.json, links.csv,
 // power.csv, series.csv and racks.csv into one output folder.
 #include "cli_common.hpp"
+#include "twin/buildout/load.hpp"
 #include "twin/core/output_set.hpp"
 #include "twin/core/units.hpp"
 #include "twin/models/scenario.hpp"
+#include "twin/report/bom_report.hpp"
 #include "twin/report/timeline.hpp"
 #include "twin/sim/report.hpp"
 #include "twin/sim/run.hpp"
@@ -89,8 +91,13 @@ int run_command(const RunArgs& a, const Budget& budget) {
                       a.out_dir.empty() ? OutputOrigin{s.file, "/run/output_dir"}
                                         : OutputOrigin{"command line", "--out"},
                       sim::output_file_names());
+    // The build-out (report "bom") is counted before the run, so a bad floor plan fails first.
+    const report::BomPlan bom(s.cluster, buildout::load_floorplan(a.scenario));
     const auto result = sim::run_scenario(s, options);
-    const auto report = report::build_report(s, result);
+    auto report = report::build_report(s, result);
+    report.bom = bom.report(report.workload && report.workload->kind == "llm-training"
+                                ? std::optional<double>(report.workload->tokens_per_s)
+                                : std::nullopt);
     const auto written = report::write_outputs(outputs, s, result, report);
     if (!a.timeline.empty()) {
         write_file_atomically(a.timeline, report::timeline_json(s, result), {"command line", "--timeline"});

@@ -5,13 +5,15 @@
 # twin::InputError, hang (-timeout) or runaway allocation (-rss_limit_mb, -malloc_limit_mb) fails
 # the script and leaves the input that did it in build/fuzz/findings/.
 # Usage: tools/fuzz.sh [seconds per target (default 10)] [target ...]
-#   targets: json scenario trace chakra catalog workload report sweep checks chakra_et serving_requests (default: all)
+#   targets: json scenario trace chakra catalog workload report sweep checks chakra_et serving_requests
+#            floorplan prices schedule (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-10}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(json scenario trace chakra catalog workload report sweep checks chakra_et serving_requests)
+[ ${#targets[@]} -gt 0 ] || targets=(json scenario trace chakra catalog workload report sweep checks chakra_et serving_requests
+                                     floorplan prices schedule)
 
 bash tools/setup.sh fuzz >/dev/null
 # The core, topology and models unit tests under ASan + UBSan (set FUZZ_UNIT_TESTS=0 to skip).
@@ -44,6 +46,9 @@ seeds_of() {
     report) for s in "${small_scenarios[@]}"; do echo "tests/golden/$s.report.json"; done ;;
     sweep) echo scenarios/sweeps/network-gpu.json ;;
     checks) echo scenarios/sweeps/network-gpu.checks.json ;;
+    floorplan) echo tests/fuzz/seeds/floorplan/*.json ;;
+    prices) echo buildout/examples/prices-illustrative.json ;;
+    schedule) echo buildout/examples/schedule-example.json ;;
   esac
 }
 

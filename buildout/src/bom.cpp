@@ -33,12 +33,12 @@ private:
     std::map<std::pair<std::string, std::string>, int> ids_;
 };
 
-std::string cable_item(const CableRule& rule, double gbps, double length_class) {
+// "DAC", ..., "fibre multimode" (SR) or "fibre single-mode".
+std::string cable_type(const CableRule& rule) {
     if (rule.kind == CableKind::Fibre) {
-        return fmt::format("fibre {} {}G {} m", rule.transceiver == "SR" ? "multimode" : "single-mode", gbps,
-                           length_class);
+        return rule.transceiver == "SR" ? "fibre multimode" : "fibre single-mode";
     }
-    return fmt::format("{} {}G {} m", cable_kind_name(rule.kind), gbps, length_class);
+    return std::string(cable_kind_name(rule.kind));
 }
 
 } // namespace
@@ -88,6 +88,10 @@ Bom build_bom(const topology::Cluster& c, const Layout& layout) {
     }
     // Cables and transceivers from the plan; the plan's port checks ride along.
     const auto& rules = layout.plan.rules.rules;
+    std::vector<std::string> rule_type;
+    for (const auto& r : rules) {
+        rule_type.push_back(cable_type(r));
+    }
     std::unordered_set<std::uint64_t> fibre_cages;
     PortChecker checker(c);
     auto transceiver = [&](const PlanEnd& e, const CableRule& rule, double gbps) {
@@ -108,7 +112,12 @@ Bom build_bom(const topology::Cluster& c, const Layout& layout) {
     walk_plan(c, layout, [&](const PlanRow& row) {
         checker.add(row);
         const auto& rule = rules[static_cast<std::size_t>(row.rule)];
-        count.add(row.a.rack, "cable", cable_item(rule, row.gbps, row.length_class_m), 1);
+        const std::string& type = rule_type[static_cast<std::size_t>(row.rule)];
+        count.add(row.a.rack, "cable", fmt::format("{} {}G {} m", type, row.gbps, row.length_class_m), 1);
+        auto& total = bom.cable_types[type];
+        ++total.count;
+        total.length_m += row.length_m;
+        total.stock_length_m += row.length_class_m;
         if (rule.kind == CableKind::Fibre) {
             transceiver(row.a, rule, row.gbps);
             transceiver(row.b, rule, row.gbps);

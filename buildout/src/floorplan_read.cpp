@@ -20,9 +20,20 @@ void read_int(Object& o, const char* key, int& out, int min, int max) {
     }
 }
 
+void read_input(Object& o, const char* key, const std::filesystem::path& base_dir, std::optional<NamedInput>& out) {
+    if (auto v = o.find(key)) {
+        const std::string name = v->as_string();
+        if (name.empty()) {
+            v->fail("the file name must not be empty");
+        }
+        out = NamedInput{(base_dir / name).lexically_normal(), v->pointer()};
+    }
+}
+
 } // namespace
 
-FloorPlan read_floorplan(const std::optional<Value>& floorplan, const std::string& file) {
+FloorPlan read_floorplan(const std::optional<Value>& floorplan, const std::string& file,
+                         const std::filesystem::path& base_dir) {
     FloorPlan p;
     p.file = file;
     p.rules = default_cable_rules();
@@ -56,6 +67,8 @@ FloorPlan read_floorplan(const std::optional<Value>& floorplan, const std::strin
     if (auto r = o.find("cable_rules")) {
         p.rules = read_cable_rules(*r);
     }
+    read_input(o, "prices", base_dir, p.prices);
+    read_input(o, "schedule", base_dir, p.schedule);
     if (auto r = o.find("racks")) {
         for (const Value& e : r->as_array().values()) {
             Object ro = e.as_object();

@@ -2,6 +2,7 @@
 #include "twin/gui/render.hpp"
 
 #include "twin/gui/multi_compare.hpp"
+#include "twin/gui/bom_view.hpp"
 #include "twin/gui/overview.hpp"
 #include "twin/gui/scenario_editor.hpp"
 #include "twin/gui/section_views.hpp"
@@ -123,6 +124,8 @@ RenderOutput render_all(const QStringList& scenarios, const std::vector<LoadedRe
                 save(&pods, prefix + "-pods.png", out);
             }
         }
+        std::unique_ptr<QWidget> bom(make_bom_view(r)); // the Build-out tab (bom_view.hpp)
+        save(bom.get(), prefix + "-buildout.png", out);
     }
     if (results.size() >= 2) {
         std::unique_ptr<QWidget> w(make_compare_view(results[0], results[1]));

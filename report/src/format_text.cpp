@@ -1,4 +1,5 @@
 // format_text(): the readable summary of a RunReport, printed from the struct.
+#include "bom_parts.hpp"
 #include "report_parts.hpp"
 #include "serving_parts.hpp"
 
@@ -103,6 +104,9 @@ std::string format_text(const RunReport& r) {
     out += detail::power_text(r.power);
     if (r.campaign) {
         out += "\n" + detail::campaign_text(*r.campaign);
+    }
+    if (r.bom) {
+        out += "\n" + detail::bom_text(*r.bom);
     }
     out += phases_text(r);
     if (!r.collectives.empty()) {

@@ -1,4 +1,5 @@
 // from_json(): a RunReport read back from report.json, every key checked (json_read.hpp).
+#include "bom_parts.hpp"
 #include "json_read.hpp"
 #include "report_parts.hpp"
 #include "serving_parts.hpp"
@@ -218,6 +219,9 @@ RunReport from_json(const nlohmann::json& json, const std::string& file) {
     r.series = series_from_json(o.at("series"));
     if (const auto c = o.find("campaign")) {
         r.campaign = campaign_from_json(*c);
+    }
+    if (const auto b = o.find("bom")) {
+        r.bom = detail::bom_from_json(*b);
     }
     o.finish();
     return r;

@@ -1,5 +1,6 @@
 // to_json(): report.json from the RunReport. Keys are the member names (run_report.hpp); objects
 // are written with sorted keys and numbers shortest round-trip, so the same run gives the same bytes.
+#include "bom_parts.hpp"
 #include "report_parts.hpp"
 #include "serving_parts.hpp"
 
@@ -213,6 +214,9 @@ nlohmann::json to_json(const RunReport& r) {
     j["series"] = detail::series_to_json(r.series);
     if (r.campaign) {
         j["campaign"] = detail::campaign_to_json(*r.campaign);
+    }
+    if (r.bom) {
+        j["bom"] = detail::bom_to_json(*r.bom);
     }
     return j;
 }

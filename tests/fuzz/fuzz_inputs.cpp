@@ -1,11 +1,16 @@
 // libFuzzer targets over every input format: the checked JSON reader and each loader (scenario,
-// trace, Chakra, catalog, workload, report.json as the GUI reads it back, sweep and checks files). One source, built
-// once per format with TWIN_FUZZ_FORMAT set.
+// trace, Chakra, catalog, workload, report.json as the GUI reads it back, sweep and checks files, and
+// the build-out's floor plan, price table and schedule input). One source, built once per format with
+// TWIN_FUZZ_FORMAT set.
 //
 // The contract being fuzzed: any byte string either loads or throws twin::InputError. Any other
 // exception, a crash, a sanitizer report, a hang (libFuzzer's -timeout) or an allocation beyond
 // -rss_limit_mb / -malloc_limit_mb is a bug. tools/fuzz.sh builds and runs these; CI runs each for a
 // short fixed time with the bundled files as seed corpus.
+#include "twin/buildout/bom.hpp"
+#include "twin/buildout/cost.hpp"
+#include "twin/buildout/load.hpp"
+#include "twin/buildout/schedule.hpp"
 #include "twin/core/json_reader.hpp"
 #include "twin/models/chakra.hpp"
 #include "twin/models/scenario.hpp"
@@ -71,6 +76,21 @@ namespace fs = std::filesystem;
     }
 }
 
+// The layout and BOM of one bundled SuperPOD scalable unit (price and schedule targets).
+struct Su {
+    twin::buildout::Layout layout;
+    twin::buildout::Bom bom;
+};
+[[maybe_unused]] const Su& one_su() {
+    static const Su su = [] {
+        auto in = twin::buildout::load_buildout(kScenarioDir / "superpod-su-h100-256.json");
+        Su s{twin::buildout::make_layout(in.cluster, std::move(in.floorplan)), {}};
+        s.bom = twin::buildout::build_bom(in.cluster, s.layout);
+        return s;
+    }();
+    return su;
+}
+
 void load(const std::string& text) {
 #if TWIN_FUZZ_FORMAT == 0 // json
     walk(twin::Document::parse(text, "fuzz.json").root());
@@ -133,8 +153,21 @@ void load(const std::string& text) {
         file.string() + R"("}, "scheduler": {"max_num_batched_tokens": 4096, "max_num_seqs": 128}}})";
     const auto doc = twin::Document::parse(workload, "fuzz.json");
     (void)twin::models::load_workload(doc.root().as_object(), {base.cluster, kScenarioDir});
+#elif TWIN_FUZZ_FORMAT == 11 // floor plan (a scenario's "floorplan" value) laid out on one SuperPOD SU
+    static const auto su = twin::buildout::load_buildout(kScenarioDir / "superpod-su-h100-256.json");
+    const auto doc = twin::Document::parse(text, "fuzz.json");
+    auto plan = twin::buildout::read_floorplan(doc.root(), "fuzz.json", kScenarioDir);
+    (void)twin::buildout::load_named_inputs(plan);
+    const auto layout = twin::buildout::make_layout(su.cluster, std::move(plan));
+    (void)twin::buildout::build_bom(su.cluster, layout);
+#elif TWIN_FUZZ_FORMAT == 12 // price table, priced on one SuperPOD SU's BOM
+    (void)twin::buildout::compute_cost(one_su().bom, twin::buildout::parse_prices(text, "fuzz.json"), 3e5, 1e6);
+#elif TWIN_FUZZ_FORMAT == 13 // schedule input (lead times, install rates) on one SuperPOD SU's BOM
+    const auto input = twin::buildout::parse_schedule_input(text, "fuzz.json");
+    const auto& su = one_su();
+    (void)twin::buildout::format_schedule(twin::buildout::make_schedule(su.bom, su.layout, input), input);
 #else
-#error "TWIN_FUZZ_FORMAT must be 0..10"
+#error "TWIN_FUZZ_FORMAT must be 0..13"
 #endif
 }
 

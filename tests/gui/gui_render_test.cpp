@@ -34,8 +34,8 @@ private slots:
         const auto r =
             render_all({src + "/scenarios/llama3-70b-superpod.json", src + "/scenarios/b200-air-hall-throttle.json"},
                        results, out);
-        // 2 editors + 2 x (workload, overview, bottlenecks, power, timeline) + compare.
-        QCOMPARE(r.written.size(), 13);
+        // 2 editors + 2 x (workload, overview, bottlenecks, power, timeline, buildout) + compare.
+        QCOMPARE(r.written.size(), 15);
         QVERIFY2(r.blank.isEmpty(), qPrintable(r.blank.join(", ")));
         for (const QString& f : r.written) {
             QVERIFY(QFileInfo(f).size() > 10000);

@@ -10,6 +10,9 @@
 //   the nodes' nameplate max (topology::node_power) + the switches' power; cooling (liquid builds):
 //   a manifold per compute rack, a row manifold per row with compute racks, ceil(hall compute IT
 //   power / CDU capacity) CDUs per hall.
+// Cable totals by type (cable_types): per type ("DAC", "ACC", "AEC", "AOC", "fibre multimode",
+// "fibre single-mode") the links, their routed length (floorplan.hpp) summed and their stock length
+// class summed (what is ordered).
 // Attribution: a cable to the rack of its lower end (node or leaf side); a transceiver to the rack
 // of its device; row manifolds to the row's first compute rack, CDUs to the hall's first rack.
 //
@@ -33,10 +36,17 @@
 
 namespace twin::buildout {
 
+struct CableTotal {
+    std::int64_t count = 0;
+    double length_m = 0.0;       // routed lengths summed
+    double stock_length_m = 0.0; // stock length classes summed
+};
+
 struct Bom {
     std::vector<std::pair<std::string, std::string>> items; // (category, item), by id
     std::vector<std::map<int, std::int64_t>> per_rack;      // item id -> count, per layout rack
     std::map<std::pair<std::string, std::string>, std::int64_t> total;
+    std::map<std::string, CableTotal> cable_types; // by type (above)
     double optics_power_w = 0.0;
     double catalog_cable_power_w = 0.0;
     double it_power_max_w = 0.0;

@@ -24,6 +24,7 @@
 #include "twin/core/json_reader.hpp"
 #include "twin/topology/cluster.hpp"
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,6 +39,12 @@ struct RackPlacement { // a "racks" entry of the floorplan: put rack `rack` at a
     std::string pointer; // JSON pointer of the entry, for errors
 };
 
+// A build-out input file the scenario names ("prices", "schedule"), relative to the scenario's folder.
+struct NamedInput {
+    std::filesystem::path path; // resolved
+    std::string pointer;        // "/floorplan/prices"
+};
+
 struct FloorPlan {
     bool given = false; // the scenario has a "floorplan" section
     int racks_per_row = 16;
@@ -45,18 +52,23 @@ struct FloorPlan {
     int switches_per_rack = 16;
     double rack_pitch_m = 0.6, row_pitch_m = 2.4, hall_gap_m = 30.0;
     double vertical_m = 2.0, slack_fraction = 0.1, slack_m = 1.0, in_rack_m = 1.5;
-    std::optional<Cooling> cooling;   // absent: liquid when a GPU is liquid-only, else air
-    double pdu_capacity_w = 17300.0;  // one rack PDU: 3-phase 208 V 60 A at 80 %: sqrt(3)*208*48
-    int pdu_redundancy = 2;           // A and B feeds (2N): PDUs = 2 * ceil(P_rack / capacity)
-    double cdu_capacity_w = 1.5e6;    // one coolant distribution unit (assumption: 1.5 MW row CDU)
-    std::vector<RackPlacement> racks; // explicit placements
-    CableRules rules;                 // reach rules (cable_rules.hpp), default table unless given
-    std::string file;                 // scenario file, for errors
+    std::optional<Cooling> cooling;     // absent: liquid when a GPU is liquid-only, else air
+    double pdu_capacity_w = 17300.0;    // one rack PDU: 3-phase 208 V 60 A at 80 %: sqrt(3)*208*48
+    int pdu_redundancy = 2;             // A and B feeds (2N): PDUs = 2 * ceil(P_rack / capacity)
+    double cdu_capacity_w = 1.5e6;      // one coolant distribution unit (assumption: 1.5 MW row CDU)
+    std::vector<RackPlacement> racks;   // explicit placements
+    CableRules rules;                   // reach rules (cable_rules.hpp), default table unless given
+    std::optional<NamedInput> prices;   // price table (cost.hpp) for the run report and `bom`
+    std::optional<NamedInput> schedule; // lead times and install rates (schedule.hpp) for `bom`
+    std::string file;                   // scenario file, for errors
     std::string pointer = "/floorplan";
 };
 
 // Reads the "floorplan" object (absent: defaults, given = false). Throws InputError at the key.
-[[nodiscard]] FloorPlan read_floorplan(const std::optional<Value>& floorplan, const std::string& file);
+// Named input files resolve against `base_dir` (the scenario's folder); they are read by
+// load_named_inputs() (load.hpp).
+[[nodiscard]] FloorPlan read_floorplan(const std::optional<Value>& floorplan, const std::string& file,
+                                       const std::filesystem::path& base_dir = {});
 
 enum class RackKind { Compute, Network };
 

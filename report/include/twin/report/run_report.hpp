@@ -15,6 +15,7 @@
 
 #include "twin/models/llm_inference.hpp"
 #include "twin/models/scenario.hpp"
+#include "twin/report/bom_report.hpp"
 #include "twin/report/power_report.hpp"
 #include "twin/report/run_result.hpp"
 #include "twin/report/serving_report.hpp"
@@ -231,6 +232,7 @@ struct RunReport {
     PowerReport power;
     SeriesReport series;
     std::optional<models::CampaignResult> campaign; // the scenario's "campaign" (models/campaign.hpp)
+    std::optional<BomReport> bom;                   // `clustertwin run` only (bom_report.hpp)
 };
 
 // The report of a run. Throws only on a programmer error (a result that does not match the
