@@ -1,5 +1,6 @@
 // `clustertwin run`: simulate a scenario, print the report, write report.json, links.csv,
 // power.csv, series.csv and racks.csv into one output folder.
+#include "campaign_link.hpp"
 #include "cli_common.hpp"
 #include "twin/buildout/load.hpp"
 #include "twin/core/output_set.hpp"
@@ -95,6 +96,15 @@ int run_command(const RunArgs& a, const Budget& budget) {
     const report::BomPlan bom(s.cluster, buildout::load_floorplan(a.scenario));
     const auto result = sim::run_scenario(s, options);
     auto report = report::build_report(s, result);
+    if (report.campaign) {
+        // The campaign's degraded fabric: the step with one cable failed, simulated in a child run.
+        std::string why;
+        if (const auto failed = simulate_failed_link(s, a.scenario, report, budget.no_limits, why)) {
+            report::rebuild_campaign(s, *failed, report);
+        } else if (!why.empty()) {
+            report.campaign->link_model += "; the failed-link step was not simulated: " + why;
+        }
+    }
     report.bom = bom.report(report.workload && report.workload->kind == "llm-training"
                                 ? std::optional<double>(report.workload->tokens_per_s)
                                 : std::nullopt);

@@ -20,7 +20,6 @@
 #include <unistd.h>
 
 namespace twin::cli {
-namespace {
 
 namespace fs = std::filesystem;
 
@@ -66,7 +65,7 @@ fs::path self_exe() {
     return p;
 }
 
-pid_t spawn(const fs::path& exe, const fs::path& dir, bool no_limits) {
+pid_t spawn_case_run(const fs::path& exe, const fs::path& dir, bool no_limits) {
     const std::string exe_s = exe.string();
     const std::string scenario = (dir / "scenario.json").string();
     const std::string out = (dir / "report").string();
@@ -101,6 +100,8 @@ pid_t spawn(const fs::path& exe, const fs::path& dir, bool no_limits) {
     }
     return pid;
 }
+
+namespace {
 
 std::string duration_text(double s) {
     const auto t = static_cast<long long>(s + 0.5);
@@ -138,7 +139,7 @@ std::vector<sweep::Row> run_cases(const std::vector<sweep::Case>& cases, std::si
     std::size_t failed = 0;
     while (next < todo.size() || !running.empty()) {
         while (next < todo.size() && static_cast<int>(running.size()) < o.jobs) {
-            running[spawn(exe, cases_dir / todo[next]->key, o.no_limits)] = todo[next];
+            running[spawn_case_run(exe, cases_dir / todo[next]->key, o.no_limits)] = todo[next];
             ++next;
         }
         int status = 0;

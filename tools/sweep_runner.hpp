@@ -3,11 +3,13 @@
 // skipped (resume), one Row per case.
 #pragma once
 
+#include "twin/report/run_report.hpp"
 #include "twin/sweep/sweep.hpp"
 
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 namespace twin::cli {
@@ -19,6 +21,16 @@ struct RunnerOptions {
     bool no_limits = false; // passed on to each run
     bool quiet = false;     // no progress
 };
+
+// A report.json read back (nullopt when missing or incomplete: the case runs again).
+[[nodiscard]] std::optional<report::RunReport> read_report(const std::filesystem::path& file);
+// The last line of a run.log, without "error: " (the child's error), printable.
+[[nodiscard]] std::string last_line(const std::filesystem::path& log);
+// This executable (/proc/self/exe).
+[[nodiscard]] std::filesystem::path self_exe();
+// Starts `exe run DIR/scenario.json -o DIR/report -q [--no-limits]` with stdout and stderr in
+// DIR/run.log; returns the child's pid.
+[[nodiscard]] pid_t spawn_case_run(const std::filesystem::path& exe, const std::filesystem::path& dir, bool no_limits);
 
 // Runs the cases (those not already complete) and returns their rows in the order given.
 [[nodiscard]] std::vector<sweep::Row> run_cases(const std::vector<sweep::Case>& cases, std::size_t total,

@@ -146,7 +146,12 @@ CampaignResult run_campaign(const CampaignConfig& cfg, const CampaignInputs& in,
     r.elastic = cfg.elastic;
     r.restart_s = cfg.detection_s + cfg.restart_s + cfg.restore_s;
     r.tokens = in.tokens;
-    if (in.uplinks_per_switch > 1.0 && in.step_time_s > 0) {
+    if (in.failed_link_step_s > 0 && in.step_time_s > 0) {
+        r.failed_link_slowdown = std::max(0.0, in.failed_link_step_s / in.step_time_s - 1.0);
+        r.link_model = fmt::format("simulated: the step with the {} cable failed (the healthy run's busiest cable of "
+                                   "its top switch tier) took {:.6g} s against {:.6g} s",
+                                   in.failed_link, in.failed_link_step_s, in.step_time_s);
+    } else if (in.uplinks_per_switch > 1.0 && in.step_time_s > 0) {
         r.failed_link_slowdown = in.fabric_bound_per_step_s / in.step_time_s / (in.uplinks_per_switch - 1.0);
         r.link_model = fmt::format("estimated: the fabric-bound share of the step ({:.3g}) x 1/(u-1), u = {:.3g} "
                                    "uplinks per switch; not simulated on the degraded fabric",

@@ -80,7 +80,8 @@ models::Estimate estimate_from(const Value& v) {
 
 } // namespace
 
-std::optional<models::CampaignResult> build_campaign(const models::Scenario& s, const RunReport& r) {
+std::optional<models::CampaignResult> build_campaign(const models::Scenario& s, const RunReport& r,
+                                                     const FailedLinkStep* failed) {
     if (!s.campaign) {
         return std::nullopt;
     }
@@ -102,6 +103,10 @@ std::optional<models::CampaignResult> build_campaign(const models::Scenario& s, 
         if (auto it = r.time_per_gpu_by_bound_s.find(k); it != r.time_per_gpu_by_bound_s.end()) {
             in.fabric_bound_per_step_s += it->second;
         }
+    }
+    if (failed) {
+        in.failed_link_step_s = failed->step_time_s;
+        in.failed_link = failed->link;
     }
     in.dp_replicas = dp_replicas(s);
     checkpoint_inputs(s, r, cfg, in);
@@ -245,3 +250,13 @@ std::string campaign_text(const models::CampaignResult& c) {
 }
 
 } // namespace twin::report::detail
+
+namespace twin::report {
+
+void rebuild_campaign(const models::Scenario& scenario, const FailedLinkStep& failed, RunReport& report) {
+    if (scenario.campaign) {
+        report.campaign = detail::build_campaign(scenario, report, &failed);
+    }
+}
+
+} // namespace twin::report

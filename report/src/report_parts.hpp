@@ -33,7 +33,8 @@ void add_fabric(const models::Scenario& s, const RunResult& r, RunReport& report
 [[nodiscard]] nlohmann::json weather_to_json(const models::WeatherDay& d);
 [[nodiscard]] std::string weather_text(const models::WeatherDay& d);
 // The scenario's campaign run on the report built so far (none without a "campaign" section).
-[[nodiscard]] std::optional<models::CampaignResult> build_campaign(const models::Scenario& s, const RunReport& r);
+[[nodiscard]] std::optional<models::CampaignResult> build_campaign(const models::Scenario& s, const RunReport& r,
+                                                                   const FailedLinkStep* failed = nullptr);
 [[nodiscard]] nlohmann::json campaign_to_json(const models::CampaignResult& c);
 [[nodiscard]] std::string campaign_text(const models::CampaignResult& c);
 

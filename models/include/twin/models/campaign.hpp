@@ -122,6 +122,10 @@ struct CampaignInputs {
     double compute_per_step_s = 0.0;      // compute time per GPU in a step (what slow GPUs stretch)
     double fabric_bound_per_step_s = 0.0; // leaf-spine + spine-core time per GPU (failed-link estimate)
     double uplinks_per_switch = 0.0;      // u of the failed-link estimate (0: no fabric)
+    // The step simulated with one fabric cable failed (0: not simulated, the estimate is used) and
+    // that cable's name ("a - b"); the CLI's run simulates it in a child run (tools/campaign_link.cpp).
+    double failed_link_step_s = 0.0;
+    std::string failed_link;
     double tokens_per_step = 0.0;
     double gpus = 0.0;
     double nodes = 0.0;
@@ -163,7 +167,7 @@ struct CampaignResult {
     int trials = 0;
     double step_time_s = 0.0;
     double degraded_step_time_s = 0.0;       // mean over trials (slow and throttled GPUs)
-    double failed_link_slowdown = 0.0;       // fractional step growth while a fabric link is down (estimate)
+    double failed_link_slowdown = 0.0;       // fractional step growth while a fabric link is down
     double interruption_rate_per_hour = 0.0; // Λ
     double mtbi_s = 0.0;                     // 1 / Λ
     double checkpoint_bytes = 0.0;

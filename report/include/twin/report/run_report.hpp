@@ -239,6 +239,16 @@ struct RunReport {
 // scenario).
 [[nodiscard]] RunReport build_report(const models::Scenario& scenario, const RunResult& result);
 
+// The step of the same scenario simulated with one fabric cable failed (a second run: SimGrid
+// runs one engine per process) and that cable ("a - b").
+struct FailedLinkStep {
+    std::string link;
+    double step_time_s = 0.0;
+};
+// Runs the campaign again on `report` with the failed-link slowdown from that simulated step
+// instead of the estimate (no-op without a campaign section).
+void rebuild_campaign(const models::Scenario& scenario, const FailedLinkStep& failed, RunReport& report);
+
 [[nodiscard]] nlohmann::json to_json(const RunReport& report);
 // Reads a report.json back. Throws InputError naming `file` and the JSON pointer of the first key
 // that is missing, unknown or of the wrong type, or a format_version other than 1.
