@@ -2,8 +2,9 @@
 // shape, TP 8 PP 20 DP 625, 3-tier 400G Ethernet) with its symmetry broken:
 //   - one failed spine-core link ("failed_links", topology/failed_links.hpp): every image flow is
 //     routed around it, the run stays folded;
-//   - that, plus one straggling GPU (speed 0.9) in each of 6 replicas (1 % of the 625): partial
-//     folding simulates those 6 replicas and block 0, which stands for the other 619;
+//   - that, plus one straggling GPU (speed 0.9) in each of 6 replicas (1 % of the 625), each at
+//     another stage: partial folding simulates those 6 replicas and one that stands for the 619
+//     others;
 //   - that, plus 1 % of the GPUs straggling (fraction 0.01, speed 0.9): with 160-GPU replicas
 //     0.99^160 = 20 % of the replicas have no straggler and nearly every other one has its own,
 //     so partial folding simulates ~500 replicas.
@@ -76,14 +77,15 @@ std::string fold_of(const json& report) {
 } // namespace
 
 int asymmetric_table(const std::string& exe, const fs::path& dir, const json& rung, int timeout_s) {
-    const int gpus = 100000;
     json failed = rung;
     // The first cable between spine 0 of pod 0 and core switch 0.
     failed["failed_links"] = json::array({json::array({"spine.g0.0", "core.0"})});
     json few = failed;
     json stragglers = json::array();
-    for (int k = 0; k < 6; ++k) { // 6 GPUs far apart: 6 different replicas
-        stragglers.push_back(k * (gpus / 6) + 3);
+    // The layout puts TP innermost, then DP: node n holds replica n mod 625 of stage n / 625. One GPU
+    // (local 3) in each of replicas 0, 104, ..., 520, at stages 0, 3, ..., 15: 6 different places.
+    for (int k = 0; k < 6; ++k) {
+        stragglers.push_back(8 * (k * 104 + 3 * k * 625) + 3);
     }
     few["stragglers"] = json::array({{{"gpus", stragglers}, {"speed", 0.9}}});
     json many = failed;
@@ -91,7 +93,7 @@ int asymmetric_table(const std::string& exe, const fs::path& dir, const json& ru
     const std::vector<std::pair<std::string, json>> rows = {
         {"symmetric (the ladder's rung)", rung},
         {"1 failed spine-core link", failed},
-        {"1 failed link + 6 straggling GPUs (speed 0.9) in 6 replicas (1 %)", few},
+        {"1 failed link + 6 straggling GPUs (speed 0.9) in 6 replicas (1 %), 6 stages", few},
         {"1 failed link + 1 % of the GPUs straggling (speed 0.9)", many}};
     fmt::print("100,000 H100, 120 layers, TP 8 PP 20 DP 625; each run stopped after {} s\n\n", timeout_s);
     fmt::print("| case | fold | step (simulated) | wall time | CPU time | peak memory |\n");
