@@ -13,7 +13,13 @@ void apply_stragglers(const Value& value, std::uint64_t seed, topology::Cluster&
     const int gpus = cluster.gpu_count();
     Rng rng(seed, "stragglers");
     std::vector<int> order; // the shuffle's deck, made on the first "fraction" entry
-    for (const Value& entry : value.as_array().values()) {
+    const auto entries = value.as_array().values();
+    // A "fraction" entry costs O(GPUs): the bound keeps hostile input from costing entries x GPUs.
+    constexpr std::size_t kMaxEntries = 64;
+    if (entries.size() > kMaxEntries) {
+        value.fail("at most 64 stragglers entries");
+    }
+    for (const Value& entry : entries) {
         Object o(entry);
         const double speed = o.at("speed").as_number(Bound::Positive, 1.0);
         const auto list = o.find("gpus");

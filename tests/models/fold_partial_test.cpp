@@ -139,6 +139,7 @@ TEST(Stragglers, BadInputNamesTheKey) {
     EXPECT_EQ(error_pointer(json::parse(R"([{"fraction": 2, "speed": 0.5}])")), "/stragglers/0/fraction");
     EXPECT_EQ(error_pointer(json::parse(R"([{"gpus": [1], "speed": 0.5, "typo": 1}])")), "/stragglers/0/typo");
     EXPECT_EQ(error_pointer(json::parse(R"({"gpus": [1]})")), "/stragglers");
+    EXPECT_EQ(error_pointer(json(65, json::parse(R"({"gpus": [1], "speed": 0.5})"))), "/stragglers");
 }
 
 } // namespace

@@ -76,6 +76,7 @@ TEST(FailedLinks, RefusedFailuresNameTheEntry) {
     const std::uint32_t access = first_of_tier(c, LinkTier::Access);
     EXPECT_INPUT_ERROR(fail(c, nlohmann::json::array({ends(c, access)})), "/0", "no cable between");
     EXPECT_INPUT_ERROR(fail(c, nlohmann::json::array({ends(c, core), ends(c, core)})), "/1", "already failed");
+    EXPECT_INPUT_ERROR(fail(c, nlohmann::json(257, ends(c, core))), "", "at most 256");
     // Every uplink of one leaf: the last one would cut it off.
     Cluster d = load_text(kThreeTier);
     const std::uint32_t agg = first_of_tier(d, LinkTier::Aggregation);

@@ -83,6 +83,12 @@ void apply_failed_links(const Value& value, Cluster& cluster) {
     if (entries.empty()) {
         return;
     }
+    // Each failure rebuilds the switch adjacency and checks connectivity (O(links)): a what-if fails
+    // a few cables, and the bound keeps hostile input from costing entries x links.
+    constexpr std::size_t kMaxFailedLinks = 256;
+    if (entries.size() > kMaxFailedLinks) {
+        value.fail(fmt::format("at most {} failed links", kMaxFailedLinks));
+    }
     // Switch-to-switch cables by their ends' names (both orders), first cable of parallel ones.
     std::map<std::pair<std::string, std::string>, std::uint32_t> by_ends;
     const auto& links = cluster.links();

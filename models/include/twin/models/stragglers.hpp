@@ -7,7 +7,8 @@
 // Model: a compute op of roofline time t takes t / speed on a straggler (speed in (0, 1]); its
 // communication is unchanged. A "fraction" entry picks round(fraction x GPUs) distinct GPUs with
 // the scenario's seed (stream "stragglers", a partial Fisher-Yates shuffle), so the same seed
-// gives the same GPUs. Later entries override earlier ones for a GPU they both name.
+// gives the same GPUs. Later entries override earlier ones for a GPU they both name. At most 64
+// entries (a "fraction" entry costs O(GPUs)).
 // A run folds the data-parallel replicas that are still identical and simulates the ones with a
 // straggler (models/fold.hpp, "Partial folding").
 #pragma once

@@ -9,7 +9,7 @@
 // every route takes the shortest paths that remain, ECMP hashing over the equal-cost next hops
 // that remain, so a spine that lost one of its u uplinks spreads its upward traffic over u - 1
 // and the core behind it reaches that pod through other spines. The link still exists (its
-// bytes stay 0). Refused: a cable that is not between two fabric switches, spray routing (its
+// bytes stay 0). At most 256 entries. Refused: a cable that is not between two fabric switches, spray routing (its
 // pools are built over every cable), and a failure that cuts the fabric in two.
 // A folded run needs nothing more: each image flow is routed like any flow, so the fluid solver
 // sees the detour of every image (models/fold.hpp, "ECMP").
