@@ -11,7 +11,11 @@
 // With --contention it runs instead the all-GPU all-reduce on the bundled 1:7 oversubscribed 16k
 // fabric (issue 18; benchmark_contention.cpp).
 //
+// With --asymmetric it runs instead the 100k rung with a failed spine-core link and stragglers
+// (issue 18; benchmark_asymmetric.cpp).
+//
 // Not a test: nothing here asserts a time. The README's performance table is this program's output.
+#include "benchmark_asymmetric.hpp"
 #include "benchmark_contention.hpp"
 
 #include <CLI/CLI.hpp>
@@ -225,6 +229,11 @@ int main(int argc, char** argv) {
                  "Instead of the ladder: an all-GPU 1 GiB all-reduce on the bundled 1:7 oversubscribed 16k fabric "
                  "(512, 2,048, 16,384 GPUs)");
     app.add_flag("--with-simgrid", with_simgrid, "With --contention: also `run --no-fold` up to 2,048 GPUs (minutes)");
+    bool asymmetric = false;
+    int timeout_s = 600;
+    app.add_flag("--asymmetric", asymmetric,
+                 "Instead of the ladder: the 100k rung with a failed spine-core link and stragglers");
+    app.add_option("--timeout", timeout_s, "With --asymmetric: stop each run after this many seconds");
     CLI11_PARSE(app, argc, argv);
     if (exe.empty()) {
         exe = (fs::canonical("/proc/self/exe").parent_path() / "clustertwin").string();
@@ -236,6 +245,14 @@ int main(int argc, char** argv) {
     if (contention) {
         const int rc = twin::bench::contention_table(
             exe, dir, fs::path(TWIN_SOURCE_DIR) / "scenarios" / "llama3-405b-16k-h100.json", with_simgrid);
+        if (keep.empty()) {
+            fs::remove_all(dir);
+        }
+        return rc;
+    }
+    if (asymmetric) {
+        const auto rung = std::find_if(kLadder.begin(), kLadder.end(), [](const Rung& r) { return r.gpus == 100000; });
+        const int rc = twin::bench::asymmetric_table(exe, dir, scenario(*rung), timeout_s);
         if (keep.empty()) {
             fs::remove_all(dir);
         }

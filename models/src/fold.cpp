@@ -110,21 +110,33 @@ private:
 
 } // namespace
 
+int Fold::block_of(const Trace& trace, int rank) const {
+    return trace.groups[ix(family)].position_of_rank[ix(rank)] / block;
+}
+
 int Fold::image(const Trace& trace, int rank, int m) const {
-    if (m == 0) {
-        return rank;
-    }
     const auto& fam = trace.groups[ix(family)];
     const auto& comm = fam.communicators[ix(fam.comm_of_rank[ix(rank)])];
-    return comm[ix(fam.position_of_rank[ix(rank)] + m * block)];
+    return comm[ix(fam.position_of_rank[ix(rank)] % block + m * block)];
 }
 
 CollectivePlan image_plan(const CollectivePlan& plan, const Fold& fold, const Trace& trace) {
     CollectivePlan out = plan;
+    const models::Flow* first = nullptr;
+    for (const auto& phase : plan.phases) {
+        if (!phase.flows.empty()) {
+            first = &phase.flows.front();
+            break;
+        }
+    }
+    if (first == nullptr) {
+        return out;
+    }
+    const auto& images = fold.images[ix(fold.block_of(trace, first->src_gpu))];
     for (auto& phase : out.phases) {
         const std::size_t n = phase.flows.size();
-        phase.flows.reserve(n * ix(fold.blocks));
-        for (int m = 1; m < fold.blocks; ++m) {
+        phase.flows.reserve(n * (images.size() + 1));
+        for (const int m : images) {
             for (std::size_t i = 0; i < n; ++i) {
                 const Flow f = phase.flows[i];
                 phase.flows.push_back(Flow{fold.image(trace, f.src_gpu, m), fold.image(trace, f.dst_gpu, m), f.bytes});
@@ -246,6 +258,10 @@ Fold plan_fold(const Trace& trace, const topology::Cluster& cluster) {
                 }
             }
         }
+    }
+    group_blocks(fold, trace, cluster);
+    if (fold.stand_in.empty()) {
+        return fold;
     }
     fold.simulated_members.resize(trace.groups.size());
     for (std::size_t g = 0; g < trace.groups.size(); ++g) {

@@ -1,7 +1,9 @@
 #include "twin/models/scenario.hpp"
 
 #include "twin/models/compute.hpp"
+#include "twin/models/stragglers.hpp"
 #include "twin/models/workload.hpp"
+#include "twin/topology/failed_links.hpp"
 #include "twin/topology/load.hpp"
 
 #include <algorithm>
@@ -60,6 +62,8 @@ Scenario from_document(const Document& doc, const std::filesystem::path& base_di
     const auto facility = root.find("facility");
     (void)root.find("floorplan"); // the build-out's floor plan: read and checked by buildout/ (bom, cabling)
     const auto campaign = root.find("campaign");
+    const auto stragglers = root.find("stragglers");
+    const auto failed_links = root.find("failed_links");
     root.finish();
 
     (void)version.as_integer(1, 1);
@@ -95,6 +99,12 @@ Scenario from_document(const Document& doc, const std::filesystem::path& base_di
     }
     s.cluster = topology::load_topology(topology_value.as_object(), std::move(catalog), limits);
     s.cluster.set_ecmp_seed(s.seed); // the seed salts ECMP (cluster.hpp)
+    if (stragglers) {
+        apply_stragglers(*stragglers, s.seed, s.cluster);
+    }
+    if (failed_links) {
+        topology::apply_failed_links(*failed_links, s.cluster);
+    }
     s.trace = load_workload(workload.as_object(), WorkloadContext{s.cluster, base_dir, limits});
     check_trace_fits(s.trace, s.cluster, workload);
     s.facility = load_facility(facility, s.cluster, s.trace.info.tokens_per_step);

@@ -87,6 +87,11 @@ std::string format_text(const RunReport& r) {
         out +=
             fmt::format("  folded                 {} of {} \"{}\" replicas simulated ({} ranks, each for {} GPUs)\n",
                         f->simulated_replicas, f->replicas, f->family, f->simulated_ranks, f->gpus_per_simulated_rank);
+        if (!f->groups.empty()) {
+            out +=
+                fmt::format("  partially folded       {} simulated replica blocks (the others differ by stragglers)\n",
+                            f->groups.size());
+        }
     }
     for (const auto& [k, s] :
          {std::pair{"compute", &r.compute_fraction}, std::pair{"communication", &r.communication_fraction},

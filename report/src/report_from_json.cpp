@@ -94,7 +94,11 @@ EngineReport engine(const Value& v) {
                                   int32(s, "gpus_per_simulated_rank"),
                                   int32(s, "simulated_ranks"),
                                   integer(s, "image_flows"),
-                                  str(s, "meaning")};
+                                  str(s, "meaning"),
+                                  {}};
+            if (s.has("groups")) {
+                e.fold->groups = fold_groups_from_json(s.at("groups"));
+            }
         }
         s.finish();
     }

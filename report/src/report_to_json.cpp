@@ -37,6 +37,9 @@ json engine_json(const EngineReport& e) {
                              {"simulated_ranks", f.simulated_ranks},
                              {"image_flows", f.image_flows},
                              {"meaning", f.meaning}});
+        if (!f.groups.empty()) {
+            shortcuts.back()["groups"] = fold_groups_to_json(f.groups);
+        }
     }
     json j = {{"flows", e.flows}, {"flow_groups", e.flow_groups}, {"shortcuts", shortcuts}};
     if (e.not_folded_because) {

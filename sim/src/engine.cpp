@@ -3,6 +3,7 @@
 #include "engine_types.hpp"
 #include "finite_checks.hpp"
 #include "flow_player.hpp"
+#include "fold_summary.hpp"
 #include "plan_cache.hpp"
 #include "platform.hpp"
 #include "program_state.hpp"
@@ -115,8 +116,8 @@ void announce_fold(const models::Fold& fold, const models::Trace& trace, Activit
         if (fold.simulated[static_cast<std::size_t>(r)] == 0) {
             continue;
         }
-        gpus.clear();
-        for (int m = 0; m < fold.blocks; ++m) {
+        gpus.assign(1, r);
+        for (const int m : fold.images[static_cast<std::size_t>(fold.block_of(trace, r))]) {
             gpus.push_back(fold.image(trace, r, m));
         }
         std::sort(gpus.begin(), gpus.end());
@@ -135,10 +136,10 @@ public:
     Coordinator(const topology::Cluster& cluster, const models::Trace& trace, const RunOptions& options,
                 Platform platform)
         : trace_(trace), cluster_(cluster), options_(options), platform_(std::move(platform)),
-          fold_(fold_of(trace, cluster, options)), program_(trace), rendezvous_(trace, fold_),
+          fold_(fold_of(trace, cluster, options)), program_(trace, fold_.weight), rendezvous_(trace, fold_),
           plans_(cluster, trace, fold_, options.unfolded || options.no_fold ? 0 : options.fluid_min_flows),
           stats_(trace, fold_, options.record_collectives),
-          recorder_(cluster, trace, options, stats_.weight(), timeline_ranks(trace, fold_, options)),
+          recorder_(cluster, trace, options, fold_.weight, timeline_ranks(trace, fold_, options)),
           player_(platform_, [this](std::uint64_t id) {
               completed_.push_back(id);
               wakeup_->notify_all();
@@ -210,6 +211,7 @@ public:
             }
         }
         result_ = stats_.finish(end, program_.block_stats(), plans_.link_totals());
+        result_.fold.groups = fold_groups(trace_, fold_, cluster_);
         recorder_.finish(end, plans_.plan_bytes(), result_);
     }
 
@@ -311,9 +313,10 @@ private:
     void start_compute(int rank, OpRef ref, const Op& op) {
         const auto& gpu = cluster_.gpu_type(rank);
         const auto ct = models::compute_time(gpu, op.compute);
-        const double d = ct.time.value();
+        const double d = ct.time.value() / cluster_.gpu_speed(rank); // a straggler: models/stragglers.hpp
         auto& st = ranks_[static_cast<std::size_t>(rank)];
-        st.compute_queue.push_back(QueuedCompute{ref, d, d > 0 ? ct.flops_time.value() / d : 0.0, d, now()});
+        const double sm = ct.time.value() > 0 ? ct.flops_time.value() / ct.time.value() : 0.0;
+        st.compute_queue.push_back(QueuedCompute{ref, d, sm, d, now()});
         if (st.compute_queue.size() == 1) {
             begin_compute(rank);
         }
@@ -455,9 +458,14 @@ private:
         const bool spanning = fold_.active && group->family < static_cast<int>(trace_.groups.size()) &&
                               group->op->kind == Op::Kind::Collective &&
                               fold_.spanning[static_cast<std::size_t>(group->family)] != 0;
-        const std::int64_t copies = spanning ? 1 : stats_.weight();
+        const auto copies =
+            spanning ? std::int64_t{1} : static_cast<std::int64_t>(stats_.weight(group->members.front().rank));
+        double gpus = 0.0; // the GPUs the members stand for
+        for (const auto& m : group->members) {
+            gpus += stats_.weight(m.rank);
+        }
         const auto& played = *group->played;
-        stats_.group_done(played, *group->op, group->stats, group->members.size(), group->start, end, copies);
+        stats_.group_done(played, *group->op, group->stats, group->members.size(), gpus, group->start, end, copies);
         recorder_.group(played.index, group->start, end);
         const Op& op = *group->op;
         const double bytes = op.kind == Op::Kind::Collective ? op.collective.size.value() : op.p2p.size.value();

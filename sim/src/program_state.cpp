@@ -125,8 +125,9 @@ void ProgramState::finish(OpRef ref, double now, ProgramEvents& out) {
     const int parent_step = fr.parent_step;
     if (!fr.block->name.empty() && parent >= 0) {
         auto& bs = block_stats_[fr.block->name];
-        ++bs.first;
-        bs.second += now - fr.start;
+        const std::int32_t w = weight_.empty() ? 1 : weight_[static_cast<std::size_t>(fr.rank)];
+        bs.first += w;
+        bs.second += (now - fr.start) * w;
     }
     free_frames_.push_back(f);
     if (parent >= 0) {

@@ -37,7 +37,10 @@ struct ProgramEvents {
 
 class ProgramState {
 public:
-    explicit ProgramState(const models::Trace& trace) : trace_(trace) {}
+    // `weight`: per rank, the GPUs it stands for (a folded run); empty: 1 each. Named blocks count
+    // their executions and durations times it.
+    ProgramState(const models::Trace& trace, std::vector<std::int32_t> weight)
+        : trace_(trace), weight_(std::move(weight)) {}
 
     // Starts `rank`'s program (its class must have one) at `now`; the ops ready go to `out`.
     void start(int rank, double now, ProgramEvents& out);
@@ -84,6 +87,7 @@ private:
     std::vector<int> free_frames_;
     std::unordered_map<const models::Block*, std::unique_ptr<BlockPlan>> plans_;
     std::map<std::string, std::pair<std::int64_t, double>> block_stats_;
+    std::vector<std::int32_t> weight_;
     std::int64_t total_ops_ = 0; // of the started programs, repeats expanded
     std::int64_t done_ops_ = 0;
 };

@@ -21,8 +21,8 @@ double width_of(std::size_t i, double bin_s, double t) {
 } // namespace
 
 RunRecorder::RunRecorder(const topology::Cluster& cluster, const models::Trace& trace, const RunOptions& options,
-                         std::int64_t weight, std::vector<int> timeline_ranks)
-    : cluster_(cluster), trace_(trace), options_(options), weight_(static_cast<double>(weight)),
+                         std::vector<std::int32_t> weight, std::vector<int> timeline_ranks)
+    : cluster_(cluster), trace_(trace), options_(options), weight_(std::move(weight)),
       classes_(class_channels(trace), options.bin_s, options.max_bins), fabric_pods_(topology::fabric_pods(cluster)),
       timeline_ranks_(std::move(timeline_ranks)) {
     std::int32_t most = -1;
@@ -44,7 +44,7 @@ void RunRecorder::activity(int rank, double a, double b, GpuState state) {
     const std::size_t channel = 3 * static_cast<std::size_t>(cls) + (state == GpuState::Compute       ? 0
                                                                      : state == GpuState::Communicate ? 1
                                                                                                       : 2);
-    classes_.add(a, b, channel, weight_);
+    classes_.add(a, b, channel, weight_.empty() ? 1.0 : static_cast<double>(weight_[static_cast<std::size_t>(rank)]));
 }
 
 void RunRecorder::add_plan(std::size_t plan, const LinkBytes& bytes) {

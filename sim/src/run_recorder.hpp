@@ -32,9 +32,10 @@ namespace twin::sim {
 
 class RunRecorder {
 public:
-    // `weight`: GPUs each simulated rank stands for. `timeline_ranks`: the ranks to record, ascending.
+    // `weight`: per rank, the GPUs it stands for (empty: 1 each). `timeline_ranks`: the ranks to
+    // record, ascending.
     RunRecorder(const topology::Cluster& cluster, const models::Trace& trace, const RunOptions& options,
-                std::int64_t weight, std::vector<int> timeline_ranks);
+                std::vector<std::int32_t> weight, std::vector<int> timeline_ranks);
 
     // Rank `rank` was in `state` over [a, b).
     void activity(int rank, double a, double b, GpuState state);
@@ -69,7 +70,7 @@ private:
     const topology::Cluster& cluster_;
     const models::Trace& trace_;
     const RunOptions& options_;
-    double weight_;
+    std::vector<std::int32_t> weight_;
     SeriesBins classes_;                     // 3 sum channels per class: compute, communication, idle
     static constexpr std::size_t kTiers = 5; // topology::LinkTier values
     topology::FabricPods fabric_pods_;

@@ -32,7 +32,7 @@ double total_estimate(const Played& played) {
 } // namespace
 
 RunStats::RunStats(const models::Trace& trace, const models::Fold& fold, bool record_collectives)
-    : trace_(trace), fold_(fold), record_collectives_(record_collectives), weight_(fold.active ? fold.blocks : 1) {
+    : trace_(trace), fold_(fold), record_collectives_(record_collectives) {
     result_.ranks = trace_.ranks;
     result_.gpus.resize(static_cast<std::size_t>(trace_.ranks));
     ranks_.resize(static_cast<std::size_t>(trace_.ranks));
@@ -46,8 +46,8 @@ RunStats::RunStats(const models::Trace& trace, const models::Fold& fold, bool re
     if (fold_.active) {
         f.family = trace_.groups[static_cast<std::size_t>(fold_.family)].name;
         f.replicas = fold_.replicas;
-        f.simulated_replicas = fold_.block;
-        f.copies = fold_.blocks;
+        f.simulated_replicas = fold_.block * fold_.simulated_blocks;
+        f.copies = fold_.weight.empty() ? 1 : *std::max_element(fold_.weight.begin(), fold_.weight.end());
         f.simulated_ranks = static_cast<int>(std::count(fold_.simulated.begin(), fold_.simulated.end(), 1));
     }
     has_p2p_ = trace_has_p2p(trace_);
@@ -60,7 +60,7 @@ void RunStats::account(int rank, double now, int d_compute, int d_comm, int fami
         st.activity.compute_s += dt;
     } else if (st.communicating == 0) {
         // Idle: waiting on a pipeline transfer's peer is the bubble; anything else waits for peers.
-        (st.waiting_p2p > 0 ? bubble_gpu_s_ : waiting_gpu_s_) += weight_ * dt;
+        (st.waiting_p2p > 0 ? bubble_gpu_s_ : waiting_gpu_s_) += weight(rank) * dt;
     } else {
         st.activity.communication_s += dt;
         // Exposed communication is shared equally by the families communicating right now.
@@ -70,7 +70,7 @@ void RunStats::account(int rank, double now, int d_compute, int d_comm, int fami
         }
         for (std::size_t f = 0; f < st.active_families.size(); ++f) {
             if (st.active_families[f] > 0) {
-                exposed_by_family_[f] += weight_ * dt / active;
+                exposed_by_family_[f] += weight(rank) * dt / active;
             }
         }
     }
@@ -87,11 +87,12 @@ void RunStats::compute_done(const models::Op& op, int rank, double duration, dou
     auto& bounds = record_phase(op, rank, duration, 0.0);
     // Time beyond the full-clock roofline time was lost to power or thermal throttling.
     const double slow = std::max(0.0, duration - full_speed);
-    bounds["compute"] += (duration - slow) * weight_;
-    result_.bound_gpu_s["compute"] += (duration - slow) * weight_;
+    const double w = weight(rank);
+    bounds["compute"] += (duration - slow) * w;
+    result_.bound_gpu_s["compute"] += (duration - slow) * w;
     if (slow > 0) {
-        bounds["throttling"] += slow * weight_;
-        result_.bound_gpu_s["throttling"] += slow * weight_;
+        bounds["throttling"] += slow * w;
+        result_.bound_gpu_s["throttling"] += slow * w;
     }
 }
 
@@ -110,9 +111,10 @@ std::size_t RunStats::phase_of(const models::Op& op) {
 std::map<std::string, double>& RunStats::record_phase(const models::Op& op, int rank, double duration, double bytes) {
     const auto idx = phase_of(op);
     auto& ps = result_.phases[idx];
-    ps.count += weight_;
-    ps.total_time_s += duration * weight_;
-    ps.bytes += bytes * weight_;
+    const double w = weight(rank);
+    ps.count += static_cast<std::int64_t>(w);
+    ps.total_time_s += duration * w;
+    ps.bytes += bytes * w;
     phase_ranks_[idx][static_cast<std::size_t>(rank)] = 1;
     return ps.bound_gpu_s;
 }
@@ -144,15 +146,15 @@ void RunStats::group_started(const Played& played, bool analytic) {
     }
 }
 
-void RunStats::group_done(const Played& played, const models::Op& op, int stats, std::size_t members, double start,
-                          double end, std::int64_t copies) {
+void RunStats::group_done(const Played& played, const models::Op& op, int stats, std::size_t members, double gpus,
+                          double start, double end, std::int64_t copies) {
     const double duration = end - start;
     result_.collective_instances += copies;
     // Attribute the group's duration to the tiers of its phases' bottlenecks, weighted by estimate.
     const double total = total_estimate(played);
     for (std::size_t p = 0; p < played.bound.size(); ++p) {
         const double share = total > 0 ? played.estimate_s[p] / total : 0.0;
-        comm_credit_[played.bound[p]] += share * duration * static_cast<double>(members) * weight_;
+        comm_credit_[played.bound[p]] += share * duration * gpus;
     }
     if (stats >= 0) {
         auto& cs = result_.collectives[static_cast<std::size_t>(stats)];
@@ -172,12 +174,12 @@ void RunStats::member_done(const Played& played, const models::Op& op, int rank,
     // The phase waited for its peers, then ran: split its run by its phases' bottleneck tiers.
     if (start > since) {
         const bool p2p = op.kind != models::Op::Kind::Collective;
-        bounds[p2p ? "bubble" : "waiting"] += (start - since) * weight_;
+        bounds[p2p ? "bubble" : "waiting"] += (start - since) * weight(rank);
     }
     for (std::size_t p = 0; p < played.bound.size(); ++p) {
         const double share = total > 0 ? played.estimate_s[p] / total : 0.0;
         if (share > 0 && duration > 0) {
-            bounds[played.bound[p]] += share * duration * weight_;
+            bounds[played.bound[p]] += share * duration * weight(rank);
         }
     }
 }
@@ -217,7 +219,8 @@ RunResult RunStats::finish(double end, const std::map<std::string, std::pair<std
         a.idle_s = std::max(0.0, end - a.compute_s - a.communication_s);
         // After its program: the rest of the step waits for pipeline peers (bubble) or others.
         if (trace_.class_of_rank[r] >= 0 && is_simulated(fold_, static_cast<int>(r))) {
-            (has_p2p_ ? bubble_gpu_s_ : waiting_gpu_s_) += weight_ * std::max(0.0, end - st.last_change);
+            (has_p2p_ ? bubble_gpu_s_ : waiting_gpu_s_) +=
+                weight(static_cast<int>(r)) * std::max(0.0, end - st.last_change);
         } else if (trace_.class_of_rank[r] < 0) {
             waiting_gpu_s_ += end; // no work at all
         }
@@ -225,7 +228,7 @@ RunResult RunStats::finish(double end, const std::map<std::string, std::pair<std
     if (fold_.active) { // images do what their simulated rank did
         for (int r = 0; r < trace_.ranks; ++r) {
             if (fold_.simulated[static_cast<std::size_t>(r)] != 0) {
-                for (int m = 1; m < fold_.blocks; ++m) {
+                for (const int m : fold_.images[static_cast<std::size_t>(fold_.block_of(trace_, r))]) {
                     result_.gpus[static_cast<std::size_t>(fold_.image(trace_, r, m))] =
                         result_.gpus[static_cast<std::size_t>(r)];
                 }
@@ -239,17 +242,18 @@ RunResult RunStats::finish(double end, const std::map<std::string, std::pair<std
             result_.exposed_by_family_gpu_s[name] = exposed_by_family_[f];
         }
     }
-    for (const auto& [name, st] : block_stats) {
-        result_.blocks.push_back(BlockStats{name, st.first * weight_, st.second * weight_});
+    for (const auto& [name, st] : block_stats) { // weighted by ProgramState
+        result_.blocks.push_back(BlockStats{name, st.first, st.second});
     }
     result_.link_bytes_up = links.bytes_up();
     result_.link_bytes_down = links.bytes_down();
     for (auto& [name, index] : phase_index_) {
         (void)name;
-        result_.phases[index].ranks =
-            static_cast<int>(weight_) *
-            static_cast<int>(
-                std::count(phase_ranks_[index].begin(), phase_ranks_[index].end(), static_cast<std::uint8_t>(1)));
+        double gpus = 0.0;
+        for (std::size_t r = 0; r < phase_ranks_[index].size(); ++r) {
+            gpus += phase_ranks_[index][r] != 0 ? weight(static_cast<int>(r)) : 0.0;
+        }
+        result_.phases[index].ranks = static_cast<int>(gpus);
     }
     return std::move(result_);
 }

@@ -34,8 +34,10 @@ public:
     // `record_collectives`: keep a CollectiveRecord of every collective (RunOptions).
     RunStats(const models::Trace& trace, const models::Fold& fold, bool record_collectives);
 
-    // GPUs each simulated rank stands for.
-    [[nodiscard]] std::int64_t weight() const { return weight_; }
+    // GPUs simulated rank `rank` stands for (1 + its images in a folded run).
+    [[nodiscard]] double weight(int rank) const {
+        return fold_.active ? static_cast<double>(fold_.weight[static_cast<std::size_t>(rank)]) : 1.0;
+    }
 
     // `rank` starts (+1) or ends (-1) computing (`d_compute`) or a communication of group family
     // `family` (`d_comm`; families.size() for a transfer without one), or waiting for a transfer's
@@ -57,10 +59,10 @@ public:
     int collective_stats(const models::Op& op, const std::string& algorithm, int members);
     // A flow group of `played` started (`analytic`: timed by the scale-up shortcut).
     void group_started(const Played& played, bool analytic);
-    // A flow group of `op` with `members` ranks, started at `start`, ended at `end`: it stands for
-    // `copies` groups. `stats` is its collective stats index (-1 for a transfer).
-    void group_done(const Played& played, const models::Op& op, int stats, std::size_t members, double start,
-                    double end, std::int64_t copies);
+    // A flow group of `op` with `members` ranks standing for `gpus` GPUs, started at `start`, ended
+    // at `end`: it stands for `copies` groups. `stats` is its collective stats index (-1 for a transfer).
+    void group_done(const Played& played, const models::Op& op, int stats, std::size_t members, double gpus,
+                    double start, double end, std::int64_t copies);
     // Member `rank` of that group (its op `op` of `bytes` payload), there since `since`, is done.
     void member_done(const Played& played, const models::Op& op, int rank, double since, double start, double end,
                      double bytes);
@@ -88,7 +90,6 @@ private:
     const models::Trace& trace_;
     const models::Fold& fold_;
     bool record_collectives_ = false;
-    std::int64_t weight_ = 1;
     RunResult result_;
     std::vector<RankActivity> ranks_;
     std::vector<double> exposed_by_family_; // GPU-seconds, by family (+ p2p)

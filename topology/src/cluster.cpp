@@ -51,6 +51,13 @@ const GpuType& Cluster::gpu_type(int gpu) const {
     return catalog_.gpus.at(catalog_.nodes.at(nodes_[node_of_gpu(gpu)].type).gpu);
 }
 
+void Cluster::set_gpu_speed(int gpu, double speed) {
+    if (gpu_speed_.empty()) {
+        gpu_speed_.assign(gpu_vertex_.size(), 1.0);
+    }
+    gpu_speed_.at(static_cast<std::size_t>(gpu)) = speed;
+}
+
 int Cluster::nic_of_gpu(int gpu) const {
     const NodeInfo& n = nodes_[node_of_gpu(gpu)];
     if (n.nics.empty()) {

@@ -33,6 +33,22 @@
 // collisions inside a plan or among plans that start together; what folding misses is contention
 // with images of groups that started earlier (sim/README.md, "Shortcuts").
 //
+// Partial folding (src/fold_partial.cpp). A straggler (models/stragglers.hpp) breaks the symmetry
+// in a few replicas only. After the checks above (structure: programs, types, placement,
+// communicators, peers), blocks are grouped by their GPUs' speeds (the signature: the speed of
+// image_m(r) for every rank r of block 0, in rank order); the first block of each group is
+// simulated and stands for the other blocks of its group (its images), so block 0 stands for every
+// block without a straggler and each block with one is simulated in full unless another block has
+// the same stragglers in the same places. Simulated blocks run their own programs; a spanning
+// collective waits for the members of every simulated block and plays the whole communicator (the
+// flows of simulated GPUs in SimGrid, the others in the fluid solver), so the synchronous
+// data-parallel step waits for the slowest replica; an internal plan of a simulated block is
+// played with that block's images only. Every simulated rank counts for 1 + its images in the
+// per-GPU figures (weight). When every block differs the run is not folded (the fluid-timed
+// unfolded run is cheaper than a fold that folds nothing). What partial folding misses: the
+// images of one simulated block are not seen by groups of another block that run at other
+// instants (contention across instants is seen among simulated flows only, as above).
+//
 // Cost: the programs of N/M ranks instead of N. The network sees images too, but SimGrid does not:
 // the engine solves each plan with its images once (sim/src/fluid.hpp) and plays only block 0's flows.
 #pragma once
@@ -58,13 +74,27 @@ struct Fold {
     // Per family and communicator: members in block 0 (the members a collective waits for).
     std::vector<std::vector<std::int32_t>> simulated_members;
     std::vector<std::uint8_t> simulated; // per rank: 1 when its program is run
+    // Partial folding (above): per block, the simulated block that stands for it (itself when
+    // simulated); per block, the other blocks it stands for (empty unless simulated); per rank, the
+    // GPUs it stands for (1 + its block's images; 0 when not simulated).
+    std::vector<std::int32_t> stand_in;
+    std::vector<std::vector<std::int32_t>> images;
+    std::vector<std::int32_t> weight;
+    int simulated_blocks = 1;
 
-    // Image of rank `rank` of block 0 in block m (0 <= m < blocks); `rank` itself for m == 0.
+    // The block of a rank of the folded family.
+    [[nodiscard]] int block_of(const Trace& trace, int rank) const;
+    // The rank at `rank`'s place in block m (0 <= m < blocks); `rank` itself in its own block.
     [[nodiscard]] int image(const Trace& trace, int rank, int m) const;
 };
 
-// `plan` (flows among ranks of block 0) with every flow also played for each image: phase by
-// phase, the flows of block 0 followed by those of block 1, 2, ... (M times the flows).
+// Groups the blocks of a fold that passed the structural checks by their GPUs' speeds (partial
+// folding, above) and sets stand_in, images, simulated, weight and simulated_blocks. Leaves the
+// fold inactive, with the reason, when every block differs.
+void group_blocks(Fold& fold, const Trace& trace, const topology::Cluster& cluster);
+
+// `plan` (flows among ranks of one simulated block b) with every flow also played for each image
+// of b: phase by phase, the flows of b followed by those of its images in block order.
 [[nodiscard]] CollectivePlan image_plan(const CollectivePlan& plan, const Fold& fold, const Trace& trace);
 
 // Chooses the folded family (the one the workload marks "dp", else one named "dp") and R, and

@@ -119,6 +119,7 @@ struct FoldShortcut {
     int simulated_ranks = 0;
     std::int64_t image_flows = 0;
     std::string meaning;
+    std::vector<FoldGroup> groups; // partial folding (fold_groups.hpp)
 };
 struct EngineReport {
     std::int64_t flows = 0;

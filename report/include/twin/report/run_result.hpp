@@ -2,6 +2,7 @@
 // report (build_report), the CLI, the GUI and tests. Times in s, sizes in bytes, rates in bytes/s.
 #pragma once
 
+#include "twin/report/fold_groups.hpp"
 #include "twin/report/power_result.hpp"
 
 #include <cstdint>
@@ -122,6 +123,7 @@ struct FoldSummary {
     int simulated_replicas = 1; // replicas whose programs ran
     int copies = 1;             // GPUs each simulated rank stands for
     int simulated_ranks = 0;
+    std::vector<FoldGroup> groups; // partial folding: one per simulated block (empty when only block 0)
 };
 
 struct RunResult {

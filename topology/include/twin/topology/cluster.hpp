@@ -99,6 +99,18 @@ public:
     [[nodiscard]] int node_of_gpu(int gpu) const { return graph_[gpu_vertex_[gpu]].node; }
     [[nodiscard]] int local_index(int gpu) const { return graph_[gpu_vertex_[gpu]].local; }
     [[nodiscard]] const GpuType& gpu_type(int gpu) const;
+    // A straggler's compute speed relative to its type's (1 for every GPU unless the scenario's
+    // "stragglers" set it: models/src/stragglers.cpp); compute ops take their time / speed.
+    [[nodiscard]] double gpu_speed(int gpu) const {
+        return gpu_speed_.empty() ? 1.0 : gpu_speed_[static_cast<std::size_t>(gpu)];
+    }
+    void set_gpu_speed(int gpu, double speed);
+    // A failed fabric link (the scenario's "failed_links": topology/src/failed_links.cpp): the
+    // switch-to-switch link `link` is taken out of routing, as if uncabled; routes take the
+    // remaining shortest paths. Returns an empty string, or why the link cannot fail (not between
+    // two fabric switches, spray routing, or the fabric would be cut in two).
+    [[nodiscard]] std::string fail_link(std::uint32_t link);
+    [[nodiscard]] const std::vector<std::uint32_t>& failed_links() const { return failed_links_; }
     // The NIC a GPU sends through: local GPU i of a node with G GPUs and K NICs uses NIC i*K/G.
     [[nodiscard]] int nic_of_gpu(int gpu) const;
     [[nodiscard]] int rail_of_gpu(int gpu) const; // rail of that NIC, -1 without NIC
@@ -183,6 +195,8 @@ public:
     std::vector<LinkInfo> links_;
     std::vector<NodeInfo> nodes_;
     std::vector<VertexId> gpu_vertex_;
+    std::vector<double> gpu_speed_; // per GPU, empty when every GPU runs at speed 1
+    std::vector<std::uint32_t> failed_links_;
     std::string source_file_; // scenario file it came from (for error messages)
     std::string name_;        // optional name given in the scenario
     StorageFabric storage_;   // the topology's "storage" object (storage.hpp)
