@@ -54,6 +54,42 @@ TEST_F(CampaignCli, ReportCarriesTheCampaign) {
     EXPECT_EQ(twin::report::to_json(back).at("campaign"), c);
 }
 
+// One scalable unit (256 GPUs, leaf-spine) with a campaign: run simulates the step again with the
+// healthy run's busiest leaf-spine cable failed and the campaign's failed-link model says so; the
+// same scenario run by hand with that cable in "failed_links" gives the same step.
+TEST_F(CampaignCli, FailedLinkStepIsSimulated) {
+    const auto scenarios = std::filesystem::path(TWIN_SOURCE_DIR) / "scenarios";
+    json s = json::parse(read_text(scenarios / "superpod-su-h100-256.json"));
+    s["workload"]["file"] = (scenarios / s["workload"]["file"].get<std::string>()).string();
+    s["campaign"] = {{"duration_days", 10}, {"trials", 10}, {"checkpoint", {{"write_bandwidth", "100GB/s"}}}};
+    const auto path = dir_ / "su-campaign.json";
+    write_text(path, s.dump(2));
+    const auto r = run("run -q -o " + sh_quote((dir_ / "out").string()) + " " + sh_quote(path.string()));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const json rep = json::parse(read_text(dir_ / "out" / "report.json"));
+    const std::string model = rep.at("campaign").at("failed_link_model").get<std::string>();
+    ASSERT_EQ(model.rfind("simulated: the step with the ", 0), 0U) << model;
+    // "... the A - B cable failed (...) took T' s against T s"
+    const auto start = std::string("simulated: the step with the ").size();
+    const std::string cable = model.substr(start, model.find(" cable failed") - start);
+    const auto dash = cable.find(" - ");
+    ASSERT_NE(dash, std::string::npos) << model;
+    const double failed_step = std::stod(model.substr(model.find(" took ") + 6));
+    const double step = rep.at("workload").is_null() ? rep.at("simulated_time_s").get<double>()
+                                                     : rep.at("workload").at("step_time_s").get<double>();
+    EXPECT_NEAR(rep.at("campaign").at("failed_link_slowdown").get<double>(), std::max(0.0, failed_step / step - 1),
+                1e-5);
+
+    s.erase("campaign");
+    s["failed_links"] = json::array({json::array({cable.substr(0, dash), cable.substr(dash + 3)})});
+    write_text(path, s.dump(2));
+    ASSERT_EQ(run("run -q -o " + sh_quote((dir_ / "failed").string()) + " " + sh_quote(path.string())).exit_code, 0);
+    const json degraded = json::parse(read_text(dir_ / "failed" / "report.json"));
+    const double by_hand = degraded.at("workload").is_null() ? degraded.at("simulated_time_s").get<double>()
+                                                             : degraded.at("workload").at("step_time_s").get<double>();
+    EXPECT_NEAR(by_hand, failed_step, 1e-5 * failed_step);
+}
+
 TEST_F(CampaignCli, BadCampaignExitsTwo) {
     const auto r = run("run -q -o " + sh_quote((dir_ / "out").string()) + " " +
                        scenario_with({{"duration_days", 5},

@@ -165,6 +165,23 @@ TEST(Campaign, FailedLinkSlowdownEstimate) {
     EXPECT_NEAR(r.degraded_loss_s.mean / r.duration_s / work, 0.0625, 0.001);
 }
 
+// With the step simulated on the fabric with one cable failed (tools/campaign_link.cpp), that
+// step replaces the estimate: δ = 1.1 / 1 − 1 = 0.1 whatever the fabric-bound share says.
+TEST(Campaign, FailedLinkSlowdownSimulated) {
+    auto cfg =
+        parse(R"({"duration_days": 10, "trials": 4, "checkpoint": {"interval": "1h", "write_bandwidth": "1GB/s"}})");
+    auto in = one_node();
+    in.fabric_bound_per_step_s = 0.2;
+    in.uplinks_per_switch = 4;
+    in.failed_link_step_s = in.step_time_s * 1.1;
+    in.failed_link = "spine.0 - core.1";
+    const auto r = run_campaign(cfg, in, 5);
+    EXPECT_NEAR(r.failed_link_slowdown, 0.1, 1e-12);
+    EXPECT_EQ(r.link_model.rfind("simulated: the step with the spine.0 - core.1 cable failed", 0), 0U) << r.link_model;
+    in.failed_link_step_s = in.step_time_s * 0.99; // ECMP luck can make it faster: no negative slowdown
+    EXPECT_EQ(run_campaign(cfg, in, 5).failed_link_slowdown, 0.0);
+}
+
 TEST(Campaign, SparesAndElasticRestartsAvoidWaiting) {
     // GPUs fail once per 10 h on the 4 nodes and take 12 h to repair: without spares every failure
     // waits for a repair; with spares none does; elastic runs on the replicas left instead of waiting

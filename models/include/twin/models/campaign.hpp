@@ -25,9 +25,11 @@
 // s_t; a synchronous step waits for the slowest rank, so its compute part stretches:
 //   T_step' = T_step + T_compute (1 / s_min − 1),   s_min = min over the job's GPUs (sampled per
 //   trial from the distribution of the minimum: F_min^{-1}(u) = F^{-1}(1 − (1 − u)^{1/N})).
-// Failed fabric link (degradation): estimated, not simulated (the engine has no link removal):
-// the switch that lost it keeps u − 1 of its u uplinks, so the step's fabric-bound time (its
-// "leaf-spine" and "spine-core" time per GPU) grows by 1 / (u − 1); u = fabric links / switches.
+// Failed fabric link (degradation): δ_link = T_step(one cable failed) / T_step − 1 when the step
+// on the degraded fabric was simulated (CampaignInputs::failed_link_step_s; the CLI's run does it
+// in a child process, tools/campaign_link.cpp); otherwise estimated: the switch that lost it
+// keeps u − 1 of its u uplinks, so the step's fabric-bound time (its "leaf-spine" and
+// "spine-core" time per GPU) grows by 1 / (u − 1); u = fabric links / switches.
 #pragma once
 
 #include "twin/core/enum_names.hpp"
