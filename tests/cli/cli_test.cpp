@@ -141,6 +141,8 @@ TEST_P(CliScenario, RunMatchesGoldenReport) {
     EXPECT_EQ(read_text(out / "series.csv").rfind("time_s,bin_s", 0), 0U);
     ASSERT_TRUE(fs::is_regular_file(out / "racks.csv"));
     EXPECT_EQ(read_text(out / "racks.csv").rfind("rack,hall,row,cdu,pod,", 0), 0U);
+    ASSERT_TRUE(fs::is_regular_file(out / "nodes.csv"));
+    EXPECT_EQ(read_text(out / "nodes.csv").rfind("node,rack,type,gpus,ranks,", 0), 0U);
 
     const std::string text = read_text(out / "report.json");
     const json got = json::parse(text);
@@ -156,7 +158,7 @@ TEST_P(CliScenario, TwoRunsGiveByteIdenticalOutputs) {
     const fs::path b = dir_ / "b";
     ASSERT_EQ(run("run -q -o " + sh_quote(a.string()) + " " + scenario_path()).exit_code, 0);
     ASSERT_EQ(run("run -q -o " + sh_quote(b.string()) + " " + scenario_path()).exit_code, 0);
-    for (const char* f : {"report.json", "links.csv", "power.csv", "series.csv", "racks.csv"}) {
+    for (const char* f : {"report.json", "links.csv", "power.csv", "series.csv", "racks.csv", "nodes.csv"}) {
         const std::string ta = read_text(a / f);
         EXPECT_FALSE(ta.empty()) << f;
         EXPECT_TRUE(ta == read_text(b / f)) << f << " differs between two runs";
