@@ -144,6 +144,8 @@ TEST_P(CliScenario, RunMatchesGoldenReport) {
     EXPECT_EQ(read_text(out / "series.csv").rfind("time_s,bin_s", 0), 0U);
     ASSERT_TRUE(fs::is_regular_file(out / "racks.csv"));
     EXPECT_EQ(read_text(out / "racks.csv").rfind("rack,hall,row,cdu,pod,", 0), 0U);
+    ASSERT_TRUE(fs::is_regular_file(out / "nodes.csv"));
+    EXPECT_EQ(read_text(out / "nodes.csv").rfind("node,rack,type,gpus,ranks,", 0), 0U);
 
     const std::string text = read_text(out / "report.json");
     const json got = json::parse(text);
@@ -166,7 +168,7 @@ TEST_P(CliScenario, RunMatchesGoldenReport) {
               0U)
         << p.out;
     EXPECT_NE(p.out.find("wrote " + (again / "report.json").string()), std::string::npos) << p.out;
-    for (const char* f : {"report.json", "links.csv", "power.csv", "series.csv", "racks.csv"}) {
+    for (const char* f : {"report.json", "links.csv", "power.csv", "series.csv", "racks.csv", "nodes.csv"}) {
         const std::string first = read_text(out / f);
         EXPECT_FALSE(first.empty()) << f;
         EXPECT_TRUE(first == read_text(again / f)) << f << " differs between two runs";

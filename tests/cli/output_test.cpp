@@ -61,8 +61,9 @@ TEST_F(CliOutput, OutputFolderResolvesAgainstTheScenarioFromAnyWorkingDirectory)
     fs::create_directories(dir_ / "elsewhere");
     ASSERT_EQ(run("run -q " + sh_quote(sc.string()), TWIN_SOURCE_DIR).exit_code, 0);
     ASSERT_EQ(run("run -q ../scenarios/s.json", dir_ / "elsewhere").exit_code, 0);
-    EXPECT_EQ(entries(dir_ / "scenarios" / "out" / "s"),
-              (std::vector<std::string>{"links.csv", "power.csv", "racks.csv", "report.json", "series.csv"}));
+    EXPECT_EQ(
+        entries(dir_ / "scenarios" / "out" / "s"),
+        (std::vector<std::string>{"links.csv", "nodes.csv", "power.csv", "racks.csv", "report.json", "series.csv"}));
     EXPECT_EQ(entries(dir_ / "elsewhere"), std::vector<std::string>{});
     EXPECT_EQ(entries(dir_ / "scenarios"), (std::vector<std::string>{"out", "s.json"}));
 
@@ -169,7 +170,8 @@ TEST_F(CliOutput, ConcurrentRunsIntoOneFolderLeaveOneCompleteSet) {
     write_text(dir_ / "b.json", b);
     ASSERT_EQ(run("run -q -o ref-a a.json && " + sh_quote(CLUSTERTWIN_EXE) + " run -q -o ref-b b.json", dir_).exit_code,
               0);
-    const std::vector<std::string> files{"report.json", "links.csv", "power.csv", "series.csv", "racks.csv"};
+    const std::vector<std::string> files{"report.json", "links.csv", "power.csv",
+                                         "series.csv",  "racks.csv", "nodes.csv"};
     for (int i = 0; i < 12; ++i) {
         const auto r =
             run("run -q -o out a.json & " + sh_quote(CLUSTERTWIN_EXE) + " run -q -o out b.json & wait", dir_);
@@ -179,8 +181,8 @@ TEST_F(CliOutput, ConcurrentRunsIntoOneFolderLeaveOneCompleteSet) {
         for (const auto& f : files) {
             EXPECT_TRUE(read_text(dir_ / "out" / f) == read_text(dir_ / ("ref-" + name) / f)) << i << " " << f;
         }
-        EXPECT_EQ(entries(dir_ / "out"),
-                  (std::vector<std::string>{"links.csv", "power.csv", "racks.csv", "report.json", "series.csv"}));
+        EXPECT_EQ(entries(dir_ / "out"), (std::vector<std::string>{"links.csv", "nodes.csv", "power.csv", "racks.csv",
+                                                                   "report.json", "series.csv"}));
     }
     EXPECT_EQ(entries(dir_), (std::vector<std::string>{"a.json", "b.json", "out", "ref-a", "ref-b"}));
 }

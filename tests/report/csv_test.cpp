@@ -59,8 +59,8 @@ TEST(LinksCsv, NoPeakRecordedIsZero) {
 }
 
 TEST(Outputs, TheSetHasSeriesAndRacksCsv) {
-    EXPECT_EQ(twin::report::output_file_names(),
-              (std::vector<std::string>{"report.json", "links.csv", "power.csv", "series.csv", "racks.csv", "nodes.csv"}));
+    EXPECT_EQ(twin::report::output_file_names(), (std::vector<std::string>{"report.json", "links.csv", "power.csv",
+                                                                           "series.csv", "racks.csv", "nodes.csv"}));
 }
 
 } // namespace
