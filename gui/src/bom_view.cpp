@@ -107,7 +107,10 @@ QWidget* make_bom_view(const LoadedResult& r, QWidget* parent) {
     }
     auto* table = table_for(model, w, false);
     table->setObjectName("bom_table");
-    auto* note = new QLabel("Layout: " + QString::fromStdString(b.layout).toHtmlEscaped(), w);
+    table->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    table->horizontalHeader()->setSectionResizeMode(3, QHeaderView::Stretch); // the detail takes the rest
+    auto* note = new QLabel("Layout: " + QString::fromStdString(b.layout), w);
+    note->setTextFormat(Qt::PlainText);
     note->setWordWrap(true);
     layout->addWidget(titled(table, r.label + ": build-out (bill of materials)", w), 1);
     layout->addWidget(note);

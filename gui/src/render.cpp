@@ -124,8 +124,10 @@ RenderOutput render_all(const QStringList& scenarios, const std::vector<LoadedRe
                 save(&pods, prefix + "-pods.png", out);
             }
         }
-        std::unique_ptr<QWidget> bom(make_bom_view(r)); // the Build-out tab (bom_view.hpp)
-        save(bom.get(), prefix + "-buildout.png", out);
+        if (r.report.bom) { // the Build-out tab (bom_view.hpp), for reports with the section
+            std::unique_ptr<QWidget> bom(make_bom_view(r));
+            save(bom.get(), prefix + "-buildout.png", out);
+        }
     }
     if (results.size() >= 2) {
         std::unique_ptr<QWidget> w(make_compare_view(results[0], results[1]));

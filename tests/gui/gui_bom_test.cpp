@@ -5,6 +5,7 @@
 #include "twin/gui/main_window.hpp"
 #include "twin/gui/render.hpp"
 
+#include <QFile>
 #include <QLabel>
 #include <QSettings>
 #include <QTabWidget>
@@ -108,7 +109,12 @@ private slots:
         const int before = window.tabs()->count();
         LoadedResult golden = load_result(TWIN_SOURCE_DIR "/tests/golden/superpod-su-h100-256.report.json");
         golden.report.bom = with_bom().report.bom;
-        window.add_result(std::move(golden));
+        const QString file = TWIN_GUI_TEST_DIR "/bom.report.json";
+        QFile out(file);
+        QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        out.write(QByteArray::fromStdString(twin::report::to_json(golden.report).dump(1)));
+        out.close();
+        QVERIFY(window.open_path(file));
         QCOMPARE(window.tabs()->count(), before + 1);
         auto* table = window.tabs()->widget(before)->findChild<QTableView*>("bom_table");
         QVERIFY(table != nullptr);
