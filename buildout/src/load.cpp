@@ -8,6 +8,30 @@
 namespace twin::buildout {
 namespace {
 
+// Without a floor-plan "cooling", the scenario's facility.cooling.type decides: "liquid" racks get
+// manifolds and CDUs in the BOM (air and rear-door racks are air-cooled racks for the build-out).
+// The facility section itself is checked by the scenario loader, not here.
+FloorPlan with_facility_cooling(FloorPlan plan, Object& root) {
+    if (plan.cooling) {
+        return plan;
+    }
+    const auto facility = root.find("facility");
+    if (!facility || !facility->is_object()) {
+        return plan;
+    }
+    Object f = facility->as_object();
+    const auto cooling = f.find("cooling");
+    if (!cooling || !cooling->is_object()) {
+        return plan;
+    }
+    Object c = cooling->as_object();
+    const auto type = c.find("type");
+    if (type && type->is_string() && type->as_string() == "liquid") {
+        plan.cooling = Cooling::Liquid;
+    }
+    return plan;
+}
+
 BuildoutInput from_document(const Document& doc, const topology::Limits& limits, const std::filesystem::path& base) {
     Object root = doc.root().as_object();
     const auto catalog_value = root.find("catalog");
@@ -18,7 +42,7 @@ BuildoutInput from_document(const Document& doc, const topology::Limits& limits,
         catalog.merge(catalog_value->as_object());
     }
     BuildoutInput in{topology::load_topology(topology_value.as_object(), std::move(catalog), limits),
-                     read_floorplan(floorplan, doc.file(), base)};
+                     with_facility_cooling(read_floorplan(floorplan, doc.file(), base), root)};
     return in;
 }
 
@@ -36,7 +60,7 @@ BuildoutInput parse_buildout(std::string_view text, const std::string& file_name
 FloorPlan load_floorplan(const std::filesystem::path& scenario) {
     const Document doc = Document::load(scenario);
     Object root = doc.root().as_object();
-    return read_floorplan(root.find("floorplan"), doc.file(), scenario.parent_path());
+    return with_facility_cooling(read_floorplan(root.find("floorplan"), doc.file(), scenario.parent_path()), root);
 }
 
 NamedInputs load_named_inputs(const FloorPlan& plan) {

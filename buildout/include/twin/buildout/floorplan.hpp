@@ -52,7 +52,8 @@ struct FloorPlan {
     int switches_per_rack = 16;
     double rack_pitch_m = 0.6, row_pitch_m = 2.4, hall_gap_m = 30.0;
     double vertical_m = 2.0, slack_fraction = 0.1, slack_m = 1.0, in_rack_m = 1.5;
-    std::optional<Cooling> cooling;     // absent: liquid when a GPU is liquid-only, else air
+    std::optional<Cooling>
+        cooling; // absent: liquid when a GPU is liquid-only or facility.cooling.type is "liquid", else air
     double pdu_capacity_w = 17300.0;    // one rack PDU: 3-phase 208 V 60 A at 80 %: sqrt(3)*208*48
     int pdu_redundancy = 2;             // A and B feeds (2N): PDUs = 2 * ceil(P_rack / capacity)
     double cdu_capacity_w = 1.5e6;      // one coolant distribution unit (assumption: 1.5 MW row CDU)
