@@ -57,8 +57,11 @@ private slots:
                                           load_result(golden + "llama3-70b-serving-8xh100.report.json"),
                                           load_result(golden + "b200-air-hall-throttle.report.json")};
         const auto r = render_all({}, results, out);
-        // 3 x 5 views + campaign + serving + compare + compare-all.
-        QCOMPARE(r.written.size(), 19);
+        // 3 x 5 views + campaign + serving + compare + compare-all, and the build-out view of each
+        // result with a "bom" section.
+        const auto with_bom = std::count_if(results.begin(), results.end(),
+                                            [](const LoadedResult& x) { return x.report.bom.has_value(); });
+        QCOMPARE(r.written.size(), 19 + static_cast<int>(with_bom));
         QVERIFY2(r.blank.isEmpty(), qPrintable(r.blank.join(", ")));
         QVERIFY(r.written.contains(out + "/llama3-405b-16k-h100-campaign-campaign.png"));
         QVERIFY(r.written.contains(out + "/llama3-70b-serving-8xh100-serving.png"));
