@@ -263,7 +263,7 @@ void MainWindow::show_result(int index) {
     replace_tab(TabPower, make_power_view(r), "&Power && cooling");
     replace_tab(TabTimeline, make_timeline_view(r), "&Timeline");
     show_section_tabs(tabs_, r); // campaign and serving, after Compare, when the result has them
-    show_bom_tab(tabs_, r); // the "Build-out" tab after the others (bom_view.hpp)
+    show_bom_tab(tabs_, r);      // the "Build-out" tab after the others (bom_view.hpp)
     link_bottlenecks_to_overview();
     tabs_->setCurrentIndex(TabWorkload);
 }

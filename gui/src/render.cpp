@@ -1,8 +1,8 @@
 // Rendering views to PNG (render.hpp).
 #include "twin/gui/render.hpp"
 
-#include "twin/gui/multi_compare.hpp"
 #include "twin/gui/bom_view.hpp"
+#include "twin/gui/multi_compare.hpp"
 #include "twin/gui/overview.hpp"
 #include "twin/gui/scenario_editor.hpp"
 #include "twin/gui/section_views.hpp"
