@@ -12,12 +12,10 @@
 // and peak resident memory of the child. Not a test: nothing here asserts a time.
 #include "benchmark_asymmetric.hpp"
 
-#include <chrono>
+#include "benchmark_child.hpp"
+
 #include <fmt/format.h>
 #include <fstream>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <vector>
 
 namespace twin::bench {
@@ -26,41 +24,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct Usage {
-    int exit_code = -1;
-    double wall_s = 0.0;
-    double cpu_s = 0.0;
-    double peak_rss_bytes = 0.0;
-};
-
 Usage run_with_timeout(const std::string& exe, const fs::path& scenario, const fs::path& out, int timeout_s) {
-    std::vector<std::string> args = {"timeout",    std::to_string(timeout_s), exe, "run", "-q", "-o",
-                                     out.string(), scenario.string()};
-    std::vector<char*> argv;
-    for (auto& a : args) {
-        argv.push_back(a.data());
-    }
-    argv.push_back(nullptr);
-    const auto start = std::chrono::steady_clock::now();
-    const pid_t pid = fork();
-    if (pid == 0) {
-        execvp("timeout", argv.data());
-        _exit(127);
-    }
-    Usage u;
-    int status = 0;
-    rusage usage{};
-    if (pid < 0 || wait4(pid, &status, 0, &usage) != pid) {
-        return u;
-    }
-    u.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    u.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    const auto seconds = [](const timeval& t) {
-        return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec);
-    };
-    u.cpu_s = seconds(usage.ru_utime) + seconds(usage.ru_stime);      // timeout's reaped child included
-    u.peak_rss_bytes = static_cast<double>(usage.ru_maxrss) * 1024.0; // the largest process: the run
-    return u;
+    return run_child({"timeout", std::to_string(timeout_s), exe, "run", "-q", "-o", out.string(), scenario.string()});
 }
 
 // The fold entry's summary: simulated ranks and groups.

@@ -8,55 +8,17 @@
 // load) and peak resident memory. Target: the 16k rows under 10 s on 2 cores.
 #include "benchmark_contention.hpp"
 
-#include <chrono>
+#include "benchmark_child.hpp"
+
 #include <fmt/format.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace twin::bench {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-struct Usage {
-    int exit_code = -1;
-    double wall_s = 0.0;
-    double cpu_s = 0.0;
-    double peak_rss_bytes = 0.0;
-};
-
-Usage run_args(const std::string& exe, std::vector<std::string> args) {
-    args.insert(args.begin(), exe);
-    std::vector<char*> argv;
-    for (auto& a : args) {
-        argv.push_back(a.data());
-    }
-    argv.push_back(nullptr);
-    const auto start = std::chrono::steady_clock::now();
-    const pid_t pid = fork();
-    if (pid == 0) {
-        execv(exe.c_str(), argv.data());
-        _exit(127);
-    }
-    Usage u;
-    int status = 0;
-    rusage usage{};
-    if (pid < 0 || wait4(pid, &status, 0, &usage) != pid) {
-        return u;
-    }
-    u.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    u.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    const auto seconds = [](const timeval& t) {
-        return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec);
-    };
-    u.cpu_s = seconds(usage.ru_utime) + seconds(usage.ru_stime);
-    u.peak_rss_bytes = static_cast<double>(usage.ru_maxrss) * 1024.0; // Linux: KiB
-    return u;
-}
 
 json all_reduce_scenario(const json& base, int nodes) {
     json s = base;
@@ -112,7 +74,9 @@ int contention_table(const std::string& exe, const fs::path& dir, const fs::path
                 {"`run --no-fold` (SimGrid)", {"run", "-q", "--no-fold", "-o", out.string(), file.string()}, true});
         }
         for (const auto& row : rows) {
-            const auto u = run_args(exe, row.args);
+            std::vector<std::string> argv = row.args;
+            argv.insert(argv.begin(), exe);
+            const auto u = run_child(std::move(argv));
             std::string simulated = "";
             if (u.exit_code != 0) {
                 simulated = fmt::format("failed (exit {})", u.exit_code);
