@@ -253,6 +253,9 @@ TEST(LlmTrainingDpErrors, ZeroThreeTensorSyncRules) {
     w["parallelism"]["zero3_gather"] = "tensor-sync";
     w["overlap"] = {{"param_gather", true}};
     EXPECT_INPUT_ERROR_IN(load(w), "s.json", "/workload/overlap/param_gather", "synchronizes");
+    w.erase("overlap");
+    w["model"]["moe"] = {{"experts", 4}, {"top_k", 1}, {"ffn", 256}};
+    EXPECT_INPUT_ERROR_IN(load(w), "s.json", "/workload/parallelism/zero3_gather", "mixture-of-experts");
 }
 
 TEST(LlmTrainingDpErrors, OverlapRules) {
