@@ -212,5 +212,41 @@ TEST_F(SweepCliTest, TuneEstimateOrdersLayoutsAsTheSimulation) {
     }
 }
 
+TEST_F(SweepCliTest, CampaignFiguresAreColumnsOfTheTable) {
+    // The one-node scenario with a campaign; two checkpoint intervals. Each row's campaign columns
+    // are the means in its case's report.json (goodput, 1 / Λ in hours, days for the tokens).
+    const fs::path scenarios = fs::path(TWIN_SOURCE_DIR) / "scenarios";
+    auto base = nlohmann::json::parse(read_text(scenarios / "dgx-h100-1node.json"));
+    base["workload"]["file"] = (scenarios / base["workload"]["file"].get<std::string>()).string();
+    base["campaign"] = {{"duration_days", 30},
+                        {"trials", 10},
+                        {"checkpoint", {{"interval", "1h"}, {"write_bandwidth", "10GB/s"}}},
+                        {"tokens", 1e12}};
+    write_text(dir_ / "base.json", base.dump());
+    write_text(dir_ / "s.json",
+               R"({"scenario": "base.json", "axes": {"/campaign/checkpoint/interval": ["10min", "8h"]}})");
+    const auto r = run("sweep s.json -j 1 -o out --sort -goodput", dir_);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("goodput"), std::string::npos) << r.out;
+    const sweep::Table t = sweep::table_from_csv(read_text(dir_ / "out/sweep.csv"), "sweep.csv");
+    ASSERT_EQ(t.rows.size(), 2U);
+    for (const auto& row : t.rows) {
+        const auto rep = nlohmann::json::parse(read_text(dir_ / "out" / row.report / "report/report.json"));
+        const auto& c = rep.at("campaign");
+        EXPECT_NEAR(*row.metrics.at("goodput"), c.at("goodput").at("mean").get<double>(), 1e-9);
+        EXPECT_NEAR(*row.metrics.at("mtbi_h"), c.at("mtbi_s").get<double>() / 3600.0, 1e-9);
+        // A trace has no tokens per step, so no days for the token budget: the column is empty.
+        EXPECT_TRUE(c.at("days_for_tokens").is_null());
+        EXPECT_FALSE(row.metrics.at("days_to_train").has_value());
+        EXPECT_NEAR(*row.metrics.at("interruptions"), c.at("interruptions").at("mean").get<double>(), 1e-9);
+        EXPECT_GT(*row.metrics.at("campaign_energy_mwh"), 0.0);
+        EXPECT_FALSE(row.metrics.at("ttft_p99_s").has_value());
+    }
+    // Sorted by goodput, descending: a 10 min interval loses less to recomputation than 8 h here
+    // (a checkpoint of 8 GPUs' state at 10 GB/s takes seconds).
+    EXPECT_LT(r.out.find("\n0 "), r.out.find("\n1 ")) << r.out;
+    EXPECT_GT(*t.rows[0].metrics.at("goodput"), *t.rows[1].metrics.at("goodput"));
+}
+
 } // namespace
 } // namespace twin::test

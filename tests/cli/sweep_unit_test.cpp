@@ -147,8 +147,11 @@ Table two_rows() {
 TEST(SweepTable, CsvReadsBackWhatItWrote) {
     const Table t = two_rows();
     const std::string csv = to_csv(t);
-    EXPECT_EQ(csv.substr(0, csv.find('\n')), "case,cases,key,status,/a,step_time_s,tokens_per_s,mfu,facility_peak_mw,"
-                                             "energy_per_token_j,simulated_time_s,gpus,bound_by,error,report");
+    EXPECT_EQ(csv.substr(0, csv.find('\n')),
+              "case,cases,key,status,/a,step_time_s,tokens_per_s,mfu,facility_peak_mw,"
+              "energy_per_token_j,simulated_time_s,gpus,goodput,mtbi_h,interruptions,days_to_train,"
+              "campaign_energy_mwh,ttft_p99_s,tpot_p99_s,slo_attainment,bound_by,error,"
+              "report");
     const Table back = table_from_csv(csv, "t.csv");
     EXPECT_EQ(to_csv(back), csv);
     EXPECT_EQ(back.rows[1].error, "bad \"thing\", here");
@@ -156,6 +159,60 @@ TEST(SweepTable, CsvReadsBackWhatItWrote) {
     EXPECT_DOUBLE_EQ(*back.rows[0].metrics.at("mfu"), 0.25);
     EXPECT_FALSE(back.rows[0].metrics.at("tokens_per_s").has_value());
     EXPECT_INPUT_ERROR_IN(table_from_csv("x,y\n", "t.csv"), "t.csv", "line 1", "not a sweep table");
+}
+
+TEST(SweepTable, ReadsATableWrittenBeforeTheCampaignColumns) {
+    // The header of a sweep.csv written before issue 19's columns: they read back empty.
+    const std::string old = "case,cases,key,status,/a,step_time_s,tokens_per_s,mfu,facility_peak_mw,"
+                            "energy_per_token_j,simulated_time_s,gpus,bound_by,error,report\n"
+                            "0,1,k0,ok,7,1.5,,0.4,2,,1.5,8,compute,,cases/k0\n";
+    const Table t = table_from_csv(old, "old.csv");
+    ASSERT_EQ(t.columns, std::vector<std::string>{"/a"});
+    EXPECT_EQ(t.rows[0].axes.at("/a"), "7");
+    EXPECT_DOUBLE_EQ(*t.rows[0].metrics.at("gpus"), 8.0);
+    EXPECT_FALSE(t.rows[0].metrics.at("goodput").has_value());
+    EXPECT_EQ(t.rows[0].bound_by, "compute");
+    EXPECT_INPUT_ERROR_IN(table_from_csv("case,cases,key,status,/a,step_time_s,speed,bound_by,error,report\n", "u.csv"),
+                          "u.csv", "line 1", "unknown metric column \"speed\"");
+}
+
+TEST(SweepTable, CampaignAndServingFiguresBecomeColumns) {
+    report::RunReport r;
+    r.gpus = 16;
+    r.simulated_time_s = 2.0;
+    models::CampaignResult c;
+    c.goodput = {0.9, 0.88, 0.92};
+    c.mtbi_s = 7200.0; // 2 h
+    c.interruptions = {12.0, 10.0, 14.0};
+    c.energy_j = {7.2e9, 7.0e9, 7.4e9}; // 2 MWh
+    c.days_for_tokens = models::Estimate{30.5, 30.0, 31.0};
+    r.campaign = c;
+    Row row;
+    fill_metrics(row, r);
+    EXPECT_DOUBLE_EQ(*row.metrics.at("goodput"), 0.9);
+    EXPECT_DOUBLE_EQ(*row.metrics.at("mtbi_h"), 2.0);
+    EXPECT_DOUBLE_EQ(*row.metrics.at("interruptions"), 12.0);
+    EXPECT_DOUBLE_EQ(*row.metrics.at("days_to_train"), 30.5);
+    EXPECT_DOUBLE_EQ(*row.metrics.at("campaign_energy_mwh"), 2.0);
+    EXPECT_FALSE(row.metrics.count("ttft_p99_s") && row.metrics.at("ttft_p99_s").has_value());
+
+    report::RunReport s;
+    s.serving = report::RequestServingReport{};
+    s.serving->summary.ttft_s.p99 = 0.25;
+    s.serving->summary.tpot_s.p99 = 0.04;
+    s.serving->summary.slo_attainment = 0.97;
+    Row srow;
+    fill_metrics(srow, s);
+    EXPECT_DOUBLE_EQ(*srow.metrics.at("ttft_p99_s"), 0.25);
+    EXPECT_DOUBLE_EQ(*srow.metrics.at("tpot_p99_s"), 0.04);
+    EXPECT_DOUBLE_EQ(*srow.metrics.at("slo_attainment"), 0.97);
+    EXPECT_FALSE(srow.metrics.count("goodput") && srow.metrics.at("goodput").has_value());
+
+    Table t;
+    row.status = "ok";
+    t.rows = {row};
+    EXPECT_NE(format_summary(t, "goodput").find("days_to_train"), std::string::npos); // shown when a row has it
+    EXPECT_EQ(format_summary(Table{}, "").find("goodput"), std::string::npos);
 }
 
 TEST(SweepTable, SummarySortsByAMetricWithMissingValuesLast) {

@@ -8,6 +8,17 @@
 //   energy_per_token_j facility energy per token (EnergyReport::per_token_j; empty without tokens)
 //   simulated_time_s   RunReport::simulated_time_s
 //   gpus               RunReport::gpus
+// With a "campaign" section (models/campaign.hpp; Monte Carlo means, the CIs stay in report.json):
+//   goodput              useful step time / wall time over the campaign
+//   mtbi_h               mean time between interruptions, 1 / Λ, in hours
+//   interruptions        expected interruptions over the campaign
+//   days_to_train        wall-clock days to train the campaign's token budget (empty without one)
+//   campaign_energy_mwh  facility energy over the campaign, MWh
+// With request-mode serving (RequestServingReport::summary):
+//   ttft_p99_s, tpot_p99_s  99th percentile time to first token / per output token, s
+//   slo_attainment          the fraction of requests meeting both SLOs
+// A table written before a metric existed reads back with that metric empty (columns are found by
+// name between the axes and the tail).
 #include "twin/core/csv.hpp"
 #include "twin/core/error.hpp"
 #include "twin/sweep/sweep.hpp"
@@ -104,10 +115,24 @@ std::string short_label(const std::string& pointer, const std::vector<std::strin
 } // namespace
 
 const std::vector<std::string>& metric_names() {
-    static const std::vector<std::string> names{"step_time_s",        "tokens_per_s",     "mfu", "facility_peak_mw",
-                                                "energy_per_token_j", "simulated_time_s", "gpus"};
+    static const std::vector<std::string> names{
+        "step_time_s", "tokens_per_s", "mfu",           "facility_peak_mw", "energy_per_token_j", "simulated_time_s",
+        "gpus",        "goodput",      "mtbi_h",        "interruptions",    "days_to_train",      "campaign_energy_mwh",
+        "ttft_p99_s",  "tpot_p99_s",   "slo_attainment"};
     return names;
 }
+
+namespace {
+
+void fill_campaign(Row& row, const models::CampaignResult& c) {
+    row.metrics["goodput"] = c.goodput.mean;
+    row.metrics["mtbi_h"] = c.mtbi_s / 3600.0;
+    row.metrics["interruptions"] = c.interruptions.mean;
+    row.metrics["days_to_train"] = c.days_for_tokens ? std::optional<double>(c.days_for_tokens->mean) : std::nullopt;
+    row.metrics["campaign_energy_mwh"] = c.energy_j.mean / 3.6e9;
+}
+
+} // namespace
 
 void fill_metrics(Row& row, const report::RunReport& r) {
     const auto& w = r.workload;
@@ -118,6 +143,14 @@ void fill_metrics(Row& row, const report::RunReport& r) {
     row.metrics["energy_per_token_j"] = r.power.energy.per_token_j;
     row.metrics["simulated_time_s"] = r.simulated_time_s;
     row.metrics["gpus"] = static_cast<double>(r.gpus);
+    if (r.campaign) {
+        fill_campaign(row, *r.campaign);
+    }
+    if (r.serving) {
+        row.metrics["ttft_p99_s"] = r.serving->summary.ttft_s.p99;
+        row.metrics["tpot_p99_s"] = r.serving->summary.tpot_s.p99;
+        row.metrics["slo_attainment"] = r.serving->summary.slo_attainment;
+    }
     row.bound_by = r.bound_by;
 }
 
@@ -156,15 +189,28 @@ std::string to_csv(const Table& t) {
 
 Table table_from_csv(const std::string& text, const std::string& file) {
     const auto records = parse_csv(text, file);
-    const std::size_t fixed = std::size(kLead) + metric_names().size() + std::size(kTail);
-    if (records.empty() || records[0].size() < fixed ||
-        !std::equal(std::begin(kLead), std::end(kLead), records[0].begin())) {
+    const std::size_t lead = std::size(kLead);
+    const std::size_t tail = std::size(kTail);
+    if (records.empty() || records[0].size() < lead + tail ||
+        !std::equal(std::begin(kLead), std::end(kLead), records[0].begin()) ||
+        !std::equal(std::begin(kTail), std::end(kTail), records[0].end() - static_cast<std::ptrdiff_t>(tail))) {
         throw InputError(file, "line 1", "not a sweep table (its header starts case,cases,key,status)");
     }
     const auto& h = records[0];
-    const std::size_t axes = h.size() - fixed;
+    // The metrics start at the first metric name after the lead; everything before is an axis.
+    const auto metrics_end = h.end() - static_cast<std::ptrdiff_t>(tail);
+    const auto metrics_begin =
+        std::find_if(h.begin() + static_cast<std::ptrdiff_t>(lead), metrics_end, [](const auto& c) {
+            return std::find(metric_names().begin(), metric_names().end(), c) != metric_names().end();
+        });
     Table t;
-    t.columns.assign(h.begin() + std::size(kLead), h.begin() + static_cast<std::ptrdiff_t>(std::size(kLead) + axes));
+    t.columns.assign(h.begin() + static_cast<std::ptrdiff_t>(lead), metrics_begin);
+    const std::vector<std::string> metrics(metrics_begin, metrics_end);
+    for (const auto& m : metrics) {
+        if (std::find(metric_names().begin(), metric_names().end(), m) == metric_names().end()) {
+            throw InputError(file, "line 1", fmt::format("unknown metric column \"{}\"", m));
+        }
+    }
     for (std::size_t i = 1; i < records.size(); ++i) {
         const auto& f = records[i];
         if (f.size() != h.size()) {
@@ -176,11 +222,14 @@ Table table_from_csv(const std::string& text, const std::string& file) {
         r.total = static_cast<std::size_t>(parse_number(f[1], file, i + 1));
         r.key = f[2];
         r.status = f[3];
-        std::size_t k = std::size(kLead);
+        std::size_t k = lead;
         for (const auto& c : t.columns) {
             r.axes[c] = f[k++];
         }
         for (const auto& m : metric_names()) {
+            r.metrics[m] = std::nullopt;
+        }
+        for (const auto& m : metrics) {
             r.metrics[m] = f[k].empty() ? std::nullopt : std::optional<double>(parse_number(f[k], file, i + 1));
             ++k;
         }
@@ -228,8 +277,15 @@ std::string format_summary(const Table& t, const std::string& sort) {
     for (const auto& c : t.columns) {
         head.push_back(short_label(c, t.columns));
     }
-    const std::vector<std::string> shown{"step_time_s", "tokens_per_s", "mfu", "facility_peak_mw",
-                                         "energy_per_token_j"};
+    std::vector<std::string> shown{"step_time_s", "tokens_per_s", "mfu", "facility_peak_mw", "energy_per_token_j"};
+    for (const char* extra : {"goodput", "days_to_train", "ttft_p99_s", "tpot_p99_s"}) { // when a row has it
+        if (std::any_of(t.rows.begin(), t.rows.end(), [&](const Row& r) {
+                const auto it = r.metrics.find(extra);
+                return it != r.metrics.end() && it->second.has_value();
+            })) {
+            shown.emplace_back(extra);
+        }
+    }
     head.insert(head.end(), shown.begin(), shown.end());
     head.insert(head.end(), {"bound_by", "status"});
     std::vector<std::vector<std::string>> cells{head};
