@@ -73,6 +73,26 @@ TEST(Campaign, YoungAndDalyIntervals) {
     EXPECT_NEAR(best_tau, daly_interval(300, 36'000), 0.01 * best_tau);
 }
 
+TEST(Campaign, IntervalsStayInsideTheQuantitysRange) {
+    // Rare software failures over 10 days, 6 trials, a 1 s checkpoint every hour and a 2 h restart:
+    // a trial without a failure has goodput 1 − 1/3,600 = 0.99972, one with a failure about 1 %
+    // less. With seed 1 one trial of six fails (interruptions 1/6): the normal interval
+    // mean ± 1.96 s/√6 reaches above 1 (0.9979 + 0.0035) and below 0 (0.167 − 0.327); the reported
+    // ones are clipped to [0, 1] and [0, ∞).
+    const auto cfg = parse(R"({"duration_days": 10, "trials": 6, "checkpoint": {"interval": "1h",
+        "write_bandwidth": "1GB/s"}, "detection": "5min", "restart": "2h", "failures": {
+        "gpu": {"rate_per_component_hour": 0}, "hbm": {"rate_per_component_hour": 0},
+        "nic": {"rate_per_component_hour": 0}, "host": {"rate_per_component_hour": 0},
+        "psu": {"rate_per_component_hour": 0}, "software": {"rate_per_component_hour": 1e-4}}})");
+    auto in = one_node();
+    in.checkpoint_time_s = 1.0;
+    const auto r = run_campaign(cfg, in, 1);
+    EXPECT_NEAR(r.interruptions.mean, 1.0 / 6.0, 1e-12);
+    EXPECT_EQ(r.goodput.ci_high, 1.0);      // clipped: unclipped it would lie above 1
+    EXPECT_EQ(r.interruptions.ci_low, 0.0); // clipped: unclipped it would lie below 0
+    EXPECT_LT(r.goodput.ci_low, r.goodput.mean);
+}
+
 TEST(Campaign, MonteCarloMatchesTheClosedForm) {
     // τ = 3,600 s, C = 300 s, R = 600 s, Λ = 1 / 36,000 s:
     // G = 3,600 / ((e^{3,900/36,000} − 1)(36,000 + 600)) = 3,600 / (0.114419 x 36,600) = 0.85966.
