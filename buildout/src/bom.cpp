@@ -62,6 +62,7 @@ Bom build_bom(const topology::Cluster& c, const Layout& layout) {
     const auto& cat = c.catalog();
     bool liquid_gpu = false;
     std::vector<double> rack_power(layout.racks.size(), 0.0);
+    std::vector<double> pdu_power(layout.racks.size(), 0.0); // the part fed by rack PDUs
     for (std::size_t n = 0; n < c.nodes().size(); ++n) {
         const auto& node = c.nodes()[n];
         const auto& nt = cat.nodes.at(node.type);
@@ -77,7 +78,14 @@ Bom build_bom(const topology::Cluster& c, const Layout& layout) {
         for (const auto& x : nt.extra_nics) {
             count.add(rack, "NIC", fmt::format("{} ({})", x.nic, x.role), x.count);
         }
-        rack_power[static_cast<std::size_t>(rack)] += topology::node_power(cat, nt).max.value();
+        const double node_max = topology::node_power(cat, nt).max.value();
+        rack_power[static_cast<std::size_t>(rack)] += node_max;
+        if (nt.power_shelves > 0) { // busbar-fed (NVL72): its shelves, no rack PDU
+            count.add(rack, "PDU", fmt::format("power shelf {:g} kW (busbar)", nt.power_shelf_capacity.value() / 1e3),
+                      nt.power_shelves);
+        } else {
+            pdu_power[static_cast<std::size_t>(rack)] += node_max;
+        }
     }
     static const char* const kTier[] = {"?", "leaf", "spine", "core"};
     for (int i = 0; i < c.switch_count(); ++i) {
@@ -85,6 +93,7 @@ Bom build_bom(const topology::Cluster& c, const Layout& layout) {
         const int tier = std::clamp<int>(c.graph()[c.switch_vertex(i)].tier, 0, 3);
         count.add(rack, "switch", fmt::format("{} {}", kTier[tier], c.switch_type(i)), 1);
         rack_power[static_cast<std::size_t>(rack)] += cat.switches.at(c.switch_type(i)).power.value();
+        pdu_power[static_cast<std::size_t>(rack)] += cat.switches.at(c.switch_type(i)).power.value();
     }
     // Cables and transceivers from the plan; the plan's port checks ride along.
     const auto& rules = layout.plan.rules.rules;
@@ -136,7 +145,7 @@ Bom build_bom(const topology::Cluster& c, const Layout& layout) {
         const int ri = static_cast<int>(r);
         const bool compute = rack.kind == RackKind::Compute;
         count.add(ri, "rack", compute ? "compute rack" : "network rack", 1);
-        const double pdus = std::ceil(rack_power[r] / layout.plan.pdu_capacity_w);
+        const double pdus = std::ceil(pdu_power[r] / layout.plan.pdu_capacity_w);
         count.add(ri, "PDU", "rack PDU", static_cast<std::int64_t>(pdus) * layout.plan.pdu_redundancy);
         if (compute && cooling == Cooling::Liquid) {
             count.add(ri, "cooling", "rack manifold", 1);

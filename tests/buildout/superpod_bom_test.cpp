@@ -23,6 +23,7 @@
 //   2 tiers: 128 N + 32 (8 N) + 32 (4 N) = 512 N;   3 tiers: 128 N + 32 (8 N + 8 N + 4 N) = 768 N.
 #include "buildout_test_util.hpp"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 
 namespace twin::buildout {
@@ -87,6 +88,30 @@ TEST(Bom, RacksAndPdusOfOneSu) {
     EXPECT_EQ(bom.count("PDU", "rack PDU"), 52);
     EXPECT_EQ(bom.count("cooling"), 0);
     EXPECT_EQ(bom.count("NIC", "ConnectX-7-2port (storage)"), 64);
+}
+
+// Busbar-fed racks: two GB200 NVL72 racks (catalog power_shelves 4 x 33 kW) on QM9700 leaves and
+// spines (a few 750 W switches per network rack, which keeps rack PDUs): each NVL72 rack counts
+// its 4 power shelves and no rack PDU; a network rack 2 PDUs (under 17.3 kW: 1 per feed, A + B).
+// Before, each NVL72 rack counted 2 x ceil(132 / 17.3) = 16 rack PDUs it does not have.
+TEST(Bom, BusbarRacksCountPowerShelvesNotPdus) {
+    auto in = load(R"({"schema_version": 1, "name": "nvl72", "seed": 1,
+      "topology": {"nodes": [{"type": "GB200-NVL72", "count": 2}],
+        "fabric": {"type": "rail-optimized-fat-tree", "access_cable": "NDR-optical", "nodes_per_leaf_group": 1,
+                   "tiers": [{"switch": "QM9700", "uplink_cable": "NDR-optical"}, {"switch": "QM9700"}]}}})");
+    const Layout layout = make_layout(in.cluster, in.floorplan);
+    const Bom bom = build_bom(in.cluster, layout);
+    EXPECT_EQ(bom.count("rack", "compute rack"), 2);
+    EXPECT_EQ(bom.count("PDU", "power shelf 33 kW (busbar)"), 8);
+    for (std::size_t r = 0; r < layout.racks.size(); ++r) {
+        if (layout.racks[r].kind == RackKind::Compute) {
+            const auto id =
+                std::find(bom.items.begin(), bom.items.end(), std::pair<std::string, std::string>("PDU", "rack PDU"));
+            EXPECT_TRUE(id == bom.items.end() || !bom.per_rack[r].contains(static_cast<int>(id - bom.items.begin())))
+                << layout.racks[r].name;
+        }
+    }
+    EXPECT_EQ(bom.count("PDU", "rack PDU"), 2 * static_cast<std::int64_t>(bom.count("rack", "network rack")));
 }
 
 // Liquid cooling: 8 compute racks of 40.8 kW = 326.4 kW in one hall, one row: 8 rack manifolds,

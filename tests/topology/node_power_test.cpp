@@ -116,6 +116,19 @@ TEST(NodePower, ExtraNicsDrawPowerButStayOffTheComputeFabric) {
 }
 
 TEST(NodePowerErrors, EachKeyWithItsPointer) {
+    // Power shelves must carry the node's maximum: 2 x 3.5 kW = 7 kW < 7,150 W full load.
+    EXPECT_INPUT_ERROR(load_text(extra_nics(R"(, "power_shelves": {"count": 2, "capacity": "3.5kW"})")),
+                       "/catalog/nodes/N/power_shelves", "carry 7000 W, below the node's maximum power 7150 W");
+    EXPECT_INPUT_ERROR(load_text(extra_nics(R"(, "power_shelves": {"count": 0, "capacity": "33kW"})")),
+                       "/catalog/nodes/N/power_shelves/count", "");
+    EXPECT_INPUT_ERROR(load_text(extra_nics(R"(, "power_shelves": {"count": 1, "capacity": "33kW", "x": 1})")),
+                       "/catalog/nodes/N/power_shelves/x", "unknown key");
+    EXPECT_EQ(load_text(extra_nics(R"(, "power_shelves": {"count": 1, "capacity": "33kW"})"))
+                  .catalog()
+                  .nodes.at("N")
+                  .power_shelves,
+              1);
+    EXPECT_EQ(Catalog::builtin().nodes.at("GB200-NVL72").power_shelves, 4);
     EXPECT_INPUT_ERROR(load_text(extra_nics(R"(, "max_power": "7kW")")), "/catalog/nodes/N/max_power",
                        "below the node's full-load power 7150 W");
     EXPECT_INPUT_ERROR(load_text(extra_nics(R"(, "max_power": "8kW", "typical_power": "9kW")")),

@@ -10,6 +10,11 @@
 // builtin figures: sys.dgxh100.power_max, sys.dgxb200.power_max, sys.dgxb300.power,
 // hw.gb200.nvl72.power_typ (120 kW typical) and hw.gb200.nvl72.power_shelf (132 kW shelf output,
 // the GB200 NVL72 maximum) in shared/reference; catalog/builtin.json cites each entry.
+//
+// power_shelves {count k, capacity c}: a busbar-fed rack-scale node's shelves; k x c >= P_max
+// (the shelves must carry the node's maximum), so the build-out counts shelves, not rack PDUs,
+// for it (buildout/bom.cpp). NVL72: 4 x 33 kW = 132 kW (hw.gb200.nvl72.power_shelf, "4 x 33 kW
+// shelves in NVIDIA B300 MGX racks").
 #include "node_power.hpp"
 
 #include "lookup.hpp"
@@ -71,6 +76,18 @@ void read_node_power(const Catalog& cat, NodeType& n, Object& o) {
                                 n.max_power ? "" : " (its full-load power: no max_power given)"));
         }
         n.typical_power = w;
+    }
+    if (auto v = o.find("power_shelves")) {
+        Object ps = v->as_object();
+        n.power_shelves = static_cast<int>(ps.at("count").as_integer(1, 64));
+        n.power_shelf_capacity = ps.at("capacity").as_power(Bound::Positive);
+        ps.finish();
+        const Watts top = n.max_power.value_or(full);
+        if (n.power_shelves * n.power_shelf_capacity.value() < top.value() * (1 - 1e-9)) {
+            v->fail(fmt::format("{} power shelves x {} W carry {} W, below the node's maximum power {} W",
+                                n.power_shelves, n.power_shelf_capacity.value(),
+                                n.power_shelves * n.power_shelf_capacity.value(), top.value()));
+        }
     }
 }
 

@@ -7,7 +7,9 @@
 //   OSFP carries two 400G links: "OSFP 800G SR (2x400G)"); cable: one per fabric link,
 //   "<type> <speed>G <length class> m" (fibre: multimode for SR, single-mode otherwise); rack:
 //   compute / network; PDU: redundancy x ceil(rack power / PDU capacity) per rack, rack power =
-//   the nodes' nameplate max (topology::node_power) + the switches' power; cooling (liquid builds):
+//   the nodes' nameplate max (topology::node_power) + the switches' power, except busbar-fed
+//   rack-scale nodes (NodeType::power_shelves, NVL72): their power shelves ("power shelf 33 kW
+//   (busbar)", the catalog's count per node) instead of rack PDUs; cooling (liquid builds):
 //   a manifold per compute rack, a row manifold per row with compute racks, ceil(hall compute IT
 //   power / CDU capacity) CDUs per hall.
 // Cable totals by type (cable_types): per type ("DAC", "ACC", "AEC", "AOC", "fibre multimode",

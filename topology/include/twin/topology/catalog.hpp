@@ -101,6 +101,10 @@ struct NodeType {
     std::vector<ExtraNic> extra_nics;
     std::optional<Watts> max_power;     // nameplate maximum IT power of the node (absent: full load)
     std::optional<Watts> typical_power; // typical IT power under load (absent: full load)
+    // Rack-scale nodes fed through a DC busbar from power shelves (GB200/GB300 NVL72) instead of
+    // rack PDUs: shelves per node and each shelf's DC output (0: fed by rack PDUs).
+    int power_shelves = 0;
+    Watts power_shelf_capacity;
     std::string source;
 
     // Distinct rails of the NICs (every rail 0 .. rail_count() - 1 has a NIC; 0 without NICs).
