@@ -29,12 +29,15 @@ Usage run_with_timeout(const std::string& exe, const fs::path& scenario, const f
     return run_child({"timeout", std::to_string(timeout_s), exe, "run", "-q", "-o", out.string(), scenario.string()});
 }
 
-// The fold entry's summary: simulated ranks and groups.
+// The fold entry's summary: simulated ranks, groups and their grouping.
 std::string fold_of(const json& report) {
     for (const auto& s : report.at("engine").at("shortcuts")) {
         if (s.at("name") == "folded data-parallel replicas") {
-            return fmt::format("{} ranks, {} groups", s.at("simulated_ranks").get<int>(),
-                               s.contains("groups") ? s.at("groups").size() : 1);
+            if (!s.contains("groups")) {
+                return fmt::format("{} ranks, 1 group", s.at("simulated_ranks").get<int>());
+            }
+            return fmt::format("{} ranks, {} groups ({})", s.at("simulated_ranks").get<int>(), s.at("groups").size(),
+                               s.at("grouping").get<std::string>());
         }
     }
     return "not folded";

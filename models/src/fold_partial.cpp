@@ -151,6 +151,9 @@ std::vector<int> sync_classes(const Fold& fold, const Trace& trace, const std::v
                 continue; // internal: in another block
             }
             for (int r : comm) {
+                if (index[ix(r)] < 0) {
+                    continue; // not in block 0 (an internal communicator has none such)
+                }
                 const int a = root(parent, first);
                 const int b = root(parent, index[ix(r)]);
                 parent[ix(std::max(a, b))] = std::min(a, b); // the root is the class's first position
