@@ -6,8 +6,9 @@
 //     another stage: partial folding simulates those 6 replicas and one that stands for the 619
 //     others;
 //   - that, plus 1 % of the GPUs straggling (fraction 0.01, speed 0.9): with 160-GPU replicas
-//     0.99^160 = 20 % of the replicas have no straggler and nearly every other one has its own,
-//     so partial folding simulates ~500 replicas.
+//     0.99^160 = 20 % of the replicas have no straggler and nearly every other one has its own
+//     (~500 exact groups), so partial folding groups the replicas by the pipeline stage of their
+//     slowest GPU instead (models/fold.hpp): 20 stages + the healthy ones = 21 simulated replicas.
 // Each row is a child `clustertwin run -q` under `timeout`; wall time, CPU time (user + system)
 // and peak resident memory of the child. Not a test: nothing here asserts a time.
 #include "benchmark_asymmetric.hpp"
@@ -28,12 +29,15 @@ Usage run_with_timeout(const std::string& exe, const fs::path& scenario, const f
     return run_child({"timeout", std::to_string(timeout_s), exe, "run", "-q", "-o", out.string(), scenario.string()});
 }
 
-// The fold entry's summary: simulated ranks and groups.
+// The fold entry's summary: simulated ranks, groups and their grouping.
 std::string fold_of(const json& report) {
     for (const auto& s : report.at("engine").at("shortcuts")) {
         if (s.at("name") == "folded data-parallel replicas") {
-            return fmt::format("{} ranks, {} groups", s.at("simulated_ranks").get<int>(),
-                               s.contains("groups") ? s.at("groups").size() : 1);
+            if (!s.contains("groups")) {
+                return fmt::format("{} ranks, 1 group", s.at("simulated_ranks").get<int>());
+            }
+            return fmt::format("{} ranks, {} groups ({})", s.at("simulated_ranks").get<int>(), s.at("groups").size(),
+                               s.at("grouping").get<std::string>());
         }
     }
     return "not folded";

@@ -146,7 +146,7 @@ CollectivePlan image_plan(const CollectivePlan& plan, const Fold& fold, const Tr
     return out;
 }
 
-Fold plan_fold(const Trace& trace, const topology::Cluster& cluster) {
+Fold plan_fold(const Trace& trace, const topology::Cluster& cluster, int max_exact_groups) {
     Fold fold;
     const int f = find_folded_family(trace);
     if (f < 0) {
@@ -259,7 +259,7 @@ Fold plan_fold(const Trace& trace, const topology::Cluster& cluster) {
             }
         }
     }
-    group_blocks(fold, trace, cluster);
+    group_blocks(fold, trace, cluster, max_exact_groups);
     if (fold.stand_in.empty()) {
         return fold;
     }

@@ -109,7 +109,8 @@ EngineReport engine(const RunResult& r) {
             "replicas that run the same program on equivalent hardware were simulated once; the flows of the "
             "others (images) were solved analytically with the simulated flows that start at the same instant, "
             "which then ran at the rates they got there",
-            r.fold.groups};
+            r.fold.groups,
+            r.fold.groups.empty() ? std::string() : r.fold.grouping};
     } else {
         e.not_folded_because = r.fold.reason;
     }

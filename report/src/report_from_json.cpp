@@ -95,9 +95,11 @@ EngineReport engine(const Value& v) {
                                   int32(s, "simulated_ranks"),
                                   integer(s, "image_flows"),
                                   str(s, "meaning"),
+                                  {},
                                   {}};
             if (s.has("groups")) {
                 e.fold->groups = fold_groups_from_json(s.at("groups"));
+                e.fold->grouping = str(s, "grouping");
             }
         }
         s.finish();

@@ -39,6 +39,7 @@ json engine_json(const EngineReport& e) {
                              {"meaning", f.meaning}});
         if (!f.groups.empty()) {
             shortcuts.back()["groups"] = fold_groups_to_json(f.groups);
+            shortcuts.back()["grouping"] = f.grouping;
         }
     }
     json j = {{"flows", e.flows}, {"flow_groups", e.flow_groups}, {"shortcuts", shortcuts}};

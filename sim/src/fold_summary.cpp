@@ -8,7 +8,7 @@ namespace twin::sim {
 std::vector<report::FoldGroup> fold_groups(const models::Trace& trace, const models::Fold& fold,
                                            const topology::Cluster& cluster) {
     std::vector<report::FoldGroup> groups;
-    if (!fold.active || fold.simulated_blocks <= 1) {
+    if (!fold.active || (fold.simulated_blocks <= 1 && fold.stand_in.front() == 0)) {
         return groups;
     }
     std::vector<std::size_t> index(static_cast<std::size_t>(fold.blocks), 0); // block -> its group

@@ -1,6 +1,6 @@
 // The groups of a partially folded run for the report (twin/report/fold_groups.hpp): one per
-// simulated block, with the blocks it stands for and its stragglers. Empty when only block 0 is
-// simulated (a symmetric fold), so symmetric reports do not change.
+// simulated block, with the blocks it stands for and its stragglers. Empty when block 0 alone
+// stands for every block (a symmetric fold), so symmetric reports do not change.
 #pragma once
 
 #include "twin/models/fold.hpp"

@@ -49,6 +49,7 @@ RunStats::RunStats(const models::Trace& trace, const models::Fold& fold, bool re
         f.simulated_replicas = fold_.block * fold_.simulated_blocks;
         f.copies = fold_.weight.empty() ? 1 : *std::max_element(fold_.weight.begin(), fold_.weight.end());
         f.simulated_ranks = static_cast<int>(std::count(fold_.simulated.begin(), fold_.simulated.end(), 1));
+        f.grouping = fold_.grouping;
     }
     has_p2p_ = trace_has_p2p(trace_);
 }

@@ -2,6 +2,7 @@
 // and dumps to the same bytes, so the GUI reading a report file sees every key the CLI wrote.
 #include "twin/report/run_report.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -47,6 +48,27 @@ TEST(RoundTrip, FluidTimedShortcut) {
     const auto r = twin::report::from_json(j);
     ASSERT_TRUE(r.engine.fluid.has_value());
     EXPECT_EQ(r.engine.fluid->flow_groups, 3);
+    EXPECT_TRUE(twin::report::to_json(r) == j) << nlohmann::json::diff(j, twin::report::to_json(r)).dump(2);
+}
+
+// A partially folded run's "groups" and their "grouping" (issue 18; no golden has stragglers) are
+// read back.
+TEST(RoundTrip, FoldGroupsAndGrouping) {
+    std::ifstream in(fs::path(TWIN_SOURCE_DIR) / "tests" / "golden" / "cluster-1024-oversub.report.json");
+    auto j = nlohmann::json::parse(in);
+    auto& shortcuts = j["engine"]["shortcuts"];
+    const auto fold = std::find_if(shortcuts.begin(), shortcuts.end(),
+                                   [](const auto& s) { return s.at("name") == "folded data-parallel replicas"; });
+    ASSERT_NE(fold, shortcuts.end());
+    (*fold)["groups"] = nlohmann::json::parse(R"([
+        {"simulated_replicas": [0, 0], "blocks": 30, "stragglers": 0, "slowest_speed": 1.0},
+        {"simulated_replicas": [5, 5], "blocks": 2, "stragglers": 3, "slowest_speed": 0.9}])");
+    (*fold)["grouping"] = "slowest synchronisation class";
+    const auto r = twin::report::from_json(j);
+    ASSERT_TRUE(r.engine.fold.has_value());
+    EXPECT_EQ(r.engine.fold->grouping, "slowest synchronisation class");
+    ASSERT_EQ(r.engine.fold->groups.size(), 2U);
+    EXPECT_EQ(r.engine.fold->groups[1].first_replica, 5);
     EXPECT_TRUE(twin::report::to_json(r) == j) << nlohmann::json::diff(j, twin::report::to_json(r)).dump(2);
 }
 

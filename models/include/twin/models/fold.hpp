@@ -35,19 +35,30 @@
 //
 // Partial folding (src/fold_partial.cpp). A straggler (models/stragglers.hpp) breaks the symmetry
 // in a few replicas only. After the checks above (structure: programs, types, placement,
-// communicators, peers), blocks are grouped by their GPUs' speeds (the signature: the speed of
-// image_m(r) for every rank r of block 0, in rank order); the first block of each group is
-// simulated and stands for the other blocks of its group (its images), so block 0 stands for every
-// block without a straggler and each block with one is simulated in full unless another block has
-// the same stragglers in the same places. Simulated blocks run their own programs; a spanning
-// collective waits for the members of every simulated block and plays the whole communicator (the
-// flows of simulated GPUs in SimGrid, the others in the fluid solver), so the synchronous
-// data-parallel step waits for the slowest replica; an internal plan of a simulated block is
-// played with that block's images only. Every simulated rank counts for 1 + its images in the
-// per-GPU figures (weight). When every block differs the run is not folded (the fluid-timed
-// unfolded run is cheaper than a fold that folds nothing). What partial folding misses: the
-// images of one simulated block are not seen by groups of another block that run at other
-// instants (contention across instants is seen among simulated flows only, as above).
+// communicators, peers), blocks are grouped by their GPUs' speeds and one block of each group is
+// simulated and stands for the other blocks of its group (its images). Two equivalences:
+//   - exact: blocks with the same speed at each of block 0's rank positions; the first block of a
+//     group stands for it, so block 0 stands for every block without a straggler and each block
+//     with one is simulated unless another has the same stragglers in the same places. Used when
+//     it leaves at most kExactGroupCap groups;
+//   - slowest synchronisation class, otherwise: blocks whose slowest GPU has the same speed and
+//     lies in the same synchronisation class (the ranks that meet at the collectives of the
+//     families internal to a block: an LLM's pipeline stage) form a group, stood for by its member
+//     with the largest delay (sum over classes of 1 / slowest speed - 1), so the slowest replica
+//     is simulated itself. Members differ from their stand-in only by slow GPUs outside the class
+//     that keys the group; such a slow stage adds about (1/s - 1) t_stage once to a 1F1B
+//     replica's critical path of m + p - 1 stage slots (0.3 % for s = 0.9 on the 100k rung, m = 16,
+//     p = 20), and only the slowest replica sets the step. Per-GPU figures of an image are its
+//     stand-in's: they err on the slow side (src/fold_partial.cpp).
+// Simulated blocks run their own programs; a spanning collective waits for the members of every
+// simulated block and plays the whole communicator (the flows of simulated GPUs in SimGrid, the
+// others in the fluid solver), so the synchronous data-parallel step waits for the slowest
+// replica; an internal plan of a simulated block is played with that block's images only. Every
+// simulated rank counts for 1 + its images in the per-GPU figures (weight). When every block
+// differs the run is not folded (the fluid-timed unfolded run is cheaper than a fold that folds
+// nothing). What partial folding misses: the images of one simulated block are not seen by groups
+// of another block that run at other instants (contention across instants is seen among simulated
+// flows only, as above).
 //
 // Cost: the programs of N/M ranks instead of N. The network sees images too, but SimGrid does not:
 // the engine solves each plan with its images once (sim/src/fluid.hpp) and plays only block 0's flows.
@@ -81,6 +92,7 @@ struct Fold {
     std::vector<std::vector<std::int32_t>> images;
     std::vector<std::int32_t> weight;
     int simulated_blocks = 1;
+    std::string grouping = "exact"; // the equivalence used: "exact" or "slowest synchronisation class"
 
     // The block of a rank of the folded family.
     [[nodiscard]] int block_of(const Trace& trace, int rank) const;
@@ -88,10 +100,22 @@ struct Fold {
     [[nodiscard]] int image(const Trace& trace, int rank, int m) const;
 };
 
+// Exact grouping is used while it leaves at most this many simulated blocks. Each simulated block
+// costs about one symmetric run's event loop (the 100k rung: ~1.5 s of CPU per 160-rank block,
+// README "Performance"), so 16 keeps a partially folded run within ~2-3x the symmetric one; past
+// it, the coarse grouping leaves at most (synchronisation classes x distinct speeds + 1) groups.
+inline constexpr int kExactGroupCap = 16;
+
 // Groups the blocks of a fold that passed the structural checks by their GPUs' speeds (partial
-// folding, above) and sets stand_in, images, simulated, weight and simulated_blocks. Leaves the
-// fold inactive, with the reason, when every block differs.
-void group_blocks(Fold& fold, const Trace& trace, const topology::Cluster& cluster);
+// folding, above) and sets stand_in, images, simulated, weight, simulated_blocks and grouping.
+// Leaves the fold inactive, with the reason, when every block differs.
+void group_blocks(Fold& fold, const Trace& trace, const topology::Cluster& cluster,
+                  int max_exact_groups = kExactGroupCap);
+
+// The synchronisation class (numbered 0.. by first position) of each of `base`, block 0's ranks in
+// rank order: union-find over the communicators of the families that a collective op uses and
+// that are internal to a block (src/fold_partial.cpp).
+[[nodiscard]] std::vector<int> sync_classes(const Fold& fold, const Trace& trace, const std::vector<int>& base);
 
 // `plan` (flows among ranks of one simulated block b) with every flow also played for each image
 // of b: phase by phase, the flows of b followed by those of its images in block order.
@@ -100,6 +124,8 @@ void group_blocks(Fold& fold, const Trace& trace, const topology::Cluster& clust
 // Chooses the folded family (the one the workload marks "dp", else one named "dp") and R, and
 // checks the symmetry conditions above. Never throws on a trace that is not foldable: returns an
 // inactive Fold with the reason.
-[[nodiscard]] Fold plan_fold(const Trace& trace, const topology::Cluster& cluster);
+// `max_exact_groups`: see group_blocks.
+[[nodiscard]] Fold plan_fold(const Trace& trace, const topology::Cluster& cluster,
+                             int max_exact_groups = kExactGroupCap);
 
 } // namespace twin::models

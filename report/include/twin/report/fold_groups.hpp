@@ -1,7 +1,9 @@
 // Partial folding in the report (models/fold.hpp, "Partial folding"): which groups of replica
 // blocks were folded onto which simulated block. In report.json, the "folded data-parallel
 // replicas" shortcut lists them as "groups" when more than one block was simulated (a symmetric
-// run folds everything onto block 0 and has no "groups"):
+// run folds everything onto block 0 and has no "groups"), in the order of their simulated blocks,
+// with "grouping" next to them saying which equivalence made the groups ("exact": identical
+// speeds at every place; "slowest synchronisation class": models/fold.hpp):
 //   {"simulated_replicas": [8, 15],  // the simulated block's replicas (first, last)
 //    "blocks": 3,                    // blocks it stands for, itself included
 //    "stragglers": 1,                // GPUs of the simulated block slower than their type

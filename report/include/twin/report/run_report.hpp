@@ -120,6 +120,7 @@ struct FoldShortcut {
     std::int64_t image_flows = 0;
     std::string meaning;
     std::vector<FoldGroup> groups; // partial folding (fold_groups.hpp)
+    std::string grouping;          // with groups: their equivalence (fold_groups.hpp)
 };
 struct EngineReport {
     std::int64_t flows = 0;

@@ -124,6 +124,7 @@ struct FoldSummary {
     int copies = 1;             // GPUs each simulated rank stands for
     int simulated_ranks = 0;
     std::vector<FoldGroup> groups; // partial folding: one per simulated block (empty when only block 0)
+    std::string grouping;          // partial folding's equivalence: "exact" or "slowest synchronisation class"
 };
 
 struct RunResult {
