@@ -12,14 +12,14 @@
 namespace twin::sim {
 
 namespace kr = simgrid::kernel::routing;
+using simgrid::kernel::resource::StandardLinkImpl;
 
 namespace {
-PlatformCounts& last_counts() {
+PlatformCounts& last_counts() { // last_platform_counts()
     static PlatformCounts counts;
     return counts;
 }
 } // namespace
-using simgrid::kernel::resource::StandardLinkImpl;
 
 // The routing zone (platform.hpp: not attached to the root, never sealed, hosts and links created
 // on first use).
