@@ -75,6 +75,34 @@ json multi_plane_catalog() {
 
 json single_plane_scenario(const Rung& r);
 
+// 1M GPUs fill ~18 halls of the default floorplan: some spine-core links are longer than the
+// default rules' longest fibre (FR4, 2 km), so the 1M rung lists the default rules
+// (buildout/src/cable_rules.cpp, default_cable_rules) and adds single-mode LR4 to 10 km
+// (IEEE 802.3cu 400GBASE-LR4-6 reaches 6 km, 100G-LR 10 km; an assumption of the benchmark).
+json long_reach_cable_rules() {
+    const auto rule = [](const char* name, const char* type, double length_m, double gbps) {
+        json r = {{"name", name}, {"type", type}, {"max_length_m", length_m}, {"source", "default rule"}};
+        if (gbps > 0) {
+            r["max_gbps"] = gbps;
+        }
+        return r;
+    };
+    json rules = json::array({rule("DAC-800G", "DAC", 2, 800), rule("DAC", "DAC", 3, 400), rule("ACC", "ACC", 5, 800),
+                              rule("AEC", "AEC", 7, 800), rule("AOC", "AOC", 100, 200), rule("SR", "fibre", 50, 0),
+                              rule("DR", "fibre", 500, 0), rule("FR", "fibre", 2000, 0)});
+    json lr = rule("LR", "fibre", 10000, 0);
+    lr["source"] = "single-mode LR4 to 10 km (assumption of the benchmark: longer than the default rules' 2 km)";
+    rules.push_back(lr);
+    for (auto& r : rules) {
+        if (r["type"] == "fibre") {
+            r["transceiver_w_per_400g"] = 9; // as the defaults
+        } else if (r["type"] == "AOC") {
+            r["end_w"] = 4.5;
+        }
+    }
+    return rules;
+}
+
 json scenario(const Rung& r) {
     json s = single_plane_scenario(r);
     if (r.gpus > 524288) {
@@ -86,6 +114,7 @@ json scenario(const Rung& r) {
         for (auto& t : f["tiers"]) {
             t["switch"] = "SN5600-200G";
         }
+        s["floorplan"] = {{"cable_rules", long_reach_cable_rules()}};
     }
     return s;
 }
@@ -218,6 +247,8 @@ int main(int argc, char** argv) {
     std::string keep;
     app.add_option("--clustertwin", exe, "The clustertwin executable (default: next to this program)");
     app.add_option("--max-gpus", max_gpus, "Stop after the rung of this many GPUs");
+    long min_gpus = 0;
+    app.add_option("--min-gpus", min_gpus, "Skip the rungs of fewer GPUs (--min-gpus 1000000: the 1M rung alone)");
     app.add_option("--keep", keep, "Write the rungs' scenarios and reports into this directory");
     int fold_ecmp = 0;
     app.add_option("--fold-ecmp", fold_ecmp,
@@ -273,6 +304,9 @@ int main(int argc, char** argv) {
     for (const auto& r : kLadder) {
         if (r.gpus > max_gpus) {
             break;
+        }
+        if (r.gpus < min_gpus) {
+            continue;
         }
         const fs::path file = dir / fmt::format("bench-{}.json", r.gpus);
         std::ofstream(file) << scenario(r).dump(1) << "\n";

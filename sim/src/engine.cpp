@@ -140,7 +140,7 @@ public:
           plans_(cluster, trace, fold_, options.unfolded || options.no_fold ? 0 : options.fluid_min_flows),
           stats_(trace, fold_, options.record_collectives),
           recorder_(cluster, trace, options, fold_.weight, timeline_ranks(trace, fold_, options)),
-          player_(platform_, [this](std::uint64_t id) {
+          player_(platform_, cluster.gpu_count(), [this](std::uint64_t id) {
               completed_.push_back(id);
               wakeup_->notify_all();
           }) {
@@ -520,7 +520,7 @@ RunResult execute(const topology::Cluster& cluster, const models::Trace& trace, 
     // s4u_Actor.cpp: "in Kb", it multiplies by 1024): 1U << 20U was 1 GiB of address space
     // (strace showed the 1 GiB mmap), not the 1 MiB it read as. 64 MiB: mapped, touched only as used.
     constexpr unsigned kCoordinatorStackKiB = 64U * 1024U;
-    s4u::Actor::init("coordinator", platform.hosts[0])->set_stacksize(kCoordinatorStackKiB)->start([&] {
+    s4u::Actor::init("coordinator", platform.host(0))->set_stacksize(kCoordinatorStackKiB)->start([&] {
         try {
             coordinator.run();
         } catch (...) {

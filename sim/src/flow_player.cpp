@@ -20,8 +20,8 @@ struct FlowPlayer::Group {
     std::size_t remaining_senders = 0;
 };
 
-FlowPlayer::FlowPlayer(const Platform& platform, std::function<void(std::uint64_t)> done)
-    : platform_(platform), done_(std::move(done)), inboxes_(platform.hosts.size(), nullptr) {}
+FlowPlayer::FlowPlayer(const Platform& platform, int gpu_count, std::function<void(std::uint64_t)> done)
+    : platform_(platform), done_(std::move(done)), inboxes_(static_cast<std::size_t>(gpu_count), nullptr) {}
 
 void FlowPlayer::play(std::shared_ptr<const models::CollectivePlan> plan,
                       std::shared_ptr<const std::vector<PhaseRoutes>> routes,
@@ -32,7 +32,7 @@ void FlowPlayer::play(std::shared_ptr<const models::CollectivePlan> plan,
     g->caps = std::move(caps);
     g->id = id;
     if (g->plan->base_latency_s > 0 || g->plan->phases.front().flows.empty()) {
-        s4u::Actor::create("flows", platform_.hosts[0], [this, g] { run(g); }); // may sleep
+        s4u::Actor::create("flows", platform_.host(0), [this, g] { run(g); }); // may sleep
     } else {
         start_phase(g, 0); // creates actors only: safe from the coordinator
     }
@@ -74,7 +74,7 @@ void FlowPlayer::start_phase(const std::shared_ptr<Group>& g, std::size_t p) {
         const std::size_t b = starts[s];
         const std::size_t e = starts[s + 1];
         const auto src = static_cast<std::size_t>(flows[g->order[b]].src_gpu);
-        s4u::Actor::create("send", platform_.hosts[src], [this, g, p, b, e] { send(g, p, b, e); });
+        s4u::Actor::create("send", platform_.host(static_cast<int>(src)), [this, g, p, b, e] { send(g, p, b, e); });
     }
 }
 
@@ -130,7 +130,7 @@ s4u::Mailbox* FlowPlayer::inbox(int gpu) {
     if (mb == nullptr) {
         mb = s4u::Mailbox::by_name("gpu" + std::to_string(gpu));
         // A permanent receiver: comms start as soon as they are put; it drains the finished ones.
-        auto sink = s4u::Actor::create("sink", platform_.hosts[static_cast<std::size_t>(gpu)], [mb] {
+        auto sink = s4u::Actor::create("sink", platform_.host(gpu), [mb] {
             for (;;) {
                 (void)mb->get<char>();
             }

@@ -33,7 +33,7 @@ struct PhaseCaps {
 class FlowPlayer {
 public:
     // `done(id)` runs in the actor that ends the group (SimGrid context, simulated time = end).
-    FlowPlayer(const Platform& platform, std::function<void(std::uint64_t)> done);
+    FlowPlayer(const Platform& platform, int gpu_count, std::function<void(std::uint64_t)> done);
 
     // Starts playing; call from an actor (the coordinator). `routes` per phase: empty unless
     // routing is adaptive. `caps` (may be null) per phase. A phase ends when all its flows have
