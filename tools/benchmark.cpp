@@ -16,19 +16,17 @@
 //
 // Not a test: nothing here asserts a time. The README's performance table is this program's output.
 #include "benchmark_asymmetric.hpp"
+#include "benchmark_child.hpp"
 #include "benchmark_contention.hpp"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
 
@@ -36,6 +34,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using twin::bench::run_child;
+using twin::bench::Usage;
 
 struct Rung {
     int gpus;
@@ -147,36 +147,15 @@ json single_plane_scenario(const Rung& r) {
                   {"recompute", "full"}}}};
 }
 
-struct Measured {
-    int exit_code = -1;
-    double wall_s = 0.0;
-    double peak_rss_bytes = 0.0;
-};
-
-Measured run_child(const std::string& exe, const fs::path& scenario_file, const fs::path& out_dir,
+// One `clustertwin run` of a scenario, timed (benchmark_child.cpp).
+Usage run_scenario(const std::string& exe, const fs::path& scenario_file, const fs::path& out_dir,
                    bool no_fold = false) {
-    const auto start = std::chrono::steady_clock::now();
-    const pid_t pid = fork();
-    if (pid == 0) {
-        if (no_fold) {
-            execl(exe.c_str(), exe.c_str(), "run", "-q", "--no-fold", "-o", out_dir.c_str(), scenario_file.c_str(),
-                  static_cast<char*>(nullptr));
-        } else {
-            execl(exe.c_str(), exe.c_str(), "run", "-q", "-o", out_dir.c_str(), scenario_file.c_str(),
-                  static_cast<char*>(nullptr));
-        }
-        _exit(127);
+    std::vector<std::string> argv{exe, "run", "-q"};
+    if (no_fold) {
+        argv.emplace_back("--no-fold");
     }
-    Measured m;
-    int status = 0;
-    rusage usage{};
-    if (pid < 0 || wait4(pid, &status, 0, &usage) != pid) {
-        return m;
-    }
-    m.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    m.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    m.peak_rss_bytes = static_cast<double>(usage.ru_maxrss) * 1024.0; // Linux: KiB
-    return m;
+    argv.insert(argv.end(), {"-o", out_dir.string(), scenario_file.string()});
+    return run_child(std::move(argv));
 }
 
 std::string machine() {
@@ -221,8 +200,8 @@ int fold_ecmp_table(const std::string& exe, const fs::path& dir, int gpus) {
         const std::string name = fmt::format("fold-{}-{}-{}", gpus, routing, seed);
         const fs::path file = dir / (name + ".json");
         std::ofstream(file) << s.dump(1) << "\n";
-        const auto folded = run_child(exe, file, dir / (name + "-folded"));
-        const auto full = run_child(exe, file, dir / (name + "-full"), true);
+        const auto folded = run_scenario(exe, file, dir / (name + "-folded"));
+        const auto full = run_scenario(exe, file, dir / (name + "-full"), true);
         if (folded.exit_code != 0 || full.exit_code != 0) {
             fmt::print("| {} | {} | failed (exit {} / {}) | | | | |\n", routing, seed, folded.exit_code,
                        full.exit_code);
@@ -311,7 +290,7 @@ int main(int argc, char** argv) {
         const fs::path file = dir / fmt::format("bench-{}.json", r.gpus);
         std::ofstream(file) << scenario(r).dump(1) << "\n";
         const fs::path out = dir / fmt::format("bench-{}", r.gpus);
-        const auto m = run_child(exe, file, out);
+        const auto m = run_scenario(exe, file, out);
         const std::string what = fmt::format("{} layers, TP 8 PP {} DP {}", r.layers, r.pp, r.gpus / (8 * r.pp));
         if (m.exit_code != 0) {
             fmt::print("| {} | {} | failed (exit {}) | | | {:.1f} s | {:.2f} GB |\n", r.gpus, what, m.exit_code,
