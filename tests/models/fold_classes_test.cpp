@@ -1,9 +1,8 @@
 // Partial folding's coarse equivalence (models/fold.hpp, "Partial folding"; src/fold_partial.cpp):
 // past the cap on exact groups, blocks are grouped by (synchronisation class of their slowest GPU,
 // its speed) and each group is stood for by its slowest member. Groups and stand-ins derived by hand.
-#include "twin/core/json_reader.hpp"
+#include "fold_test_util.hpp"
 #include "twin/models/fold.hpp"
-#include "twin/topology/load.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -13,15 +12,7 @@ namespace {
 using namespace twin;
 using namespace twin::models;
 using nlohmann::json;
-
-// 4 DGX-H100 (32 GPUs) on a non-blocking rail-optimized leaf/spine.
-topology::Cluster four_nodes() {
-    const auto doc = Document::parse(R"({"nodes": [{"type": "DGX-H100", "count": 4}],
-      "fabric": {"type": "rail-optimized-fat-tree", "access_cable": "NDR-DAC",
-                 "tiers": [{"switch": "QM9700", "uplink_cable": "NDR-optical"}, {"switch": "QM9700"}]}})",
-                                     "cluster.json");
-    return topology::load_topology(doc.root().as_object(), topology::Catalog::builtin());
-}
+using twin::models::testing::four_nodes;
 
 // TP 2 x DP 8 x PP 2 = 32 ranks: tp {2j, 2j+1}, dp stride 2, pp stride 16. Replica (= block) m
 // holds ranks 2m, 2m+1 (stage 0) and 16+2m, 17+2m (stage 1). Stage 1 receives from stage 0 (pp is

@@ -1,8 +1,7 @@
 // Folding of data-parallel replicas (models/fold.hpp): which runs fold, into how many blocks,
 // the image map, and every symmetry check that must leave a run unfolded.
-#include "twin/core/json_reader.hpp"
+#include "fold_test_util.hpp"
 #include "twin/models/fold.hpp"
-#include "twin/topology/load.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -13,15 +12,7 @@ namespace {
 using namespace twin;
 using namespace twin::models;
 using nlohmann::json;
-
-// 4 DGX-H100 (32 GPUs) on a non-blocking rail-optimized leaf/spine.
-topology::Cluster four_nodes() {
-    const auto doc = Document::parse(R"({"nodes": [{"type": "DGX-H100", "count": 4}],
-      "fabric": {"type": "rail-optimized-fat-tree", "access_cable": "NDR-DAC",
-                 "tiers": [{"switch": "QM9700", "uplink_cable": "NDR-optical"}, {"switch": "QM9700"}]}})",
-                                     "cluster.json");
-    return topology::load_topology(doc.root().as_object(), topology::Catalog::builtin());
-}
+using twin::models::testing::four_nodes;
 
 // 32 ranks: tp 4 (fastest), pp 2 (stride 4), dp 4 (stride 8). Rank r: replica r / 8.
 json trace_json() {
