@@ -51,7 +51,8 @@ QList<QStringList> bom_rows(const report::BomReport& b) {
     rows.push_back({"racks", "compute racks", count(b.compute_racks), ""});
     rows.push_back({"racks", "network racks", count(b.network_racks), ""});
     rows.push_back({"racks", "halls", count(b.halls), ""});
-    rows.push_back({"racks", "rack PDUs", count(b.pdus), ""});
+    rows.push_back(
+        {"racks", "PDUs and power shelves", count(b.pdus), "rack PDUs; busbar-fed racks (NVL72): their power shelves"});
     add_items(rows, "switches", b.switches);
     add_items(rows, "NICs", b.nics);
     add_items(rows, "transceivers", b.transceivers);
