@@ -99,6 +99,7 @@ PowerAccounting::PowerAccounting(const topology::Cluster& cluster, const models:
         clock_[g] = plan_.cap_clock[k];
     }
     custom_.assign(n, -1);
+    covered_.assign(n, 0);
     const auto start = [](double w) {
         Level l;
         l.w = w;
@@ -150,32 +151,11 @@ PowerAccounting::PowerAccounting(const topology::Cluster& cluster, const models:
     bin_s_ = kFirstBinS;
 }
 
-void PowerAccounting::stands_for(int rank, const std::vector<int>& gpus) {
-    std::vector<Group> groups;
-    for (int g : gpus) {
-        const int rack = plan_.rack_of_gpu[static_cast<std::size_t>(g)];
-        auto it = std::find_if(groups.begin(), groups.end(), [rack](const Group& x) { return x.rack == rack; });
-        if (it == groups.end()) {
-            groups.push_back(Group{rack, 1});
-        } else {
-            ++it->count;
-        }
-    }
-    custom_[static_cast<std::size_t>(rank)] = static_cast<std::int32_t>(custom_groups_.size());
-    custom_groups_.push_back(std::move(groups));
-}
-
 void PowerAccounting::change(int rank, double t, double dw) {
     if (dw == 0.0) {
         return;
     }
-    const auto apply = [&](int rack, int count) {
-        const double d = dw * count;
-        const auto r = static_cast<std::size_t>(rack);
-        racks_[r].add(t, d);
-        rows_[static_cast<std::size_t>(plan_.row_of_rack[r])].add(t, d);
-        halls_[static_cast<std::size_t>(plan_.hall_of_rack[r])].add(t, d);
-        cdus_[static_cast<std::size_t>(plan_.cdu_of_rack[r])].add(t, d);
+    const auto add_total = [&](double d) {
         const double a = total_.since;
         const double w = total_.w;
         if (total_.add(t, d)) {
@@ -184,15 +164,30 @@ void PowerAccounting::change(int rank, double t, double dw) {
     };
     const auto c = custom_[static_cast<std::size_t>(rank)];
     if (c < 0) {
-        apply(plan_.rack_of_gpu[static_cast<std::size_t>(rank)], 1);
-    } else {
-        for (const auto& g : custom_groups_[static_cast<std::size_t>(c)]) {
-            apply(g.rack, g.count);
-        }
+        // A GPU on its own: its domains are alone (power_classes.hpp).
+        const auto r = static_cast<std::size_t>(plan_.rack_of_gpu[static_cast<std::size_t>(rank)]);
+        racks_[r].add(t, dw);
+        rows_[static_cast<std::size_t>(plan_.row_of_rack[r])].add(t, dw);
+        halls_[static_cast<std::size_t>(plan_.hall_of_rack[r])].add(t, dw);
+        cdus_[static_cast<std::size_t>(plan_.cdu_of_rack[r])].add(t, dw);
+        add_total(dw);
+        return;
+    }
+    // The representative domains take the folded rank's changes (the others follow them), and the
+    // total takes one change per group, in group order, as domain-by-domain accounting would.
+    const auto k = static_cast<std::size_t>(c);
+    for (const auto& e : entries_[k]) {
+        family(e.family)[static_cast<std::size_t>(e.index)].add(t, dw * e.count);
+    }
+    for (const auto count : total_counts_[k]) {
+        add_total(dw * count);
     }
 }
 
 void PowerAccounting::state_changed(int rank, double time_s, GpuState state, double sm_activity) {
+    if (!compiled_) {
+        compile();
+    }
     const auto r = static_cast<std::size_t>(rank);
     const auto& p = plan_.gpu_params[static_cast<std::size_t>(plan_.params_of_gpu[r])];
     const double load = state == GpuState::Compute       ? models::compute_load(p, sm_activity)
@@ -219,20 +214,25 @@ double PowerAccounting::domain_clock(Thermal& d, const Level& heat, const char* 
 }
 
 double PowerAccounting::compute_speed(int rank, double time_s) {
+    if (!compiled_) {
+        compile();
+    }
     const auto r = static_cast<std::size_t>(rank);
     const double cap = plan_.cap_clock[static_cast<std::size_t>(plan_.params_of_gpu[r])];
     double clock = cap;
+    // Each domain's heat is its representative's level (power_classes.hpp).
     const auto visit = [&](int rack) {
         const auto k = static_cast<std::size_t>(rack);
         const auto cdu = static_cast<std::size_t>(plan_.cdu_of_rack[k]);
-        clock = std::min(clock, domain_clock(rack_thermal_[k], racks_[k], "rack", rack, time_s));
-        clock = std::min(clock, domain_clock(cdu_thermal_[cdu], cdus_[cdu], "cdu", static_cast<int>(cdu), time_s));
+        clock = std::min(clock, domain_clock(rack_thermal_[k], racks_[rep(0, k)], "rack", rack, time_s));
+        clock =
+            std::min(clock, domain_clock(cdu_thermal_[cdu], cdus_[rep(3, cdu)], "cdu", static_cast<int>(cdu), time_s));
         clock = std::min(clock, domain_clock(plant_thermal_, total_, "plant", 0, time_s));
     };
     const auto c = custom_[r];
     if (c < 0) {
         visit(plan_.rack_of_gpu[r]);
-    } else {
+    } else if (!quick_clock(static_cast<std::size_t>(c), time_s, clock)) {
         for (const auto& g : custom_groups_[static_cast<std::size_t>(c)]) {
             visit(g.rack);
         }
@@ -299,9 +299,16 @@ void PowerAccounting::total_segment(double a, double b, double level) {
 }
 
 void PowerAccounting::finished(double t) {
-    for (auto* v : {&racks_, &rows_, &halls_, &cdus_}) {
-        for (auto& l : *v) {
+    if (!compiled_) {
+        compile();
+    }
+    for (std::size_t f = 0; f < rep_.size(); ++f) {
+        auto& levels = family(f);
+        for (auto& l : levels) {
             l.close(t);
+        }
+        for (std::size_t d = 0; d < levels.size(); ++d) {
+            levels[d] = levels[rep(f, d)]; // a class's members follow its representative
         }
     }
     {

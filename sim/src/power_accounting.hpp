@@ -73,6 +73,20 @@ private:
         int count = 1;
     };
 
+    // A folded rank's GPUs in one rack, and one change of a representative domain (power_classes.hpp).
+    struct Entry {
+        std::uint8_t family = 0; // 0 racks, 1 rows, 2 halls, 3 CDUs
+        std::int32_t index = 0;
+        std::int32_t count = 0;
+    };
+
+    void compile(); // the equivalent domains of a folded run, at its first event
+    [[nodiscard]] std::vector<Level>& family(std::size_t f);
+    [[nodiscard]] int domain_of_rack(std::size_t f, int rack) const;
+    [[nodiscard]] std::size_t rep(std::size_t f, std::size_t d) const {
+        return rep_[f].empty() ? d : static_cast<std::size_t>(rep_[f][d]);
+    }
+    bool quick_clock(std::size_t c, double t, double& clock);
     void change(int rank, double t, double dw_per_gpu);
     void total_segment(double a, double b, double level);
     double domain_clock(Thermal& d, const Level& heat, const char* kind, int id, double t);
@@ -84,6 +98,17 @@ private:
     std::vector<double> clock_;        // clock of the rank's current / next compute op
     std::vector<std::int32_t> custom_; // index into custom_groups_ (-1: the rank's own GPU)
     std::vector<std::vector<Group>> custom_groups_;
+    std::vector<std::int32_t> group_of_rack_; // scratch for stands_for (-1 between calls)
+    // Equivalent domains (power_classes.hpp), set by compile(): per family its representatives
+    // (empty: every domain alone); per folded rank the changes of its representative domains, the
+    // counts it adds to the total (one per group, in group order), and its distinct representative
+    // racks and CDUs (for the clock).
+    bool compiled_ = false;
+    std::vector<std::uint8_t> covered_; // per GPU: a folded rank stands for it
+    std::array<std::vector<std::int32_t>, 4> rep_;
+    std::vector<std::vector<Entry>> entries_;
+    std::vector<std::vector<std::int32_t>> total_counts_;
+    std::vector<std::vector<std::int32_t>> rack_reps_, cdu_reps_;
     std::vector<Level> racks_, rows_, halls_, cdus_;
     Level total_;
     std::vector<Thermal> rack_thermal_, cdu_thermal_;
