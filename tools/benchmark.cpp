@@ -14,10 +14,14 @@
 // With --asymmetric it runs instead the 100k rung with a failed spine-core link and stragglers
 // (issue 18; benchmark_asymmetric.cpp).
 //
+// With --jobs it runs instead two training jobs sharing the 100k rung's fabric (issue 18;
+// benchmark_jobs.cpp).
+//
 // Not a test: nothing here asserts a time. The README's performance table is this program's output.
 #include "benchmark_asymmetric.hpp"
 #include "benchmark_child.hpp"
 #include "benchmark_contention.hpp"
+#include "benchmark_jobs.hpp"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -243,7 +247,9 @@ int main(int argc, char** argv) {
     int timeout_s = 600;
     app.add_flag("--asymmetric", asymmetric,
                  "Instead of the ladder: the 100k rung with a failed spine-core link and stragglers");
-    app.add_option("--timeout", timeout_s, "With --asymmetric: stop each run after this many seconds");
+    bool jobs = false;
+    app.add_flag("--jobs", jobs, "Instead of the ladder: two training jobs sharing the 100k rung's fabric");
+    app.add_option("--timeout", timeout_s, "With --asymmetric or --jobs: stop each run after this many seconds");
     CLI11_PARSE(app, argc, argv);
     if (exe.empty()) {
         exe = (fs::canonical("/proc/self/exe").parent_path() / "clustertwin").string();
@@ -255,6 +261,14 @@ int main(int argc, char** argv) {
     if (contention) {
         const int rc = twin::bench::contention_table(
             exe, dir, fs::path(TWIN_SOURCE_DIR) / "scenarios" / "llama3-405b-16k-h100.json", with_simgrid);
+        if (keep.empty()) {
+            fs::remove_all(dir);
+        }
+        return rc;
+    }
+    if (jobs) {
+        const auto rung = std::find_if(kLadder.begin(), kLadder.end(), [](const Rung& r) { return r.gpus == 100000; });
+        const int rc = twin::bench::jobs_table(exe, dir, scenario(*rung), timeout_s);
         if (keep.empty()) {
             fs::remove_all(dir);
         }

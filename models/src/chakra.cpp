@@ -402,7 +402,7 @@ private:
 // the trace's kernels are taken as compute-bound (GEMMs dominate a training step; a memory-bound
 // kernel would scale by HBM bandwidth instead, which a duration alone cannot tell).
 std::vector<double> duration_scales(const Value& measured_on, topology::Precision precision, std::size_t ranks,
-                                    const topology::Cluster& cluster) {
+                                    int first_gpu, const topology::Cluster& cluster) {
     const std::string name = measured_on.as_string();
     const auto& gpus = cluster.catalog().gpus;
     const auto it = gpus.find(name);
@@ -423,8 +423,9 @@ std::vector<double> duration_scales(const Value& measured_on, topology::Precisio
                                      topology::precision_name(precision)));
     }
     std::vector<double> out(ranks, 1.0);
-    for (std::size_t r = 0; r < ranks && r < static_cast<std::size_t>(cluster.gpu_count()); ++r) {
-        const topology::GpuType& target = cluster.gpu_type(static_cast<int>(r));
+    for (std::size_t r = 0;
+         r < ranks && r + static_cast<std::size_t>(first_gpu) < static_cast<std::size_t>(cluster.gpu_count()); ++r) {
+        const topology::GpuType& target = cluster.gpu_type(first_gpu + static_cast<int>(r));
         if (!(peak(target) > 0)) {
             measured_on.fail(fmt::format("rank {} runs on \"{}\", which has no {} peak to scale durations to", r,
                                          target.name, topology::precision_name(precision)));
@@ -506,7 +507,8 @@ Trace load_chakra_workload(Object w, const WorkloadContext& context) {
             options.durations = read_enum(*d, kChakraDurationNames);
         }
         if (auto m = co.find("measured_on")) {
-            options.duration_scale_of_rank = duration_scales(*m, options.precision, paths.size(), context.cluster);
+            options.duration_scale_of_rank =
+                duration_scales(*m, options.precision, paths.size(), context.first_gpu, context.cluster);
         }
         co.finish();
     }

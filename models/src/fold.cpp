@@ -166,7 +166,11 @@ Fold plan_fold(const Trace& trace, const topology::Cluster& cluster, int max_exa
     }
     for (const auto& comm : fam.communicators) {
         if (static_cast<int>(comm.size()) != d) {
-            fold.reason = fmt::format("\"{}\" communicators differ in size", fam.name);
+            // Jobs (jobs.hpp) merge their data-parallel families into one: they fold together only
+            // with equal data-parallel sizes (M blocks dividing every size is not implemented).
+            fold.reason = fmt::format("\"{}\" communicators differ in size ({} and {} replicas; jobs fold together "
+                                      "only with equal data-parallel sizes)",
+                                      fam.name, d, comm.size());
             return fold;
         }
     }

@@ -257,13 +257,14 @@ Trace load_llm_inference_workload(Object workload, const WorkloadContext& contex
     InferenceConfig c = read_inference_config(std::move(workload), context.base_dir);
     const auto& cluster = context.cluster;
 
-    if (c.gpus() > cluster.gpu_count()) {
+    if (c.gpus() > context.gpus_available()) {
         (parallelism ? *parallelism : self)
-            .fail(fmt::format("tp x pp = {} GPUs, but the cluster has only {}", c.gpus(), cluster.gpu_count()));
+            .fail(fmt::format("tp x pp = {} GPUs, but {} has only {}", c.gpus(),
+                              context.gpu_budget > 0 ? "the job" : "the cluster", context.gpus_available()));
     }
     // The rank with the least HBM decides the fit; every rank's GPU must run the precision.
-    int tightest = 0;
-    for (int r = 0; r < c.gpus(); ++r) {
+    int tightest = context.first_gpu;
+    for (int r = context.first_gpu; r < context.first_gpu + c.gpus(); ++r) {
         const auto& gpu = cluster.gpu_type(r);
         if (!has_peak(gpu, c.precision)) {
             std::string known;

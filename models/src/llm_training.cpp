@@ -231,10 +231,11 @@ Trace load_llm_training(Object workload, const WorkloadContext& context) {
     }
     const auto& cluster = context.cluster;
     const int gpus = c.par.gpus();
-    if (gpus > cluster.gpu_count()) {
+    if (gpus > context.gpus_available()) {
         throw InputError(c.file, c.pointer + "/parallelism",
-                         fmt::format("tp·pp·dp·cp = {}·{}·{}·{} = {} GPUs, but the cluster has {} GPUs", c.par.tp,
-                                     c.par.pp, c.par.dp, c.par.cp, gpus, cluster.gpu_count()));
+                         fmt::format("tp·pp·dp·cp = {}·{}·{}·{} = {} GPUs, but {} has {} GPUs", c.par.tp, c.par.pp,
+                                     c.par.dp, c.par.cp, gpus, context.gpu_budget > 0 ? "the job" : "the cluster",
+                                     context.gpus_available()));
     }
     if (c.storage.checkpoint_interval_steps > 0 && !cluster.storage().present) {
         throw InputError(c.file, c.storage.pointer,
@@ -253,7 +254,7 @@ Trace load_llm_training(Object workload, const WorkloadContext& context) {
             }
         }
         for (int r : ranks) {
-            const auto& gpu = cluster.gpu_type(r);
+            const auto& gpu = cluster.gpu_type(context.first_gpu + r);
             if (!seen.insert(gpu.name).second) {
                 continue;
             }
@@ -324,7 +325,7 @@ Trace load_llm_training(Object workload, const WorkloadContext& context) {
     info.figures["pipeline_stage_imbalance_estimate"] = busiest / (sum / c.par.pp);
     info.figures["gpus"] = gpus;
     if (cluster.storage().present) {
-        info.storage = detail::training_storage_traffic(c, cluster);
+        info.storage = detail::training_storage_traffic(c, cluster, context.first_gpu);
     }
     return trace;
 }

@@ -30,7 +30,7 @@ std::vector<double> checkpoint_bytes_per_rank(const TrainingConfig& config) {
     return out;
 }
 
-StorageTraffic training_storage_traffic(const TrainingConfig& c, const topology::Cluster& cluster) {
+StorageTraffic training_storage_traffic(const TrainingConfig& c, const topology::Cluster& cluster, int first_gpu) {
     StorageTraffic t;
     t.checkpoint_interval_steps = c.storage.checkpoint_interval_steps;
     t.checkpoint_mode = c.storage.checkpoint_mode;
@@ -51,7 +51,7 @@ StorageTraffic training_storage_traffic(const TrainingConfig& c, const topology:
         }
         for (const auto& [first, last] : ranges) {
             for (int r = first; r <= last; ++r) {
-                const auto node = static_cast<std::size_t>(cluster.node_of_gpu(r));
+                const auto node = static_cast<std::size_t>(cluster.node_of_gpu(first_gpu + r));
                 if (c.storage.checkpoint_interval_steps > 0) {
                     ckpt_node[node] += per_rank[static_cast<std::size_t>(s)];
                     t.checkpoint_bytes += per_rank[static_cast<std::size_t>(s)];

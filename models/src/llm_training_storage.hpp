@@ -12,6 +12,7 @@ namespace twin::models::detail {
 [[nodiscard]] std::vector<double> checkpoint_bytes_per_rank(const TrainingConfig& config);
 
 // S, S_node, D, D_node of `config` placed rank r -> GPU r of `cluster`.
-[[nodiscard]] StorageTraffic training_storage_traffic(const TrainingConfig& config, const topology::Cluster& cluster);
+[[nodiscard]] StorageTraffic training_storage_traffic(const TrainingConfig& config, const topology::Cluster& cluster,
+                                                      int first_gpu = 0);
 
 } // namespace twin::models::detail

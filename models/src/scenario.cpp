@@ -1,6 +1,7 @@
 #include "twin/models/scenario.hpp"
 
 #include "twin/models/compute.hpp"
+#include "twin/models/jobs.hpp"
 #include "twin/models/stragglers.hpp"
 #include "twin/models/workload.hpp"
 #include "twin/topology/failed_links.hpp"
@@ -57,13 +58,18 @@ Scenario from_document(const Document& doc, const std::filesystem::path& base_di
     const Value seed = root.at("seed");
     const auto catalog_value = root.find("catalog");
     const Value topology_value = root.at("topology");
-    const Value workload = root.at("workload");
+    const auto workload_value = root.find("workload");
+    const auto jobs = root.find("jobs"); // several jobs on the cluster instead (models/jobs.hpp)
     const auto run = root.find("run");
     const auto facility = root.find("facility");
     (void)root.find("floorplan"); // the build-out's floor plan: read and checked by buildout/ (bom, cabling)
     const auto campaign = root.find("campaign");
     const auto stragglers = root.find("stragglers");
     const auto failed_links = root.find("failed_links");
+    if (workload_value && jobs) {
+        root.fail_at("jobs", "give either \"workload\" or \"jobs\", not both");
+    }
+    const Value workload = jobs ? *jobs : workload_value ? *workload_value : root.at("workload");
     root.finish();
 
     (void)version.as_integer(1, 1);
@@ -105,7 +111,13 @@ Scenario from_document(const Document& doc, const std::filesystem::path& base_di
     if (failed_links) {
         topology::apply_failed_links(*failed_links, s.cluster);
     }
-    s.trace = load_workload(workload.as_object(), WorkloadContext{s.cluster, base_dir, limits});
+    if (jobs) {
+        JobSet set = load_jobs(*jobs, WorkloadContext{s.cluster, base_dir, limits});
+        s.trace = std::move(set.trace);
+        s.jobs = std::move(set.jobs);
+    } else {
+        s.trace = load_workload(workload.as_object(), WorkloadContext{s.cluster, base_dir, limits});
+    }
     check_trace_fits(s.trace, s.cluster, workload);
     s.facility = load_facility(facility, s.cluster, s.trace.info.tokens_per_step);
     if (campaign) {

@@ -155,6 +155,7 @@ RunReport build_report(const models::Scenario& s, const RunResult& r) {
     detail::add_fabric(s, r, out);
     out.engine = engine(r);
     out.workload = detail::build_workload(s, r);
+    out.jobs = build_jobs(s, r);
     out.serving = detail::build_request_serving(s, r);
     out.power = detail::build_power(s, r);
     out.series = detail::build_series(r);

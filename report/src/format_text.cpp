@@ -103,6 +103,7 @@ std::string format_text(const RunReport& r) {
     if (r.workload) {
         out += workload_text(*r.workload);
     }
+    out += jobs_text(r.jobs);
     if (r.serving) {
         out += detail::request_serving_text(*r.serving);
     }

@@ -218,6 +218,9 @@ RunReport from_json(const nlohmann::json& json, const std::string& file) {
     if (const auto w = o.find("workload")) {
         r.workload = workload_from_json(*w);
     }
+    if (const auto jobs = o.find("jobs")) {
+        r.jobs = jobs_from_json(*jobs);
+    }
     if (const auto sv = o.find("serving")) {
         r.serving = detail::request_serving_from_json(*sv);
     }

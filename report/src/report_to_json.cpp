@@ -211,6 +211,9 @@ nlohmann::json to_json(const RunReport& r) {
     if (r.workload) {
         j["workload"] = detail::workload_to_json(*r.workload);
     }
+    if (!r.jobs.empty()) {
+        j["jobs"] = jobs_to_json(r.jobs);
+    }
     if (r.serving) {
         j["serving"] = detail::request_serving_to_json(*r.serving);
     }

@@ -83,6 +83,7 @@ const std::vector<Bundled> kBundled = {
     {"b200-air-hall-throttle", 64, 256, "B200", "Llama-3 8B training"},
     {"llama3-8b-storage-dgx-h100", 64, 256, "H100-SXM", "Llama-3 8B training"},
     {"b200-air-hall-day", 64, 256, "B200", "Llama-3 8B training"},
+    {"two-jobs-160xh100", 160, 672, "H100-SXM", "llama70b+llama8b"},
 };
 
 // gtest prints the parameter in test names and failures.

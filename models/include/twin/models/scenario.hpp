@@ -5,6 +5,7 @@
 //    "topology": {...topology format v1, topology/README.md...},
 //    "workload": {"type": "trace", "file": "traces/dp.json"}       (path relative to the scenario)
 //             or {"type": "trace", "trace": {...inline trace v1...}},
+//    or "jobs": [{"name": "a", "gpus": {"first": 0, "count": 512}, "workload": {...}}, ...] (jobs.hpp),
 //    "run": {"output_dir": "results/name", "top_links": 10},        (path relative to the scenario)
 //    "facility": {...power, cooling and energy; twin/models/facility.hpp...},
 //    "campaign": {...failures, checkpoints and goodput over a campaign; twin/models/campaign.hpp...}}
@@ -14,6 +15,7 @@
 
 #include "twin/models/campaign.hpp"
 #include "twin/models/facility.hpp"
+#include "twin/models/jobs.hpp"
 #include "twin/models/trace.hpp"
 #include "twin/topology/cluster.hpp"
 #include "twin/topology/limits.hpp"
@@ -42,6 +44,7 @@ struct Scenario {
     std::uint64_t seed = 0;
     topology::Cluster cluster;
     Trace trace;
+    std::vector<Job> jobs; // a "jobs" scenario's jobs (models/jobs.hpp); empty with a single "workload"
     RunSettings run;
     Facility facility;                      // defaults when the scenario has no "facility" section
     std::optional<CampaignConfig> campaign; // the "campaign" section (models/campaign.hpp)

@@ -19,6 +19,12 @@ struct WorkloadContext {
     const topology::Cluster& cluster; // validated, for placement and memory fit
     std::filesystem::path base_dir;   // files are relative to the scenario
     topology::Limits limits{};        // resource budgets (generators check theirs before generating)
+    // The GPU that rank 0 runs on (a job of a "jobs" scenario, models/jobs.hpp): generators check
+    // rank r against GPU first_gpu + r (type, memory, node) and the GPUs the cluster has left.
+    int first_gpu = 0;
+    // The GPUs the workload may use from first_gpu on (0: all the rest of the cluster).
+    int gpu_budget = 0;
+    [[nodiscard]] int gpus_available() const { return gpu_budget > 0 ? gpu_budget : cluster.gpu_count() - first_gpu; }
 };
 
 // Reads the whole "workload" object (including "type", already known to name this loader) and

@@ -16,6 +16,7 @@
 #include "twin/models/llm_inference.hpp"
 #include "twin/models/scenario.hpp"
 #include "twin/report/bom_report.hpp"
+#include "twin/report/job_report.hpp"
 #include "twin/report/power_report.hpp"
 #include "twin/report/run_result.hpp"
 #include "twin/report/serving_report.hpp"
@@ -230,6 +231,7 @@ struct RunReport {
     std::vector<PodReport> pods;            // written only with two or more pods
     EngineReport engine;
     std::optional<WorkloadReport> workload; // generated workloads only
+    std::vector<JobReport> jobs;            // a "jobs" scenario's jobs (job_report.hpp); else empty
     std::optional<RequestServingReport> serving;
     PowerReport power;
     SeriesReport series;

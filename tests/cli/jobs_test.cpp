@@ -1,0 +1,98 @@
+// Two jobs sharing a fabric (models/jobs.hpp, issue 18), end to end through `clustertwin run`:
+//   - on disjoint leaf groups they share no link, so each job's step equals the same job alone;
+//   - crossing the same oversubscribed leaf uplinks they contend: in jobs-2x24-spine.json each job's
+//     3-node ring crosses the uplinks of the leaf group of nodes 2-3 (node 2 in job a, node 3 in job
+//     b); at 2:1 those uplinks carry one node's worth, which one job alone fills, so with both the
+//     cross-group hop runs at about half rate and the step grows by well over 1.5x (about 2x on the
+//     communication-only step);
+//   - two jobs with equal data-parallel sizes fold together, within 1 % of --no-fold, per job;
+//   - the report has a "jobs" array and the summary a "jobs" section.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <unistd.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct Run {
+    json report;
+    std::string text;
+};
+
+Run run(const std::string& scenario, const std::string& flags, const std::string& tag) {
+    const fs::path out = fs::temp_directory_path() / ("clustertwin-jobs-" + std::to_string(::getpid()) + "-" + tag);
+    const fs::path log = out.string() + ".txt";
+    const std::string cmd = std::string("cd ") + TWIN_SOURCE_DIR + " && " + CLUSTERTWIN_EXE + " run " + flags + " -o " +
+                            out.string() + " " + scenario + " > " + log.string();
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    Run r;
+    std::ifstream in(out / "report.json");
+    r.report = json::parse(in);
+    std::ifstream t(log);
+    std::stringstream ss;
+    ss << t.rdbuf();
+    r.text = ss.str();
+    fs::remove_all(out);
+    fs::remove(log);
+    return r;
+}
+
+double job_step(const json& report, std::size_t j) {
+    return report.at("jobs").at(j).at("step_time_s").get<double>();
+}
+
+TEST(JobsCli, DisjointLeafGroupsMatchTheJobAlone) {
+    const auto both = run("tests/scenarios/jobs-2x32-disjoint.json", "-q", "both");
+    const auto alone = run("tests/scenarios/jobs-1x32-alone.json", "-q", "alone");
+    const double t = alone.report.at("simulated_time_s").get<double>();
+    ASSERT_EQ(both.report.at("jobs").size(), 2U);
+    EXPECT_NEAR(job_step(both.report, 0) / t, 1.0, 1e-9);
+    EXPECT_NEAR(job_step(both.report, 1) / t, 1.0, 1e-9);
+    const auto& a = both.report.at("jobs").at(0);
+    EXPECT_EQ(a.at("name"), "a");
+    EXPECT_EQ(a.at("first_gpu"), 0);
+    EXPECT_EQ(a.at("gpus"), 32);
+    EXPECT_EQ(both.report.at("jobs").at(1).at("first_gpu"), 32);
+    // The job's MFU is the single workload's: same FLOPs, GPUs and step.
+    EXPECT_NEAR(a.at("mfu").get<double>() / alone.report.at("workload").at("mfu").get<double>(), 1.0, 1e-9);
+    EXPECT_NEAR(a.at("tokens_per_s").get<double>() / alone.report.at("workload").at("tokens_per_s").get<double>(), 1.0,
+                1e-9);
+    EXPECT_FALSE(alone.report.contains("jobs")); // a single-workload report is unchanged
+}
+
+TEST(JobsCli, SharedOversubscribedUplinksShowContention) {
+    const auto both = run("tests/scenarios/jobs-2x24-spine.json", "-q", "spine");
+    const auto alone = run("tests/scenarios/jobs-1x24-spine-alone.json", "-q", "spine-alone");
+    const double t = job_step(alone.report, 0);
+    EXPECT_GT(job_step(both.report, 0) / t, 1.5);
+    EXPECT_GT(job_step(both.report, 1) / t, 1.5);
+    EXPECT_LT(job_step(both.report, 0) / t, 2.2); // at most about the halved hop
+}
+
+TEST(JobsCli, TwoJobsFoldWithinOnePercentOfUnfolded) {
+    const auto folded = run("tests/scenarios/jobs-2x-fold.json", "", "fold");
+    const auto full = run("tests/scenarios/jobs-2x-fold.json", "-q --no-fold", "full");
+    for (std::size_t j = 0; j < 2; ++j) {
+        EXPECT_NEAR(job_step(folded.report, j) / job_step(full.report, j), 1.0, 0.01) << j;
+    }
+    bool found = false;
+    for (const auto& s : folded.report.at("engine").at("shortcuts")) {
+        if (s.at("name") == "folded data-parallel replicas") {
+            found = true;
+            EXPECT_LT(s.at("simulated_ranks").get<int>(), 96) << s.dump();
+        }
+    }
+    EXPECT_TRUE(found) << folded.report.at("engine").dump();
+    EXPECT_NE(folded.text.find("jobs\n"), std::string::npos) << folded.text;
+    EXPECT_NE(folded.text.find("  big "), std::string::npos) << folded.text;
+    EXPECT_NE(folded.text.find("MFU"), std::string::npos) << folded.text;
+}
+
+} // namespace
