@@ -83,16 +83,19 @@ std::vector<PodReport> pods(const models::Scenario& s, const std::vector<Directe
 
 } // namespace
 
+DirectedLink directed_link(const models::Scenario& s, const RunResult& r, std::uint32_t link, bool up) {
+    const double cap = s.cluster.links()[link].bandwidth.value() * r.simulated_time_s;
+    const double bytes = up ? r.link_bytes_up[link] : r.link_bytes_down[link];
+    return DirectedLink{link, up, bytes, cap > 0 ? bytes / cap : 0.0};
+}
+
 std::vector<DirectedLink> directed_links(const models::Scenario& s, const RunResult& r) {
     std::vector<DirectedLink> out;
-    const auto& links = s.cluster.links();
-    out.reserve(2 * links.size());
-    const double t = r.simulated_time_s;
-    for (std::uint32_t i = 0; i < links.size(); ++i) {
-        const double cap = links[i].bandwidth.value() * t;
+    const auto n = static_cast<std::uint32_t>(s.cluster.links().size());
+    out.reserve(2 * static_cast<std::size_t>(n));
+    for (std::uint32_t i = 0; i < n; ++i) {
         for (bool up : {true, false}) {
-            const double bytes = up ? r.link_bytes_up[i] : r.link_bytes_down[i];
-            out.push_back(DirectedLink{i, up, bytes, cap > 0 ? bytes / cap : 0.0});
+            out.push_back(directed_link(s, r, i, up));
         }
     }
     return out;
