@@ -1,5 +1,6 @@
 #include "twin/core/output_set.hpp"
 
+#include "output_set_detail.hpp"
 #include "twin/core/error.hpp"
 
 #include <algorithm>
@@ -17,15 +18,21 @@
 #include <utility>
 
 namespace twin {
-namespace {
 
-constexpr int kSuffixLength = 6;
-constexpr std::string_view kSuffixAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+namespace detail {
 
-// A path as it appears in a message: quoted, control characters escaped (it may come from a file).
 std::string shown(const std::filesystem::path& p) {
     return nlohmann::json(p.string()).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
+
+} // namespace detail
+
+namespace {
+
+using detail::shown;
+
+constexpr int kSuffixLength = 6;
+constexpr std::string_view kSuffixAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 std::string errno_text(int e) {
     return std::strerror(e);
@@ -263,26 +270,6 @@ void OutputSet::check_replaceable() const {
         fail(shown(folder_) + " holds " + shown(foreign) +
              ", which is not part of a result set; it is replaced as a whole, so choose another folder or empty it");
     }
-}
-
-std::filesystem::path OutputSet::add(const std::string& name, std::string_view text) {
-    if (std::find(names_.begin(), names_.end(), name) == names_.end() || name.find('/') != std::string::npos) {
-        throw std::logic_error("OutputSet::add: \"" + name + "\" is not one of the set's file names");
-    }
-    const auto target = folder_ / name;
-    Fd fd(::openat(temp_fd_, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666));
-    if (fd.get() < 0) {
-        fail("cannot write " + shown(target) + ": " + errno_text(errno));
-    }
-    try {
-        write_all(fd.get(), text);
-    } catch (const std::system_error& e) {
-        fail("cannot write " + shown(target) + ": " + errno_text(e.code().value()));
-    }
-    if (::close(fd.release()) != 0) {
-        fail("cannot write " + shown(target) + ": " + errno_text(errno));
-    }
-    return target;
 }
 
 void OutputSet::commit() {

@@ -18,18 +18,35 @@ double at_or_zero(const std::vector<double>& v, std::size_t i) {
 } // namespace
 
 std::string links_csv(const models::Scenario& s, const RunResult& r) {
+    std::string out;
+    write_links_csv(s, r, [&](std::string_view chunk) { out += chunk; });
+    return out;
+}
+
+// Rows go out in chunks of about 1 MiB: at a million GPUs (16 M directed links) the file is
+// ~2 GB, which held as one string set the run's peak memory.
+void write_links_csv(const models::Scenario& s, const RunResult& r,
+                     const std::function<void(std::string_view)>& write) {
+    constexpr std::size_t kChunkBytes = std::size_t{1} << 20;
     CsvWriter csv({"link_id", "direction", "from", "to", "tier", "bandwidth_bytes_per_s", "latency_s", "bytes",
                    "utilization", "peak_utilization"});
-    for (const auto& d : detail::directed_links(s, r)) {
-        const auto& l = s.cluster.links()[d.link];
+    const auto& links = s.cluster.links();
+    for (std::uint32_t i = 0; i < links.size(); ++i) {
+        const auto& l = links[i];
         const auto a = s.cluster.vertex_name(l.a);
         const auto b = s.cluster.vertex_name(l.b);
-        const double peak = at_or_zero(d.up ? r.link_peak_rate_up : r.link_peak_rate_down, d.link);
         const double bandwidth = l.bandwidth.value();
-        csv.row(d.link, d.up ? "up" : "down", d.up ? a : b, d.up ? b : a, topology::link_tier_name(l.tier), bandwidth,
-                l.latency.value(), d.bytes, d.utilization, bandwidth > 0 ? peak / bandwidth : 0.0);
+        for (const bool up : {true, false}) {
+            const auto d = detail::directed_link(s, r, i, up);
+            const double peak = at_or_zero(up ? r.link_peak_rate_up : r.link_peak_rate_down, i);
+            csv.row(i, up ? "up" : "down", up ? a : b, up ? b : a, topology::link_tier_name(l.tier), bandwidth,
+                    l.latency.value(), d.bytes, d.utilization, bandwidth > 0 ? peak / bandwidth : 0.0);
+        }
+        if (csv.str().size() >= kChunkBytes) {
+            csv.drain(write);
+        }
     }
-    return csv.str();
+    csv.drain(write);
 }
 
 std::string power_csv(const RunResult& r) {

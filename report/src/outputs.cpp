@@ -24,7 +24,8 @@ std::vector<std::filesystem::path> write_outputs(OutputSet& set, const models::S
                                                  const RunReport& report) {
     std::vector<std::filesystem::path> written;
     written.push_back(set.add("report.json", to_json(report).dump(2) + "\n"));
-    written.push_back(set.add("links.csv", links_csv(s, r)));
+    written.push_back(
+        set.add_streamed("links.csv", [&](const OutputSet::Chunks& write) { write_links_csv(s, r, write); }));
     written.push_back(set.add("power.csv", power_csv(r)));
     written.push_back(set.add("series.csv", series_csv(r)));
     written.push_back(set.add("racks.csv", racks_csv(s, r)));

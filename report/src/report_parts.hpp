@@ -21,6 +21,8 @@ struct DirectedLink {
     double utilization; // bytes / (bandwidth x simulated time)
 };
 [[nodiscard]] std::vector<DirectedLink> directed_links(const models::Scenario& s, const RunResult& r);
+// One of them (link id `link`, direction `up`), as directed_links lists it.
+[[nodiscard]] DirectedLink directed_link(const models::Scenario& s, const RunResult& r, std::uint32_t link, bool up);
 
 // Fills busiest_links, link_tiers and pods.
 void add_fabric(const models::Scenario& s, const RunResult& r, RunReport& report);

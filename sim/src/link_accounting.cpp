@@ -55,7 +55,8 @@ void LinkAccounting::spread_pools() const {
     pooled_dirty_ = false;
 }
 
-PhaseSummary LinkAccounting::analyse(const models::CollectivePhase& phase, PhaseRoutes& routes, LinkBytes& link_bytes) {
+PhaseSummary LinkAccounting::analyse(const models::CollectivePhase& phase, PhaseRoutes& routes, LinkBytes& link_bytes,
+                                     FluidPhase* fluid, std::vector<double>* latency_out) {
     const bool adaptive = cluster_.adaptive_routing();
     routes.hops.clear();
     routes.begin.clear();
@@ -74,10 +75,17 @@ PhaseSummary LinkAccounting::analyse(const models::CollectivePhase& phase, Phase
             cluster_.route(f.src_gpu, f.dst_gpu, hops_);
         }
         double latency = 0.0;
+        if (fluid != nullptr) {
+            fluid->begin.push_back(static_cast<std::uint32_t>(fluid->slots.size()));
+            fluid->bytes.push_back(wire);
+        }
         for (const auto& h : hops_) {
             latency += links[h.link].latency.value();
             const std::size_t slot = 2 * static_cast<std::size_t>(h.link) + (h.up ? 0 : 1);
             link_bytes.emplace_back(static_cast<std::uint32_t>(slot), wire);
+            if (fluid != nullptr) {
+                fluid->slots.push_back(static_cast<std::uint32_t>(slot));
+            }
             if (adaptive) {
                 touched_.push_back(slot); // load_ already holds the bytes; duplicates are harmless
             } else {
@@ -88,6 +96,12 @@ PhaseSummary LinkAccounting::analyse(const models::CollectivePhase& phase, Phase
             }
         }
         max_latency = std::max(max_latency, latency);
+        if (latency_out != nullptr) {
+            latency_out->push_back(latency);
+        }
+    }
+    if (fluid != nullptr) {
+        fluid->begin.push_back(static_cast<std::uint32_t>(fluid->slots.size()));
     }
     if (adaptive) {
         routes.begin.push_back(static_cast<std::uint32_t>(routes.hops.size()));

@@ -11,6 +11,7 @@
 //                               latency terms exceed it
 #pragma once
 
+#include "fluid.hpp"
 #include "twin/models/collective_plan.hpp"
 #include "twin/topology/cluster.hpp"
 
@@ -50,7 +51,11 @@ public:
     // The wire bytes the phase puts on each directed link are added to `link_bytes` (slot =
     // 2 x link + 1 for the down direction; unsorted, a slot may repeat). All of it is a pure
     // function of the phase, so a plan played many times is analysed once.
-    PhaseSummary analyse(const models::CollectivePhase& phase, PhaseRoutes& routes, LinkBytes& link_bytes);
+    // With `fluid`, every flow's directed slots and wire bytes are appended to it and its route
+    // latency (seconds) to `latency`, as routed here: a folded plan's fluid solve needs them, and
+    // routing each of a million-GPU plan's image flows once more cost as much as this pass.
+    PhaseSummary analyse(const models::CollectivePhase& phase, PhaseRoutes& routes, LinkBytes& link_bytes,
+                         FluidPhase* fluid = nullptr, std::vector<double>* latency = nullptr);
 
     // Adds `times` x the bytes of `link_bytes` to the run's totals. Bytes on a spraying pool's
     // representative are shared among the pool's links in proportion to their bandwidth.

@@ -77,8 +77,16 @@ std::shared_ptr<Played> PlanCache::play(models::CollectivePlan plan, bool images
                                                                          : std::move(plan));
     const auto& phases = played->plan->phases;
     played->routes = std::make_shared<std::vector<PhaseRoutes>>(phases.size());
+    // Folded and fluid-timed plans keep every flow's route for the fluid solver (fold_plan).
+    const bool fluid = fold_.active || fluid_timed(*played->plan);
+    if (fluid) {
+        played->fluid.resize(phases.size());
+    }
     for (std::size_t p = 0; p < phases.size(); ++p) {
-        const auto summary = accounting_.analyse(phases[p], (*played->routes)[p], played->link_bytes);
+        auto* fl = fluid ? &played->fluid[p] : nullptr;
+        const auto summary =
+            accounting_.analyse(phases[p], (*played->routes)[p], played->link_bytes,
+                                fl != nullptr ? &fl->phase : nullptr, fl != nullptr ? &fl->latency : nullptr);
         played->estimate_s.push_back(summary.estimate_s);
         played->bound.push_back(summary.bound);
         played->flows += static_cast<std::int64_t>(phases[p].flows.size());
@@ -122,33 +130,18 @@ bool PlanCache::fluid_timed(const models::CollectivePlan& plan) const {
 }
 
 // Folded plans (see plan_cache.hpp): every flow's route, latency and wire bytes for the fluid
-// solver; SimGrid keeps the simulated flows only (none with `play_none`: fluid-timed collectives).
+// solver (play() had analyse() keep them); SimGrid keeps the simulated flows only (none with
+// `play_none`: fluid-timed collectives).
 void PlanCache::fold_plan(Played& played, bool play_none) {
-    const auto& links = cluster_.links();
     auto lean = *played.plan;
-    played.fluid.resize(lean.phases.size());
     for (std::size_t p = 0; p < lean.phases.size(); ++p) {
         auto& flows = lean.phases[p].flows;
         auto& routes = (*played.routes)[p];
         auto& fl = played.fluid[p];
-        for (std::size_t i = 0; i < flows.size(); ++i) {
-            hops_.clear();
-            if (routes.begin.empty()) {
-                cluster_.route(flows[i].src_gpu, flows[i].dst_gpu, hops_);
-            } else {
-                hops_.assign(routes.hops.begin() + routes.begin[i], routes.hops.begin() + routes.begin[i + 1]);
-            }
-            fl.phase.begin.push_back(static_cast<std::uint32_t>(fl.phase.slots.size()));
-            double lat = 0.0;
-            for (const auto& h : hops_) {
-                fl.phase.slots.push_back(2 * h.link + (h.up ? 0U : 1U));
-                lat += links[h.link].latency.value();
-            }
-            fl.latency.push_back(lat);
-            fl.phase.bytes.push_back(flows[i].bytes.value() * lean.phases[p].byte_factor);
-            fl.simulated.push_back(!play_none && is_simulated(fold_, flows[i].src_gpu) ? 1 : 0);
+        fl.simulated.reserve(flows.size());
+        for (const auto& f : flows) {
+            fl.simulated.push_back(!play_none && is_simulated(fold_, f.src_gpu) ? 1 : 0);
         }
-        fl.phase.begin.push_back(static_cast<std::uint32_t>(fl.phase.slots.size()));
         // SimGrid plays the simulated flows only.
         PhaseRoutes kept_routes;
         std::vector<models::Flow> kept;

@@ -99,7 +99,6 @@ private:
     std::vector<CapsPtr> alone_;      // caps_for's answer for a batch of one
     FluidPhase fluid_phase_;          // scratch for solve_jointly
     std::vector<double> fluid_times_; // scratch: fluid_ solves into it
-    std::vector<topology::Hop> hops_; // scratch for fold_plan
 };
 
 } // namespace twin::sim

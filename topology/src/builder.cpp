@@ -399,7 +399,7 @@ Cluster Builder::finish(bool has_fabric) {
     if (has_fabric) {
         check_fabric();
     }
-    c_.dist_to_switch_.assign(switch_type_ptrs_.size(), {});
+    c_.distances_.reset();
     if (index_->spray) {
         build_spray_pools(c_, *index_);
     }

@@ -5,8 +5,9 @@
 // a shortest path (hop count) to a switch of the destination GPU's NIC -> that NIC -> GPU. Where
 // several links lead one hop closer (ECMP, including parallel links) and where a NIC has several
 // access links, the choice is mix64(src, dst, hop index) modulo the number of choices: fixed for
-// a (src, dst) pair, spread over pairs. Distances to a destination switch come from one BFS over
-// the switch graph, computed on first use and cached (dist_to_switch_). The destination NIC's
+// a (src, dst) pair, spread over pairs. Distances to a destination switch come from a BFS over
+// the switch graph's classes of twins, computed on first use per class and cached
+// (switch_distances.hpp). The destination NIC's
 // access link is chosen among those in the same connected part of the switch graph as the source
 // NIC's (the same plane of a multi-plane fabric). No allocation per call beyond the caller's
 // vector.
@@ -28,6 +29,7 @@
 #include "twin/topology/cluster.hpp"
 
 #include "cluster_index.hpp"
+#include "switch_distances.hpp"
 #include "twin/core/rng.hpp"
 
 #include <fmt/format.h>
@@ -207,28 +209,19 @@ void Cluster::walk(int src_gpu, int dst_gpu, const Choose& choose, std::vector<H
     std::uint32_t cur = links_[access_src].b - ix.first_switch;
     const std::uint32_t target = links_[access_dst].b - ix.first_switch;
     if (cur != target) {
-        auto& dist = dist_to_switch_[target];
-        if (dist.empty()) {
-            // BFS from the destination over the switch graph (undirected, so distances are symmetric).
-            dist.assign(ix.switch_adj_begin.size() - 1, detail::kUnreachable);
-            std::vector<std::uint32_t> queue{target};
-            dist[target] = 0;
-            for (std::size_t head = 0; head < queue.size(); ++head) {
-                const std::uint32_t s = queue[head];
-                for (std::uint32_t e = ix.switch_adj_begin[s]; e < ix.switch_adj_begin[s + 1]; ++e) {
-                    const std::uint32_t o = ix.switch_adj[e].other;
-                    if (dist[o] == detail::kUnreachable) {
-                        dist[o] = static_cast<std::uint16_t>(dist[s] + 1);
-                        queue.push_back(o);
-                    }
-                }
+        if (distances_ == nullptr) {
+            std::vector<std::uint32_t> other(ix.switch_adj.size());
+            for (std::size_t e = 0; e < other.size(); ++e) {
+                other[e] = ix.switch_adj[e].other;
             }
+            distances_ = std::make_shared<detail::SwitchDistances>(ix.switch_adj_begin, other);
         }
-        if (dist[cur] == detail::kUnreachable) {
+        const auto dist = distances_->to(target);
+        if (dist(cur) == detail::kUnreachable) {
             throw std::logic_error("Cluster::route: disconnected fabric (checked at load)");
         }
         for (std::uint64_t hop = 2; cur != target; ++hop) {
-            const std::uint16_t want = static_cast<std::uint16_t>(dist[cur] - 1);
+            const std::uint16_t want = static_cast<std::uint16_t>(dist(cur) - 1);
             const std::uint32_t begin = ix.switch_adj_begin[cur];
             const std::uint32_t end = ix.switch_adj_begin[cur + 1];
             const VertexId here = ix.first_switch + cur;
@@ -236,19 +229,19 @@ void Cluster::walk(int src_gpu, int dst_gpu, const Choose& choose, std::vector<H
                 std::uint32_t i = 0;
                 for (std::uint32_t e = begin; e < end; ++e) {
                     const auto& adj = ix.switch_adj[e];
-                    if (dist[adj.other] == want) {
+                    if (dist(adj.other) == want) {
                         f(i++, Hop{adj.link, links_[adj.link].a == here});
                     }
                 }
             };
             std::uint32_t choices = 0;
             for (std::uint32_t e = begin; e < end; ++e) {
-                choices += dist[ix.switch_adj[e].other] == want ? 1 : 0;
+                choices += dist(ix.switch_adj[e].other) == want ? 1 : 0;
             }
             std::uint32_t k = choose(hop, choices, each);
             for (std::uint32_t e = begin; e < end; ++e) {
                 const auto& adj = ix.switch_adj[e];
-                if (dist[adj.other] == want && k-- == 0) {
+                if (dist(adj.other) == want && k-- == 0) {
                     out.push_back(Hop{adj.link, links_[adj.link].a == here});
                     cur = adj.other;
                     break;

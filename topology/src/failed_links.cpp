@@ -71,9 +71,7 @@ std::string Cluster::fail_link(std::uint32_t link) {
         return "without it the fabric would be cut in two";
     }
     index_ = std::move(ix);
-    for (auto& d : dist_to_switch_) { // distances change: recomputed on first use
-        d.clear();
-    }
+    distances_.reset(); // distances change: recomputed on first use
     failed_links_.push_back(link);
     return {};
 }

@@ -44,6 +44,12 @@ public:
     }
 
     [[nodiscard]] const std::string& str() const { return out_; }
+    // The text so far, handed to `sink` and dropped (for documents streamed in chunks).
+    template <typename Sink>
+    void drain(Sink&& sink) {
+        sink(std::string_view(out_));
+        out_.clear();
+    }
 
 private:
     template <typename T>

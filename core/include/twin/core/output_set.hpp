@@ -22,6 +22,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,12 @@ public:
 
     // Writes one file of the set (one of `file_names`), fsynced. Returns its final path.
     std::filesystem::path add(const std::string& name, std::string_view text);
+    // The same, for a file too large to hold as one string (links.csv of a million GPUs: 2 GB):
+    // `produce` hands the text to its argument in chunks, written as they come. If `produce`
+    // throws, the exception propagates and the set is not committed, so no reader ever sees the
+    // partial file (output_set_stream.cpp).
+    using Chunks = std::function<void(std::string_view)>;
+    std::filesystem::path add_streamed(const std::string& name, const std::function<void(const Chunks&)>& produce);
     // Swaps the set in. The object is spent afterwards.
     void commit();
 

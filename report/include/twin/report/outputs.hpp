@@ -18,13 +18,18 @@
 #include "twin/report/run_result.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace twin::report {
 
 [[nodiscard]] std::string links_csv(const models::Scenario& scenario, const RunResult& result);
+// The same text handed to `write` in chunks of about 1 MiB (write_outputs streams it to the file).
+void write_links_csv(const models::Scenario& scenario, const RunResult& result,
+                     const std::function<void(std::string_view)>& write);
 [[nodiscard]] std::string power_csv(const RunResult& result);
 [[nodiscard]] std::string series_csv(const RunResult& result);
 

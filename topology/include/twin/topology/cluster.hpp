@@ -18,8 +18,9 @@
 namespace twin::topology {
 
 namespace detail {
-struct ClusterIndex; // compact routing/naming tables, defined in src/
-class Builder;       // the only writer of a Cluster
+struct ClusterIndex;   // compact routing/naming tables, defined in src/
+class SwitchDistances; // hop distances to destination switches, src/switch_distances.hpp
+class Builder;         // the only writer of a Cluster
 } // namespace detail
 
 enum class VertexKind : std::uint8_t { Gpu, ScaleUpSwitch, Nic, Switch };
@@ -201,10 +202,11 @@ public:
     std::string name_;        // optional name given in the scenario
     StorageFabric storage_;   // the topology's "storage" object (storage.hpp)
 
-    // Lazily filled routing state (per destination switch, BFS distances over switches).
-    // route() fills it on first use of a destination, so route() must not run concurrently on
-    // one Cluster (the simulator is single-threaded).
-    mutable std::vector<std::vector<std::uint16_t>> dist_to_switch_;
+    // Lazily filled routing state (hop distances over switches, per class of destination
+    // switches: src/switch_distances.hpp). route() fills it on first use, so route() must not run
+    // concurrently on one Cluster (the simulator is single-threaded). Reset when the switch graph
+    // changes (fail_link).
+    mutable std::shared_ptr<detail::SwitchDistances> distances_;
 
 private:
     std::uint64_t ecmp_salt_ = 0;
