@@ -175,12 +175,29 @@ void PowerAccounting::change(int rank, double t, double dw) {
     }
     // The representative domains take the folded rank's changes (the others follow them), and the
     // total takes one change per group, in group order, as domain-by-domain accounting would.
+    // Entries come grouped by domain (compile()): after a domain's first addition at t, which may
+    // commit its segment, the others at the same t only add to its level, so they are summed in
+    // a plain loop, in the same order (the same result, bit for bit).
     const auto k = static_cast<std::size_t>(c);
-    for (const auto& e : entries_[k]) {
-        family(e.family)[static_cast<std::size_t>(e.index)].add(t, dw * e.count);
+    const auto& entries = entries_[k];
+    for (std::size_t i = 0; i < entries.size();) {
+        const Entry& e = entries[i];
+        Level& level = family(e.family)[static_cast<std::size_t>(e.index)];
+        level.add(t, dw * e.count);
+        double w = level.w;
+        for (++i; i < entries.size() && entries[i].family == e.family && entries[i].index == e.index; ++i) {
+            w += dw * entries[i].count;
+        }
+        level.w = w;
     }
-    for (const auto count : total_counts_[k]) {
-        add_total(dw * count);
+    const auto& counts = total_counts_[k];
+    if (!counts.empty()) {
+        add_total(dw * counts.front());
+        double w = total_.w;
+        for (std::size_t i = 1; i < counts.size(); ++i) {
+            w += dw * counts[i];
+        }
+        total_.w = w;
     }
 }
 

@@ -114,6 +114,10 @@ void PowerAccounting::compile() {
             cdu_reps_[c].push_back(
                 static_cast<std::int32_t>(rep(3, static_cast<std::size_t>(domain_of_rack(3, g.rack)))));
         }
+        // Grouped by domain, each domain's entries in group order (change() relies on it).
+        std::stable_sort(entries_[c].begin(), entries_[c].end(), [](const Entry& a, const Entry& b) {
+            return a.family != b.family ? a.family < b.family : a.index < b.index;
+        });
         for (auto* v : {&rack_reps_[c], &cdu_reps_[c]}) {
             std::sort(v->begin(), v->end());
             v->erase(std::unique(v->begin(), v->end()), v->end());
