@@ -32,6 +32,11 @@ std::optional<ServingReport> serving(const models::WorkloadInfo& info, const Run
 
 } // namespace
 
+double peak_flops(const topology::GpuType& gpu, topology::Precision precision) {
+    const auto it = gpu.peak_flops.find(precision);
+    return it == gpu.peak_flops.end() ? 0.0 : it->second.value();
+}
+
 std::optional<WorkloadReport> build_workload(const models::Scenario& s, const RunResult& r) {
     const auto& info = s.trace.info;
     if (!info.present) {
@@ -43,8 +48,7 @@ std::optional<WorkloadReport> build_workload(const models::Scenario& s, const Ru
         gpus += static_cast<int>(cls.ranks.size());
     }
     const auto& gpu = s.cluster.gpu_type(s.trace.classes.empty() ? 0 : s.trace.classes.front().ranks.front());
-    const auto peak_it = gpu.peak_flops.find(info.precision);
-    const double peak = peak_it == gpu.peak_flops.end() ? 0.0 : peak_it->second.value();
+    const double peak = peak_flops(gpu, info.precision);
     const auto per_s = [t](double v) { return t > 0 ? v / t : 0.0; };
     WorkloadReport w;
     w.kind = info.kind;

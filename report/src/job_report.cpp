@@ -3,6 +3,7 @@
 #include "twin/report/job_report.hpp"
 
 #include "json_read.hpp"
+#include "report_parts.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -26,9 +27,7 @@ std::vector<JobReport> build_jobs(const models::Scenario& s, const RunResult& r)
         }
         const double t = j.step_time_s;
         if (job.info.present && t > 0 && j.ranks > 0) {
-            const auto& gpu = s.cluster.gpu_type(job.first_gpu);
-            const auto peak_it = gpu.peak_flops.find(job.info.precision);
-            const double peak = peak_it == gpu.peak_flops.end() ? 0.0 : peak_it->second.value();
+            const double peak = detail::peak_flops(s.cluster.gpu_type(job.first_gpu), job.info.precision);
             j.tokens_per_step = job.info.tokens_per_step;
             j.tokens_per_s = job.info.tokens_per_step / t;
             j.model_tflops_per_gpu = job.info.model_flops_per_step / t / j.ranks / 1e12;

@@ -28,6 +28,9 @@ struct DirectedLink {
 void add_fabric(const models::Scenario& s, const RunResult& r, RunReport& report);
 [[nodiscard]] PowerReport build_power(const models::Scenario& s, const RunResult& r);
 [[nodiscard]] std::optional<WorkloadReport> build_workload(const models::Scenario& s, const RunResult& r);
+// Peak FLOP/s of `gpu` at `precision` (0 when its catalog entry has none): the per-GPU denominator
+// of MFU and HFU, for the workload and for each job of a "jobs" scenario.
+[[nodiscard]] double peak_flops(const topology::GpuType& gpu, topology::Precision precision);
 [[nodiscard]] SeriesReport build_series(const RunResult& r);
 [[nodiscard]] std::optional<StorageReport> build_storage(const models::Scenario& s, double step_time_s);
 // The day under facility.weather (none without it).
