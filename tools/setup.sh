@@ -7,7 +7,7 @@ preset="${1:-release}"
 cd "$(dirname "$0")/.."
 
 packages=(cmake make g++ pkg-config libsimgrid-dev libboost-graph-dev nlohmann-json3-dev libfmt-dev
-          libcli11-dev libgtest-dev libgmock-dev libprotobuf-dev protobuf-compiler qt6-base-dev qt6-charts-dev xvfb xauth)
+          libcli11-dev libgtest-dev libgmock-dev libprotobuf-dev protobuf-compiler qt6-base-dev qt6-charts-dev libqt6opengl6-dev xvfb xauth)
 # The test path (tools/test.sh, CI) starts a single-node Slurm for the job-array sweep test.
 if [ "$preset" = ci ]; then
   packages+=(slurm-wlm munge)
