@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace twin::models {
 namespace {
@@ -70,6 +71,20 @@ ComputeTime compute_time(const topology::GpuType& gpu, const ComputeOp& op) {
 
 void check_compute_support(const Trace& trace, const RankClass& cls, const topology::GpuType& gpu) {
     check_block(trace, cls.program, gpu);
+}
+
+void check_trace_compute_support(const Trace& trace, const topology::Cluster& cluster, int first_gpu) {
+    for (const auto& cls : trace.classes) {
+        // Ranks of a class may sit on GPUs of several types; check each type once.
+        std::vector<const topology::GpuType*> seen;
+        for (int r : cls.ranks) {
+            const auto* gpu = &cluster.gpu_type(first_gpu + r);
+            if (std::find(seen.begin(), seen.end(), gpu) == seen.end()) {
+                seen.push_back(gpu);
+                check_compute_support(trace, cls, *gpu);
+            }
+        }
+    }
 }
 
 } // namespace twin::models

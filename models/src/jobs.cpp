@@ -3,6 +3,7 @@
 // same operations as the job traces, so the cost is O(total ranks + total steps).
 #include "twin/models/jobs.hpp"
 
+#include "twin/models/compute.hpp"
 #include "twin/models/serving.hpp"
 
 #include <algorithm>
@@ -153,6 +154,8 @@ JobSet load_jobs(const Value& jobs_value, const WorkloadContext& context) {
             workload.fail(fmt::format("the workload has {} ranks but job \"{}\" has {} GPUs (from GPU {})", t.ranks,
                                       job.name, available, job.first_gpu));
         }
+        // Checked here, on the job's own trace: merged, every job's ops would name the first job's file.
+        check_trace_compute_support(t, cluster, job.first_gpu);
         job.ranks = t.ranks;
         if (job.gpus == 0) {
             job.gpus = t.ranks;

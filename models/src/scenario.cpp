@@ -18,17 +18,7 @@ void check_trace_fits(const Trace& trace, const topology::Cluster& cluster, cons
         workload.fail(fmt::format("the trace has {} ranks but the cluster has only {} GPUs (rank r runs on GPU r)",
                                   trace.ranks, cluster.gpu_count()));
     }
-    for (const auto& cls : trace.classes) {
-        // Ranks of a class may sit on GPUs of several types; check each type once.
-        std::vector<const topology::GpuType*> seen;
-        for (int r : cls.ranks) {
-            const auto* gpu = &cluster.gpu_type(r);
-            if (std::find(seen.begin(), seen.end(), gpu) == seen.end()) {
-                seen.push_back(gpu);
-                check_compute_support(trace, cls, *gpu);
-            }
-        }
-    }
+    check_trace_compute_support(trace, cluster);
 }
 
 // The name becomes the default output folder results/<name>, so it must be one plain file name.

@@ -20,12 +20,23 @@ std::vector<JobReport> build_jobs(const models::Scenario& s, const RunResult& r)
         j.first_gpu = job.first_gpu;
         j.gpus = job.gpus;
         j.ranks = job.ranks;
+        double compute_s = 0.0;
+        double communication_s = 0.0;
         for (int g = job.first_gpu; g < job.first_gpu + job.ranks; ++g) {
             if (static_cast<std::size_t>(g) < r.gpus.size()) {
-                j.step_time_s = std::max(j.step_time_s, r.gpus[static_cast<std::size_t>(g)].finish_s);
+                const auto& a = r.gpus[static_cast<std::size_t>(g)];
+                j.step_time_s = std::max(j.step_time_s, a.finish_s);
+                compute_s += a.compute_s;
+                communication_s += a.communication_s;
             }
         }
         const double t = j.step_time_s;
+        if (t > 0 && j.ranks > 0) {
+            const double gpu_s = t * j.ranks;
+            j.compute_share = compute_s / gpu_s;
+            j.communication_share = communication_s / gpu_s;
+            j.idle_share = std::max(0.0, 1.0 - j.compute_share - j.communication_share);
+        }
         if (job.info.present && t > 0 && j.ranks > 0) {
             const double peak = detail::peak_flops(s.cluster.gpu_type(job.first_gpu), job.info.precision);
             j.tokens_per_step = job.info.tokens_per_step;
@@ -51,7 +62,10 @@ nlohmann::json jobs_to_json(const std::vector<JobReport>& jobs) {
                      {"tokens_per_step", j.tokens_per_step},
                      {"tokens_per_s", j.tokens_per_s},
                      {"model_tflops_per_gpu", j.model_tflops_per_gpu},
-                     {"mfu", j.mfu}});
+                     {"mfu", j.mfu},
+                     {"compute_share", j.compute_share},
+                     {"communication_share", j.communication_share},
+                     {"idle_share", j.idle_share}});
     }
     return a;
 }
@@ -73,6 +87,10 @@ std::vector<JobReport> jobs_from_json(const Value& value) {
         j.tokens_per_s = num(o, "tokens_per_s");
         j.model_tflops_per_gpu = num(o, "model_tflops_per_gpu");
         j.mfu = num(o, "mfu");
+        // Absent from reports written before the shares were added (read as 0).
+        j.compute_share = optional_num(o, "compute_share").value_or(0.0);
+        j.communication_share = optional_num(o, "communication_share").value_or(0.0);
+        j.idle_share = optional_num(o, "idle_share").value_or(0.0);
         o.finish();
         out.push_back(std::move(j));
     }
@@ -92,6 +110,8 @@ std::string jobs_text(const std::vector<JobReport>& jobs) {
                                j.model_tflops_per_gpu, 100 * j.mfu);
         }
         out += j.model.empty() ? "\n" : fmt::format("  ({}, {})\n", j.kind, j.model);
+        out += fmt::format("  {:<12} compute {:.1f} %  exposed communication {:.1f} %  idle {:.1f} %\n", "",
+                           100 * j.compute_share, 100 * j.communication_share, 100 * j.idle_share);
     }
     return out;
 }

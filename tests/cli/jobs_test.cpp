@@ -6,7 +6,8 @@
 //     cross-group hop runs at about half rate and the step grows by well over 1.5x (about 2x on the
 //     communication-only step);
 //   - two jobs with equal data-parallel sizes fold together, within 1 % of --no-fold, per job;
-//   - the report has a "jobs" array and the summary a "jobs" section.
+//   - the report has a "jobs" array (with each job's compute / exposed-communication / idle shares) and
+//     the summary a "jobs" section.
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -64,6 +65,17 @@ TEST(JobsCli, DisjointLeafGroupsMatchTheJobAlone) {
     EXPECT_NEAR(a.at("mfu").get<double>() / alone.report.at("workload").at("mfu").get<double>(), 1.0, 1e-9);
     EXPECT_NEAR(a.at("tokens_per_s").get<double>() / alone.report.at("workload").at("tokens_per_s").get<double>(), 1.0,
                 1e-9);
+    // Its compute and exposed-communication shares are the single workload's per-GPU times over its step.
+    const auto& w = alone.report.at("workload");
+    double exposed = 0.0; // per family there
+    for (const auto& [family, seconds] : w.at("exposed_communication_per_gpu_s").items()) {
+        exposed += seconds.get<double>();
+    }
+    EXPECT_NEAR(a.at("compute_share").get<double>() * t / w.at("compute_per_gpu_s").get<double>(), 1.0, 1e-9);
+    EXPECT_NEAR(a.at("communication_share").get<double>() * t / exposed, 1.0, 1e-9);
+    EXPECT_NEAR(a.at("compute_share").get<double>() + a.at("communication_share").get<double>() +
+                    a.at("idle_share").get<double>(),
+                1.0, 1e-12);
     EXPECT_FALSE(alone.report.contains("jobs")); // a single-workload report is unchanged
 }
 

@@ -5,9 +5,12 @@
 #include "twin/models/scenario.hpp"
 #include "twin_test/input_error.hpp"
 
+#include <filesystem>
+#include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <unistd.h>
 
 namespace {
 
@@ -150,6 +153,27 @@ TEST(JobsErrors, BadInputNamesThePointer) {
     doc = two_jobs();
     doc["jobs"][1]["workload"]["type"] = "nope";
     expect_error(doc, "/jobs/1/workload/type", "unknown workload type");
+}
+
+TEST(JobsErrors, UnsupportedPrecisionNamesTheJobsOwnTraceFile) {
+    // Job "b" reads its trace from a file whose compute step asks H100 for FP4: the error names that
+    // file and the step's pointer in it, not the scenario or job "a"'s trace (merged traces keep one
+    // file name, so the check runs on each job's trace before the merge).
+    const auto dir = std::filesystem::temp_directory_path() / ("clustertwin-jobs-fp4-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "b.json") << R"({"schema_version": 1, "name": "b", "ranks": 2,
+      "classes": [{"name": "all", "ranks": [0, 1], "program": [{"op": "compute", "flops": "1TFLOP", "precision": "fp4"}]}]})";
+    auto doc = two_jobs();
+    doc["jobs"][1]["workload"] = {{"type", "trace"}, {"file", (dir / "b.json").string()}};
+    try {
+        (void)parse(doc);
+        ADD_FAILURE() << "expected an InputError";
+    } catch (const twin::InputError& e) {
+        const std::string what = e.what();
+        EXPECT_EQ(what.rfind((dir / "b.json").string() + ": /classes/0/program/0/precision: ", 0), 0U) << what;
+        EXPECT_NE(what.find("no peak FLOP rate for fp4"), std::string::npos) << what;
+    }
+    std::filesystem::remove_all(dir);
 }
 
 } // namespace

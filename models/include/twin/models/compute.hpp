@@ -28,6 +28,7 @@
 #include "twin/core/units.hpp"
 #include "twin/models/trace.hpp"
 #include "twin/topology/catalog.hpp"
+#include "twin/topology/cluster.hpp"
 
 namespace twin::models {
 
@@ -57,5 +58,9 @@ struct ComputeTime {
 // of `cls` with flops > 0 whose precision has no peak on `gpu`. Call once per (class, GPU type
 // its ranks run on) during validation, before any simulation object exists.
 void check_compute_support(const Trace& trace, const RankClass& cls, const topology::GpuType& gpu);
+// check_compute_support for every class of `trace` and each GPU type its ranks run on, rank r on
+// GPU first_gpu + r (a job's trace before it is merged, models/jobs.hpp, so the error names the
+// job's own file and pointer).
+void check_trace_compute_support(const Trace& trace, const topology::Cluster& cluster, int first_gpu = 0);
 
 } // namespace twin::models

@@ -2,7 +2,11 @@
 // step ends when its last rank finishes, t_j = max over its ranks of finish_s; tokens/s =
 // tokens per step / t_j; MFU = model FLOPs per step / (t_j · ranks · peak FLOP/s of the job's
 // first GPU at the workload's precision), as the single-workload section computes them over the
-// whole run (build_workload.cpp). Written only for a "jobs" scenario, so single-workload reports
+// whole run (build_workload.cpp). How the job's GPUs spend its step, as shares of ranks · t_j:
+// compute = sum compute_s / (ranks · t_j), exposed communication = sum communication_s /
+// (ranks · t_j) (communicating while not computing, GpuActivity), idle = 1 - both (waiting for
+// peers, pipeline bubbles, done before the job's last rank); time after t_j, while another job
+// still runs, is not the job's. Written only for a "jobs" scenario, so single-workload reports
 // are unchanged.
 #pragma once
 
@@ -28,6 +32,9 @@ struct JobReport {
     double tokens_per_s = 0.0;
     double model_tflops_per_gpu = 0.0;
     double mfu = 0.0;
+    double compute_share = 0.0;       // of ranks x step_time_s (see above)
+    double communication_share = 0.0; // exposed communication
+    double idle_share = 0.0;
 };
 
 [[nodiscard]] std::vector<JobReport> build_jobs(const models::Scenario& scenario, const RunResult& result);
