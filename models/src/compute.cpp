@@ -31,7 +31,7 @@ void check_block(const Trace& trace, const Block& block, const topology::GpuType
                 known += (known.empty() ? "" : ", ") + std::string(topology::precision_name(p));
             }
         }
-        throw InputError(trace.file, op.pointer + "/precision",
+        throw InputError(file_of(trace, op), op.pointer + "/precision",
                          fmt::format("GPU type \"{}\" has no peak FLOP rate for {} (it has: {})", gpu.name,
                                      topology::precision_name(op.compute.precision), known.empty() ? "none" : known));
     }

@@ -21,13 +21,14 @@ Index ix(int v) {
 }
 
 // Remaps a job program's family indices to the merged trace's and offsets absolute peers.
-void remap(Block& block, const std::vector<int>& family_map, int offset) {
+void remap(Block& block, const std::vector<int>& family_map, int offset, std::uint16_t file) {
     for (Step& s : block.body) {
         if (auto* b = std::get_if<Block>(&s)) {
-            remap(*b, family_map, offset);
+            remap(*b, family_map, offset, file);
             continue;
         }
         Op& op = std::get<Op>(s);
+        op.file = file;
         if (op.kind == Op::Kind::Collective) {
             op.collective.family = family_map[ix(op.collective.family)];
         } else if (op.kind == Op::Kind::Send || op.kind == Op::Kind::Recv) {
@@ -80,6 +81,12 @@ Trace merge_job_traces(const std::vector<Job>& jobs, std::vector<Trace> traces, 
         if (out.file.empty()) {
             out.file = t.file;
         }
+        // Each job's ops name its own file in later errors (Trace::files, file_of).
+        auto known = std::find(out.files.begin(), out.files.end(), t.file);
+        if (known == out.files.end()) {
+            known = out.files.insert(out.files.end(), t.file);
+        }
+        const auto file = static_cast<std::uint16_t>(known - out.files.begin());
         std::vector<int> family_map;
         for (auto& g : t.groups) {
             auto [it, fresh] = family_index.emplace(g.name, static_cast<int>(out.groups.size()));
@@ -110,7 +117,7 @@ Trace merge_job_traces(const std::vector<Job>& jobs, std::vector<Trace> traces, 
                 r += off;
                 out.class_of_rank[ix(r)] = c;
             }
-            remap(cls.program, family_map, off);
+            remap(cls.program, family_map, off, file);
             out.classes.push_back(std::move(cls));
         }
         for (const auto& [family, role] : t.info.family_roles) {
@@ -124,6 +131,9 @@ JobSet load_jobs(const Value& jobs_value, const WorkloadContext& context) {
     const Array list = jobs_value.as_array();
     if (list.empty()) {
         jobs_value.fail("\"jobs\" needs at least one job");
+    }
+    if (list.size() > kMaxJobs) {
+        jobs_value.fail(fmt::format("at most {} jobs (there are {})", kMaxJobs, list.size()));
     }
     const auto& cluster = context.cluster;
     std::vector<Job> jobs;

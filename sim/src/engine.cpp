@@ -329,7 +329,8 @@ private:
             front.duration /= options_.observer->compute_speed(rank, now());
         }
         const double d = front.duration;
-        check_duration(d, trace_.file, program_.op_at(front.op), "compute time");
+        const Op& op = program_.op_at(front.op);
+        check_duration(d, models::file_of(trace_, op), op, "compute time");
         if (stats_.computing(rank)) { // the previous op ended at this instant: still computing, new op
             notify_state(rank, true);
         } else {
@@ -418,7 +419,7 @@ private:
             for (double e : played.estimate_s) {
                 t += e;
             }
-            check_duration(t, trace_.file, op, "collective time");
+            check_duration(t, models::file_of(trace_, op), op, "collective time");
             stats_.group_started(played, true);
             timers_.push(Timer{now() + t, timer_seq_++, -1, static_cast<std::int64_t>(id)});
             return;

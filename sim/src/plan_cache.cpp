@@ -43,7 +43,7 @@ const std::shared_ptr<Played>& PlanCache::collective(const models::Op& op, int f
     try {
         plan = planner_.plan(c.kind, members, c.size, c.root, c.algorithm, c.protocol);
     } catch (const models::UnsupportedAlgorithm& e) {
-        throw InputError(trace_.file, op.pointer + "/algorithm", e.what());
+        throw InputError(models::file_of(trace_, op), op.pointer + "/algorithm", e.what());
     }
     const bool images = fold_.active && fold_.spanning[static_cast<std::size_t>(family)] == 0;
     auto played = play(std::move(plan), images, op);
@@ -67,7 +67,7 @@ const std::shared_ptr<Played>& PlanCache::transfer(const models::Op& op, int src
 
 // Analyses a plan once (see Played); with `images`, every flow is played for each image too.
 std::shared_ptr<Played> PlanCache::play(models::CollectivePlan plan, bool images, const models::Op& op) {
-    check_plan(plan, trace_.file, op);
+    check_plan(plan, models::file_of(trace_, op), op);
     auto played = std::make_shared<Played>();
     std::vector<std::size_t> own; // per phase: the flows before the images (all when unfolded)
     for (const auto& phase : plan.phases) {
@@ -195,7 +195,7 @@ const std::vector<CapsPtr>& PlanCache::caps_for(std::vector<Launch>& batch) {
         const bool fresh = played.caps == nullptr; // checked once, when the plan's caps are made
         alone_.assign(1, caps_alone(played));
         if (fresh) {
-            check_caps(*alone_[0], trace_.file, *batch[0].op);
+            check_caps(*alone_[0], models::file_of(trace_, *batch[0].op), *batch[0].op);
         }
         return alone_;
     }
@@ -209,7 +209,7 @@ const std::vector<CapsPtr>& PlanCache::caps_for(std::vector<Launch>& batch) {
     if (caps.empty()) {
         caps = solve_jointly(batch);
         for (std::size_t k = 0; k < batch.size(); ++k) {
-            check_caps(*caps[k], trace_.file, *batch[k].op);
+            check_caps(*caps[k], models::file_of(trace_, *batch[k].op), *batch[k].op);
         }
     }
     return caps;

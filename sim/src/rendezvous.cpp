@@ -27,7 +27,7 @@ std::optional<CollectiveInstance> Rendezvous::arrive(int rank, OpRef ref, const 
         inst.comm = comm;
     } else if (inst.op->collective.kind != op.collective.kind || inst.op->collective.size != op.collective.size ||
                inst.op->collective.root != op.collective.root) {
-        throw InputError(trace_.file, op.pointer,
+        throw InputError(models::file_of(trace_, op), op.pointer,
                          fmt::format("rank {} calls {} of {} bytes as collective #{} on its \"{}\" communicator, "
                                      "but another member called {} of {} bytes (from {})",
                                      rank, models::collective_name(op.collective.kind), op.collective.size.value(), seq,
@@ -62,7 +62,7 @@ std::optional<Transfer> Rendezvous::post(int rank, OpRef ref, const Op& op, doub
     const P2PPost other = theirs.front();
     theirs.pop_front();
     if (other.op->p2p.size != op.p2p.size) {
-        throw InputError(trace_.file, op.pointer,
+        throw InputError(models::file_of(trace_, op), op.pointer,
                          fmt::format("rank {} {} {} bytes but rank {} {} {} bytes (from {}); sizes of matching "
                                      "send and recv must be equal",
                                      rank, is_send ? "sends" : "receives", op.p2p.size.value(), peer,
@@ -76,7 +76,7 @@ void Rendezvous::report_deadlock() const {
     for (const auto& [key, inst] : instances_) {
         (void)key;
         const auto& fam = trace_.groups[static_cast<std::size_t>(inst.family)];
-        throw InputError(trace_.file, inst.op->pointer,
+        throw InputError(models::file_of(trace_, *inst.op), inst.op->pointer,
                          fmt::format("deadlock: {} of {} members of a \"{}\" communicator wait in {} \"{}\"; the "
                                      "others never reach it",
                                      inst.arrived.size(), fam.communicators[static_cast<std::size_t>(inst.comm)].size(),
@@ -86,7 +86,7 @@ void Rendezvous::report_deadlock() const {
         const auto& posts = ch.first.empty() ? ch.second : ch.first;
         if (!posts.empty()) {
             const auto& p = posts.front();
-            throw InputError(trace_.file, p.op->pointer,
+            throw InputError(models::file_of(trace_, *p.op), p.op->pointer,
                              fmt::format("deadlock: rank {} waits in {} \"{}\" with rank {}, which never posts the "
                                          "matching {}",
                                          p.who.rank, models::op_kind_name(*p.op), p.op->name,

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace {
@@ -105,6 +106,38 @@ TEST(JobsCli, TwoJobsFoldWithinOnePercentOfUnfolded) {
     EXPECT_NE(folded.text.find("jobs\n"), std::string::npos) << folded.text;
     EXPECT_NE(folded.text.find("  big "), std::string::npos) << folded.text;
     EXPECT_NE(folded.text.find("MFU"), std::string::npos) << folded.text;
+}
+
+TEST(JobsCli, AnErrorFoundInTheRunNamesTheJobsOwnTraceFile) {
+    // Job "b" reads its trace from b.json, where rank 0 sends 1 MB and rank 1 receives 2 MB: the
+    // engine finds the mismatch when the transfer matches, and the error names b.json and the recv's
+    // pointer in it (not the scenario, which holds job "a"'s inline trace).
+    const fs::path dir = fs::temp_directory_path() / ("clustertwin-jobs-file-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    const json trace_a = json::parse(R"({"schema_version": 1, "name": "a", "ranks": 2, "classes": [
+      {"name": "all", "ranks": [0, 1], "program": [{"op": "compute", "flops": "1TFLOP"}]}]})");
+    std::ofstream(dir / "b.json") << R"({"schema_version": 1, "name": "b", "ranks": 2, "classes": [
+      {"name": "send", "ranks": [0], "program": [{"op": "send", "peer": {"rank": 1}, "size": "1MB"}]},
+      {"name": "recv", "ranks": [1], "program": [{"op": "recv", "peer": {"rank": 0}, "size": "2MB"}]}]})";
+    json s = json::parse(R"({"schema_version": 1, "name": "jobs-file", "seed": 1,
+      "topology": {"nodes": [{"type": "DGX-H100", "count": 2}], "fabric": {"type": "rail-optimized-fat-tree",
+        "access_cable": "NDR-DAC", "tiers": [{"switch": "QM9700", "uplink_cable": "NDR-optical"}, {"switch": "QM9700"}]}}})");
+    s["jobs"] =
+        json::array({{{"name", "a"}, {"gpus", {{"first", 0}}}, {"workload", {{"type", "trace"}, {"trace", trace_a}}}},
+                     {{"name", "b"}, {"gpus", {{"first", 8}}}, {"workload", {{"type", "trace"}, {"file", "b.json"}}}}});
+    std::ofstream(dir / "s.json") << s.dump();
+    const fs::path err = dir / "err.txt";
+    const std::string cmd = std::string(CLUSTERTWIN_EXE) + " run -q -o " + (dir / "out").string() + " " +
+                            (dir / "s.json").string() + " 2> " + err.string();
+    const int status = std::system(cmd.c_str());
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << cmd;
+    std::ifstream in(err);
+    std::stringstream text;
+    text << in.rdbuf();
+    EXPECT_NE(text.str().find("b.json: /classes/1/program/0: rank 9 receives 2000000 bytes"), std::string::npos)
+        << text.str();
+    EXPECT_FALSE(fs::exists(dir / "out" / "report.json"));
+    fs::remove_all(dir);
 }
 
 } // namespace

@@ -151,6 +151,12 @@ TEST(JobsErrors, BadInputNamesThePointer) {
     doc["workload"] = job_trace("t");
     expect_error(doc, "/jobs", "not both");
     doc = two_jobs();
+    doc["jobs"] = json::array();
+    for (int j = 0; j < 4097; ++j) {
+        doc["jobs"].push_back(two_jobs()["jobs"][0]);
+    }
+    expect_error(doc, "/jobs", "at most 4096 jobs (there are 4097)");
+    doc = two_jobs();
     doc["jobs"][1]["workload"]["type"] = "nope";
     expect_error(doc, "/jobs/1/workload/type", "unknown workload type");
 }

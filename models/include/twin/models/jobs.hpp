@@ -29,6 +29,9 @@
 
 namespace twin::models {
 
+// The most jobs one scenario may hold (each job's ops keep a 16-bit index of their file).
+inline constexpr std::size_t kMaxJobs = 4096;
+
 struct Job {
     std::string name;
     int first_gpu = 0; // GPU of the job's rank 0 (a node's first GPU)
@@ -38,7 +41,8 @@ struct Job {
 };
 
 struct JobSet {
-    Trace trace; // the merged trace (see above); its info holds only the union of family roles
+    Trace trace; // the merged trace (see above); its info holds only the union of family roles, its
+                 // files each job's trace file (Op::file, file_of)
     std::vector<Job> jobs;
 };
 

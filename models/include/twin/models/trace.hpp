@@ -103,7 +103,10 @@ struct Op {
     ComputeOp compute;
     CollectiveOp collective;
     P2POp p2p;
-    std::string pointer; // JSON pointer of the step in Trace::file, for errors found later
+    std::string pointer; // JSON pointer of the step in its file (file_of), for errors found later
+    // Index into Trace::files of the file the step was read from; 0 (Trace::file) unless the trace
+    // merges jobs read from several files (models/jobs.hpp).
+    std::uint16_t file = 0;
 };
 
 struct Block {
@@ -155,8 +158,16 @@ struct Trace {
     std::vector<RankClass> classes;
     std::vector<std::int32_t> class_of_rank; // -1: rank idle
     std::string file;                        // the file the trace was read from, for errors
+    // Merged jobs (models/jobs.hpp): the job traces' files, Op::file indexes it; empty otherwise.
+    std::vector<std::string> files;
     WorkloadInfo info;
 };
+
+// The file `op` was read from (Trace::file unless jobs merged traces of several files), for the
+// errors the simulator finds in an op (InputError(file_of(trace, op), op.pointer, ...)).
+[[nodiscard]] inline const std::string& file_of(const Trace& trace, const Op& op) {
+    return op.file < trace.files.size() ? trace.files[op.file] : trace.file;
+}
 
 // Reads a trace object (a whole trace file's root, or the scenario's inline "workload").
 // Checks everything that can be checked without the cluster: unknown keys, units, group ranks
