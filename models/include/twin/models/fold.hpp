@@ -28,15 +28,15 @@
 // every block m:
 //   class(image) = class(r), GPU type(image) = GPU type(r), ranks sharing a node have images sharing
 //   a node, each communicator of every family maps onto one communicator with positions kept, and
-//   every transfer's peer maps to the image's peer. A failed check rules that M out and the next
-//   smaller one is tried; when none is left the run is unfolded and the report says why (the
-//   failure at the largest M that classified). What folding assumes without checking: the fabric
+//   every transfer's peer maps to the image's peer. So a block must not split a node: with two
+//   replicas per node (TP 4, dp before pp) a job of DP 6 cut into blocks of R_c = 3 fails. A failed
+//   check rules that M out and the next smaller one is tried (each try costs O(ranks x families));
+//   when none is left the run is unfolded and the report says why (the failure at the largest M
+//   that classified). What folding assumes without checking: the fabric
 //   treats images alike (rail-optimized fat-trees place replicas on equivalent leaves); the tests
 //   tests/cli/fold_test.cpp and tests/cli/jobs_test.cpp compare step times folded and unfolded.
-// Reported figures: D = max |c| (Fold::replicas) and its R = D / M (Fold::block), the replicas of
-// F's largest communicators and how many of them a block holds; every communicator has the same
-// fraction 1 / M of its replicas in each block, so simulated / total replicas means the same for
-// every job.
+// Reported: D = max |c| (Fold::replicas) and R = D / M (Fold::block); each communicator has 1 / M
+// of its replicas in a block, so simulated / total replicas is the same for every job.
 //
 // ECMP. Images are not scaled copies of the simulated flows: image_plan lists each image flow with
 // its own (src, dst), and the engine routes it like any flow (topology::Cluster::route, the same
