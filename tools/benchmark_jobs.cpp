@@ -1,11 +1,13 @@
 // clustertwin-benchmark --jobs (issue 18): two jobs sharing the ladder's 100,000-GPU fabric (3-tier
 // 400G Ethernet, 12,500 DGX H100), "jobs" instead of one workload (models/jobs.hpp):
-//   - "big": the rung's Llama-3 405B shape (120 layers), TP 8 PP 20 DP 312 on GPUs 0-49,919;
-//   - "small": Llama-3 70B, TP 8 PP 20 DP 312 on GPUs 50,000-99,919 (node 6,250's first GPU),
-//     so both jobs share leaf group 97 and every spine and core switch.
-// Both data-parallel families have 312 replicas, so they merge into one "dp" family and the run
-// folds both jobs together (one replica of each simulated). Wall time, CPU time (user + system)
-// and peak resident memory of the child `clustertwin run -q`. Not a test: nothing asserts a time.
+//   - "big": the rung's Llama-3 405B shape (120 layers), TP 8 PP 20 DP 416 on GPUs 80-66,639
+//     (node 10's first GPU to node 8,329);
+//   - "small": Llama-3 70B, TP 8 PP 20 DP 208 on GPUs 66,640-99,919 (node 8,330's first GPU),
+//     so both jobs share leaf group 130 (nodes 8,320-8,383) and every spine and core switch.
+// The data-parallel families differ in size (416 and 208 replicas) and merge into one "dp" family,
+// which folds into M = gcd = 208 blocks of 2 and 1 replicas (models/fold.hpp): 3 replicas, 480
+// ranks, simulated. Wall time, CPU time (user + system) and peak resident memory of the child
+// `clustertwin run -q`. Not a test: nothing asserts a time.
 #include "benchmark_jobs.hpp"
 
 #include "benchmark_child.hpp"
@@ -40,19 +42,22 @@ std::string fold_of(const json& report) {
 } // namespace
 
 int jobs_table(const std::string& exe, const fs::path& dir, const json& rung, int timeout_s) {
-    constexpr int kDp = 312;
+    constexpr int kDpBig = 416;
+    constexpr int kDpSmall = 208;
+    constexpr int kFirstBig = 80; // node 10: the big job's last node shares leaf group 130 with the small job
+    constexpr int kFirstSmall = kFirstBig + kDpBig * 160;
     json s = rung;
     s.erase("workload");
     s["name"] = "bench-100k-two-jobs";
-    s["jobs"] =
-        json::array({{{"name", "big"}, {"gpus", {{"first", 0}}}, {"workload", training("llama3-405b", 120, kDp)}},
-                     {{"name", "small"}, {"gpus", {{"first", 50000}}}, {"workload", training("llama3-70b", 80, kDp)}}});
+    s["jobs"] = json::array(
+        {{{"name", "big"}, {"gpus", {{"first", kFirstBig}}}, {"workload", training("llama3-405b", 120, kDpBig)}},
+         {{"name", "small"}, {"gpus", {{"first", kFirstSmall}}}, {"workload", training("llama3-70b", 80, kDpSmall)}}});
     const fs::path file = dir / "jobs-100k.json";
     std::ofstream(file) << s.dump(1) << "\n";
     const fs::path out = dir / "jobs-100k";
-    fmt::print("100,000 H100 (3-tier 400G Ethernet), two jobs: Llama-3 405B shape (120 layers) and Llama-3 70B, "
-               "each TP 8 PP 20 DP {}; stopped after {} s\n\n",
-               kDp, timeout_s);
+    fmt::print("100,000 H100 (3-tier 400G Ethernet), two jobs: Llama-3 405B shape (120 layers) at TP 8 PP 20 DP {} "
+               "and Llama-3 70B at TP 8 PP 20 DP {}; stopped after {} s\n\n",
+               kDpBig, kDpSmall, timeout_s);
     fmt::print("| case | fold | step big / small (simulated) | wall time | CPU time | peak memory |\n");
     fmt::print("|---|---|---:|---:|---:|---:|\n");
     const auto u =

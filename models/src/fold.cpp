@@ -1,6 +1,9 @@
 #include "twin/models/fold.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <numeric>
 #include <set>
 #include <tuple>
 
@@ -42,9 +45,9 @@ void collect_peers(const Block& block, std::set<std::tuple<int, int, int>>& out)
     }
 }
 
-// Classifies every family for blocks of `r` replicas: 0 internal, 1 spanning; empty when some family
-// is neither.
-std::vector<std::uint8_t> classify(const Trace& trace, const std::vector<int>& replica, int f, int r, int blocks) {
+// Classifies every family for the blocks `block` gives each rank (-1 outside F): 0 internal,
+// 1 spanning; empty when some family is neither.
+std::vector<std::uint8_t> classify(const Trace& trace, const std::vector<int>& block, int f, int blocks) {
     std::vector<std::uint8_t> kinds(trace.groups.size(), 0);
     std::vector<int> per_block(ix(blocks));
     for (std::size_t g = 0; g < trace.groups.size(); ++g) {
@@ -57,12 +60,12 @@ std::vector<std::uint8_t> classify(const Trace& trace, const std::vector<int>& r
         for (const auto& comm : trace.groups[g].communicators) {
             std::fill(per_block.begin(), per_block.end(), 0);
             for (int rank : comm) {
-                if (replica[ix(rank)] < 0) {
+                if (block[ix(rank)] < 0) {
                     return {};
                 }
-                ++per_block[ix(replica[ix(rank)] / r)];
+                ++per_block[ix(block[ix(rank)])];
             }
-            const int first = replica[ix(comm.front())] / r;
+            const int first = block[ix(comm.front())];
             if (per_block[ix(first)] == static_cast<int>(comm.size())) {
                 ++internal;
             } else if (std::all_of(per_block.begin(), per_block.end(), [&](int c) { return c == per_block[0]; })) {
@@ -108,16 +111,103 @@ private:
     std::vector<int> touched_;
 };
 
+// Why block 0's images in the other blocks do not preserve what the simulation looks at (the
+// checks in fold.hpp), or "" when they do. `fold` has its family, blocks, spanning and simulated set.
+std::string check_images(const Fold& fold, const Trace& trace, const topology::Cluster& cluster,
+                         const std::vector<std::set<std::tuple<int, int, int>>>& peers) {
+    Correspondence nodes(cluster.nodes().size());
+    std::vector<Correspondence> comms;
+    for (const auto& g : trace.groups) {
+        comms.emplace_back(g.communicators.size());
+    }
+    // Listed once: scanning every rank for the simulated ones in each block cost blocks x ranks
+    // (6 billion steps, 10 s, at a million GPUs).
+    std::vector<int> simulated_ranks;
+    for (int k = 0; k < trace.ranks; ++k) {
+        if (fold.simulated[ix(k)] != 0) {
+            simulated_ranks.push_back(k);
+        }
+    }
+    for (int m = 1; m < fold.blocks; ++m) {
+        nodes.reset();
+        for (auto& c : comms) {
+            c.reset();
+        }
+        for (const int k : simulated_ranks) {
+            const int img = fold.image(trace, k, m);
+            const int cls = trace.class_of_rank[ix(k)];
+            if (trace.class_of_rank[ix(img)] != cls) {
+                return fmt::format("rank {} and its image {} run different programs", k, img);
+            }
+            if (cluster.gpu_type(k).name != cluster.gpu_type(img).name) {
+                return fmt::format("GPU {} and its image {} are of different types", k, img);
+            }
+            if (!nodes.match(cluster.node_of_gpu(k), cluster.node_of_gpu(img))) {
+                return fmt::format("GPU {} and its image {} are placed differently in their nodes", k, img);
+            }
+            for (std::size_t g = 0; g < trace.groups.size(); ++g) {
+                const auto& gf = trace.groups[g];
+                const int ck = gf.comm_of_rank[ix(k)];
+                const int ci = gf.comm_of_rank[ix(img)];
+                if ((ck < 0) != (ci < 0)) {
+                    return fmt::format("rank {} and its image {} differ in \"{}\" membership", k, img, gf.name);
+                }
+                if (ck < 0) {
+                    continue;
+                }
+                const bool ok = fold.spanning[g] == 1 ? ck == ci
+                                                      : comms[g].match(ck, ci) &&
+                                                            gf.position_of_rank[ix(k)] == gf.position_of_rank[ix(img)];
+                if (!ok) {
+                    return fmt::format("the \"{}\" communicators of rank {} and its image {} do not correspond",
+                                       gf.name, k, img);
+                }
+            }
+            if (cls < 0) {
+                continue;
+            }
+            for (const auto& [kind, value, family] : peers[ix(cls)]) {
+                const Peer p{static_cast<Peer::Kind>(kind), value, family};
+                const int pk = peer_of(trace, p, k);
+                if (pk >= 0 && fold.simulated[ix(pk)] == 0) {
+                    return fmt::format("rank {} exchanges with rank {} of another replica block", k, pk);
+                }
+                if (pk >= 0 && peer_of(trace, p, img) != fold.image(trace, pk, m)) {
+                    return fmt::format("the transfers of rank {} and of its image {} do not correspond", k, img);
+                }
+            }
+        }
+    }
+    return {};
+}
+
+// Why no number of blocks can divide F's communicator sizes (their gcd is 1), or "" when one can.
+std::string indivisible(const GroupFamily& fam, int gcd) {
+    std::set<std::size_t> sizes;
+    for (const auto& comm : fam.communicators) {
+        sizes.insert(comm.size());
+    }
+    if (gcd > 1 || sizes.size() < 2) {
+        return {};
+    }
+    return fmt::format("\"{}\" communicators differ in size ({} replicas) and no number of blocks > 1 divides every "
+                       "size (greatest common divisor 1)",
+                       fam.name, fmt::join(sizes, ", "));
+}
+
 } // namespace
 
 int Fold::block_of(const Trace& trace, int rank) const {
-    return trace.groups[ix(family)].position_of_rank[ix(rank)] / block;
+    const auto& fam = trace.groups[ix(family)];
+    const auto size = static_cast<int>(fam.communicators[ix(fam.comm_of_rank[ix(rank)])].size());
+    return fam.position_of_rank[ix(rank)] / (size / blocks);
 }
 
 int Fold::image(const Trace& trace, int rank, int m) const {
     const auto& fam = trace.groups[ix(family)];
     const auto& comm = fam.communicators[ix(fam.comm_of_rank[ix(rank)])];
-    return comm[ix(fam.position_of_rank[ix(rank)] % block + m * block)];
+    const int r = static_cast<int>(comm.size()) / blocks;
+    return comm[ix(fam.position_of_rank[ix(rank)] % r + m * r)];
 }
 
 CollectivePlan image_plan(const CollectivePlan& plan, const Fold& fold, const Trace& trace) {
@@ -154,119 +244,58 @@ Fold plan_fold(const Trace& trace, const topology::Cluster& cluster, int max_exa
         return fold;
     }
     const auto& fam = trace.groups[ix(f)];
-    const int d = static_cast<int>(fam.communicators.front().size());
-    std::vector<int> replica(ix(trace.ranks), -1);
     for (int r = 0; r < trace.ranks; ++r) {
-        if (fam.comm_of_rank[ix(r)] >= 0) {
-            replica[ix(r)] = fam.position_of_rank[ix(r)];
-        } else if (trace.class_of_rank[ix(r)] >= 0) {
+        if (fam.comm_of_rank[ix(r)] < 0 && trace.class_of_rank[ix(r)] >= 0) {
             fold.reason = fmt::format("rank {} runs a program but is in no \"{}\" communicator", r, fam.name);
             return fold;
         }
     }
+    int gcd = 0;
+    int largest = 0;
     for (const auto& comm : fam.communicators) {
-        if (static_cast<int>(comm.size()) != d) {
-            // Jobs (jobs.hpp) merge their data-parallel families into one: they fold together only
-            // with equal data-parallel sizes (M blocks dividing every size is not implemented).
-            fold.reason = fmt::format("\"{}\" communicators differ in size ({} and {} replicas; jobs fold together "
-                                      "only with equal data-parallel sizes)",
-                                      fam.name, d, comm.size());
-            return fold;
-        }
+        gcd = std::gcd(gcd, static_cast<int>(comm.size()));
+        largest = std::max(largest, static_cast<int>(comm.size()));
     }
-    int r = 1;
-    std::vector<std::uint8_t> kinds;
-    for (; r < d; ++r) {
-        if (d % r == 0 && !(kinds = classify(trace, replica, f, r, d / r)).empty()) {
-            break;
-        }
-    }
-    if (r >= d) {
-        fold.reason = "every group family spans all replicas";
-        return fold;
-    }
-    const int blocks = d / r;
-    fold.family = f;
-    fold.replicas = d;
-    fold.block = r;
-    fold.blocks = blocks;
-    fold.spanning = kinds;
-    fold.simulated.assign(ix(trace.ranks), 0);
-    for (int k = 0; k < trace.ranks; ++k) {
-        fold.simulated[ix(k)] = replica[ix(k)] >= 0 && replica[ix(k)] < r ? 1 : 0;
-    }
-
     std::vector<std::set<std::tuple<int, int, int>>> peers(trace.classes.size());
     for (std::size_t c = 0; c < trace.classes.size(); ++c) {
         collect_peers(trace.classes[c].program, peers[c]);
     }
-    Correspondence nodes(cluster.nodes().size());
-    std::vector<Correspondence> comms;
-    for (const auto& g : trace.groups) {
-        comms.emplace_back(g.communicators.size());
-    }
-    const auto fail = [&](std::string why) {
-        fold.active = false;
-        fold.reason = std::move(why);
-        return fold;
-    };
-    // Listed once: scanning every rank for the simulated ones in each block cost blocks x ranks
-    // (6 billion steps, 10 s, at a million GPUs).
-    std::vector<int> simulated_ranks;
-    for (int k = 0; k < trace.ranks; ++k) {
-        if (fold.simulated[ix(k)] != 0) {
-            simulated_ranks.push_back(k);
+    fold.family = f;
+    fold.replicas = largest;
+    std::vector<int> block(ix(trace.ranks), -1); // per rank: its block for the M tried (-1 outside F)
+    std::string failed;                          // the first M's failed check
+    int m = gcd;
+    for (; m > 1; --m) {
+        if (gcd % m != 0) {
+            continue;
+        }
+        fold.blocks = m;
+        fold.block = largest / m;
+        for (int k = 0; k < trace.ranks; ++k) {
+            block[ix(k)] = fam.comm_of_rank[ix(k)] >= 0 ? fold.block_of(trace, k) : -1;
+        }
+        fold.spanning = classify(trace, block, f, m);
+        if (fold.spanning.empty()) {
+            continue;
+        }
+        fold.simulated.assign(ix(trace.ranks), 0);
+        for (int k = 0; k < trace.ranks; ++k) {
+            fold.simulated[ix(k)] = block[ix(k)] == 0 ? 1 : 0;
+        }
+        std::string why = check_images(fold, trace, cluster, peers);
+        if (why.empty()) {
+            break;
+        }
+        if (failed.empty()) {
+            failed = std::move(why);
         }
     }
-    for (int m = 1; m < blocks; ++m) {
-        nodes.reset();
-        for (auto& c : comms) {
-            c.reset();
-        }
-        for (const int k : simulated_ranks) {
-            const int img = fold.image(trace, k, m);
-            const int cls = trace.class_of_rank[ix(k)];
-            if (trace.class_of_rank[ix(img)] != cls) {
-                return fail(fmt::format("rank {} and its image {} run different programs", k, img));
-            }
-            if (cluster.gpu_type(k).name != cluster.gpu_type(img).name) {
-                return fail(fmt::format("GPU {} and its image {} are of different types", k, img));
-            }
-            if (!nodes.match(cluster.node_of_gpu(k), cluster.node_of_gpu(img))) {
-                return fail(fmt::format("GPU {} and its image {} are placed differently in their nodes", k, img));
-            }
-            for (std::size_t g = 0; g < trace.groups.size(); ++g) {
-                const auto& gf = trace.groups[g];
-                const int ck = gf.comm_of_rank[ix(k)];
-                const int ci = gf.comm_of_rank[ix(img)];
-                if ((ck < 0) != (ci < 0)) {
-                    return fail(fmt::format("rank {} and its image {} differ in \"{}\" membership", k, img, gf.name));
-                }
-                if (ck < 0) {
-                    continue;
-                }
-                const bool ok = kinds[g] == 1 ? ck == ci
-                                              : comms[g].match(ck, ci) &&
-                                                    gf.position_of_rank[ix(k)] == gf.position_of_rank[ix(img)];
-                if (!ok) {
-                    return fail(fmt::format("the \"{}\" communicators of rank {} and its image {} do not correspond",
-                                            gf.name, k, img));
-                }
-            }
-            if (cls < 0) {
-                continue;
-            }
-            for (const auto& [kind, value, family] : peers[ix(cls)]) {
-                const Peer p{static_cast<Peer::Kind>(kind), value, family};
-                const int pk = peer_of(trace, p, k);
-                if (pk >= 0 && fold.simulated[ix(pk)] == 0) {
-                    return fail(fmt::format("rank {} exchanges with rank {} of another replica block", k, pk));
-                }
-                if (pk >= 0 && peer_of(trace, p, img) != fold.image(trace, pk, m)) {
-                    return fail(fmt::format("the transfers of rank {} and of its image {} do not correspond", k, img));
-                }
-            }
-        }
+    if (m <= 1) {
+        Fold none;
+        none.reason = !failed.empty()                  ? failed
+                      : !indivisible(fam, gcd).empty() ? indivisible(fam, gcd)
+                                                       : std::string("every group family spans all replicas");
+        return none;
     }
     group_blocks(fold, trace, cluster, max_exact_groups);
     if (fold.stand_in.empty()) {

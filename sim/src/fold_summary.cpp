@@ -16,7 +16,7 @@ std::vector<report::FoldGroup> fold_groups(const models::Trace& trace, const mod
         if (fold.stand_in[static_cast<std::size_t>(m)] == m) {
             index[static_cast<std::size_t>(m)] = groups.size();
             report::FoldGroup g;
-            g.first_replica = m * fold.block;
+            g.first_replica = m * fold.block; // the largest communicators' replicas (Fold::block)
             g.last_replica = (m + 1) * fold.block - 1;
             g.blocks = 1 + static_cast<int>(fold.images[static_cast<std::size_t>(m)].size());
             groups.push_back(g);

@@ -46,7 +46,7 @@ RunStats::RunStats(const models::Trace& trace, const models::Fold& fold, bool re
     if (fold_.active) {
         f.family = trace_.groups[static_cast<std::size_t>(fold_.family)].name;
         f.replicas = fold_.replicas;
-        f.simulated_replicas = fold_.block * fold_.simulated_blocks;
+        f.simulated_replicas = fold_.block * fold_.simulated_blocks; // of F's largest communicators
         f.copies = fold_.weight.empty() ? 1 : *std::max_element(fold_.weight.begin(), fold_.weight.end());
         f.simulated_ranks = static_cast<int>(std::count(fold_.simulated.begin(), fold_.simulated.end(), 1));
         f.grouping = fold_.grouping;

@@ -5,7 +5,9 @@
 //     b); at 2:1 those uplinks carry one node's worth, which one job alone fills, so with both the
 //     cross-group hop runs at about half rate and the step grows by well over 1.5x (about 2x on the
 //     communication-only step);
-//   - two jobs with equal data-parallel sizes fold together, within 1 % of --no-fold, per job;
+//   - two jobs with equal data-parallel sizes fold together, within 1 % of --no-fold, per job; so do
+//     jobs of different sizes (DP 4 and DP 6: M = 2 blocks of 2 and 3 replicas), and with a
+//     straggler in one of them (DP 4 and DP 8: M = 4, the straggler's block simulated for itself);
 //   - the report has a "jobs" array (with each job's compute / exposed-communication / idle shares) and
 //     the summary a "jobs" section.
 #include <cstdlib>
@@ -89,20 +91,33 @@ TEST(JobsCli, SharedOversubscribedUplinksShowContention) {
     EXPECT_LT(job_step(both.report, 0) / t, 2.2); // at most about the halved hop
 }
 
-TEST(JobsCli, TwoJobsFoldWithinOnePercentOfUnfolded) {
-    const auto folded = run("tests/scenarios/jobs-2x-fold.json", "", "fold");
-    const auto full = run("tests/scenarios/jobs-2x-fold.json", "-q --no-fold", "full");
-    for (std::size_t j = 0; j < 2; ++j) {
-        EXPECT_NEAR(job_step(folded.report, j) / job_step(full.report, j), 1.0, 0.01) << j;
-    }
-    bool found = false;
-    for (const auto& s : folded.report.at("engine").at("shortcuts")) {
+// The "folded data-parallel replicas" shortcut of a report (null when the run did not fold).
+const json* fold_entry(const json& report) {
+    for (const auto& s : report.at("engine").at("shortcuts")) {
         if (s.at("name") == "folded data-parallel replicas") {
-            found = true;
-            EXPECT_LT(s.at("simulated_ranks").get<int>(), 96) << s.dump();
+            return &s;
         }
     }
-    EXPECT_TRUE(found) << folded.report.at("engine").dump();
+    return nullptr;
+}
+
+// Runs `scenario` folded and with --no-fold; every job's step agrees within 1 %. The folded run.
+Run expect_fold_matches_unfolded(const std::string& scenario, const std::string& tag) {
+    auto folded = run(scenario, "", tag + "-fold");
+    const auto full = run(scenario, "-q --no-fold", tag + "-full");
+    const auto jobs = folded.report.at("jobs").size();
+    EXPECT_EQ(jobs, 2U);
+    for (std::size_t j = 0; j < jobs; ++j) {
+        EXPECT_NEAR(job_step(folded.report, j) / job_step(full.report, j), 1.0, 0.01) << j;
+    }
+    return folded;
+}
+
+TEST(JobsCli, TwoJobsFoldWithinOnePercentOfUnfolded) {
+    const auto folded = expect_fold_matches_unfolded("tests/scenarios/jobs-2x-fold.json", "equal");
+    const json* f = fold_entry(folded.report);
+    ASSERT_NE(f, nullptr) << folded.report.at("engine").dump();
+    EXPECT_LT(f->at("simulated_ranks").get<int>(), 96) << f->dump();
     EXPECT_NE(folded.text.find("jobs\n"), std::string::npos) << folded.text;
     EXPECT_NE(folded.text.find("  big "), std::string::npos) << folded.text;
     EXPECT_NE(folded.text.find("MFU"), std::string::npos) << folded.text;
@@ -138,6 +153,33 @@ TEST(JobsCli, AnErrorFoundInTheRunNamesTheJobsOwnTraceFile) {
         << text.str();
     EXPECT_FALSE(fs::exists(dir / "out" / "report.json"));
     fs::remove_all(dir);
+}
+
+TEST(JobsCli, DifferentDataParallelSizesFoldWithinOnePercentOfUnfolded) {
+    // DP 4 (32 GPUs) and DP 6 (48 GPUs): M = 2, block 0 holds 2 + 3 replicas of 8 ranks.
+    const auto folded = expect_fold_matches_unfolded("tests/scenarios/jobs-2x-fold-dp4-dp6.json", "dp46");
+    const json* f = fold_entry(folded.report);
+    ASSERT_NE(f, nullptr) << folded.report.at("engine").dump();
+    EXPECT_EQ(f->at("simulated_ranks").get<int>(), 40) << f->dump();
+    EXPECT_EQ(f->at("gpus_per_simulated_rank").get<int>(), 2) << f->dump();
+    EXPECT_EQ(f->at("replicas").get<int>(), 6) << f->dump(); // the largest job's, 3 per block
+    EXPECT_EQ(f->at("simulated_replicas").get<int>(), 3) << f->dump();
+}
+
+TEST(JobsCli, AStragglerInOneOfTwoUnequalJobsFoldsPartially) {
+    // DP 4 and DP 8: M = 4 blocks of 1 and 2 replicas; GPU 50 is in block 2, which is simulated
+    // for itself while block 0 stands for blocks 1 and 3.
+    const auto folded = expect_fold_matches_unfolded("tests/scenarios/jobs-2x-fold-dp4-dp8-straggler.json", "strag");
+    const json* f = fold_entry(folded.report);
+    ASSERT_NE(f, nullptr) << folded.report.at("engine").dump();
+    EXPECT_EQ(f->at("simulated_ranks").get<int>(), 48) << f->dump();
+    EXPECT_EQ(f->at("gpus_per_simulated_rank").get<int>(), 3) << f->dump();
+    ASSERT_TRUE(f->contains("groups")) << f->dump();
+    const auto& groups = f->at("groups");
+    ASSERT_EQ(groups.size(), 2U) << groups.dump();
+    EXPECT_EQ(groups[0].at("blocks").get<int>(), 3);
+    EXPECT_EQ(groups[1].at("simulated_replicas"), json::array({4, 5})); // of the DP 8 job
+    EXPECT_EQ(groups[1].at("stragglers").get<int>(), 1);
 }
 
 } // namespace

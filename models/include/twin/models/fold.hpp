@@ -2,11 +2,16 @@
 // replicas run the same program on structurally identical hardware, so the simulator runs the
 // programs of a few of them and lets each simulated rank stand for its images in the others.
 //
-// Definitions. F is the folded family (the data-parallel one); all its communicators have D members
-// and position k of every F communicator forms replica k. Replicas are grouped into blocks of R
-// consecutive replicas (R divides D); block 0 (replicas 0..R-1) is simulated and there are
-// M = D / R blocks. The image of a rank r of block 0 (replica j) in block m is member j + m·R of r's
-// F communicator. Every other family G must be, for the chosen R, either
+// Definitions. F is the folded family (the data-parallel one). Position k of an F communicator c
+// is c's replica k. F's communicators have |c| members each; sizes differ when jobs of different
+// data-parallel sizes share the run (models/jobs.hpp merges their "dp" families into one F). The
+// run is cut into M blocks, M dividing every |c|: communicator c has R_c = |c| / M positions per
+// block, block m of c holds its positions [m·R_c, (m+1)·R_c), and a rank's block is that of its
+// position in its F communicator. Block 0 is simulated and there are M blocks. The image of the
+// rank r at position p of its F communicator c in block m is c[p mod R_c + m·R_c]. With one size D
+// (one workload, or jobs of equal data-parallel sizes) every R_c is R = D / M: blocks of R
+// consecutive replicas, and the image of replica j's rank in block m is replica j + m·R. Every
+// other family G must be, for the chosen M, either
 //   - internal: each communicator lies inside one block (tensor, pipeline, context parallelism).
 //     Its collectives and transfers are simulated for block 0, and every flow they hand to the
 //     network is also played for each image (src, dst) -> (image_m(src), image_m(dst)), so the
@@ -15,15 +20,23 @@
 //     folded family itself, expert-data-parallel groups). Its collectives start when the members in
 //     block 0 arrive (the others arrive at the same time by symmetry) and play the plan of the
 //     whole communicator.
-// R is the smallest divisor of D that makes every family internal or spanning (expert parallelism
-// over data-parallel ranks makes R = ep). Folding is valid only if the images preserve everything
-// the simulation looks at; plan_fold checks, for every rank of block 0 and every block m:
+// M is the largest divisor (>= 2) of gcd_c |c| for which every family is internal or spanning and
+// every check below passes (fewest simulated ranks); with one size that is R = D / M the smallest
+// such divisor of D (expert parallelism over data-parallel ranks makes R = ep). Sizes with gcd 1
+// (data-parallel sizes 4 and 7) leave the run unfolded. Folding is valid only if the images
+// preserve everything the simulation looks at; plan_fold checks, for every rank of block 0 and
+// every block m:
 //   class(image) = class(r), GPU type(image) = GPU type(r), ranks sharing a node have images sharing
 //   a node, each communicator of every family maps onto one communicator with positions kept, and
-//   every transfer's peer maps to the image's peer. Any failed check leaves the run unfolded and
-//   says why. What folding assumes without checking: the fabric treats images alike (rail-optimized
-//   fat-trees place replicas on equivalent leaves); the test tests/cli/fold_test.cpp compares step
-//   times folded and unfolded.
+//   every transfer's peer maps to the image's peer. So a block must not split a node: with two
+//   replicas per node (TP 4, dp before pp) a job of DP 6 cut into blocks of R_c = 3 fails. A failed
+//   check rules that M out and the next smaller one is tried (each try costs O(ranks x families));
+//   when none is left the run is unfolded and the report says why (the failure at the largest M
+//   that classified). What folding assumes without checking: the fabric
+//   treats images alike (rail-optimized fat-trees place replicas on equivalent leaves); the tests
+//   tests/cli/fold_test.cpp and tests/cli/jobs_test.cpp compare step times folded and unfolded.
+// Reported: D = max |c| (Fold::replicas) and R = D / M (Fold::block); each communicator has 1 / M
+// of its replicas in a block, so simulated / total replicas is the same for every job.
 //
 // ECMP. Images are not scaled copies of the simulated flows: image_plan lists each image flow with
 // its own (src, dst), and the engine routes it like any flow (topology::Cluster::route, the same
@@ -78,9 +91,9 @@ struct Fold {
     bool active = false;
     std::string reason;                 // why the run is not folded (when !active)
     int family = -1;                    // F, index into Trace::groups
-    int replicas = 1;                   // D
-    int block = 1;                      // R: replicas simulated
-    int blocks = 1;                     // M = D / R: each simulated rank stands for M GPUs
+    int replicas = 1;                   // D = max |c| over F's communicators (all of them when sizes are equal)
+    int block = 1;                      // R = D / M: its replicas per block (R_c = |c| / M for each c)
+    int blocks = 1;                     // M: each simulated rank stands for M GPUs (symmetric run)
     std::vector<std::uint8_t> spanning; // per family: 1 when spanning (see above), 0 internal
     // Per family and communicator: members in block 0 (the members a collective waits for).
     std::vector<std::vector<std::int32_t>> simulated_members;
@@ -94,9 +107,10 @@ struct Fold {
     int simulated_blocks = 1;
     std::string grouping = "exact"; // the equivalence used: "exact" or "slowest synchronisation class"
 
-    // The block of a rank of the folded family.
+    // The block of a rank of the folded family: its position in its F communicator c over R_c.
     [[nodiscard]] int block_of(const Trace& trace, int rank) const;
-    // The rank at `rank`'s place in block m (0 <= m < blocks); `rank` itself in its own block.
+    // The rank at `rank`'s place in block m (0 <= m < blocks): c[p mod R_c + m·R_c] for position p
+    // of c; `rank` itself in its own block.
     [[nodiscard]] int image(const Trace& trace, int rank, int m) const;
 };
 
@@ -121,7 +135,7 @@ void group_blocks(Fold& fold, const Trace& trace, const topology::Cluster& clust
 // of b: phase by phase, the flows of b followed by those of its images in block order.
 [[nodiscard]] CollectivePlan image_plan(const CollectivePlan& plan, const Fold& fold, const Trace& trace);
 
-// Chooses the folded family (the one the workload marks "dp", else one named "dp") and R, and
+// Chooses the folded family (the one the workload marks "dp", else one named "dp") and M, and
 // checks the symmetry conditions above. Never throws on a trace that is not foldable: returns an
 // inactive Fold with the reason.
 // `max_exact_groups`: see group_blocks.

@@ -4,7 +4,8 @@
 // run folds everything onto block 0 and has no "groups"), in the order of their simulated blocks,
 // with "grouping" next to them saying which equivalence made the groups ("exact": identical
 // speeds at every place; "slowest synchronisation class": models/fold.hpp):
-//   {"simulated_replicas": [8, 15],  // the simulated block's replicas (first, last)
+//   {"simulated_replicas": [8, 15],  // the simulated block's replicas (first, last; of the largest
+//                                    // data-parallel communicators when jobs' sizes differ)
 //    "blocks": 3,                    // blocks it stands for, itself included
 //    "stragglers": 1,                // GPUs of the simulated block slower than their type
 //    "slowest_speed": 0.5}           // their lowest speed (1 without stragglers)

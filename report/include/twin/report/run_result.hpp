@@ -119,8 +119,8 @@ struct FoldSummary {
     bool active = false;
     std::string reason;         // why not, when !active
     std::string family;         // the folded group family ("dp")
-    int replicas = 1;           // data-parallel replicas
-    int simulated_replicas = 1; // replicas whose programs ran
+    int replicas = 1;           // data-parallel replicas (of the largest "dp" communicators: models/fold.hpp)
+    int simulated_replicas = 1; // replicas whose programs ran (same fraction in every "dp" communicator)
     int copies = 1;             // GPUs each simulated rank stands for
     int simulated_ranks = 0;
     std::vector<FoldGroup> groups; // partial folding: one per simulated block (empty when only block 0)
