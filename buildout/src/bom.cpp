@@ -133,7 +133,7 @@ Bom build_bom(const topology::Cluster& c, const Layout& layout) {
         } else if (rule.kind == CableKind::Aoc) {
             bom.optics_power_w += 2.0 * rule.aoc_end_w;
         }
-        bom.catalog_cable_power_w += cat.cables.at(c.links()[row.link].cable).power.value();
+        bom.catalog_cable_power_w += cat.cables.at(c.cable(row.link)).power.value();
     });
     bom.check = checker.finish();
     // Racks, PDUs, cooling.

@@ -31,7 +31,7 @@ struct NodeTypeInfo {
 
 void walk_plan(const topology::Cluster& c, const Layout& layout, const std::function<void(const PlanRow&)>& each) {
     const auto& g = c.graph();
-    const std::size_t nv = boost::num_vertices(g);
+    const std::size_t nv = g.num_vertices();
     std::vector<int> switch_of(nv, -1);
     std::vector<int> switch_ppc(static_cast<std::size_t>(c.switch_count()), 1);
     for (int i = 0; i < c.switch_count(); ++i) {
@@ -104,7 +104,7 @@ void walk_plan(const topology::Cluster& c, const Layout& layout, const std::func
 
 PortChecker::PortChecker(const topology::Cluster& c) : c_(c) {
     const auto& g = c.graph();
-    const std::size_t nv = boost::num_vertices(g);
+    const std::size_t nv = g.num_vertices();
     first_bit_.assign(nv, 0);
     capacity_.assign(nv, 0);
     needed_.assign(nv, 0);

@@ -27,7 +27,7 @@ struct SwitchIndex {
 
 SwitchIndex index_switches(const topology::Cluster& c) {
     SwitchIndex s;
-    s.of_vertex.assign(boost::num_vertices(c.graph()), -1);
+    s.of_vertex.assign(c.graph().num_vertices(), -1);
     const int n = c.switch_count();
     for (int i = 0; i < n; ++i) {
         s.of_vertex[c.switch_vertex(i)] = i;

@@ -36,7 +36,7 @@ std::string racks_csv(const models::Scenario& s, const RunResult& r) {
 
     // The pod of each NIC vertex: that of its access link.
     const auto pods = topology::fabric_pods(cluster);
-    std::vector<int> pod_of_vertex(boost::num_vertices(cluster.graph()), -1);
+    std::vector<int> pod_of_vertex(cluster.graph().num_vertices(), -1);
     for (std::size_t i = 0; i < cluster.links().size(); ++i) {
         const auto& l = cluster.links()[i];
         if (l.tier == topology::LinkTier::Access && i < pods.pod_of_link.size() && pod_of_vertex[l.a] < 0) {

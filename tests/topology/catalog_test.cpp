@@ -192,8 +192,8 @@ TEST(Catalog, NicRailsPlaceEachNicOnItsRail) {
     EXPECT_EQ(g[nic0].rail, 1);
     // NIC 0 (rail 1) of node 0 connects to the rail-1 leaf.
     bool found = false;
-    for (auto [e, end] = boost::out_edges(nic0, g); e != end; ++e) {
-        const auto other = boost::target(*e, g);
+    for (const auto& e : g.edges(nic0)) {
+        const auto other = e.neighbour;
         if (g[other].kind == VertexKind::Switch) {
             EXPECT_EQ(g[other].rail, 1);
             found = true;

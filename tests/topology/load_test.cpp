@@ -30,7 +30,7 @@ TEST(Load, OneNodeWithoutFabric) {
     const Cluster c = load_text(R"({"topology": {"nodes": [{"type": "DGX-H100", "count": 1}]}})");
     // 8 GPUs + 1 scale-up switch + 8 NICs; 8 scale-up links + 8 host links; no fabric.
     EXPECT_EQ(c.gpu_count(), 8);
-    EXPECT_EQ(boost::num_vertices(c.graph()), 17u);
+    EXPECT_EQ(c.graph().num_vertices(), 17u);
     EXPECT_EQ(c.links().size(), 16u);
     EXPECT_EQ(c.switch_count(), 0);
     ASSERT_EQ(c.nodes().size(), 1u);
@@ -50,7 +50,8 @@ TEST(Load, OneNodeWithoutFabric) {
     EXPECT_NEAR(up.latency.value(), 375e-9, 1e-15);
     const LinkInfo& host = c.links()[8];
     EXPECT_EQ(host.tier, LinkTier::Host);
-    EXPECT_EQ(host.cable, "PCIe5-x16");
+    EXPECT_EQ(c.cable(8), "PCIe5-x16");
+    EXPECT_EQ(c.cable(0), ""); // a scale-up link has no cable type
     EXPECT_DOUBLE_EQ(host.bandwidth.value(), 50e9);
     EXPECT_NEAR(host.latency.value(), 500e-9 + 300e-9, 1e-15); // PCIe + half the NIC's 600 ns
 }
@@ -64,7 +65,7 @@ TEST(Load, TwoTierScalableUnitCounts) {
     // Links: 256 scale-up + 256 host + 256 access + 8 x 32 leaf-spine = 1024.
     const Cluster c = load_text(testing::kSu32);
     EXPECT_EQ(c.gpu_count(), 256);
-    EXPECT_EQ(boost::num_vertices(c.graph()), 556u);
+    EXPECT_EQ(c.graph().num_vertices(), 556u);
     EXPECT_EQ(switches_of_tier(c, 1), 8);
     EXPECT_EQ(switches_of_tier(c, 2), 4);
     EXPECT_EQ(c.links().size(), 1024u);
@@ -209,7 +210,7 @@ TEST(Load, ReadmeExample) {
   }
 })");
     EXPECT_EQ(c.gpu_count(), 1024);
-    EXPECT_EQ(c.links()[c.links_of(c.switch_vertex(0)).back()].cable, "AOC-30m");
+    EXPECT_EQ(c.cable(c.links_of(c.switch_vertex(0)).back()), "AOC-30m");
     EXPECT_EQ(summarize(c).tiers.at(2).switches, 64);
 }
 

@@ -57,19 +57,16 @@ void Builder::add_nodes(const NodeType& type, int count, int nodes_per_rack) {
         info.first_gpu = c_.gpu_count();
         info.gpus = type.gpus;
         for (int l = 0; l < type.gpus; ++l) {
-            const VertexId v =
-                static_cast<VertexId>(boost::add_vertex(VertexProps{VertexKind::Gpu, 0, n, l, -1, -1}, g));
+            const VertexId v = g.add_vertex(VertexProps{VertexKind::Gpu, 0, n, l, -1, -1});
             c_.gpu_vertex_.push_back(v);
         }
         if (!type.scaleup_switch.empty()) {
-            info.scaleup_switch =
-                static_cast<VertexId>(boost::add_vertex(VertexProps{VertexKind::ScaleUpSwitch, 0, n, 0, -1, -1}, g));
+            info.scaleup_switch = g.add_vertex(VertexProps{VertexKind::ScaleUpSwitch, 0, n, 0, -1, -1});
         }
         for (int k = 0; k < nics; ++k) {
-            info.nics.push_back(static_cast<VertexId>(
-                boost::add_vertex(VertexProps{VertexKind::Nic, 0, n, k, -1, type.nic_rails[k]}, g)));
+            info.nics.push_back(g.add_vertex(VertexProps{VertexKind::Nic, 0, n, k, -1, type.nic_rails[k]}));
         }
-        ports_used_.resize(boost::num_vertices(g), 0);
+        ports_used_.resize(g.num_vertices(), 0);
         index_->node_first_nic.push_back(static_cast<std::uint32_t>(
             index_->node_first_nic.empty() ? 0 : index_->node_first_nic.back() + c_.nodes_.back().nics.size()));
         for (int l = 0; l < type.gpus; ++l) {
@@ -78,7 +75,7 @@ void Builder::add_nodes(const NodeType& type, int count, int nodes_per_rack) {
                                                    ? kNoLink
                                                    : add_link(v, info.scaleup_switch, gpu.scaleup_bandwidth,
                                                               gpu.scaleup_latency / 2, LinkTier::ScaleUp,
-                                                              gpu.scaleup_efficiency, std::string()));
+                                                              gpu.scaleup_efficiency, kNoCable));
         }
         for (int l = 0; l < type.gpus; ++l) {
             if (nic == nullptr) {
@@ -89,7 +86,7 @@ void Builder::add_nodes(const NodeType& type, int count, int nodes_per_rack) {
             const BytesPerSecond bw = std::min(host->bandwidth, nic->port_bandwidth * nic->ports);
             index_->gpu_host_link.push_back(add_link(c_.gpu_vertex_[info.first_gpu + l], nic_v, bw,
                                                      host->latency + nic->latency / 2, LinkTier::Host, 1.0,
-                                                     host->name));
+                                                     cable_type(*host)));
         }
         c_.nodes_.push_back(std::move(info));
         node_types_.push_back(&type);
@@ -100,10 +97,10 @@ VertexId Builder::add_switch(const SwitchType& type, int tier, int local, int gr
                              std::string name, int plane) {
     if (!switches_started_) {
         switches_started_ = true;
-        index_->first_switch = static_cast<VertexId>(boost::num_vertices(c_.graph_));
+        index_->first_switch = static_cast<VertexId>(c_.graph_.num_vertices());
     }
-    const VertexId v = static_cast<VertexId>(boost::add_vertex(
-        VertexProps{VertexKind::Switch, static_cast<std::uint8_t>(tier), -1, local, group, rail, plane}, c_.graph_));
+    const VertexId v = c_.graph_.add_vertex(
+        VertexProps{VertexKind::Switch, static_cast<std::uint8_t>(tier), -1, local, group, rail, plane});
     ports_used_.push_back(0);
     switch_type_ptrs_.push_back(&type);
     switch_origin_.push_back(origin);
@@ -178,7 +175,7 @@ void Builder::connect(VertexId lower, VertexId upper, const CableType& cable, Li
     } else {
         efficiency *= smallest_nic_efficiency_;
     }
-    add_link(lower, upper, bw, latency, tier, efficiency, cable.name);
+    add_link(lower, upper, bw, latency, tier, efficiency, cable_type(cable));
 }
 
 void Builder::set_fabric(std::string technology, double technology_factor, std::optional<double> link_efficiency,
@@ -204,17 +201,34 @@ void Builder::set_spray(bool spray) {
 }
 
 std::uint32_t Builder::add_link(VertexId a, VertexId b, BytesPerSecond bw, Seconds latency, LinkTier tier,
-                                double efficiency, std::string cable) {
-    const auto id = static_cast<std::uint32_t>(c_.links_.size());
-    boost::add_edge(a, b, EdgeProps{id}, c_.graph_);
-    c_.links_.push_back(LinkInfo{a, b, bw, latency, tier, efficiency, std::move(cable)});
+                                double efficiency, std::uint16_t cable) {
+    const std::uint32_t id = c_.graph_.add_edge(a, b);
+    c_.links_.push_back(LinkInfo{a, b, bw, latency, tier, cable, efficiency});
     return id;
+}
+
+std::uint16_t Builder::cable_type(const CableType& cable) {
+    if (&cable == last_cable_) {
+        return last_cable_type_;
+    }
+    auto& names = c_.cable_types_;
+    auto it = std::find(names.begin() + 1, names.end(), cable.name);
+    if (it == names.end()) {
+        if (names.size() > std::numeric_limits<std::uint16_t>::max()) {
+            throw std::logic_error("Builder: more cable types than a 16-bit index holds");
+        }
+        names.push_back(cable.name);
+        it = names.end() - 1;
+    }
+    last_cable_ = &cable;
+    last_cable_type_ = static_cast<std::uint16_t>(it - names.begin());
+    return last_cable_type_;
 }
 
 void Builder::build_tables() {
     ClusterIndex& ix = *index_;
     const auto& links = c_.links_;
-    const std::size_t vertices = boost::num_vertices(c_.graph_);
+    const std::size_t vertices = c_.graph_.num_vertices();
     const std::size_t switches = switch_type_ptrs_.size();
     if (!switches_started_) {
         ix.first_switch = static_cast<VertexId>(vertices);
@@ -227,10 +241,7 @@ void Builder::build_tables() {
     // Counting sort into CSR arrays: count, prefix sums, fill (link order is kept per row).
     ix.nic_access_begin.assign(nics + 1, 0);
     ix.switch_adj_begin.assign(switches + 1, 0);
-    ix.vertex_link_begin.assign(vertices + 1, 0);
     for (const auto& l : links) {
-        ++ix.vertex_link_begin[l.a + 1];
-        ++ix.vertex_link_begin[l.b + 1];
         if (l.tier == LinkTier::Access) {
             ++ix.nic_access_begin[nic_number(l.a) + 1];
         } else if (l.tier == LinkTier::Aggregation || l.tier == LinkTier::Core) {
@@ -246,10 +257,8 @@ void Builder::build_tables() {
     };
     auto nic_next = prefix(ix.nic_access_begin);
     auto adj_next = prefix(ix.switch_adj_begin);
-    auto vertex_next = prefix(ix.vertex_link_begin);
     ix.nic_access_link.resize(ix.nic_access_begin.back());
     ix.switch_adj.resize(ix.switch_adj_begin.back());
-    ix.vertex_link.resize(ix.vertex_link_begin.back());
     // Rail-optimized: every switch's access links come from NICs of one rail (a leaf per rail).
     constexpr int kNoRail = -2;
     std::vector<int> switch_rail(switches, kNoRail);
@@ -262,8 +271,6 @@ void Builder::build_tables() {
             ix.rail_optimized = ix.rail_optimized && nic_rail >= 0 && (rail == kNoRail || rail == nic_rail);
             rail = nic_rail;
         }
-        ix.vertex_link[vertex_next[l.a]++] = id;
-        ix.vertex_link[vertex_next[l.b]++] = id;
         if (l.tier == LinkTier::Access) {
             ix.nic_access_link[nic_next[nic_number(l.a)]++] = id;
         } else if (l.tier == LinkTier::Aggregation || l.tier == LinkTier::Core) {
@@ -394,6 +401,7 @@ void Builder::label_parts() {
 }
 
 Cluster Builder::finish(bool has_fabric) {
+    c_.graph_.freeze();
     build_tables();
     label_parts();
     if (has_fabric) {

@@ -55,8 +55,11 @@ public:
     [[nodiscard]] Cluster finish(bool has_fabric);
 
 private:
+    static constexpr std::uint16_t kNoCable = 0; // Cluster::cable_types_[0] == ""
     std::uint32_t add_link(VertexId a, VertexId b, BytesPerSecond bw, Seconds latency, LinkTier tier, double efficiency,
-                           std::string cable);
+                           std::uint16_t cable);
+    // The index of the cable's name in c_.cable_types_, added on first use.
+    std::uint16_t cable_type(const CableType& cable);
     void use_port(VertexId v, std::uint32_t origin);
     // A port's speed; `up`: a port facing the tier above (SwitchType::port_speed).
     [[nodiscard]] BytesPerSecond port_bandwidth(VertexId v, bool up) const;
@@ -74,6 +77,8 @@ private:
     std::vector<std::uint32_t> switch_origin_;        // per switch
     std::vector<std::int32_t> ports_used_;            // per vertex (NICs and switches)
     std::vector<std::string> origins_;
+    const CableType* last_cable_ = nullptr; // cable_type()'s last answer, for runs of one type
+    std::uint16_t last_cable_type_ = kNoCable;
     std::string fabric_pointer_;
     bool switches_started_ = false;
     double technology_factor_ = 1.0;

@@ -86,8 +86,11 @@ const std::string& Cluster::switch_type(int i) const {
 }
 
 std::vector<std::uint32_t> Cluster::links_of(VertexId v) const {
-    const auto& ix = *index_;
-    return {ix.vertex_link.begin() + ix.vertex_link_begin[v], ix.vertex_link.begin() + ix.vertex_link_begin[v + 1]};
+    std::vector<std::uint32_t> out;
+    for (const Graph::Incident& e : graph_.edges(v)) {
+        out.push_back(e.edge);
+    }
+    return out;
 }
 
 std::string Cluster::vertex_name(VertexId v) const {

@@ -61,10 +61,6 @@ struct ClusterIndex {
     std::vector<double> spray_pool_bandwidth;
     // Every fabric switch with access links takes NICs of one rail only (Builder::build_tables).
     bool rail_optimized = false;
-
-    // Links at every vertex (CSR over vertex ids), in build order.
-    std::vector<std::uint32_t> vertex_link_begin;
-    std::vector<std::uint32_t> vertex_link;
 };
 
 } // namespace twin::topology::detail

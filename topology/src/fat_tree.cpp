@@ -189,7 +189,7 @@ void build_fat_tree_graph(const FatTreeRead& r, const FatTreeSize& z, Builder& b
     const auto named = [&](int plane, std::string name) {
         return planes > 1 ? fmt::format("p{}.{}", plane, name) : std::move(name);
     };
-    const auto first_leaf = static_cast<VertexId>(boost::num_vertices(b.cluster().graph()));
+    const auto first_leaf = static_cast<VertexId>(b.cluster().graph().num_vertices());
     const auto leaf_at = [&](int plane, std::int64_t l) {
         return first_leaf + static_cast<VertexId>(plane * leaves + l);
     };

@@ -5,7 +5,7 @@ namespace twin::topology {
 FabricPods fabric_pods(const Cluster& cluster) {
     const auto& g = cluster.graph();
     const auto& links = cluster.links();
-    std::vector<std::int32_t> pod_of_vertex(boost::num_vertices(g), -1);
+    std::vector<std::int32_t> pod_of_vertex(g.num_vertices(), -1);
     bool three_tier = false;
     for (const auto& l : links) {
         three_tier = three_tier || l.tier == LinkTier::Core;

@@ -132,25 +132,18 @@ Summary summarize(const Cluster& c) {
 
     // Links per tier, and optics power by cable type (counted per name, looked up once each).
     std::array<LinkTierSummary, kLinkTiers.size()> by_tier{};
-    std::map<std::string, int> per_cable;
-    const std::string* last = nullptr;
-    int run = 0;
+    std::vector<int> per_cable_type(c.cable_types().size(), 0);
     for (const LinkInfo& l : links) {
         auto& t = by_tier[static_cast<std::size_t>(l.tier)];
         ++t.links;
         t.total_bandwidth += l.bandwidth;
-        if (last != nullptr && *last == l.cable) {
-            ++run;
-            continue;
-        }
-        if (last != nullptr) {
-            per_cable[*last] += run;
-        }
-        last = &l.cable;
-        run = 1;
+        ++per_cable_type[l.cable_type];
     }
-    if (last != nullptr) {
-        per_cable[*last] += run;
+    std::map<std::string, int> per_cable; // by name: the power sum's order does not depend on the build's
+    for (std::size_t i = 0; i < per_cable_type.size(); ++i) {
+        if (per_cable_type[i] > 0) {
+            per_cable[c.cable_types()[i]] += per_cable_type[i];
+        }
     }
     for (const auto& [cable, count] : per_cable) {
         if (auto it = cat.cables.find(cable); it != cat.cables.end()) {

@@ -6,9 +6,9 @@
 
 #include "twin/core/enum_names.hpp"
 #include "twin/topology/catalog.hpp"
+#include "twin/topology/graph.hpp"
 #include "twin/topology/storage.hpp"
 
-#include <boost/graph/adjacency_list.hpp>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -22,8 +22,6 @@ struct ClusterIndex;   // compact routing/naming tables, defined in src/
 class SwitchDistances; // hop distances to destination switches, src/switch_distances.hpp
 class Builder;         // the only writer of a Cluster
 } // namespace detail
-
-enum class VertexKind : std::uint8_t { Gpu, ScaleUpSwitch, Nic, Switch };
 
 // Which part of the network a link belongs to; used for per-tier reports.
 enum class LinkTier : std::uint8_t {
@@ -40,25 +38,6 @@ inline constexpr auto kLinkTierNames = enum_names<LinkTier>({{LinkTier::ScaleUp,
                                                              {LinkTier::Core, "spine-core"}});
 [[nodiscard]] std::string_view link_tier_name(LinkTier t); // kLinkTierNames
 
-struct VertexProps {
-    VertexKind kind = VertexKind::Gpu;
-    std::uint8_t tier = 0;   // fabric switches: 1 leaf, 2 spine, 3 core; 0 otherwise
-    std::int32_t node = -1;  // Gpu, Nic, ScaleUpSwitch: node index
-    std::int32_t local = -1; // Gpu: index in node; Nic: index in node; Switch: index within its tier
-    std::int32_t group = -1; // Switch: pod / scalable unit (-1 when not applicable)
-    std::int32_t rail = -1;  // Nic: its rail; leaf Switch: its rail in a rail-optimized fabric
-    // Switch of a rail-optimized fat-tree: its plane (0 .. planes-1; 0 in a single-plane fabric);
-    // -1 otherwise (explicit fabrics, GPUs, NICs).
-    std::int32_t plane = -1;
-};
-
-struct EdgeProps {
-    std::uint32_t id = 0; // dense link id, index into Cluster::links()
-};
-
-using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS, VertexProps, EdgeProps>;
-using VertexId = std::uint32_t;
-
 struct LinkInfo {
     VertexId a = 0; // the endpoint closer to the GPUs (lower tier)
     VertexId b = 0;
@@ -68,8 +47,11 @@ struct LinkInfo {
     // cable plus every switch and NIC it passes, once (see topology/README.md, "Latency").
     Seconds latency;
     LinkTier tier = LinkTier::Access;
+    // The link's CableType as an index into Cluster::cable_types() (0: no cable type, the
+    // scale-up links); Cluster::cable(link) gives its name. One table per cluster instead of a
+    // string per link (8 M links at 1M GPUs).
+    std::uint16_t cable_type = 0;
     double efficiency = 1.0; // fraction of `bandwidth` NCCL traffic gets (the simulator applies it)
-    std::string cable;       // CableType name ("" for scale-up links, which have no cable type)
 };
 
 // One hop of a route: a link and the direction it is crossed in (true: a -> b, i.e. upward).
@@ -93,6 +75,10 @@ public:
     [[nodiscard]] const Catalog& catalog() const { return catalog_; }
     [[nodiscard]] const Graph& graph() const { return graph_; }
     [[nodiscard]] const std::vector<LinkInfo>& links() const { return links_; }
+    // The CableType names links use, indexed by LinkInfo::cable_type; entry 0 is "" (no cable).
+    [[nodiscard]] const std::vector<std::string>& cable_types() const { return cable_types_; }
+    // The CableType name of a link ("" for scale-up links, which have no cable type).
+    [[nodiscard]] const std::string& cable(std::uint32_t link) const { return cable_types_[links_[link].cable_type]; }
     [[nodiscard]] const std::vector<NodeInfo>& nodes() const { return nodes_; }
 
     [[nodiscard]] int gpu_count() const { return static_cast<int>(gpu_vertex_.size()); }
@@ -187,13 +173,14 @@ public:
     // Fabric switch i (0 <= i < switch_count()) and its SwitchType name.
     [[nodiscard]] VertexId switch_vertex(int i) const;
     [[nodiscard]] const std::string& switch_type(int i) const;
-    // Ids of the links at a vertex, in build order.
+    // Ids of the links at a vertex, in build order (graph().edges(v) gives them with the far end).
     [[nodiscard]] std::vector<std::uint32_t> links_of(VertexId v) const;
 
     // --- construction (used by the loaders; not by readers) ---
     Catalog catalog_;
     Graph graph_;
     std::vector<LinkInfo> links_;
+    std::vector<std::string> cable_types_{std::string()};
     std::vector<NodeInfo> nodes_;
     std::vector<VertexId> gpu_vertex_;
     std::vector<double> gpu_speed_; // per GPU, empty when every GPU runs at speed 1
