@@ -132,7 +132,7 @@ TEST_F(Budget, HugeTopologyIsRejectedBeforeBuilding) {
     (void)one_node();
     write_json("s.json", s);
     expect_bad_input("info s.json", "s.json: /topology/nodes/0/count: ",
-                     "the topology would have 80000000 GPUs, above the limit of 2097152 (about 2.4 GB of memory per "
+                     "the topology would have 80000000 GPUs, above the limit of 2097152 (about 0.7 GB of memory per "
                      "million GPUs); raise it with --max-gpus N or lift all limits with --no-limits");
     write_json("one.json", one_node());
     expect_bad_input("validate --max-gpus 4 one.json",

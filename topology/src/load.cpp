@@ -93,7 +93,7 @@ Cluster load_topology(Object topology, Catalog catalog, const Limits& limits) {
             nt.nic.empty() ? 0 : static_cast<std::int64_t>(nt.nic_rails.size()) * catalog.nics.at(nt.nic).ports;
         total_links += count * (nt.gpus + 4 * ports);
         if (total_gpus > limits.max_gpus) {
-            count_value.fail(fmt::format("the topology would have {} GPUs, above the limit of {} (about 2.4 GB of "
+            count_value.fail(fmt::format("the topology would have {} GPUs, above the limit of {} (about 0.7 GB of "
                                          "memory per million GPUs); raise it with --max-gpus N or {}",
                                          total_gpus, limits.max_gpus, kLimitsHint));
         }

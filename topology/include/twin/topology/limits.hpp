@@ -6,8 +6,9 @@
 // the limit and how to lift it (the CLI's --no-limits, --max-gpus, --max-ops).
 //
 //   max_gpus            GPUs in the topology (nodes x GPUs per node), checked before the graph is
-//                       built. Loading costs about 2.4 GB of memory per million GPUs; 2^21 =
-//                       2,097,152 is twice the largest benchmark rung (1,000,000 GPUs).
+//                       built. Loading costs about 0.7 GB of memory per million GPUs (the 1M
+//                       rung: 0.69 GB peak for `clustertwin info`); 2^21 = 2,097,152 is twice
+//                       the largest benchmark rung (1,000,000 GPUs).
 //   max_links           Links of the graph, estimated per node group before building as
 //                       nodes x (GPUs + 4 x NIC ports): 2^25 = 33,554,432 (the 1M rung has 8.0M).
 //   max_pipeline_units  Micro-batches x pipeline stages x virtual stages of a generated training
