@@ -17,6 +17,14 @@ std::string csv_field(std::string_view text) {
     return out + "\"";
 }
 
+void CsvWriter::append_text(std::string_view text) {
+    if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
+        out_ += text; // the common case, without a temporary string
+    } else {
+        out_ += csv_field(text);
+    }
+}
+
 CsvWriter::CsvWriter(std::initializer_list<std::string_view> columns) : columns_(columns.size()) {
     std::size_t i = 0;
     for (const auto c : columns) {

@@ -16,7 +16,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <deque>
 #include <fmt/format.h>
 #include <map>
 #include <memory>
@@ -42,8 +41,32 @@ struct QueuedCompute {
     double queued = 0.0;      // when the op was reached
 };
 
+// A rank's compute ops waiting for the GPU (front: running), first in first out. A vector and a
+// head index rather than std::deque: libstdc++'s deque allocates a 512-byte block even when
+// empty, and there is one queue per rank (half a gigabyte at a million ranks, folded or not).
+class ComputeQueue {
+public:
+    [[nodiscard]] bool empty() const { return head_ == items_.size(); }
+    [[nodiscard]] std::size_t size() const { return items_.size() - head_; }
+    QueuedCompute& front() { return items_[head_]; }
+    void push_back(const QueuedCompute& q) { items_.push_back(q); }
+    void pop_front() {
+        if (++head_ == items_.size()) { // drained: reuse the memory from the start
+            items_.clear();
+            head_ = 0;
+        } else if (head_ >= 64 && 2 * head_ >= items_.size()) { // never drained: drop the done half
+            items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
+            head_ = 0;
+        }
+    }
+
+private:
+    std::vector<QueuedCompute> items_;
+    std::size_t head_ = 0;
+};
+
 struct RankState {
-    std::deque<QueuedCompute> compute_queue; // ops waiting for the GPU (front: running)
+    ComputeQueue compute_queue; // ops waiting for the GPU (front: running)
     GpuState state = GpuState::Idle;         // last state told to the observer
 };
 

@@ -16,6 +16,7 @@
 #include <cassert>
 #include <concepts>
 #include <cstddef>
+#include <fmt/compile.h>
 #include <fmt/format.h>
 #include <initializer_list>
 #include <iterator>
@@ -58,12 +59,23 @@ private:
             out_ += ',';
         }
         if constexpr (std::convertible_to<const T&, std::string_view>) {
-            out_ += csv_field(std::string_view(value));
+            append_text(std::string_view(value));
         } else {
             static_assert(std::is_arithmetic_v<T> && !std::same_as<T, bool>, "a CSV field is text or a number");
-            fmt::format_to(std::back_inserter(out_), "{}", value);
+            // Formatted into a stack buffer with the format compiled: the same text as "{}" at a
+            // fraction of the cost of a runtime format string and a back_inserter (a million-GPU
+            // links.csv has 64 M numbers).
+            char buffer[64]; // the longest double, "-2.2250738585072014e-308", takes 24
+            const auto r = fmt::format_to_n(buffer, sizeof buffer, FMT_COMPILE("{}"), value);
+            if (r.size <= sizeof buffer) {
+                out_.append(buffer, r.size);
+            } else {
+                fmt::format_to(std::back_inserter(out_), "{}", value);
+            }
         }
     }
+
+    void append_text(std::string_view text);
 
     std::size_t columns_ = 0;
     std::string out_;
