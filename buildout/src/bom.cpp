@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <fmt/format.h>
+#include <tuple>
 #include <unordered_set>
 
 namespace twin::buildout {
@@ -13,24 +14,44 @@ namespace {
 
 using topology::VertexKind;
 
+// Counts items per rack. Items are numbered in the order they are first counted; hot callers
+// (a cable per fabric link: millions at 1M GPUs) keep an item's id instead of naming it each time.
 class Counter {
 public:
     explicit Counter(Bom& b, std::size_t racks) : b_(b) { b_.per_rack.assign(racks, {}); }
-    void add(int rack, const std::string& category, const std::string& item, std::int64_t n) {
-        if (n == 0) {
-            return;
-        }
+    ~Counter() = default;
+    Counter(const Counter&) = delete;
+    Counter& operator=(const Counter&) = delete;
+
+    // The item's id; an item is listed from its first call on, so call it only to count (n > 0).
+    int id(const std::string& category, const std::string& item) {
         auto [it, fresh] = ids_.try_emplace({category, item}, static_cast<int>(b_.items.size()));
         if (fresh) {
             b_.items.emplace_back(category, item);
+            totals_.push_back(0);
         }
-        b_.per_rack[static_cast<std::size_t>(rack)][it->second] += n;
-        b_.total[{category, item}] += n;
+        return it->second;
+    }
+    void add(int rack, int item, std::int64_t n) {
+        b_.per_rack[static_cast<std::size_t>(rack)][item] += n;
+        totals_[static_cast<std::size_t>(item)] += n;
+    }
+    void add(int rack, const std::string& category, const std::string& item, std::int64_t n) {
+        if (n != 0) {
+            add(rack, id(category, item), n);
+        }
+    }
+    // The totals by (category, item) into the Bom.
+    void finish() {
+        for (std::size_t i = 0; i < totals_.size(); ++i) {
+            b_.total[b_.items[i]] += totals_[i];
+        }
     }
 
 private:
     Bom& b_;
     std::map<std::pair<std::string, std::string>, int> ids_;
+    std::vector<std::int64_t> totals_; // by item id
 };
 
 // "DAC", ..., "fibre multimode" (SR) or "fibre single-mode".
@@ -63,28 +84,50 @@ Bom build_bom(const topology::Cluster& c, const Layout& layout) {
     bool liquid_gpu = false;
     std::vector<double> rack_power(layout.racks.size(), 0.0);
     std::vector<double> pdu_power(layout.racks.size(), 0.0); // the part fed by rack PDUs
+    // What a node counts, worked out once per node type and compute-NIC count (the same for
+    // every node of a build): items as (id, count), nameplate power, busbar feeding.
+    struct NodeItems {
+        std::vector<std::pair<int, std::int64_t>> items;
+        double max_w = 0.0;
+        bool busbar = false;
+    };
+    std::map<std::pair<std::string, std::size_t>, NodeItems> node_items;
     for (std::size_t n = 0; n < c.nodes().size(); ++n) {
         const auto& node = c.nodes()[n];
-        const auto& nt = cat.nodes.at(node.type);
         const int rack = layout.node_rack[n];
-        const auto parts = detail::node_parts(nt);
-        liquid_gpu |= cat.gpus.at(nt.gpu).liquid_only;
-        count.add(rack, "GPU", nt.gpu, nt.gpus);
-        count.add(rack, "server", parts.servers > 1 ? node.type + " compute tray" : node.type, parts.servers);
-        count.add(rack, "NVSwitch", node.type + " NVSwitch tray", parts.nvswitch_trays);
-        if (!nt.nic.empty()) {
-            count.add(rack, "NIC", nt.nic + " (compute)", static_cast<std::int64_t>(node.nics.size()));
+        auto [it, fresh] = node_items.try_emplace({node.type, node.nics.size()});
+        NodeItems& ni = it->second;
+        if (fresh) {
+            const auto& nt = cat.nodes.at(node.type);
+            const auto parts = detail::node_parts(nt);
+            liquid_gpu |= cat.gpus.at(nt.gpu).liquid_only;
+            auto item = [&](const std::string& category, const std::string& name, std::int64_t k) {
+                if (k != 0) {
+                    ni.items.emplace_back(count.id(category, name), k);
+                }
+            };
+            item("GPU", nt.gpu, nt.gpus);
+            item("server", parts.servers > 1 ? node.type + " compute tray" : node.type, parts.servers);
+            item("NVSwitch", node.type + " NVSwitch tray", parts.nvswitch_trays);
+            if (!nt.nic.empty()) {
+                item("NIC", nt.nic + " (compute)", static_cast<std::int64_t>(node.nics.size()));
+            }
+            for (const auto& x : nt.extra_nics) {
+                item("NIC", fmt::format("{} ({})", x.nic, x.role), x.count);
+            }
+            ni.max_w = topology::node_power(cat, nt).max.value();
+            ni.busbar = nt.power_shelves > 0;
+            if (ni.busbar) { // busbar-fed (NVL72): its shelves, no rack PDU
+                item("PDU", fmt::format("power shelf {:g} kW (busbar)", nt.power_shelf_capacity.value() / 1e3),
+                     nt.power_shelves);
+            }
         }
-        for (const auto& x : nt.extra_nics) {
-            count.add(rack, "NIC", fmt::format("{} ({})", x.nic, x.role), x.count);
+        for (const auto& [id, k] : ni.items) {
+            count.add(rack, id, k);
         }
-        const double node_max = topology::node_power(cat, nt).max.value();
-        rack_power[static_cast<std::size_t>(rack)] += node_max;
-        if (nt.power_shelves > 0) { // busbar-fed (NVL72): its shelves, no rack PDU
-            count.add(rack, "PDU", fmt::format("power shelf {:g} kW (busbar)", nt.power_shelf_capacity.value() / 1e3),
-                      nt.power_shelves);
-        } else {
-            pdu_power[static_cast<std::size_t>(rack)] += node_max;
+        rack_power[static_cast<std::size_t>(rack)] += ni.max_w;
+        if (!ni.busbar) {
+            pdu_power[static_cast<std::size_t>(rack)] += ni.max_w;
         }
     }
     static const char* const kTier[] = {"?", "leaf", "spine", "core"};
@@ -102,8 +145,12 @@ Bom build_bom(const topology::Cluster& c, const Layout& layout) {
         rule_type.push_back(cable_type(r));
     }
     std::unordered_set<std::uint64_t> fibre_cages;
+    std::map<std::tuple<int, double, int>, int> transceiver_ids;   // (rule, Gb/s, ports per cage)
+    std::map<std::tuple<int, double, double>, int> cable_ids;      // (rule, Gb/s, length class)
+    std::vector<double> cable_power(c.cable_types().size(), -1.0); // by cable type, -1: not looked up
     PortChecker checker(c);
-    auto transceiver = [&](const PlanEnd& e, const CableRule& rule, double gbps) {
+    auto transceiver = [&](const PlanEnd& e, int rule_index, double gbps) {
+        const auto& rule = rules[static_cast<std::size_t>(rule_index)];
         const auto& p = c.graph()[e.vertex];
         const std::uint64_t owner =
             p.kind == VertexKind::Nic ? (std::uint64_t{1} << 40) | static_cast<std::uint64_t>(p.node) : e.vertex;
@@ -111,29 +158,40 @@ Bom build_bom(const topology::Cluster& c, const Layout& layout) {
             return;
         }
         const double cage_gbps = gbps * e.ports_per_cage;
-        count.add(e.rack, "transceiver",
-                  e.ports_per_cage > 1
-                      ? fmt::format("OSFP {}G {} ({}x{}G)", cage_gbps, rule.transceiver, e.ports_per_cage, gbps)
-                      : fmt::format("OSFP {}G {}", cage_gbps, rule.transceiver),
-                  1);
+        auto [it, fresh] = transceiver_ids.try_emplace({rule_index, gbps, e.ports_per_cage}, -1);
+        if (fresh) {
+            it->second =
+                count.id("transceiver", e.ports_per_cage > 1 ? fmt::format("OSFP {}G {} ({}x{}G)", cage_gbps,
+                                                                           rule.transceiver, e.ports_per_cage, gbps)
+                                                             : fmt::format("OSFP {}G {}", cage_gbps, rule.transceiver));
+        }
+        count.add(e.rack, it->second, 1);
         bom.optics_power_w += rule.transceiver_w_per_400g * cage_gbps / 400.0;
     };
     walk_plan(c, layout, [&](const PlanRow& row) {
         checker.add(row);
         const auto& rule = rules[static_cast<std::size_t>(row.rule)];
         const std::string& type = rule_type[static_cast<std::size_t>(row.rule)];
-        count.add(row.a.rack, "cable", fmt::format("{} {}G {} m", type, row.gbps, row.length_class_m), 1);
+        auto [cable, fresh] = cable_ids.try_emplace({row.rule, row.gbps, row.length_class_m}, -1);
+        if (fresh) {
+            cable->second = count.id("cable", fmt::format("{} {}G {} m", type, row.gbps, row.length_class_m));
+        }
+        count.add(row.a.rack, cable->second, 1);
         auto& total = bom.cable_types[type];
         ++total.count;
         total.length_m += row.length_m;
         total.stock_length_m += row.length_class_m;
         if (rule.kind == CableKind::Fibre) {
-            transceiver(row.a, rule, row.gbps);
-            transceiver(row.b, rule, row.gbps);
+            transceiver(row.a, row.rule, row.gbps);
+            transceiver(row.b, row.rule, row.gbps);
         } else if (rule.kind == CableKind::Aoc) {
             bom.optics_power_w += 2.0 * rule.aoc_end_w;
         }
-        bom.catalog_cable_power_w += cat.cables.at(c.cable(row.link)).power.value();
+        const auto cable_type = c.links()[row.link].cable_type;
+        if (cable_power[cable_type] < 0.0) {
+            cable_power[cable_type] = cat.cables.at(c.cable(row.link)).power.value();
+        }
+        bom.catalog_cable_power_w += cable_power[cable_type];
     });
     bom.check = checker.finish();
     // Racks, PDUs, cooling.
@@ -161,6 +219,7 @@ Bom build_bom(const topology::Cluster& c, const Layout& layout) {
         count.add(h.first, "cooling", "CDU",
                   static_cast<std::int64_t>(std::ceil(h.second / layout.plan.cdu_capacity_w)));
     }
+    count.finish();
     const auto summary = topology::summarize(c);
     bom.it_power_max_w = summary.it_power_max.value() - bom.catalog_cable_power_w + bom.optics_power_w;
     bom.it_power_typical_w = summary.it_power_typical.value() - bom.catalog_cable_power_w + bom.optics_power_w;

@@ -1,10 +1,21 @@
 // RFC 4180 CSV writer (twin/core/csv.hpp).
 #include "twin/core/csv.hpp"
 
+#include <algorithm>
+
 namespace twin {
 
+namespace {
+
+// Whether the text needs quoting. A plain loop: find_first_of calls memchr per character.
+bool needs_quotes(std::string_view text) {
+    return std::any_of(text.begin(), text.end(), [](char c) { return c == ',' || c == '"' || c == '\r' || c == '\n'; });
+}
+
+} // namespace
+
 std::string csv_field(std::string_view text) {
-    if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
+    if (!needs_quotes(text)) {
         return std::string(text);
     }
     std::string out = "\"";
@@ -18,7 +29,7 @@ std::string csv_field(std::string_view text) {
 }
 
 void CsvWriter::append_text(std::string_view text) {
-    if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
+    if (!needs_quotes(text)) {
         out_ += text; // the common case, without a temporary string
     } else {
         out_ += csv_field(text);

@@ -66,8 +66,8 @@ private:
 };
 
 struct RankState {
-    ComputeQueue compute_queue; // ops waiting for the GPU (front: running)
-    GpuState state = GpuState::Idle;         // last state told to the observer
+    ComputeQueue compute_queue;      // ops waiting for the GPU (front: running)
+    GpuState state = GpuState::Idle; // last state told to the observer
 };
 
 // A batch of flows handed to SimGrid: a started collective or transfer.

@@ -90,6 +90,7 @@ void Builder::add_nodes(const NodeType& type, int count, int nodes_per_rack) {
         }
         c_.nodes_.push_back(std::move(info));
         node_types_.push_back(&type);
+        nic_types_.push_back(nic);
     }
 }
 
@@ -129,7 +130,7 @@ VertexId Builder::add_switch(const SwitchType& type, int tier, int local, int gr
 BytesPerSecond Builder::port_bandwidth(VertexId v, bool up) const {
     const auto& p = c_.graph_[v];
     if (p.kind == VertexKind::Nic) {
-        return c_.catalog_.nics.at(node_types_[p.node]->nic).port_bandwidth;
+        return nic_of(p.node).port_bandwidth;
     }
     return switch_type_ptrs_[switch_number(v)]->port_speed(up);
 }
@@ -137,7 +138,7 @@ BytesPerSecond Builder::port_bandwidth(VertexId v, bool up) const {
 Seconds Builder::device_latency(VertexId v) const {
     const auto& p = c_.graph_[v];
     if (p.kind == VertexKind::Nic) {
-        return c_.catalog_.nics.at(node_types_[p.node]->nic).latency;
+        return nic_of(p.node).latency;
     }
     return switch_type_ptrs_[switch_number(v)]->latency;
 }
@@ -145,7 +146,7 @@ Seconds Builder::device_latency(VertexId v) const {
 int Builder::ports(VertexId v) const {
     const auto& p = c_.graph_[v];
     if (p.kind == VertexKind::Nic) {
-        return c_.catalog_.nics.at(node_types_[p.node]->nic).ports;
+        return nic_of(p.node).ports;
     }
     return switch_type_ptrs_[switch_number(v)]->radix;
 }
@@ -171,7 +172,7 @@ void Builder::connect(VertexId lower, VertexId upper, const CableType& cable, Li
     if (link_efficiency_) {
         efficiency = *link_efficiency_;
     } else if (c_.graph_[lower].kind == VertexKind::Nic) {
-        efficiency *= c_.catalog_.nics.at(node_types_[c_.graph_[lower].node]->nic).efficiency;
+        efficiency *= nic_of(c_.graph_[lower].node).efficiency;
     } else {
         efficiency *= smallest_nic_efficiency_;
     }
@@ -412,6 +413,7 @@ Cluster Builder::finish(bool has_fabric) {
         build_spray_pools(c_, *index_);
     }
     node_types_.clear();
+    nic_types_.clear();
     switch_type_ptrs_.clear();
     return std::move(c_);
 }

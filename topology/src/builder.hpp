@@ -71,8 +71,12 @@ private:
     void build_tables();
 
     Cluster c_;
-    std::shared_ptr<ClusterIndex> index_;             // the same object as c_.index_, writable here
-    std::vector<const NodeType*> node_types_;         // per node, into c_.catalog_
+    std::shared_ptr<ClusterIndex> index_;     // the same object as c_.index_, writable here
+    std::vector<const NodeType*> node_types_; // per node, into c_.catalog_
+    // Per node, its compute NIC's type (null without one): a NIC vertex's type without the two
+    // catalog look-ups by name (several per fabric link at a million GPUs).
+    std::vector<const NicType*> nic_types_;
+    [[nodiscard]] const NicType& nic_of(int node) const { return *nic_types_[static_cast<std::size_t>(node)]; }
     std::vector<const SwitchType*> switch_type_ptrs_; // per switch, into c_.catalog_
     std::vector<std::uint32_t> switch_origin_;        // per switch
     std::vector<std::int32_t> ports_used_;            // per vertex (NICs and switches)
