@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <utility>
 
 namespace twin::report::detail {
@@ -63,29 +64,29 @@ LinkReport link_report(const models::Scenario& s, const DirectedLink& d) {
                       l.bandwidth.value(),  d.bytes, d.utilization};
 }
 
-std::vector<PodReport> pods(const models::Scenario& s, const std::vector<DirectedLink>& all) {
+std::vector<PodReport> pods(const models::Scenario& s, const RunResult& r) {
     const auto fabric = topology::fabric_pods(s.cluster);
     const auto& pod_of = fabric.pod_of_link;
     const auto& kind = fabric.kind;
     struct Pod {
         std::int64_t links = 0;
         double bytes = 0.0, sum = 0.0;
-        const DirectedLink* busiest = nullptr;
+        std::optional<DirectedLink> busiest;
     };
     std::map<std::int32_t, Pod> by_id;
     const auto& links = s.cluster.links();
-    for (const auto& d : all) {
+    for_each_directed_link(s, r, [&](const DirectedLink& d) {
         if (pod_of[d.link] < 0) {
-            continue;
+            return;
         }
         auto& p = by_id[pod_of[d.link]];
         ++p.links;
         p.bytes += d.bytes;
         p.sum += d.utilization;
-        if (p.busiest == nullptr || busier(links, d, *p.busiest)) {
-            p.busiest = &d;
+        if (!p.busiest || busier(links, d, *p.busiest)) {
+            p.busiest = d;
         }
-    }
+    });
     std::vector<PodReport> out;
     if (by_id.size() < 2) {
         return out;
@@ -105,20 +106,7 @@ DirectedLink directed_link(const models::Scenario& s, const RunResult& r, std::u
     return DirectedLink{link, up, bytes, cap > 0 ? bytes / cap : 0.0};
 }
 
-std::vector<DirectedLink> directed_links(const models::Scenario& s, const RunResult& r) {
-    std::vector<DirectedLink> out;
-    const auto n = static_cast<std::uint32_t>(s.cluster.links().size());
-    out.reserve(2 * static_cast<std::size_t>(n));
-    for (std::uint32_t i = 0; i < n; ++i) {
-        for (bool up : {true, false}) {
-            out.push_back(directed_link(s, r, i, up));
-        }
-    }
-    return out;
-}
-
 void add_fabric(const models::Scenario& s, const RunResult& r, RunReport& report) {
-    const auto all = directed_links(s, r);
     const auto& links = s.cluster.links();
     Top busiest(links, static_cast<std::size_t>(s.run.top_links));
     struct Tier {
@@ -130,7 +118,7 @@ void add_fabric(const models::Scenario& s, const RunResult& r, RunReport& report
     };
     std::map<std::string, Tier> by_tier; // by name: the report lists tiers in name order
     std::vector<Tier*> tier_of(topology::kLinkTierNames.size(), nullptr);
-    for (const auto& d : all) {
+    for_each_directed_link(s, r, [&](const DirectedLink& d) {
         busiest.offer(d);
         const auto tier = static_cast<std::size_t>(links[d.link].tier);
         if (tier_of[tier] == nullptr) {
@@ -145,7 +133,7 @@ void add_fabric(const models::Scenario& s, const RunResult& r, RunReport& report
         t.bytes += d.bytes;
         ++t.n;
         t.top.offer(d);
-    }
+    });
     for (const auto& d : busiest.best()) {
         report.busiest_links.push_back(link_report(s, d));
     }
@@ -161,7 +149,7 @@ void add_fabric(const models::Scenario& s, const RunResult& r, RunReport& report
         }
         report.link_tiers.push_back(std::move(t));
     }
-    report.pods = pods(s, all);
+    report.pods = pods(s, r);
 }
 
 } // namespace twin::report::detail

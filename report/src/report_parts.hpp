@@ -13,16 +13,24 @@
 namespace twin::report::detail {
 
 // One direction of a link with its load; every directed link of the cluster, up then down for
-// each link id (directed_links).
+// each link id (for_each_directed_link).
 struct DirectedLink {
     std::uint32_t link;
     bool up;
     double bytes;
     double utilization; // bytes / (bandwidth x simulated time)
 };
-[[nodiscard]] std::vector<DirectedLink> directed_links(const models::Scenario& s, const RunResult& r);
-// One of them (link id `link`, direction `up`), as directed_links lists it.
+// One of them (link id `link`, direction `up`).
 [[nodiscard]] DirectedLink directed_link(const models::Scenario& s, const RunResult& r, std::uint32_t link, bool up);
+// Hands each to `each` in that order, none kept (a million GPUs have 16 M: 0.4 GB as a list).
+template <class Each>
+void for_each_directed_link(const models::Scenario& s, const RunResult& r, Each&& each) {
+    const auto n = static_cast<std::uint32_t>(s.cluster.links().size());
+    for (std::uint32_t i = 0; i < n; ++i) {
+        each(directed_link(s, r, i, true));
+        each(directed_link(s, r, i, false));
+    }
+}
 
 // Fills busiest_links, link_tiers and pods.
 void add_fabric(const models::Scenario& s, const RunResult& r, RunReport& report);

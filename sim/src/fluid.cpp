@@ -3,6 +3,7 @@
 #include "link_accounting.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 
 namespace twin::sim {
@@ -12,6 +13,14 @@ constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
 constexpr std::uint8_t kFree = 0;  // active, rate not fixed yet in this round
 constexpr std::uint8_t kFixed = 1; // active, rate fixed
 constexpr std::uint8_t kDone = 2;  // finished
+// Sets remembered at most (their shapes and times: ~100 bytes per flow of a set).
+constexpr std::size_t kMemoSets = 1 << 16;
+
+std::uint64_t bits(double x) {
+    std::uint64_t b = 0;
+    std::memcpy(&b, &x, sizeof b);
+    return b;
+}
 
 } // namespace
 
@@ -107,6 +116,7 @@ void FluidSolver::solve(const FluidPhase& phase, std::vector<double>& times) {
     phase_ = &phase;
     ended_ = n - all.size(); // empty flows end at once
     std::size_t slot_pos = 0;
+    set_pos_.resize(t);
     for (std::size_t b = 0; b < all.size();) {
         const auto set = parent_[local_[phase.begin[all[b]]]];
         std::size_t e = b;
@@ -123,7 +133,10 @@ void FluidSolver::solve(const FluidPhase& phase, std::vector<double>& times) {
         set_slots_.assign(slots_by_set.begin() + static_cast<std::ptrdiff_t>(slot_pos),
                           slots_by_set.begin() + static_cast<std::ptrdiff_t>(slot_end));
         active_.assign(all.begin() + static_cast<std::ptrdiff_t>(b), all.begin() + static_cast<std::ptrdiff_t>(e));
-        run_set(times);
+        if (!recall(times)) {
+            run_set(times);
+            remember(times);
+        }
         b = e;
     }
     phase_ = nullptr;
@@ -135,6 +148,62 @@ std::uint32_t FluidSolver::find(std::uint32_t i) {
         i = parent_[i];
     }
     return i;
+}
+
+std::size_t FluidSolver::ShapeHash::operator()(const std::vector<std::uint64_t>& key) const {
+    std::uint64_t h = key.size();
+    for (const auto k : key) {
+        h = (h ^ k) * 0x100000001b3ULL; // FNV-1a style over words
+        h ^= h >> 29;
+    }
+    return static_cast<std::size_t>(h);
+}
+
+// The set's shape (see fluid.hpp); a set solved before gets its times copied.
+bool FluidSolver::recall(std::vector<double>& times) {
+    const auto& phase = *phase_;
+    shape_.clear();
+    shape_.push_back(set_slots_.size());
+    for (std::size_t i = 0; i < set_slots_.size(); ++i) {
+        set_pos_[set_slots_[i]] = static_cast<std::uint32_t>(i);
+        shape_.push_back(bits(bandwidth_[set_slots_[i]]));
+    }
+    shape_.push_back(active_.size());
+    for (auto f : active_) {
+        shape_.push_back(bits(phase.bytes[f]));
+        shape_.push_back(bits(weight_[f]));
+        shape_.push_back(phase.begin[f + 1] - phase.begin[f]);
+        for (auto k = phase.begin[f]; k < phase.begin[f + 1]; ++k) {
+            shape_.push_back(set_pos_[local_[k]]);
+        }
+    }
+    set_flows_.assign(active_.begin(), active_.end());
+    const auto it = memo_.find(shape_);
+    if (it == memo_.end()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < active_.size(); ++i) {
+        times[active_[i]] = it->second[i];
+        fixed_[active_[i]] = kDone;
+    }
+    ended_ += active_.size();
+    active_.clear();
+    if (progress_) {
+        progress_(ended_, phase.bytes.size());
+    }
+    return true;
+}
+
+void FluidSolver::remember(const std::vector<double>& times) {
+    if (memo_.size() >= kMemoSets) {
+        memo_.clear();
+    }
+    std::vector<double> set_times;
+    set_times.reserve(set_flows_.size());
+    for (auto f : set_flows_) {
+        set_times.push_back(times[f]);
+    }
+    memo_.emplace(shape_, std::move(set_times));
 }
 
 void FluidSolver::run_set(std::vector<double>& times) {

@@ -12,12 +12,20 @@
 //   each unfixed flow on l* gets  rate_f = (C_l* / sum 1/p) / p_f;  repeat until all are fixed
 //   (progressive filling). When flows end the rest are re-shared (event-driven; no time step).
 //   The transfer time T_f excludes lat_f (SimGrid waits the latency before a flow shares links).
+//
+// Connected sets (flows linked by shared links, directly or through others) are solved one by one.
+// A folded run's phases hold thousands of sets that are copies of each other (the images of one
+// transfer, each in its own part of the fabric), so a set's solution is remembered under its
+// shape: its links' bandwidths in local order, and per flow its bytes, weight and links by their
+// place in that order. A set of the same shape runs exactly the same arithmetic (the same order of
+// links and flows, the same tie-breaks), so copying its times is bit for bit the same as solving it.
 #pragma once
 
 #include "twin/topology/cluster.hpp"
 
 #include <cstdint>
 #include <functional>
+#include <unordered_map>
 #include <vector>
 
 namespace twin::sim {
@@ -44,7 +52,10 @@ public:
     // short by at most about t of it — the bytes a flow has left then are dropped, and its share
     // of each link is freed at most t x now early. A large phase whose flows end one by one
     // (a 100,000-GPU tree all-reduce: 200,000 distinct ends) needs it.
-    void set_tolerance(double t) { tolerance_ = t; }
+    void set_tolerance(double t) {
+        tolerance_ = t;
+        memo_.clear();
+    }
 
     // Called after every event of a solve with the flows ended so far and the phase's flows (for
     // progress reports on large phases). May be empty.
@@ -54,8 +65,10 @@ public:
 
 private:
     void run_set(std::vector<double>& times); // the events of one connected set of flows
-    void share();                             // rates of the set's active flows (progressive filling)
-    void share_indexed();                     // the same, faster on large sets (with a tolerance)
+    bool recall(std::vector<double>& times);  // a set of a shape solved before: its times copied
+    void remember(const std::vector<double>& times);
+    void share();         // rates of the set's active flows (progressive filling)
+    void share_indexed(); // the same, faster on large sets (with a tolerance)
     [[nodiscard]] bool before(std::uint32_t a, std::uint32_t b) const; // heap order of local slots
     void sift_up(std::size_t k);
     void sift_down(std::size_t k);
@@ -90,6 +103,14 @@ private:
     std::vector<double> level_;
     std::vector<std::uint32_t> parent_;    // union-find: local slots of one connected set
     std::vector<std::uint32_t> set_slots_; // local slots of the set being solved
+    // Sets solved before, by shape (see the top); bounded, cleared when full.
+    struct ShapeHash {
+        std::size_t operator()(const std::vector<std::uint64_t>& key) const;
+    };
+    std::vector<std::uint64_t> shape_;     // the current set's shape
+    std::vector<std::uint32_t> set_flows_; // its flows, in order
+    std::vector<std::uint32_t> set_pos_;   // per local slot: its place in set_slots_
+    std::unordered_map<std::vector<std::uint64_t>, std::vector<double>, ShapeHash> memo_;
 };
 
 } // namespace twin::sim

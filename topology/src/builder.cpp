@@ -40,6 +40,12 @@ std::uint32_t Builder::add_origin(std::string pointer) {
     return static_cast<std::uint32_t>(origins_.size() - 1);
 }
 
+void Builder::reserve(std::size_t vertices, std::size_t links) {
+    c_.graph_.reserve(vertices, links);
+    c_.links_.reserve(links);
+    ports_used_.reserve(vertices);
+}
+
 void Builder::add_nodes(const NodeType& type, int count, int nodes_per_rack) {
     if (switches_started_) {
         throw std::logic_error("Builder::add_nodes after the first switch");

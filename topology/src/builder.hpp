@@ -27,6 +27,11 @@ public:
     [[nodiscard]] const NodeType& node_type(int n) const { return *node_types_[n]; }
     [[nodiscard]] const Cluster& cluster() const { return c_; }
 
+    // Room for this many vertices and links, a hint (more may be added): vectors grown by doubling
+    // touch and copy twice their final size, a third of a million-GPU load's page faults; room
+    // reserved but never used is address space only.
+    void reserve(std::size_t vertices, std::size_t links);
+
     // Adds `count` nodes of one type with their GPUs, scale-up switch, NICs and internal links.
     void add_nodes(const NodeType& type, int count, int nodes_per_rack);
 

@@ -214,32 +214,47 @@ void Cluster::walk(int src_gpu, int dst_gpu, const Choose& choose, std::vector<H
     if (cur != target) {
         if (distances_ == nullptr) {
             std::vector<std::uint32_t> other(ix.switch_adj.size());
-            for (std::size_t e = 0; e < other.size(); ++e) {
-                other[e] = ix.switch_adj[e].other;
+            std::vector<std::uint8_t> up(ix.switch_adj.size());
+            for (std::uint32_t s = 0; s + 1 < ix.switch_adj_begin.size(); ++s) {
+                for (auto e = ix.switch_adj_begin[s]; e < ix.switch_adj_begin[s + 1]; ++e) {
+                    other[e] = ix.switch_adj[e].other;
+                    up[e] = links_[ix.switch_adj[e].link].a == ix.first_switch + s ? 1 : 0;
+                }
             }
-            distances_ = std::make_shared<detail::SwitchDistances>(ix.switch_adj_begin, other);
+            distances_ = std::make_shared<detail::SwitchDistances>(ix.switch_adj_begin, other, up);
         }
         const auto dist = distances_->to(target);
         if (dist(cur) == detail::kUnreachable) {
             throw std::logic_error("Cluster::route: disconnected fabric (checked at load)");
         }
-        // The adjacency entries one hop closer to the target, found in one pass per switch (the
-        // entries of a 256-port switch, read three times over, were a tenth of a 1M-GPU run).
+        // The adjacency entries one hop closer to the target, found run by run (switch_distances.hpp):
+        // testing the entries of a 256-port switch one by one was a tenth of a 1M-GPU run.
         thread_local std::vector<std::uint32_t> closer;
         for (std::uint64_t hop = 2; cur != target; ++hop) {
             const std::uint16_t want = static_cast<std::uint16_t>(dist(cur) - 1);
-            const std::uint32_t begin = ix.switch_adj_begin[cur];
-            const std::uint32_t end = ix.switch_adj_begin[cur + 1];
             const VertexId here = ix.first_switch + cur;
             closer.clear();
-            for (std::uint32_t e = begin; e < end; ++e) {
-                if (dist(ix.switch_adj[e].other) == want) {
-                    closer.push_back(e);
+            std::uint8_t direction = detail::SwitchDistances::kMixed; // of the closer links, when one
+            for (const auto* run = distances_->runs_begin(cur); run != distances_->runs_end(cur); ++run) {
+                if (run->cls == dist.target_class()) { // the target may be among them, at distance 0
+                    for (std::uint32_t e = run->first; e < run->last; ++e) {
+                        if (dist(ix.switch_adj[e].other) == want) {
+                            closer.push_back(e);
+                            direction = detail::SwitchDistances::kMixed; // read per link
+                        }
+                    }
+                } else if (dist.of_class(run->cls) == want) {
+                    direction = closer.empty() ? run->direction : detail::SwitchDistances::kMixed;
+                    for (std::uint32_t e = run->first; e < run->last; ++e) {
+                        closer.push_back(e);
+                    }
                 }
             }
             const auto hop_of = [&](std::uint32_t e) {
                 const auto& adj = ix.switch_adj[e];
-                return Hop{adj.link, links_[adj.link].a == here};
+                return Hop{adj.link, direction == detail::SwitchDistances::kMixed
+                                         ? links_[adj.link].a == here
+                                         : direction == detail::SwitchDistances::kUp};
             };
             const auto each = [&](auto&& f) {
                 for (std::uint32_t i = 0; i < closer.size(); ++i) {

@@ -76,6 +76,7 @@ Cluster load_topology(Object topology, Catalog catalog, const Limits& limits) {
     std::int64_t total_nodes = 0;
     std::int64_t total_gpus = 0;
     std::int64_t total_links = 0; // estimate, see limits.hpp
+    std::int64_t total_nics = 0;
     for (const Value& v : groups.values()) {
         Object g = v.as_object();
         const Value type = g.at("type");
@@ -92,6 +93,7 @@ Cluster load_topology(Object topology, Catalog catalog, const Limits& limits) {
         const std::int64_t ports =
             nt.nic.empty() ? 0 : static_cast<std::int64_t>(nt.nic_rails.size()) * catalog.nics.at(nt.nic).ports;
         total_links += count * (nt.gpus + 4 * ports);
+        total_nics += count * (static_cast<std::int64_t>(nt.nic_rails.size()) + ports); // + a switch per port at most
         if (total_gpus > limits.max_gpus) {
             count_value.fail(fmt::format("the topology would have {} GPUs, above the limit of {} (about 0.7 GB of "
                                          "memory per million GPUs); raise it with --max-gpus N or {}",
@@ -132,6 +134,10 @@ Cluster load_topology(Object topology, Catalog catalog, const Limits& limits) {
     topology.finish();
 
     detail::Builder b(std::move(catalog), topology.self().file(), std::move(name));
+    // Room up front for the estimates (within the limits above): vertices (GPUs, scale-up
+    // switches, NICs, switches) and links (the estimate plus each GPU's host link).
+    b.reserve(static_cast<std::size_t>(total_gpus + total_nodes + total_nics),
+              static_cast<std::size_t>(total_links + total_gpus));
     for (const auto& g : node_groups) {
         b.add_nodes(b.catalog().nodes.at(g.type), g.count, nodes_per_rack);
     }

@@ -6,7 +6,8 @@
 
 namespace twin::topology::detail {
 
-SwitchDistances::SwitchDistances(const std::vector<std::uint32_t>& adj_begin, const std::vector<std::uint32_t>& other) {
+SwitchDistances::SwitchDistances(const std::vector<std::uint32_t>& adj_begin, const std::vector<std::uint32_t>& other,
+                                 const std::vector<std::uint8_t>& up) {
     const auto n = static_cast<std::uint32_t>(adj_begin.empty() ? 0 : adj_begin.size() - 1);
     // Each switch's neighbour set, sorted, and a hash of it.
     std::vector<std::uint32_t> set_begin(n + 1, 0);
@@ -88,6 +89,21 @@ SwitchDistances::SwitchDistances(const std::vector<std::uint32_t>& adj_begin, co
         class_adj_begin_.push_back(static_cast<std::uint32_t>(class_adj_.size()));
     }
     table_.resize(first_of_class.size());
+    run_begin_.assign(n + 1, 0);
+    for (std::uint32_t s = 0; s < n; ++s) {
+        run_begin_[s] = static_cast<std::uint32_t>(runs_.size());
+        for (auto e = adj_begin[s]; e < adj_begin[s + 1]; ++e) {
+            const auto c = class_of_[other[e]];
+            const std::uint8_t direction = up.empty() ? kMixed : (up[e] != 0 ? kUp : kDown);
+            if (e > adj_begin[s] && runs_.back().cls == c) {
+                runs_.back().last = e + 1;
+                runs_.back().direction = runs_.back().direction == direction ? direction : kMixed;
+            } else {
+                runs_.push_back(Run{c, e, e + 1, direction});
+            }
+        }
+    }
+    run_begin_[n] = static_cast<std::uint32_t>(runs_.size());
 }
 
 SwitchDistances::To SwitchDistances::to(std::uint32_t target) {

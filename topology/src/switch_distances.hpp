@@ -19,6 +19,11 @@
 //   entry per class. A switch linked to itself is a class of its own.
 // Parallel links do not matter here (distances use neighbour sets; route() still offers every
 // parallel link as a choice).
+//
+// Runs. A switch's adjacency entries are also kept as runs of consecutive entries whose far ends
+// are of one class: all but the target share their class's distance, so route() tests one
+// distance per run (a leaf's 128 uplinks to one pod's spines are one run) instead of one per entry,
+// and knows whether its links go up or down without reading each link.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +42,9 @@ public:
         [[nodiscard]] std::uint16_t operator()(std::uint32_t v) const {
             return v == target_ ? 0 : by_class_[class_of_[v]];
         }
+        // The distance of every member of class c but the target.
+        [[nodiscard]] std::uint16_t of_class(std::uint32_t c) const { return by_class_[c]; }
+        [[nodiscard]] std::uint32_t target_class() const { return class_of_[target_]; }
 
     private:
         friend class SwitchDistances;
@@ -49,12 +57,25 @@ public:
 
     // `adj_begin` / `other`: the switch graph in CSR form (adj_begin has switches + 1 entries;
     // other[e] is the far switch of adjacency entry e). Classes are computed here, tables on use.
-    SwitchDistances(const std::vector<std::uint32_t>& adj_begin, const std::vector<std::uint32_t>& other);
+    // `up` (optional, per adjacency entry): 1 when the entry's link leaves the switch upwards
+    // (the switch is its lower end), for the runs' directions.
+    SwitchDistances(const std::vector<std::uint32_t>& adj_begin, const std::vector<std::uint32_t>& other,
+                    const std::vector<std::uint8_t>& up = {});
 
     // Fills the table of t's class on first use; not thread-safe (route() is single-threaded).
     [[nodiscard]] To to(std::uint32_t target);
 
     [[nodiscard]] std::size_t classes() const { return class_adj_begin_.size() - 1; }
+
+    static constexpr std::uint8_t kDown = 0, kUp = 1, kMixed = 2;
+    struct Run {
+        std::uint32_t cls;         // the class of the far ends
+        std::uint32_t first, last; // adjacency entries [first, last)
+        std::uint8_t direction;    // of all its links: kUp, kDown, or kMixed (or not known)
+    };
+    // Switch s's adjacency entries as runs (see the top), in adjacency order.
+    [[nodiscard]] const Run* runs_begin(std::uint32_t s) const { return runs_.data() + run_begin_[s]; }
+    [[nodiscard]] const Run* runs_end(std::uint32_t s) const { return runs_.data() + run_begin_[s + 1]; }
     [[nodiscard]] std::uint32_t class_of(std::uint32_t v) const { return class_of_[v]; }
 
 private:
@@ -62,6 +83,8 @@ private:
     std::vector<std::uint32_t> class_adj_begin_; // class graph, CSR
     std::vector<std::uint32_t> class_adj_;
     std::vector<std::vector<std::uint16_t>> table_; // per class of destinations, per class: D
+    std::vector<std::uint32_t> run_begin_;          // per switch + 1, into runs_
+    std::vector<Run> runs_;
 };
 
 } // namespace twin::topology::detail

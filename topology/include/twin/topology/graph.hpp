@@ -45,6 +45,11 @@ public:
         bool operator==(const Incident&) const = default;
     };
 
+    // Room for this many vertices and edges (a hint: more may still be added).
+    void reserve(std::size_t vertices, std::size_t edges) {
+        props_.reserve(vertices);
+        ends_.reserve(edges);
+    }
     VertexId add_vertex(const VertexProps& p);
     // Appends the edge {a, b} and returns its id; both vertices must exist.
     std::uint32_t add_edge(VertexId a, VertexId b);
