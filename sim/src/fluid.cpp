@@ -13,8 +13,11 @@ constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
 constexpr std::uint8_t kFree = 0;  // active, rate not fixed yet in this round
 constexpr std::uint8_t kFixed = 1; // active, rate fixed
 constexpr std::uint8_t kDone = 2;  // finished
-// Sets remembered at most (their shapes and times: ~100 bytes per flow of a set).
-constexpr std::size_t kMemoSets = 1 << 16;
+// The memo's bounds: sets of more flows are solved each time (large sets rarely repeat, and the
+// higher-level caches catch whole phases), and the shapes held at most, in 8-byte words (the
+// memo is cleared when full: 64 MB).
+constexpr std::size_t kMemoMaxFlows = 1024;
+constexpr std::size_t kMemoWords = std::size_t{8} << 20;
 
 std::uint64_t bits(double x) {
     std::uint64_t b = 0;
@@ -163,6 +166,10 @@ std::size_t FluidSolver::ShapeHash::operator()(const std::vector<std::uint64_t>&
 bool FluidSolver::recall(std::vector<double>& times) {
     const auto& phase = *phase_;
     shape_.clear();
+    set_flows_.clear();
+    if (active_.size() > kMemoMaxFlows) {
+        return false;
+    }
     shape_.push_back(set_slots_.size());
     for (std::size_t i = 0; i < set_slots_.size(); ++i) {
         set_pos_[set_slots_[i]] = static_cast<std::uint32_t>(i);
@@ -195,9 +202,14 @@ bool FluidSolver::recall(std::vector<double>& times) {
 }
 
 void FluidSolver::remember(const std::vector<double>& times) {
-    if (memo_.size() >= kMemoSets) {
-        memo_.clear();
+    if (set_flows_.empty()) { // not for the memo (recall)
+        return;
     }
+    if (memo_words_ + shape_.size() + set_flows_.size() > kMemoWords) {
+        memo_.clear();
+        memo_words_ = 0;
+    }
+    memo_words_ += shape_.size() + set_flows_.size();
     std::vector<double> set_times;
     set_times.reserve(set_flows_.size());
     for (auto f : set_flows_) {

@@ -19,6 +19,7 @@
 // shape: its links' bandwidths in local order, and per flow its bytes, weight and links by their
 // place in that order. A set of the same shape runs exactly the same arithmetic (the same order of
 // links and flows, the same tie-breaks), so copying its times is bit for bit the same as solving it.
+// Sets of up to 1,024 flows are remembered, 64 MB of shapes at most (fluid.cpp).
 #pragma once
 
 #include "twin/topology/cluster.hpp"
@@ -55,6 +56,7 @@ public:
     void set_tolerance(double t) {
         tolerance_ = t;
         memo_.clear();
+        memo_words_ = 0;
     }
 
     // Called after every event of a solve with the flows ended so far and the phase's flows (for
@@ -111,6 +113,7 @@ private:
     std::vector<std::uint32_t> set_flows_; // its flows, in order
     std::vector<std::uint32_t> set_pos_;   // per local slot: its place in set_slots_
     std::unordered_map<std::vector<std::uint64_t>, std::vector<double>, ShapeHash> memo_;
+    std::size_t memo_words_ = 0; // shapes and times held
 };
 
 } // namespace twin::sim

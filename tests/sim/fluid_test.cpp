@@ -121,5 +121,46 @@ TEST(Fluid, WithAToleranceFlowsEndingCloseTogetherEndAtOnce) {
     EXPECT_LE(exact[1] - t[1], 1e-3 * 2.001);
 }
 
+// Connected sets of the same shape are solved once (fluid.hpp): a copy gets bit for bit the times
+// a fresh solver gives it alone, and a set that differs only in which flow carries what is not
+// mistaken for one solved before.
+TEST(Fluid, CopiesOfASetGetTheTimesItGetsAlone) {
+    Star star(8);
+    const std::vector<std::tuple<int, int, double>> a{{0, 1, 10e9}, {2, 1, 5e9}};
+    const std::vector<std::tuple<int, int, double>> b{{3, 4, 10e9}, {5, 4, 5e9}}; // a's copy
+    const std::vector<std::tuple<int, int, double>> c{{6, 7, 7e9}};               // another shape
+    auto all = a;
+    for (const auto* set : {&b, &c}) {
+        all.insert(all.end(), set->begin(), set->end());
+    }
+    sim::FluidSolver solver(star.scenario.cluster, sim::kSimGridWeightS);
+    std::vector<double> t;
+    solver.solve(star.phase(all), t);
+    ASSERT_EQ(t.size(), 5U);
+    // a and b: 5 GB/s each until the 5 GB flow ends at 1 s, then 10 GB/s for the 5 GB left.
+    EXPECT_NEAR(t[0], 1.5, 1e-9);
+    EXPECT_NEAR(t[1], 1.0, 1e-9);
+    EXPECT_NEAR(t[4], 0.7, 1e-9);
+    std::size_t at = 0;
+    for (const auto* set : {&a, &b, &c}) {
+        sim::FluidSolver fresh(star.scenario.cluster, sim::kSimGridWeightS);
+        std::vector<double> alone;
+        fresh.solve(star.phase(*set), alone);
+        for (std::size_t i = 0; i < alone.size(); ++i) {
+            EXPECT_EQ(t[at + i], alone[i]) << "flow " << at + i; // bit for bit
+        }
+        at += alone.size();
+    }
+    // Solved again by the same solver (every set now remembered): the same times.
+    std::vector<double> again;
+    solver.solve(star.phase(all), again);
+    EXPECT_EQ(again, t);
+    // a with its flows' sizes swapped is another shape: the short flow is now the first.
+    std::vector<double> swapped;
+    solver.solve(star.phase({{0, 1, 5e9}, {2, 1, 10e9}}), swapped);
+    EXPECT_NEAR(swapped[0], 1.0, 1e-9);
+    EXPECT_NEAR(swapped[1], 1.5, 1e-9);
+}
+
 } // namespace
 } // namespace twin::test
