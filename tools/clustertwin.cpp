@@ -1,9 +1,12 @@
 // clustertwin — command-line front end. Parses arguments, calls the libraries, prints results.
 // Each subcommand lives in tools/cmd_*.cpp (cli_common.hpp); main() only dispatches and turns
 // exceptions into exit codes.
+// Before anything else, main() may re-execute itself once to run with transparent huge pages
+// (huge_pages.hpp; TWIN_HUGE_PAGES=0 turns that off).
 // Exit codes: 0 success, 2 bad input (one line naming file and JSON pointer), 3 time limit
 // (--time-limit) reached, 1 anything else.
 #include "cli_common.hpp"
+#include "huge_pages.hpp"
 #include "twin/core/error.hpp"
 #include "twin/sim/budget.hpp"
 
@@ -38,6 +41,7 @@ twin::InputError command_line_error(const CLI::ParseError& e) {
 } // namespace
 
 int main(int argc, char** argv) {
+    twin::cli::use_huge_pages(argv); // may re-execute this process once (huge_pages.hpp)
     CLI::App app{"clustertwin: simulate a GPU cluster and its workload before it is built"};
     app.require_subcommand(1);
     app.set_version_flag("--version", "clustertwin 0.1.0");

@@ -6,6 +6,8 @@
 #include "twin/report/outputs.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 namespace twin::report {
@@ -14,6 +16,23 @@ namespace {
 double at_or_zero(const std::vector<double>& v, std::size_t i) {
     return i < v.size() ? v[i] : 0.0;
 }
+
+// A number's CSV text (as CsvWriter writes it), reformatted only when the number changes.
+class Number {
+public:
+    std::string_view of(double x) {
+        if (size_ == 0 || x != value_ || std::signbit(x) != std::signbit(value_)) {
+            value_ = x;
+            size_ = static_cast<std::size_t>(fmt::format_to(text_, FMT_COMPILE("{}"), x) - text_);
+        }
+        return {text_, size_};
+    }
+
+private:
+    double value_ = 0.0;
+    char text_[64] = {};
+    std::size_t size_ = 0;
+};
 
 } // namespace
 
@@ -31,16 +50,22 @@ void write_links_csv(const models::Scenario& s, const RunResult& r,
     CsvWriter csv({"link_id", "direction", "from", "to", "tier", "bandwidth_bytes_per_s", "latency_s", "bytes",
                    "utilization", "peak_utilization"});
     const auto& links = s.cluster.links();
+    // A link's bandwidth and latency, formatted once for both its rows and kept while the next
+    // links have the same (most do): the text CsvWriter would write for the numbers.
+    Number bandwidth_text;
+    Number latency_text;
     for (std::uint32_t i = 0; i < links.size(); ++i) {
         const auto& l = links[i];
         const auto a = s.cluster.vertex_name(l.a);
         const auto b = s.cluster.vertex_name(l.b);
         const double bandwidth = l.bandwidth.value();
+        const auto bandwidth_field = bandwidth_text.of(bandwidth);
+        const auto latency_field = latency_text.of(l.latency.value());
         for (const bool up : {true, false}) {
             const auto d = detail::directed_link(s, r, i, up);
             const double peak = at_or_zero(up ? r.link_peak_rate_up : r.link_peak_rate_down, i);
-            csv.row(i, up ? "up" : "down", up ? a : b, up ? b : a, topology::link_tier_name(l.tier), bandwidth,
-                    l.latency.value(), d.bytes, d.utilization, bandwidth > 0 ? peak / bandwidth : 0.0);
+            csv.row(i, up ? "up" : "down", up ? a : b, up ? b : a, topology::link_tier_name(l.tier), bandwidth_field,
+                    latency_field, d.bytes, d.utilization, bandwidth > 0 ? peak / bandwidth : 0.0);
         }
         if (csv.str().size() >= kChunkBytes) {
             csv.drain(write);
