@@ -25,6 +25,22 @@ std::uint64_t bits(double x) {
     return b;
 }
 
+// `out` = `in` stably sorted by key(item), keys below `keys`.
+template <class Key>
+void counting_sort(const std::vector<std::uint32_t>& in, std::vector<std::uint32_t>& out, std::size_t keys, Key&& key) {
+    std::vector<std::uint32_t> next(keys + 1, 0);
+    for (const auto x : in) {
+        ++next[key(x) + 1];
+    }
+    for (std::size_t k = 1; k <= keys; ++k) {
+        next[k] += next[k - 1];
+    }
+    out.resize(in.size());
+    for (const auto x : in) {
+        out[next[key(x)]++] = x;
+    }
+}
+
 } // namespace
 
 FluidSolver::FluidSolver(const topology::Cluster& cluster, double weight_s)
@@ -106,16 +122,17 @@ void FluidSolver::solve(const FluidPhase& phase, std::vector<double>& times) {
     for (std::uint32_t i = 0; i < t; ++i) {
         parent_[i] = find(i); // flat from here on: parent_ is each slot's set
     }
-    std::vector<std::uint32_t> all = std::move(active_);
-    std::stable_sort(all.begin(), all.end(), [&](std::uint32_t x, std::uint32_t y) {
-        return parent_[local_[phase.begin[x]]] < parent_[local_[phase.begin[y]]];
-    });
-    std::vector<std::uint32_t> slots_by_set(t);
+    // Active flows and local slots grouped by set, each in its own order within a set: a stable
+    // counting sort by set (sets are numbered by local slot, below t), O(n + t).
+    std::vector<std::uint32_t> all(active_.size());
+    counting_sort(active_, all, t, [&](std::uint32_t f) { return parent_[local_[phase.begin[f]]]; });
+    active_.clear();
+    std::vector<std::uint32_t> slots(t);
     for (std::uint32_t i = 0; i < t; ++i) {
-        slots_by_set[i] = i;
+        slots[i] = i;
     }
-    std::stable_sort(slots_by_set.begin(), slots_by_set.end(),
-                     [&](std::uint32_t x, std::uint32_t y) { return parent_[x] < parent_[y]; });
+    std::vector<std::uint32_t> slots_by_set(t);
+    counting_sort(slots, slots_by_set, t, [&](std::uint32_t i) { return parent_[i]; });
     phase_ = &phase;
     ended_ = n - all.size(); // empty flows end at once
     std::size_t slot_pos = 0;
