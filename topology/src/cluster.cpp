@@ -232,7 +232,6 @@ void Cluster::walk(int src_gpu, int dst_gpu, const Choose& choose, std::vector<H
         thread_local std::vector<std::uint32_t> closer;
         for (std::uint64_t hop = 2; cur != target; ++hop) {
             const std::uint16_t want = static_cast<std::uint16_t>(dist(cur) - 1);
-            const VertexId here = ix.first_switch + cur;
             closer.clear();
             std::uint8_t direction = detail::SwitchDistances::kMixed; // of the closer links, when one
             for (const auto* run = distances_->runs_begin(cur); run != distances_->runs_end(cur); ++run) {
@@ -253,7 +252,7 @@ void Cluster::walk(int src_gpu, int dst_gpu, const Choose& choose, std::vector<H
             const auto hop_of = [&](std::uint32_t e) {
                 const auto& adj = ix.switch_adj[e];
                 return Hop{adj.link, direction == detail::SwitchDistances::kMixed
-                                         ? links_[adj.link].a == here
+                                         ? distances_->up(e)
                                          : direction == detail::SwitchDistances::kUp};
             };
             const auto each = [&](auto&& f) {

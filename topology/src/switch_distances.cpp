@@ -104,6 +104,7 @@ SwitchDistances::SwitchDistances(const std::vector<std::uint32_t>& adj_begin, co
         }
     }
     run_begin_[n] = static_cast<std::uint32_t>(runs_.size());
+    up_ = up;
 }
 
 SwitchDistances::To SwitchDistances::to(std::uint32_t target) {

@@ -76,6 +76,8 @@ public:
     // Switch s's adjacency entries as runs (see the top), in adjacency order.
     [[nodiscard]] const Run* runs_begin(std::uint32_t s) const { return runs_.data() + run_begin_[s]; }
     [[nodiscard]] const Run* runs_end(std::uint32_t s) const { return runs_.data() + run_begin_[s + 1]; }
+    // Whether adjacency entry e's link leaves its switch upwards (needs `up` at construction).
+    [[nodiscard]] bool up(std::uint32_t e) const { return up_[e] != 0; }
     [[nodiscard]] std::uint32_t class_of(std::uint32_t v) const { return class_of_[v]; }
 
 private:
@@ -85,6 +87,7 @@ private:
     std::vector<std::vector<std::uint16_t>> table_; // per class of destinations, per class: D
     std::vector<std::uint32_t> run_begin_;          // per switch + 1, into runs_
     std::vector<Run> runs_;
+    std::vector<std::uint8_t> up_; // per adjacency entry (a byte each: 16 times smaller than the links)
 };
 
 } // namespace twin::topology::detail
