@@ -77,6 +77,11 @@ private:
     void remove_at(std::size_t k);
     std::uint32_t find(std::uint32_t slot); // union-find over local slots
 
+    // A flow's state (fixed_).
+    static constexpr std::uint8_t kFree = 0;  // active, rate not fixed yet in this round
+    static constexpr std::uint8_t kFixed = 1; // active, rate fixed
+    static constexpr std::uint8_t kDone = 2;  // finished
+
     struct Entry {
         double level; // capacity left per unit of weight (a lower bound, see share())
         std::uint32_t slot;
